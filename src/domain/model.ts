@@ -82,3 +82,17 @@ export interface Bilingual {
   vi: string;
   en: string;
 }
+
+export type Recipient =
+  | { id: string }
+  | { one_time_notif_token: string }
+  | { notification_messages_token: string };
+
+/** How an allowed message goes out: the send resolver's answer (R1d), required by the Graph client. */
+export interface SendPlan {
+  messagingType: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | null;
+  tag: 'HUMAN_AGENT' | null;
+  recipient: Recipient;
+  /** The subscription (token) this send uses, when it is a notification. */
+  subscriptionId: number | null;
+}
