@@ -1,0 +1,50 @@
+// Typed domain errors with stable codes. The HTTP layer maps codes to statuses in one table; the
+// domain itself knows nothing of HTTP.
+
+export const DOMAIN_ERROR_CODES = [
+  'validation_failed',
+  'name_required',
+  'name_too_long',
+  'title_required',
+  'title_too_long',
+  'invalid_kind',
+  'frequency_required',
+  'frequency_on_otn',
+  'invalid_frequency',
+  'invalid_cta_text',
+  'cta_on_otn',
+  'invalid_image_url',
+  'invalid_validity',
+  'kind_change_refused',
+  'duplicate_topic_name',
+  'topic_not_found',
+  'topic_inactive',
+  'topic_has_live_subscriptions',
+  'page_not_found',
+  'workspace_not_found',
+  'customer_not_found',
+  'invitation_not_found',
+  'subscription_not_found',
+  'token_already_used',
+  'invalid_profile',
+  'invalid_time_zone',
+  'send_refused',
+] as const;
+
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(code: DomainErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'DomainError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isDomainError(e: unknown, code?: DomainErrorCode): e is DomainError {
+  return e instanceof DomainError && (code === undefined || e.code === code);
+}

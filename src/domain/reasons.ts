@@ -1,0 +1,92 @@
+// Why a message cannot go (R1d): a stable code, a sentence in Vietnamese and English, and the next time
+// it could go when there is one. The inbox, the API and campaign dry runs show these verbatim.
+import type { Bilingual } from './model.ts';
+
+export const REASON_TEXT = {
+  never_interacted: {
+    vi: 'Khách hàng chưa từng nhắn tin cho Fanpage.',
+    en: 'The customer has never messaged the page.',
+  },
+  outside_24h_window: {
+    vi: 'Đã quá 24 giờ kể từ tương tác cuối: chỉ nhân viên mới được trả lời (thẻ HUMAN_AGENT).',
+    en: 'More than 24 hours since the last interaction: only a human agent may reply (HUMAN_AGENT tag).',
+  },
+  outside_7d_window: {
+    vi: 'Đã quá 7 ngày kể từ tương tác cuối: theo chính sách của Facebook, chỉ có thể gửi tin nhắn thông báo theo chủ đề khách hàng đã đăng ký.',
+    en: "More than 7 days since the last interaction: under Facebook's policy only a notification on a topic the customer subscribed to can be sent.",
+  },
+  invitation_outside_window: {
+    vi: 'Chỉ có thể gửi lời mời đăng ký chủ đề trong vòng 24 giờ kể từ tương tác cuối.',
+    en: 'A topic invitation can only be sent within 24 hours of the last interaction.',
+  },
+  feature_disabled: {
+    vi: 'Fanpage chưa bật tính năng (Cài đặt trang → Nhắn tin nâng cao → Tính năng đã yêu cầu).',
+    en: 'The page has not enabled the feature (Page settings → Advanced messaging → Requested features).',
+  },
+  invitation_too_soon: {
+    vi: 'Chủ đề này đã được gửi cho khách hàng trong 7 ngày qua; có thể gửi lại sau ngày hiển thị.',
+    en: 'This topic was sent to the customer in the last 7 days; it can be resent after the date shown.',
+  },
+  already_subscribed: {
+    vi: 'Khách hàng đang đăng ký chủ đề này; có thể gửi lại sau khi hết hạn.',
+    en: 'The customer already holds this topic; it can be resent once it expires.',
+  },
+  topic_inactive: {
+    vi: 'Chủ đề đã ngừng kích hoạt.',
+    en: 'The topic is deactivated.',
+  },
+  no_subscription: {
+    vi: 'Khách hàng chưa đăng ký chủ đề này.',
+    en: 'The customer has not subscribed to this topic.',
+  },
+  subscription_stopped: {
+    vi: 'Khách hàng đã dừng nhận thông báo của chủ đề này.',
+    en: 'The customer stopped notifications on this topic.',
+  },
+  subscription_expired: {
+    vi: 'Đăng ký chủ đề đã hết hạn.',
+    en: 'The subscription to this topic has expired.',
+  },
+  token_used: {
+    vi: 'Lượt thông báo một lần (OTN) đã được sử dụng; khách hàng cần đăng ký lại.',
+    en: 'The one-time notification was already used; the customer must opt in again.',
+  },
+  cooldown: {
+    vi: 'Chủ đề này vừa được gửi thông báo; có thể gửi lại sau thời điểm hiển thị.',
+    en: 'A notification was sent on this topic recently; the next one can go after the time shown.',
+  },
+  region_not_allowed: {
+    vi: 'Từ 2026, Facebook chỉ cho phép thông báo định kỳ tại AU, EU, JP, KR, UK.',
+    en: 'Since 2026 Facebook allows recurring notifications only in AU, EU, JP, KR and the UK.',
+  },
+  page_restricted: {
+    vi: 'Facebook đang hạn chế Fanpage gửi tin nhắn; việc gửi đã dừng.',
+    en: 'Facebook has restricted the page from sending; sending has stopped.',
+  },
+  customer_unreachable: {
+    vi: 'Khách hàng hiện không nhận được tin nhắn từ Fanpage.',
+    en: 'The customer is not receiving messages from the page right now.',
+  },
+  content_not_allowed: {
+    vi: 'Tin nhắn thông báo chỉ gồm văn bản và biểu tượng emoji.',
+    en: 'A notification from a conversation may only contain text and emoji.',
+  },
+  human_agent_not_for_bots: {
+    vi: 'Trợ lý chat và chiến dịch không được dùng thẻ HUMAN_AGENT.',
+    en: 'The chat assistant and campaigns may not use the HUMAN_AGENT tag.',
+  },
+} as const satisfies Record<string, Bilingual>;
+
+export type ReasonCode = keyof typeof REASON_TEXT;
+
+export interface Refusal {
+  ok: false;
+  reason: ReasonCode;
+  text: Bilingual;
+  /** When the message could next go, if that depends only on time; null when it needs the customer. */
+  nextAt: Date | null;
+}
+
+export function refuse(reason: ReasonCode, nextAt: Date | null = null): Refusal {
+  return { ok: false, reason, text: REASON_TEXT[reason], nextAt };
+}

@@ -1,0 +1,156 @@
+// Kysely table types, mirroring migrations/*.sql. Column names stay snake_case as in SQL.
+import type { ColumnType, Generated, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json = ColumnType<unknown, string | Record<string, unknown> | unknown[], string | Record<string, unknown>>;
+
+export interface WorkspacesTable {
+  id: Generated<number>;
+  name: string;
+  created_at: Timestamp;
+}
+
+export interface PagesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  fb_page_id: string;
+  name: string;
+  profile: string;
+  time_zone: string;
+  region: string | null;
+  opt_in_feature_enabled: Generated<boolean>;
+  restricted_reason: string | null;
+  access_token: string | null;
+  app_secret: string | null;
+  created_at: Timestamp;
+}
+
+export interface CustomersTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  psid: string;
+  name: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  last_interaction_at: Timestamp | null;
+  unreachable_reason: string | null;
+  labels: ColumnType<string[], string[] | undefined, string[]>;
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: Timestamp;
+}
+
+export interface MessagesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  customer_id: number;
+  direction: 'in' | 'out';
+  sender_kind: 'customer' | 'bot' | 'agent' | 'campaign' | 'page';
+  kind: string;
+  mid: string | null;
+  text: string | null;
+  payload: Json | null;
+  created_at: Timestamp;
+  delivered_at: Timestamp | null;
+  read_at: Timestamp | null;
+}
+
+export interface TopicsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  name: string;
+  kind: 'recurring' | 'one_time';
+  title: string;
+  image_url: string | null;
+  cta_text: string | null;
+  frequency: string | null;
+  validity_months: number | null;
+  active: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: Timestamp | null;
+}
+
+export interface InvitationsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  topic_id: number;
+  customer_id: number;
+  sender_kind: 'bot' | 'agent' | 'campaign';
+  sender_ref: string | null;
+  title: string;
+  payload: string;
+  status: 'sent' | 'refused';
+  message_id: string | null;
+  sent_at: Timestamp;
+  accepted_at: Timestamp | null;
+}
+
+export interface SubscriptionsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  topic_id: number;
+  customer_id: number;
+  kind: 'recurring' | 'one_time';
+  token: string;
+  invitation_id: number | null;
+  opted_in_at: Timestamp;
+  expires_at: Timestamp;
+  stopped_at: Timestamp | null;
+  used_at: Timestamp | null;
+  frequency: string | null;
+  last_sent_at: Timestamp | null;
+  next_eligible_at: Timestamp | null;
+  expiry_recorded_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type ConsentEvent = 'accepted' | 'accepted_again' | 'accepted_stale' | 'stopped' | 'resumed' | 'used' | 'expired';
+
+export interface ConsentHistoryTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  topic_id: number;
+  customer_id: number;
+  subscription_id: number | null;
+  event: ConsentEvent;
+  at: Timestamp;
+  invitation_id: number | null;
+  sender_kind: string | null;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface SettingsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number | null;
+  key: string;
+  value: Json;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  pages: PagesTable;
+  customers: CustomersTable;
+  messages: MessagesTable;
+  topics: TopicsTable;
+  invitations: InvitationsTable;
+  subscriptions: SubscriptionsTable;
+  consent_history: ConsentHistoryTable;
+  settings: SettingsTable;
+}
+
+export type PageRow = Selectable<PagesTable>;
+export type CustomerRow = Selectable<CustomersTable>;
+export type TopicRow = Selectable<TopicsTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
+export type SubscriptionRow = Selectable<SubscriptionsTable>;
+export type ConsentRow = Selectable<ConsentHistoryTable>;
