@@ -75,7 +75,7 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
       if (pglite && !pglite.closed) await pglite.close();
     },
   };
-  if (opts.migrate !== false) await migrate(db);
+  if (opts.migrate !== false) await migrate(db, opts.schema);
   return storage;
 }
 
@@ -94,8 +94,13 @@ class SqlFileMigrationProvider implements MigrationProvider {
   }
 }
 
-export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider: new SqlFileMigrationProvider() });
+export async function migrate(db: Db, schema?: string): Promise<void> {
+  // Kysely looks its bookkeeping tables up by schema: name ours when it is not the default one.
+  const migrator = new Migrator({
+    db,
+    provider: new SqlFileMigrationProvider(),
+    ...(schema && { migrationTableSchema: schema }),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;

@@ -1,0 +1,187 @@
+// Invitations, opt-ins, stop / resume and expiry (R2, R3, R7, R8): each in one transaction, every
+// change of a subscription written to the consent history (R3c).
+import { randomBytes } from 'node:crypto';
+import type { SenderKind } from '../domain/model.ts';
+import type { Frequency } from '../domain/platform.ts';
+import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
+import * as customers from '../storage/customers.ts';
+import * as invitations from '../storage/invitations.ts';
+import * as pages from '../storage/pages.ts';
+import type { PageRow, TopicRow } from '../storage/schema.ts';
+import * as subs from '../storage/subscriptions.ts';
+import * as topics from '../storage/topics.ts';
+import type { AppContext } from './context.ts';
+
+/** The opt-in template's payload: names the topic and is unique per invitation, so the webhook finds both. */
+export function newInvitationPayload(topicId: number): string {
+  return `rn:t${topicId}:${randomBytes(9).toString('base64url')}`;
+}
+
+export function topicIdFromPayload(payload: string | null | undefined): number | null {
+  const m = /^rn:t(\d+):/.exec(payload ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+export interface RecordInvitation {
+  workspaceId: number;
+  pageId: number;
+  customerId: number;
+  topicId: number;
+  senderKind: SenderKind;
+  senderRef?: string | null;
+  payload: string;
+  messageId?: string | null;
+  /** `refused`: Meta answered 613/1893016 (duplicate opt-in); it still counts for R4b. */
+  status?: 'sent' | 'refused';
+}
+
+/** Records an invitation that went out (or that Meta refused as a duplicate). */
+export async function recordInvitation(ctx: AppContext, i: RecordInvitation) {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const topic = await topics.findTopic(tx, i.workspaceId, i.topicId);
+    if (!topic) throw new Error(`topic ${i.topicId} vanished while its invitation was sent`);
+    return invitations.insertInvitation(tx, {
+      workspaceId: i.workspaceId,
+      pageId: i.pageId,
+      topicId: i.topicId,
+      customerId: i.customerId,
+      senderKind: i.senderKind,
+      senderRef: i.senderRef ?? null,
+      title: topic.title,
+      payload: i.payload,
+      status: i.status ?? 'sent',
+      messageId: i.messageId ?? null,
+      sentAt: now,
+    });
+  });
+}
+
+export interface OptInEvent {
+  fbPageId: string;
+  psid: string;
+  kind: 'one_time' | 'recurring';
+  token: string;
+  payload: string | null;
+  title?: string | null;
+  at: Date;
+  metaExpiry?: Date | null;
+  frequency?: Frequency | null;
+}
+
+export type OptInOutcome =
+  | { outcome: 'accepted' | 'accepted_again' | 'accepted_stale'; topicId: number; customerId: number; subscriptionId: number | null; alreadyHeld: boolean }
+  | { outcome: 'unknown_page' | 'unknown_topic' };
+
+async function topicForOptIn(tx: Executor, page: PageRow, e: OptInEvent, invitationTopicId: number | null): Promise<TopicRow | undefined> {
+  const id = invitationTopicId ?? topicIdFromPayload(e.payload);
+  if (id !== null) {
+    const t = await topics.findTopic(tx, page.workspace_id, id);
+    return t && t.page_id === page.id ? t : undefined;
+  }
+  // An opt-in from outside renotify (m.me link, plugin): match a topic of the same kind by its title.
+  if (!e.title) return undefined;
+  const all = await topics.listTopics(tx, page.id);
+  return all.find((t) => t.title === e.title && t.kind === e.kind);
+}
+
+/** R3a/b, R7d: applies one opt-in webhook. Opt-ins count as interactions (they reopen nothing, R2). */
+export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInOutcome> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const page = await pages.findPageByFbId(tx, e.fbPageId);
+    if (!page) return { outcome: 'unknown_page' };
+    const customer = await customers.upsertCustomer(
+      tx,
+      { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid, interactionAt: e.at },
+      now,
+    );
+    const invitation = e.payload ? await invitations.findInvitationByPayload(tx, page.id, e.payload) : undefined;
+    const topic = await topicForOptIn(tx, page, e, invitation?.topic_id ?? null);
+    if (!topic || topic.kind !== e.kind) return { outcome: 'unknown_topic' };
+    const existing = (await subs.customerSubscriptions(tx, customer.id, { topicId: topic.id, forUpdate: true })).map(
+      subs.toSubscriptionState,
+    );
+    const alreadyHeld = existing.some((s) => isHeld(s, e.at));
+    const decision = decideAcceptance({
+      page: pages.toPageState(page),
+      topic: topics.toTopicState(topic),
+      invitation: invitation ? { id: invitation.id, acceptedAt: invitation.accepted_at } : null,
+      existing,
+      event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
+    });
+    const scope = { workspaceId: page.workspace_id, pageId: page.id, customerId: customer.id };
+    let subscriptionId: number | null;
+    if (decision.action === 'insert') {
+      subscriptionId = (await subs.insertSubscription(tx, scope, decision.row, now)).id;
+    } else if (decision.action === 'update') {
+      subscriptionId = (await subs.replaceSubscription(tx, decision.subscriptionId, decision.row, now)).id;
+    } else {
+      subscriptionId = decision.subscriptionId;
+    }
+    if (invitation && decision.action !== 'ignore') await invitations.markInvitationAccepted(tx, invitation.id, e.at);
+    await subs.appendConsent(tx, {
+      ...scope,
+      topicId: topic.id,
+      subscriptionId,
+      event: decision.history,
+      at: e.at,
+      invitationId: invitation?.id ?? null,
+      senderKind: invitation?.sender_kind ?? null,
+      detail: { kind: e.kind, payload: e.payload },
+    });
+    return { outcome: decision.history, topicId: topic.id, customerId: customer.id, subscriptionId, alreadyHeld };
+  });
+}
+
+export type StopOutcome = 'stopped' | 'resumed' | 'unchanged' | 'unknown_token';
+
+/** R8c: the customer's Stop / Resume on a recurring token. */
+export async function applyStopResume(
+  ctx: AppContext,
+  e: { fbPageId: string; psid: string; token: string; action: 'stop' | 'resume'; at: Date },
+): Promise<StopOutcome> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const page = await pages.findPageByFbId(tx, e.fbPageId);
+    if (!page) return 'unknown_token';
+    const row = await subs.findSubscriptionByToken(tx, page.id, e.token);
+    if (!row) return 'unknown_token';
+    await customers.touchInteraction(tx, row.customer_id, e.at);
+    const sub = subs.toSubscriptionState(row);
+    const change = e.action === 'stop' ? decideStop(sub, e.at) : decideResume(sub);
+    if (!change) return 'unchanged';
+    await subs.setStopped(tx, row.id, change.stoppedAt, now);
+    await subs.appendConsent(tx, {
+      workspaceId: row.workspace_id,
+      pageId: row.page_id,
+      topicId: row.topic_id,
+      customerId: row.customer_id,
+      subscriptionId: row.id,
+      event: e.action === 'stop' ? 'stopped' : 'resumed',
+      at: e.at,
+    });
+    return e.action === 'stop' ? 'stopped' : 'resumed';
+  });
+}
+
+/** Expiry happens by time alone; this sweep writes each one to the history once (R3c). */
+export async function recordExpiries(ctx: AppContext, limit = 1000): Promise<number> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const expired = await subs.claimUnrecordedExpiries(tx, now, limit);
+    for (const row of expired) {
+      await subs.appendConsent(tx, {
+        workspaceId: row.workspace_id,
+        pageId: row.page_id,
+        topicId: row.topic_id,
+        customerId: row.customer_id,
+        subscriptionId: row.id,
+        event: 'expired',
+        at: row.expires_at,
+      });
+    }
+    return expired.length;
+  });
+}

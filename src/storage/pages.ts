@@ -1,0 +1,126 @@
+// Workspaces, their pages and settings: the tenancy root. All SQL for these tables lives here.
+import type { PageState } from '../domain/model.ts';
+import type { Profile } from '../domain/platform.ts';
+import type { Executor } from './db.ts';
+import type { PageRow } from './schema.ts';
+
+export function toPageState(row: PageRow): PageState {
+  return {
+    id: row.id,
+    profile: row.profile as Profile,
+    timeZone: row.time_zone,
+    region: row.region,
+    optInFeatureEnabled: row.opt_in_feature_enabled,
+    restrictedReason: row.restricted_reason,
+  };
+}
+
+export async function insertWorkspace(db: Executor, name: string, now: Date): Promise<number> {
+  const row = await db
+    .insertInto('workspaces')
+    .values({ name, created_at: now })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export interface NewPage {
+  workspaceId: number;
+  fbPageId: string;
+  name: string;
+  profile: Profile;
+  timeZone: string;
+  region?: string | null;
+  optInFeatureEnabled?: boolean;
+  accessToken?: string | null;
+  appSecret?: string | null;
+}
+
+export async function insertPage(db: Executor, p: NewPage, now: Date): Promise<PageRow> {
+  return db
+    .insertInto('pages')
+    .values({
+      workspace_id: p.workspaceId,
+      fb_page_id: p.fbPageId,
+      name: p.name,
+      profile: p.profile,
+      time_zone: p.timeZone,
+      region: p.region ?? null,
+      opt_in_feature_enabled: p.optInFeatureEnabled ?? true,
+      access_token: p.accessToken ?? null,
+      app_secret: p.appSecret ?? null,
+      restricted_reason: null,
+      created_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findPage(db: Executor, workspaceId: number, pageId: number): Promise<PageRow | undefined> {
+  return db
+    .selectFrom('pages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', pageId)
+    .executeTakeFirst();
+}
+
+export async function findPageByFbId(db: Executor, fbPageId: string): Promise<PageRow | undefined> {
+  return db.selectFrom('pages').selectAll().where('fb_page_id', '=', fbPageId).executeTakeFirst();
+}
+
+export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {
+  return db.selectFrom('pages').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+}
+
+export type PagePatch = Partial<
+  Pick<
+    PageRow,
+    'name' | 'profile' | 'time_zone' | 'region' | 'opt_in_feature_enabled' | 'restricted_reason' | 'access_token' | 'app_secret'
+  >
+>;
+
+export async function updatePage(db: Executor, workspaceId: number, pageId: number, patch: PagePatch): Promise<void> {
+  if (Object.keys(patch).length === 0) return;
+  await db.updateTable('pages').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', pageId).execute();
+}
+
+export async function getSetting<T>(
+  db: Executor,
+  workspaceId: number,
+  pageId: number | null,
+  key: string,
+): Promise<T | undefined> {
+  const row = await db
+    .selectFrom('settings')
+    .select('value')
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => (pageId === null ? eb('page_id', 'is', null) : eb('page_id', '=', pageId)))
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return row?.value as T | undefined;
+}
+
+export async function putSetting(
+  db: Executor,
+  workspaceId: number,
+  pageId: number | null,
+  key: string,
+  value: unknown,
+  now: Date,
+): Promise<void> {
+  const json = JSON.stringify(value);
+  const updated = await db
+    .updateTable('settings')
+    .set({ value: json, updated_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where((eb) => (pageId === null ? eb('page_id', 'is', null) : eb('page_id', '=', pageId)))
+    .where('key', '=', key)
+    .executeTakeFirst();
+  if (Number(updated.numUpdatedRows) === 0) {
+    await db
+      .insertInto('settings')
+      .values({ workspace_id: workspaceId, page_id: pageId, key, value: json, updated_at: now })
+      .execute();
+  }
+}

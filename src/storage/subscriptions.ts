@@ -1,0 +1,229 @@
+// Subscriptions (tokens) and their append-only consent history (R3c). The atomic token claim (R7b)
+// is a conditional UPDATE: of two concurrent claimers exactly one sees its row come back.
+import type { SubscriptionState } from '../domain/model.ts';
+import type { Frequency } from '../domain/platform.ts';
+import type { NewSubscription } from '../domain/subscriptions.ts';
+import type { Executor } from './db.ts';
+import type { ConsentEvent, ConsentRow, SubscriptionRow } from './schema.ts';
+
+export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
+  return {
+    id: row.id,
+    topicId: row.topic_id,
+    kind: row.kind,
+    token: row.token,
+    invitationId: row.invitation_id,
+    optedInAt: row.opted_in_at,
+    expiresAt: row.expires_at,
+    stoppedAt: row.stopped_at,
+    usedAt: row.used_at,
+    frequency: row.frequency as Frequency | null,
+    lastSentAt: row.last_sent_at,
+    nextEligibleAt: row.next_eligible_at,
+  };
+}
+
+function columns(s: NewSubscription) {
+  return {
+    topic_id: s.topicId,
+    kind: s.kind,
+    token: s.token,
+    invitation_id: s.invitationId,
+    opted_in_at: s.optedInAt,
+    expires_at: s.expiresAt,
+    stopped_at: s.stoppedAt,
+    used_at: s.usedAt,
+    frequency: s.frequency,
+    last_sent_at: s.lastSentAt,
+    next_eligible_at: s.nextEligibleAt,
+  };
+}
+
+export async function insertSubscription(
+  db: Executor,
+  scope: { workspaceId: number; pageId: number; customerId: number },
+  s: NewSubscription,
+  now: Date,
+): Promise<SubscriptionRow> {
+  return db
+    .insertInto('subscriptions')
+    .values({
+      workspace_id: scope.workspaceId,
+      page_id: scope.pageId,
+      customer_id: scope.customerId,
+      ...columns(s),
+      expiry_recorded_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function replaceSubscription(db: Executor, id: number, s: NewSubscription, now: Date): Promise<SubscriptionRow> {
+  return db
+    .updateTable('subscriptions')
+    .set({ ...columns(s), expiry_recorded_at: null, updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** One customer's tokens on one topic (or all topics), locked when asked (opt-in, stop, send). */
+export async function customerSubscriptions(
+  db: Executor,
+  customerId: number,
+  opts: { topicId?: number; forUpdate?: boolean } = {},
+): Promise<SubscriptionRow[]> {
+  let q = db.selectFrom('subscriptions').selectAll().where('customer_id', '=', customerId);
+  if (opts.topicId !== undefined) q = q.where('topic_id', '=', opts.topicId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.orderBy('id').execute();
+}
+
+export async function findSubscriptionByToken(db: Executor, pageId: number, token: string): Promise<SubscriptionRow | undefined> {
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('token', '=', token)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function setStopped(db: Executor, id: number, stoppedAt: Date | null, now: Date): Promise<void> {
+  await db.updateTable('subscriptions').set({ stopped_at: stoppedAt, updated_at: now }).where('id', '=', id).execute();
+}
+
+/**
+ * R7b: claim a token for one send. The WHERE repeats the validity conditions that a concurrent
+ * claimer could change (OTN unused; recurring past its cooldown), so only one claim can succeed.
+ */
+export async function claimToken(
+  db: Executor,
+  sub: Pick<SubscriptionState, 'id' | 'kind'>,
+  patch: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
+  now: Date,
+): Promise<boolean> {
+  let q = db
+    .updateTable('subscriptions')
+    .set({ used_at: patch.usedAt, last_sent_at: patch.lastSentAt, next_eligible_at: patch.nextEligibleAt, updated_at: now })
+    .where('id', '=', sub.id)
+    .where('stopped_at', 'is', null)
+    .where('expires_at', '>', now);
+  q =
+    sub.kind === 'one_time'
+      ? q.where('used_at', 'is', null)
+      : q.where((eb) => eb.or([eb('next_eligible_at', 'is', null), eb('next_eligible_at', '<=', now)]));
+  const res = await q.executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Give a claimed token back when the send provably did not happen (Meta refused before delivery). */
+export async function releaseToken(
+  db: Executor,
+  id: number,
+  previous: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('subscriptions')
+    .set({
+      used_at: previous.usedAt,
+      last_sent_at: previous.lastSentAt,
+      next_eligible_at: previous.nextEligibleAt,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markExpiredNow(db: Executor, id: number, now: Date): Promise<void> {
+  await db.updateTable('subscriptions').set({ expires_at: now, updated_at: now }).where('id', '=', id).execute();
+}
+
+/** Held subscriptions of a topic: not expired, not used. R5c refuses deleting a topic with any. */
+export async function countLiveSubscriptions(db: Executor, topicId: number, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('topic_id', '=', topicId)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Audience of a topic right now: customers holding a sendable token (R6e), counted once each. */
+export async function countValidSubscribers(db: Executor, topicId: number, now: Date): Promise<number> {
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.count<number>('customer_id').distinct().as('n'))
+    .where('topic_id', '=', topicId)
+    .where('used_at', 'is', null)
+    .where('stopped_at', 'is', null)
+    .where('expires_at', '>', now)
+    .where((eb) => eb.or([eb('next_eligible_at', 'is', null), eb('next_eligible_at', '<=', now)]))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+export interface ConsentEntry {
+  workspaceId: number;
+  pageId: number;
+  topicId: number;
+  customerId: number;
+  subscriptionId: number | null;
+  event: ConsentEvent;
+  at: Date;
+  invitationId?: number | null;
+  senderKind?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+export async function appendConsent(db: Executor, e: ConsentEntry): Promise<void> {
+  await db
+    .insertInto('consent_history')
+    .values({
+      workspace_id: e.workspaceId,
+      page_id: e.pageId,
+      topic_id: e.topicId,
+      customer_id: e.customerId,
+      subscription_id: e.subscriptionId,
+      event: e.event,
+      at: e.at,
+      invitation_id: e.invitationId ?? null,
+      sender_kind: e.senderKind ?? null,
+      detail: JSON.stringify(e.detail ?? {}),
+    })
+    .execute();
+}
+
+export async function consentHistory(
+  db: Executor,
+  workspaceId: number,
+  filter: { customerId?: number; topicId?: number } = {},
+): Promise<ConsentRow[]> {
+  let q = db.selectFrom('consent_history').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+  if (filter.topicId !== undefined) q = q.where('topic_id', '=', filter.topicId);
+  return q.orderBy('at').orderBy('id').execute();
+}
+
+/** Expired tokens whose expiry is not in the history yet: the sweep records them once. */
+export async function claimUnrecordedExpiries(db: Executor, now: Date, limit: number): Promise<SubscriptionRow[]> {
+  return db
+    .updateTable('subscriptions')
+    .set({ expiry_recorded_at: now })
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('subscriptions')
+        .select('id')
+        .where('expiry_recorded_at', 'is', null)
+        .where('expires_at', '<=', now)
+        .where('used_at', 'is', null)
+        .limit(limit),
+    )
+    .returningAll()
+    .execute();
+}
