@@ -1,0 +1,14 @@
+// Public surface of the Graph API sandbox. See docs/SANDBOX.md.
+
+export type { ActionResponse, ConfigPatch, ThreadResponse } from './client.ts';
+export { SandboxClient, SandboxClientError } from './client.ts';
+export type { CustomerView } from './customers.ts';
+export { Errors, GraphError } from './errors.ts';
+export type { FaultConfig, FaultErrorSpec } from './faults.ts';
+export { appSecretProof } from './graph.ts';
+export { seededRandom } from './ids.ts';
+export type { Sandbox, SandboxInfo, SandboxOptions } from './server.ts';
+export { createSandbox, DEFAULT_PAGE } from './server.ts';
+export type { CustomerInput, MessagingEvent, PageOptions, ReceivedSend, ThreadItem } from './types.ts';
+export type { DeliveryLogEntry } from './webhooks.ts';
+export { metaJson, signBody } from './webhooks.ts';
