@@ -14,15 +14,26 @@ import {
   encodeBatchItemBody,
   failureFromResponse,
   type GraphFailure,
+  type GraphPaging,
+  type NotificationTokenInfo,
+  type NotificationTokenPage,
   parseJson,
   type SendBody,
   type SendResult,
   sendOutcome,
+  type UserProfile,
 } from './graph-wire.ts';
 import type { OutgoingMessage } from './messages.ts';
 import { PageRateLimiter } from './rate-limiter.ts';
 
-export type { GraphFailure, SendResult } from './graph-wire.ts';
+export type {
+  GraphFailure,
+  GraphPaging,
+  NotificationTokenInfo,
+  NotificationTokenPage,
+  SendResult,
+  UserProfile,
+} from './graph-wire.ts';
 
 /** The credentials of one connected page. */
 export interface PageCredentials {
@@ -67,43 +78,6 @@ export class GraphApiError extends Error {
 export interface BatchItem {
   plan: SendPlan;
   message: OutgoingMessage;
-}
-
-/** `GET /{psid}` user profile fields (all optional: Meta returns only what the app may see). */
-export interface UserProfile {
-  id: string;
-  name?: string;
-  first_name?: string;
-  last_name?: string;
-  profile_pic?: string;
-  locale?: string;
-  timezone?: number;
-  gender?: string;
-  [field: string]: unknown;
-}
-
-/** One row of `GET /{page-id}/notification_message_tokens` (notes §2.6, §7.7), values as Meta sends them. */
-export interface NotificationTokenInfo {
-  notification_messages_token: string;
-  recipient_id: string;
-  notification_messages_reoptin?: string;
-  creation_timestamp?: number;
-  token_expiry_timestamp?: number;
-  user_token_status?: string;
-  topic_title?: string;
-  notification_messages_timezone?: string;
-  next_eligible_time?: number;
-}
-
-export interface GraphPaging {
-  cursors?: { before?: string; after?: string };
-  next?: string;
-  previous?: string;
-}
-
-export interface NotificationTokenPage {
-  data: NotificationTokenInfo[];
-  paging?: GraphPaging;
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: GraphFailure };

@@ -30,6 +30,43 @@ export interface SendBody {
   message: OutgoingMessage;
 }
 
+/** `GET /{psid}` user profile fields (all optional: Meta returns only what the app may see). */
+export interface UserProfile {
+  id: string;
+  name?: string;
+  first_name?: string;
+  last_name?: string;
+  profile_pic?: string;
+  locale?: string;
+  timezone?: number;
+  gender?: string;
+  [field: string]: unknown;
+}
+
+/** One row of `GET /{page-id}/notification_message_tokens` (notes §2.6, §7.7), values as Meta sends them. */
+export interface NotificationTokenInfo {
+  notification_messages_token: string;
+  recipient_id: string;
+  notification_messages_reoptin?: string;
+  creation_timestamp?: number;
+  token_expiry_timestamp?: number;
+  user_token_status?: string;
+  topic_title?: string;
+  notification_messages_timezone?: string;
+  next_eligible_time?: number;
+}
+
+export interface GraphPaging {
+  cursors?: { before?: string; after?: string };
+  next?: string;
+  previous?: string;
+}
+
+export interface NotificationTokenPage {
+  data: NotificationTokenInfo[];
+  paging?: GraphPaging;
+}
+
 /** hex HMAC-SHA256(key = app secret, msg = access token), as Graph expects for `appsecret_proof`. */
 export function appSecretProof(appSecret: string, accessToken: string): string {
   return createHmac('sha256', appSecret).update(accessToken).digest('hex');

@@ -41,6 +41,7 @@ describe('verifySignature (X-Hub-Signature-256, notes §4)', () => {
   it('accepts the HMAC-SHA256 of the raw bytes under the app secret', () => {
     expect(verifySignature(SECRET, body, sign(body))).toBe(true);
     expect(verifySignature(SECRET, body, sign(body).toUpperCase().replace('SHA256=', 'sha256='))).toBe(true);
+    expect(verifySignature(SECRET, body, [sign(body)])).toBe(true); // Node's array form of a header
   });
 
   it.each([
@@ -52,6 +53,7 @@ describe('verifySignature (X-Hub-Signature-256, notes §4)', () => {
     ['non-hex characters', `sha256=${'z'.repeat(64)}`],
     ['a shorter digest (different length)', sign(body).slice(0, -2)],
     ['a longer digest (different length)', `${sign(body)}00`],
+    ['a repeated header', [sign(body), sign(body)]],
   ])('rejects %s', (_name, header) => {
     expect(verifySignature(SECRET, body, header)).toBe(false);
   });

@@ -12,6 +12,9 @@
 //   all of these; two distinct events differ in at least the timestamp (ms) or the token/status.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { FREQUENCIES, type Frequency, parseMetaTimestamp } from '../domain/platform.ts';
+import type { MessageAttachment, MessengerEvent, ParsedWebhook } from './webhook-events.ts';
+
+export type * from './webhook-events.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Signature and verification challenge
@@ -25,7 +28,13 @@ const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
  * Malformed or missing headers are false, never an exception; the digests are compared in constant
  * time over equal-length (32-byte) buffers.
  */
-export function verifySignature(appSecret: string, rawBody: Buffer, header: string | undefined): boolean {
+export function verifySignature(
+  appSecret: string,
+  rawBody: Buffer,
+  header: string | readonly string[] | undefined,
+): boolean {
+  // Node gives a repeated header as an array; Meta sends one, so anything else is malformed.
+  if (Array.isArray(header)) return header.length === 1 && verifySignature(appSecret, rawBody, header[0]);
   if (!appSecret || typeof header !== 'string') return false;
   const m = SIGNATURE.exec(header.trim());
   if (!m) return false;
@@ -56,104 +65,6 @@ export function verifyChallenge(query: Record<string, unknown>, verifyToken: str
   const challenge = first(query['hub.challenge']);
   if (!verifyToken || mode !== 'subscribe' || token === undefined || challenge === undefined) return null;
   return safeEqualStrings(token, verifyToken) ? challenge : null;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Typed events
-// ---------------------------------------------------------------------------------------------
-
-interface EventBase {
-  pageId: string;
-  /** The customer's PSID: the sender, except on echoes where the page is the sender. */
-  psid: string;
-  timestamp: Date;
-  idempotencyKey: string;
-  /** The `messaging[]` element as received, for the raw-event store. */
-  raw: Record<string, unknown>;
-}
-
-export interface MessageAttachment {
-  type: string;
-  url: string | null;
-  payload: Record<string, unknown> | null;
-}
-
-export interface MessageEvent extends EventBase {
-  type: 'message';
-  mid: string;
-  text: string | null;
-  quickReplyPayload: string | null;
-  attachments: MessageAttachment[];
-  replyToMid: string | null;
-  /** The page's own outgoing message, echoed; `psid` is then the recipient. */
-  isEcho: boolean;
-  appId: string | null;
-  metadata: string | null;
-}
-
-export interface PostbackEvent extends EventBase {
-  type: 'postback';
-  mid: string | null;
-  title: string | null;
-  payload: string | null;
-}
-
-export interface OtnOptinEvent extends EventBase {
-  type: 'optin_otn';
-  /** `one_time_notif_token` */
-  token: string;
-  payload: string | null;
-}
-
-export interface RecurringOptinEvent extends EventBase {
-  type: 'optin_recurring';
-  /** `notification_messages_token` */
-  token: string;
-  payload: string | null;
-  title: string | null;
-  /** `token_expiry_timestamp`, ms or seconds by magnitude; null when Meta sends none (2023+). */
-  tokenExpiresAt: Date | null;
-  /** Only on legacy tokens. */
-  frequency: Frequency | null;
-  timezone: string | null;
-  userTokenStatus: 'REFRESHED' | 'NOT_REFRESHED' | null;
-  /** From `notification_messages_status`; null on a plain opt-in. */
-  status: 'STOP' | 'RESUME' | null;
-}
-
-export interface DeliveryEvent extends EventBase {
-  type: 'delivery';
-  /** May be empty: Meta omits `mids` at times; everything before `watermark` was delivered. */
-  mids: string[];
-  watermark: Date;
-}
-
-export interface ReadEvent extends EventBase {
-  type: 'read';
-  watermark: Date;
-}
-
-export interface ReactionEvent extends EventBase {
-  type: 'reaction';
-  mid: string;
-  action: 'react' | 'unreact';
-  reaction: string | null;
-  emoji: string | null;
-}
-
-export type MessengerEvent =
-  | MessageEvent
-  | PostbackEvent
-  | OtnOptinEvent
-  | RecurringOptinEvent
-  | DeliveryEvent
-  | ReadEvent
-  | ReactionEvent;
-
-export interface ParsedWebhook {
-  events: MessengerEvent[];
-  /** One line per skipped entry or event (unknown kind, missing fields); never thrown. */
-  errors: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,26 @@
+// The channel's public surface: what app/, jobs/ and http/ import. Everything that talks to Meta
+// (Graph client, limiter, message builders, webhook checks and parsing) is reached through here.
+export {
+  type BatchItem,
+  GraphApiError,
+  GraphClient,
+  type GraphClientOptions,
+  type PageCredentials,
+} from './graph-client.ts';
+export {
+  appSecretProof,
+  buildSendBody,
+  decodeBatchItemBody,
+  encodeBatchItemBody,
+  type GraphFailure,
+  type GraphPaging,
+  type NotificationTokenInfo,
+  type NotificationTokenPage,
+  type SendBody,
+  type SendResult,
+  type UserProfile,
+} from './graph-wire.ts';
+export * from './messages.ts';
+export { PageRateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
+export { parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
+export type * from './webhook-events.ts';
