@@ -1,0 +1,185 @@
+// bench:store — 1,000,000 subscriptions over 10 topics and 200,000 customers. Measures the audience
+// count of one topic, one customer's topic lists (p50/p99) and opt-in applications per second, on
+// PGlite and (with DATABASE_URL) PostgreSQL. Writes its table into BENCHMARKS.md.
+//   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000]
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { applyOptIn } from '../src/app/optins.ts';
+import { customerTopicLists } from '../src/app/sends.ts';
+import { createTopic } from '../src/app/topics.ts';
+import { createWorkspace } from '../src/app/workspaces.ts';
+import { ManualClock } from '../src/clock.ts';
+import { openStorage, type Storage } from '../src/storage/db.ts';
+import { countValidSubscribers } from '../src/storage/subscriptions.ts';
+import { machine, percentile, writeBenchSection } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '200000' },
+    subscriptions: { type: 'string', default: '1000000' },
+    optins: { type: 'string', default: '5000' },
+    lists: { type: 'string', default: '2000' },
+    only: { type: 'string' },
+  },
+});
+const CUSTOMERS = Number(args.customers);
+const SUBS = Number(args.subscriptions);
+const OPTINS = Number(args.optins);
+const LISTS = Number(args.lists);
+const TOPICS = 10;
+
+interface Result {
+  backend: string;
+  loadSeconds: number;
+  audienceMs: number;
+  audienceCount: number;
+  listsP50: number;
+  listsP99: number;
+  optinsPerSecond: number;
+  optinConcurrency: number;
+}
+
+async function run(storage: Storage, label: string): Promise<Result> {
+  const clock = new ManualClock(new Date('2026-06-01T00:00:00Z'), { frozen: true });
+  const ctx = { db: storage.db, clock };
+  const { workspaceId, page } = await createWorkspace(ctx, 'Bench shop', {
+    fbPageId: `bench-${Date.now()}`,
+    name: 'Bench page',
+    profile: 'legacy-2022',
+    timeZone: 'Asia/Ho_Chi_Minh',
+  });
+  const topicIds: number[] = [];
+  for (let k = 0; k < TOPICS; k++) {
+    const otn = k >= 7;
+    const t = await createTopic(ctx, workspaceId, page.id, {
+      name: `Topic ${k}`,
+      kind: otn ? 'one_time' : 'recurring',
+      title: `Topic ${k} updates`,
+      ...(otn ? {} : { frequency: (['DAILY', 'WEEKLY', 'MONTHLY'] as const)[k % 3] }),
+    });
+    topicIds.push(t.id);
+  }
+  const t0 = performance.now();
+  const now = clock.now().toISOString();
+  // Server-side generation: the load measures the database, not the driver.
+  const [c0] = (
+    await sql<{ first: number }>`
+      INSERT INTO customers (workspace_id, page_id, psid, name, last_interaction_at, created_at)
+      SELECT ${workspaceId}, ${page.id}, 'psid-' || g, 'Customer ' || g,
+             ${now}::timestamptz - (g % 90) * interval '1 day', ${now}::timestamptz
+      FROM generate_series(1, ${CUSTOMERS}) g
+      RETURNING id AS first`.execute(storage.db)
+  ).rows;
+  const firstCustomer = c0!.first;
+  const perCustomer = Math.ceil(SUBS / CUSTOMERS);
+  // Subscription g: customer g % C, topic (c + 2j) % 10 for its j-th topic: distinct topics per customer.
+  await sql`
+    INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, opted_in_at, expires_at,
+                               stopped_at, used_at, frequency, created_at, updated_at)
+    SELECT ${workspaceId}, ${page.id}, (${sql.val(topicIds)}::int[])[((c + 2 * j) % 10) + 1], ${firstCustomer} + c,
+           CASE WHEN (c + 2 * j) % 10 >= 7 THEN 'one_time' ELSE 'recurring' END,
+           'tok-' || g, ${now}::timestamptz - (g % 200) * interval '1 day',
+           ${now}::timestamptz + ((g % 10) - 1) * interval '30 days',
+           CASE WHEN g % 10 = 3 THEN ${now}::timestamptz END,
+           CASE WHEN (c + 2 * j) % 10 >= 7 AND g % 5 = 0 THEN ${now}::timestamptz END,
+           CASE WHEN (c + 2 * j) % 10 < 7 THEN 'DAILY' END, ${now}::timestamptz, ${now}::timestamptz
+    FROM generate_series(0, ${SUBS - 1}) g,
+         LATERAL (SELECT g % ${CUSTOMERS} AS c, g / ${CUSTOMERS} AS j) x
+    WHERE j < ${perCustomer}`.execute(storage.db);
+  await sql`
+    INSERT INTO invitations (workspace_id, page_id, topic_id, customer_id, sender_kind, title, payload, status, sent_at)
+    SELECT ${workspaceId}, ${page.id}, (${sql.val(topicIds)}::int[])[(g % 10) + 1], ${firstCustomer} + (g % ${CUSTOMERS}),
+           'agent', 'Topic ' || (g % 10) || ' updates', 'bench:' || g, 'sent', ${now}::timestamptz - (g % 30) * interval '1 day'
+    FROM generate_series(0, ${Math.floor(CUSTOMERS / 2)}) g`.execute(storage.db);
+  await sql`ANALYZE`.execute(storage.db);
+  const loadSeconds = (performance.now() - t0) / 1000;
+
+  // Audience count of one topic (median of 5).
+  const counts: number[] = [];
+  let audienceCount = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = performance.now();
+    audienceCount = await countValidSubscribers(storage.db, topicIds[3]!, clock.now());
+    counts.push(performance.now() - s);
+  }
+
+  // One customer's topic lists: the R4 use-case end to end (4 queries + the rule engine).
+  const listTimes: number[] = [];
+  for (let i = 0; i < LISTS; i++) {
+    const id = firstCustomer + Math.floor(Math.random() * CUSTOMERS);
+    const s = performance.now();
+    await customerTopicLists(ctx, workspaceId, id);
+    listTimes.push(performance.now() - s);
+  }
+
+  // Opt-in applications: new OTN tokens on random customers, through the full use-case.
+  const concurrency = storage.kind === 'postgres' ? 16 : 1;
+  let next = 0;
+  const s = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < OPTINS) {
+        const n = next++;
+        const topic = topicIds[7 + (n % 3)]!;
+        await applyOptIn(ctx, {
+          fbPageId: page.fb_page_id,
+          psid: `psid-${1 + ((n * 7919) % CUSTOMERS)}`,
+          kind: 'one_time',
+          token: `bench-otn-${n}`,
+          payload: `rn:t${topic}:b${n}`,
+          at: clock.now(),
+        });
+      }
+    }),
+  );
+  const optinsPerSecond = OPTINS / ((performance.now() - s) / 1000);
+
+  const r: Result = {
+    backend: label,
+    loadSeconds,
+    audienceMs: percentile(counts, 50),
+    audienceCount,
+    listsP50: percentile(listTimes, 50),
+    listsP99: percentile(listTimes, 99),
+    optinsPerSecond,
+    optinConcurrency: concurrency,
+  };
+  console.log(r);
+  return r;
+}
+
+const results: Result[] = [];
+if (args.only !== 'postgres') {
+  const storage = await openStorage({ dataDir: 'memory://' });
+  results.push(await run(storage, 'PGlite 0.5.14 (embedded, in-memory data dir)'));
+  await storage.close();
+}
+if (process.env.DATABASE_URL && args.only !== 'pglite') {
+  const schema = `bench_store_${Date.now()}`;
+  const storage = await openStorage({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 20 });
+  try {
+    results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)'));
+  } finally {
+    await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
+    await storage.close();
+  }
+} else if (!process.env.DATABASE_URL) {
+  console.log('DATABASE_URL not set: PostgreSQL part skipped.');
+}
+
+const f = (n: number, d = 1) => n.toFixed(d);
+await writeBenchSection(
+  'bench:store',
+  [
+    `${SUBS.toLocaleString('en')} subscriptions over ${TOPICS} topics and ${CUSTOMERS.toLocaleString('en')} customers; ${machine()}.`,
+    '',
+    '| backend | load (s) | audience count of one topic | topic lists p50 / p99 | opt-ins per second |',
+    '|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) |`,
+    ),
+    '',
+    'Aim: topic lists p99 under 5 ms, opt-ins over 2,000/s on PostgreSQL.',
+  ].join('\n'),
+);
