@@ -9,7 +9,7 @@ export type SendErrorClass =
   | 'duplicate_optin' //          613/1893016: mark the invitation refused (R4)
   | 'optin_limit' //              9/2018352: back off for that customer
   | 'page_restricted' //          10/1404170, 10/1893063: stop sending on the page (R11b)
-  | 'customer_unreachable' //     551, 200/1545041, 10/2018108: mark the customer unreachable
+  | 'customer_unreachable' //     551, 200/1545041, 10/2018108, 100/2018001: mark the customer unreachable
   | 'rate_limited' //             4, 613, 32: slow the page's sender, retry later
   | 'transient' //                1200, 2, 5xx, timeouts: retry with backoff, bounded
   | 'page_token_invalid' //       190: stop the page, ask to reconnect
@@ -39,7 +39,13 @@ export function classifySendError(err: GraphErrorBody | null | undefined, httpSt
   if (code === 613 && sub === 1893016) return 'duplicate_optin';
   if (code === 9 && sub === 2018352) return 'optin_limit';
   if (code === 10 && (sub === 1404170 || sub === 1893063)) return 'page_restricted';
-  if (code === 551 || (code === 200 && sub === 1545041) || (code === 10 && sub === 2018108)) {
+  if (
+    code === 551 ||
+    (code === 200 && sub === 1545041) ||
+    (code === 10 && sub === 2018108) ||
+    // "No matching user found": the PSID is wrong or gone — the person, not a token, is the problem.
+    (code === 100 && sub === 2018001)
+  ) {
     return 'customer_unreachable';
   }
   if (code === 190) return 'page_token_invalid';
