@@ -130,7 +130,15 @@ export function decideAcceptance(input: {
 }): AcceptanceDecision {
   const { page, topic, invitation, existing, event } = input;
   const fromSameInvitation = invitation ? existing.find((s) => s.invitationId === invitation.id) : undefined;
-  if (invitation?.acceptedAt || existing.some((s) => s.token === event.token)) {
+  // A token already held is a repeat of that acceptance (R3a) — unless it is a recurring token Meta reuses
+  // for a newer acceptance (another invitation, a later time): that one moves time and validity (R3b).
+  const sameToken = existing.find((s) => s.token === event.token);
+  const repeated =
+    sameToken !== undefined &&
+    (topic.kind === 'one_time' ||
+      sameToken.optedInAt.getTime() >= event.at.getTime() ||
+      (invitation !== null && sameToken.invitationId === invitation.id));
+  if (invitation?.acceptedAt || repeated) {
     return { action: 'ignore', history: 'accepted_again', subscriptionId: fromSameInvitation?.id ?? null };
   }
   if (topic.kind === 'one_time') {
