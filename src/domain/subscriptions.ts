@@ -183,12 +183,17 @@ export function decideAcceptance(input: {
     : { action: 'insert', history: 'accepted', row };
 }
 
-/** R8c: stop and resume are idempotent; each real change is one history row. */
-export function decideStop(sub: SubscriptionState, at: Date): { stoppedAt: Date } | null {
+/**
+ * R8c: stop and resume are idempotent; each real change is one history row. `lastStatusAt` is when the
+ * last stop/resume took effect: an older event (Meta may deliver out of order) changes nothing.
+ */
+export function decideStop(sub: SubscriptionState, at: Date, lastStatusAt: Date | null = null): { stoppedAt: Date } | null {
+  if (lastStatusAt && at.getTime() < lastStatusAt.getTime()) return null;
   return sub.stoppedAt === null ? { stoppedAt: at } : null;
 }
 
-export function decideResume(sub: SubscriptionState): { stoppedAt: null } | null {
+export function decideResume(sub: SubscriptionState, at?: Date, lastStatusAt: Date | null = null): { stoppedAt: null } | null {
+  if (at && lastStatusAt && at.getTime() < lastStatusAt.getTime()) return null;
   return sub.stoppedAt !== null ? { stoppedAt: null } : null;
 }
 
