@@ -84,6 +84,7 @@ export class WebhookEmitter {
   private pending = 0;
   private waiters: Array<() => void> = [];
   private batches = new Map<string, MessagingEvent[]>();
+  private chains = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: Deps) {}
@@ -94,7 +95,7 @@ export class WebhookEmitter {
     if (target.subscribedFields && !target.subscribedFields.includes(fieldOf(event))) return;
     const windowMs = this.deps.faults().webhookBatchWindowMs;
     if (windowMs <= 0) {
-      this.track(this.deliver(pageId, [event]));
+      this.track(this.schedule(pageId, [event]));
       return;
     }
     const open = this.batches.get(pageId);
@@ -107,7 +108,7 @@ export class WebhookEmitter {
     this.track(
       sleep(windowMs, this.abort.signal).then(() => {
         this.batches.delete(pageId);
-        return this.deliver(pageId, events);
+        return this.schedule(pageId, events);
       }),
     );
   }
@@ -148,6 +149,18 @@ export class WebhookEmitter {
       this.pending -= 1;
       if (this.pending === 0) for (const w of this.waiters.splice(0)) w();
     });
+  }
+
+  /**
+   * Without the reorder knob, deliveries of a page go out one after another (retries included), so
+   * a well-behaved run is deterministic; with it, they race and may overtake each other, as on Meta.
+   */
+  private schedule(pageId: string, events: MessagingEvent[]): Promise<void> {
+    if (this.deps.faults().reorder) return this.deliver(pageId, events);
+    const prev = this.chains.get(pageId) ?? Promise.resolve();
+    const next = prev.then(() => this.deliver(pageId, events)).catch(() => undefined);
+    this.chains.set(pageId, next);
+    return next;
   }
 
   private async deliver(pageId: string, events: MessagingEvent[]): Promise<void> {
