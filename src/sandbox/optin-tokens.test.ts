@@ -155,7 +155,7 @@ describe('R8 recurring notifications', () => {
     const monthly = await recurringToken('Monthly', { notification_messages_frequency: 'MONTHLY' });
     const now = h.sb.clock.now().getTime();
     const exp = (r: typeof daily) =>
-      (r.event?.optin as Record<string, unknown>).token_expiry_timestamp as number;
+      (r.event!.optin as Record<string, unknown>).token_expiry_timestamp as number;
     expect(exp(daily)).toBe(Date.parse('2025-09-03T02:00:00Z'));
     expect(exp(weekly)).toBe(Date.parse('2025-12-03T02:00:00Z'));
     expect(exp(monthly)).toBe(Date.parse('2026-03-03T02:00:00Z'));
