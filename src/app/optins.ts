@@ -150,9 +150,10 @@ export async function applyStopResume(
     if (!row) return 'unknown_token';
     await customers.touchInteraction(tx, row.customer_id, e.at);
     const sub = subs.toSubscriptionState(row);
-    const change = e.action === 'stop' ? decideStop(sub, e.at) : decideResume(sub);
+    const change =
+      e.action === 'stop' ? decideStop(sub, e.at, row.status_at) : decideResume(sub, e.at, row.status_at);
     if (!change) return 'unchanged';
-    await subs.setStopped(tx, row.id, change.stoppedAt, now);
+    await subs.setStopped(tx, row.id, change.stoppedAt, e.at, now);
     await subs.appendConsent(tx, {
       workspaceId: row.workspace_id,
       pageId: row.page_id,

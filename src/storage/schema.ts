@@ -107,6 +107,33 @@ export interface SubscriptionsTable {
   last_sent_at: Timestamp | null;
   next_eligible_at: Timestamp | null;
   expiry_recorded_at: Timestamp | null;
+  status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface WebhookEventsTable {
+  id: Generated<number>;
+  fb_page_id: string;
+  psid: string;
+  kind: string;
+  idempotency_key: string;
+  event_at: Timestamp;
+  body: Json;
+  received_at: Timestamp;
+  processed_at: Timestamp | null;
+  outcome: string | null;
+}
+
+export interface AssistantTriggersTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  kind: 'get_started' | 'keyword_exact' | 'keyword_contains' | 'postback' | 'quick_reply' | 'default';
+  value: string | null;
+  blocks: Json;
+  position: Generated<number>;
+  active: Generated<boolean>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -146,6 +173,8 @@ export interface Database {
   subscriptions: SubscriptionsTable;
   consent_history: ConsentHistoryTable;
   settings: SettingsTable;
+  webhook_events: WebhookEventsTable;
+  assistant_triggers: AssistantTriggersTable;
 }
 
 export type PageRow = Selectable<PagesTable>;
@@ -154,3 +183,5 @@ export type TopicRow = Selectable<TopicsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type ConsentRow = Selectable<ConsentHistoryTable>;
+export type WebhookEventRow = Selectable<WebhookEventsTable>;
+export type AssistantTriggerRow = Selectable<AssistantTriggersTable>;

@@ -91,8 +91,12 @@ export async function findSubscriptionByToken(db: Executor, pageId: number, toke
     .executeTakeFirst();
 }
 
-export async function setStopped(db: Executor, id: number, stoppedAt: Date | null, now: Date): Promise<void> {
-  await db.updateTable('subscriptions').set({ stopped_at: stoppedAt, updated_at: now }).where('id', '=', id).execute();
+export async function setStopped(db: Executor, id: number, stoppedAt: Date | null, statusAt: Date, now: Date): Promise<void> {
+  await db
+    .updateTable('subscriptions')
+    .set({ stopped_at: stoppedAt, status_at: statusAt, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /**

@@ -1,0 +1,72 @@
+// Environment → typed configuration, read once at start. With no page token the service runs in
+// sandbox mode: it starts the Graph API simulator beside itself and talks to it.
+import path from 'node:path';
+import { isProfile, type Profile } from './domain/platform.ts';
+
+export interface Config {
+  mode: 'sandbox' | 'live';
+  host: string;
+  port: number;
+  sandboxPort: number;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  /** Base URL the service is reached at (printed, and given to the sandbox as its webhook target). */
+  publicUrl: string;
+  graph: { baseUrl: string; version: string; timeoutMs: number; rateLimitPerSecond: number };
+  page: {
+    fbPageId: string | undefined;
+    accessToken: string | undefined;
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    profile: Profile;
+    timeZone: string;
+    region: string | undefined;
+  };
+  logLevel: string;
+}
+
+function int(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${v}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const accessToken = env.FB_PAGE_ACCESS_TOKEN || undefined;
+  const mode = accessToken ? 'live' : 'sandbox';
+  const host = env.HOST || '127.0.0.1';
+  const port = int(env.PORT, 3000, 'PORT');
+  const sandboxPort = int(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT');
+  const profile = env.PAGE_PROFILE || '2025';
+  if (!isProfile(profile)) throw new Error(`PAGE_PROFILE must be one of legacy-2022, 2023, 2025, 2026; got "${profile}"`);
+  if (mode === 'live') {
+    const missing = ['FB_PAGE_ID', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'].filter((k) => !env[k]);
+    if (missing.length) throw new Error(`live mode (FB_PAGE_ACCESS_TOKEN set) also needs ${missing.join(', ')}`);
+  }
+  return {
+    mode,
+    host,
+    port,
+    sandboxPort,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: path.resolve(env.RENOTIFY_DATA_DIR || './data'),
+    publicUrl: env.RENOTIFY_PUBLIC_URL || `http://${host}:${port}`,
+    graph: {
+      baseUrl: mode === 'live' ? env.GRAPH_BASE_URL || 'https://graph.facebook.com' : `http://${host}:${sandboxPort}`,
+      version: env.GRAPH_API_VERSION || 'v23.0',
+      timeoutMs: Number(env.GRAPH_TIMEOUT_MS || 10_000),
+      rateLimitPerSecond: Number(env.GRAPH_RATE_LIMIT || 300),
+    },
+    page: {
+      fbPageId: env.FB_PAGE_ID || undefined,
+      accessToken,
+      appSecret: env.FB_APP_SECRET || undefined,
+      verifyToken: env.FB_VERIFY_TOKEN || undefined,
+      profile,
+      timeZone: env.PAGE_TIME_ZONE || 'Asia/Ho_Chi_Minh',
+      region: env.PAGE_REGION || undefined,
+    },
+    logLevel: env.LOG_LEVEL || 'info',
+  };
+}

@@ -1,0 +1,87 @@
+// Queue wiring: pg-boss over the same Kysely executor as everything else, so on the embedded database
+// it shares PGlite's single connection, and a job can be enqueued inside the transaction that caused it.
+import { fromKysely, PgBoss } from 'pg-boss';
+import type { Executor, Storage } from '../storage/db.ts';
+
+export const JOBS = {
+  /** Apply one customer's pending webhook events, in timestamp order. */
+  webhookCustomer: 'webhook-customer',
+  /** Send the chat assistant's answer (blocks of a trigger, or the R4f notice). */
+  assistantReply: 'assistant-reply',
+} as const;
+
+export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+export interface WebhookCustomerJob {
+  fbPageId: string;
+  psid: string;
+}
+
+export type AssistantReplyJob =
+  | { kind: 'trigger'; workspaceId: number; customerId: number; triggerId: number }
+  | { kind: 'notice'; workspaceId: number; customerId: number };
+
+export interface Enqueuer {
+  send(name: JobName, data: object, opts?: { tx?: Executor; singletonKey?: string }): Promise<void>;
+}
+
+export class JobQueue implements Enqueuer {
+  readonly boss: PgBoss;
+
+  constructor(storage: Storage, opts: { schema?: string } = {}) {
+    this.boss = new PgBoss({
+      db: fromKysely(storage.db),
+      ...(storage.kind === 'pglite' && { backend: 'pglite' as const }),
+      schema: opts.schema ?? 'pgboss',
+      // Cron scheduling needs Temporal (Node 22); renotify's periodic work runs on timers instead.
+      schedule: false,
+    });
+    this.boss.on('error', (e: unknown) => console.error('[queue]', e));
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    for (const name of Object.values(JOBS)) {
+      await this.boss.createQueue(name, { retryLimit: 5, retryDelay: 1, retryBackoff: true });
+    }
+  }
+
+  async send(name: JobName, data: object, opts: { tx?: Executor; singletonKey?: string } = {}): Promise<void> {
+    await this.boss.send(name, data, {
+      ...(opts.tx && { db: fromKysely(opts.tx) }),
+      ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
+    });
+  }
+
+  async work<T>(
+    name: JobName,
+    handler: (data: T) => Promise<void>,
+    opts: { batchSize?: number; concurrency?: number; pollSeconds?: number } = {},
+  ): Promise<void> {
+    await this.boss.work<T>(
+      name,
+      {
+        batchSize: opts.batchSize ?? 20,
+        localConcurrency: opts.concurrency ?? 1,
+        pollingIntervalSeconds: opts.pollSeconds ?? 0.5,
+        burstWhenBatchFull: true,
+      },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data);
+      },
+    );
+  }
+
+  async depth(): Promise<number> {
+    let total = 0;
+    for (const name of Object.values(JOBS)) {
+      const q = await this.boss.getQueue(name);
+      total += (q as { queuedCount?: number } | null)?.queuedCount ?? 0;
+    }
+    return total;
+  }
+
+  async stop(): Promise<void> {
+    await this.boss.stop({ graceful: true, timeout: 5_000 });
+  }
+}

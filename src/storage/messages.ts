@@ -1,0 +1,78 @@
+// The conversation log, both directions, with delivery and read marks.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { MessagesTable } from './schema.ts';
+
+export interface NewMessage {
+  workspaceId: number;
+  pageId: number;
+  customerId: number;
+  direction: 'in' | 'out';
+  senderKind: MessagesTable['sender_kind'];
+  kind: string;
+  mid: string | null;
+  text: string | null;
+  payload?: unknown;
+  at: Date;
+}
+
+/** Idempotent by mid: an echo of a message we logged when sending it is not logged twice. */
+export async function insertMessage(db: Executor, m: NewMessage): Promise<boolean> {
+  const res = await db
+    .insertInto('messages')
+    .values({
+      workspace_id: m.workspaceId,
+      page_id: m.pageId,
+      customer_id: m.customerId,
+      direction: m.direction,
+      sender_kind: m.senderKind,
+      kind: m.kind,
+      mid: m.mid,
+      text: m.text,
+      payload: m.payload === undefined ? null : JSON.stringify(m.payload),
+      created_at: m.at,
+    })
+    .onConflict((oc) => oc.columns(['page_id', 'mid']).where('mid', 'is not', null).doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Meta's delivery: the listed mids, and everything sent to the customer up to the watermark. */
+export async function markDelivered(db: Executor, customerId: number, mids: string[], watermark: Date | null): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ delivered_at: sql`coalesce(delivered_at, ${watermark ?? new Date(0)}::timestamptz)` })
+    .where('customer_id', '=', customerId)
+    .where('direction', '=', 'out')
+    .where('delivered_at', 'is', null)
+    .where((eb) => {
+      const conds = [];
+      if (mids.length) conds.push(eb('mid', 'in', mids));
+      if (watermark) conds.push(eb('created_at', '<=', watermark));
+      return conds.length ? eb.or(conds) : eb.val(false);
+    })
+    .execute();
+}
+
+export async function markRead(db: Executor, customerId: number, watermark: Date): Promise<void> {
+  await db
+    .updateTable('messages')
+    .set({ read_at: watermark, delivered_at: sql`coalesce(delivered_at, ${watermark}::timestamptz)` })
+    .where('customer_id', '=', customerId)
+    .where('direction', '=', 'out')
+    .where('read_at', 'is', null)
+    .where('created_at', '<=', watermark)
+    .execute();
+}
+
+export async function conversationMessages(db: Executor, customerId: number, limit = 200) {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute()
+    .then((rows) => rows.reverse());
+}

@@ -1,0 +1,77 @@
+// The webhook inbox: raw events stored before the 200 (idempotent by key), applied later in
+// timestamp order per customer.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { WebhookEventRow } from './schema.ts';
+
+export interface InboxEvent {
+  fbPageId: string;
+  psid: string;
+  kind: string;
+  idempotencyKey: string;
+  eventAt: Date;
+  body: Record<string, unknown>;
+}
+
+/** Stores the new events of one delivery in one statement; duplicates (Meta retries) are skipped. */
+export async function storeEvents(db: Executor, events: InboxEvent[], receivedAt: Date): Promise<number> {
+  if (events.length === 0) return 0;
+  const res = await db
+    .insertInto('webhook_events')
+    .values(
+      events.map((e) => ({
+        fb_page_id: e.fbPageId,
+        psid: e.psid,
+        kind: e.kind,
+        idempotency_key: e.idempotencyKey,
+        event_at: e.eventAt,
+        body: JSON.stringify(e.body),
+        received_at: receivedAt,
+      })),
+    )
+    .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0);
+}
+
+/**
+ * Serialises work on one customer across workers and processes (a transaction-scoped advisory lock),
+ * then takes that customer's oldest pending event. Ordering by event time gives R-order per customer.
+ */
+export async function takeNextPending(db: Executor, fbPageId: string, psid: string): Promise<WebhookEventRow | undefined> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
+  return db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('fb_page_id', '=', fbPageId)
+    .where('psid', '=', psid)
+    .where('processed_at', 'is', null)
+    .orderBy('event_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+export async function markProcessed(db: Executor, id: number, outcome: string, at: Date): Promise<void> {
+  await db.updateTable('webhook_events').set({ processed_at: at, outcome }).where('id', '=', id).execute();
+}
+
+/** Customers with pending events (for the start-up sweep that recovers from a crash). */
+export async function pendingCustomers(db: Executor, limit = 1000): Promise<Array<{ fb_page_id: string; psid: string }>> {
+  return db
+    .selectFrom('webhook_events')
+    .select(['fb_page_id', 'psid'])
+    .where('processed_at', 'is', null)
+    .groupBy(['fb_page_id', 'psid'])
+    .limit(limit)
+    .execute();
+}
+
+export async function countPending(db: Executor): Promise<number> {
+  const r = await db
+    .selectFrom('webhook_events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('processed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
