@@ -1,26 +1,59 @@
 // Third-party compatibility: the sandbox must answer a real Messenger client library
 // (messaging-api-messenger, bottender's client: axios, appsecret_proof on every call, snake_case
 // bodies, form-encoded batch items) exactly as graph.facebook.com would.
-import messenger from 'messaging-api-messenger';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DAY } from '../clock.ts';
 import { type Harness, startSandbox } from './test-helpers.ts';
 
-const { MessengerClient, MessengerBatch } = messenger;
+// The library is a devDependency; it is loaded through a variable specifier and typed locally so
+// that a checkout without it still type-checks (the suite is then reported as skipped, not passed).
+type Recipient = string | { oneTimeNotifToken: string };
+type BatchItem = { method: string; relativeUrl: string; body?: unknown };
+interface MessengerClientLike {
+  sendText(
+    to: Recipient,
+    text: string,
+    options?: { tag?: string },
+  ): Promise<{ recipientId: string; messageId: string }>;
+  sendOneTimeNotifReqTemplate(
+    to: Recipient,
+    attrs: { title: string; payload: string },
+  ): Promise<{ messageId: string }>;
+  sendBatch(
+    items: BatchItem[],
+  ): Promise<Array<{ code: number; body: Record<string, unknown> & { error?: unknown } }>>;
+  getUserProfile(psid: string): Promise<Record<string, unknown>>;
+  typingOn(psid: string): Promise<unknown>;
+  markSeen(psid: string): Promise<unknown>;
+}
+interface MessengerLib {
+  MessengerClient: new (config: {
+    accessToken: string;
+    appSecret: string;
+    origin: string;
+    version: string;
+  }) => MessengerClientLike;
+  MessengerBatch: { sendText(to: string, text: string): BatchItem };
+}
+const LIB_NAME = 'messaging-api-messenger';
+const lib = await import(LIB_NAME)
+  .then((m: { default?: MessengerLib } & MessengerLib) => m.default ?? m)
+  .catch(() => null);
 
 let h: Harness;
-let client: InstanceType<typeof MessengerClient>;
+let client: MessengerClientLike;
 const PSID = '2000000000000006';
 beforeEach(async () => {
+  if (!lib) return;
   h = await startSandbox({ customers: [{ psid: PSID, name: 'Khanh Do' }] });
-  client = new MessengerClient({
+  client = new lib.MessengerClient({
     accessToken: h.token,
     appSecret: h.appSecret,
     origin: h.url,
     version: '23.0',
   });
 });
-afterEach(() => h.close());
+afterEach(() => h?.close());
 
 interface LibError {
   response?: { status: number; data: { error: { code: number; errorSubcode?: number; message: string } } };
@@ -34,7 +67,7 @@ const libError = async (p: Promise<unknown>) => {
   throw new Error('expected the library call to fail');
 };
 
-describe('messaging-api-messenger against the sandbox', () => {
+describe.skipIf(!lib)('messaging-api-messenger against the sandbox', () => {
   it('sendText (UPDATE, appsecret_proof in the query) returns {recipientId, messageId}', async () => {
     const r = await client.sendText(PSID, 'Hello from the library');
     expect(r.recipientId).toBe(PSID);
@@ -62,19 +95,19 @@ describe('messaging-api-messenger against the sandbox', () => {
     });
     const tap = await h.client.optin(PSID, req.messageId);
     h.sb.clock.advance(10 * DAY);
-    const sent = await client.sendText({ oneTimeNotifToken: tap.token! } as never, 'It is back!');
+    const sent = await client.sendText({ oneTimeNotifToken: tap.token! }, 'It is back!');
     expect(sent.recipientId).toBe(PSID);
-    const again = await libError(client.sendText({ oneTimeNotifToken: tap.token! } as never, 'twice'));
+    const again = await libError(client.sendText({ oneTimeNotifToken: tap.token! }, 'twice'));
     expect(again?.data.error.code).toBe(100);
   });
 
   it('sendBatch: form-encoded items, per-request proof, results parsed per item', async () => {
     const results = await client.sendBatch([
-      MessengerBatch.sendText(PSID, 'one'),
-      MessengerBatch.sendText(PSID, 'two'),
-      MessengerBatch.sendText('999', 'nobody'),
+      lib!.MessengerBatch.sendText(PSID, 'one'),
+      lib!.MessengerBatch.sendText(PSID, 'two'),
+      lib!.MessengerBatch.sendText('999', 'nobody'),
     ]);
-    expect(results.map((r: { code: number }) => r.code)).toEqual([200, 200, 400]);
+    expect(results.map((r) => r.code)).toEqual([200, 200, 400]);
     expect(results[0]!.body.recipientId).toBe(PSID);
     expect(results[2]!.body.error).toMatchObject({ code: 100, errorSubcode: 2018001 });
     expect((await h.client.receivedCounts())[PSID]).toBe(2);
@@ -86,7 +119,7 @@ describe('messaging-api-messenger against the sandbox', () => {
   });
 
   it('a client with the wrong app secret gets "Invalid appsecret_proof" (100); a wrong token gets 190', async () => {
-    const wrongSecret = new MessengerClient({
+    const wrongSecret = new lib!.MessengerClient({
       accessToken: h.token,
       appSecret: 'nope',
       origin: h.url,
@@ -97,7 +130,7 @@ describe('messaging-api-messenger against the sandbox', () => {
       code: 100,
       message: 'Invalid appsecret_proof provided in the API argument',
     });
-    const wrongToken = new MessengerClient({
+    const wrongToken = new lib!.MessengerClient({
       accessToken: 'bad',
       appSecret: h.appSecret,
       origin: h.url,

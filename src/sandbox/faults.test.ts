@@ -103,7 +103,8 @@ describe('random faults (seeded)', () => {
     await h.client.config({ webhookUrl: rx.url });
     await h.client.faults({ reorder: true, reorderWindowMs: 80 });
     const mids: string[] = [];
-    for (let i = 0; i < 8; i++) mids.push((await h.client.message(PSID, `m${i}`)).mid!);
+    // Emitted in-process so that only the injected delays decide the arrival order.
+    for (let i = 0; i < 8; i++) mids.push(h.sb.customers.message(PSID, `m${i}`).mid!);
     await h.client.flushWebhooks();
     const got = rx.events().map((e) => (e.message as { mid: string }).mid);
     expect([...got].sort()).toEqual([...mids].sort());

@@ -182,7 +182,7 @@ describe('retries and faults', () => {
     const mids: string[] = [];
     for (let i = 0; i < 10; i++) {
       h.sb.clock.advance(1);
-      mids.push((await h.client.message(PSID, `m${i}`)).mid!);
+      mids.push(h.sb.customers.message(PSID, `m${i}`).mid!); // in-process: all inside one window
     }
     await flush();
     expect(rx.hits).toHaveLength(1);
