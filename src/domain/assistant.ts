@@ -3,7 +3,14 @@
 import { DomainError } from './errors.ts';
 import { CTA_TEXTS, type CtaText, LIMITS } from './platform.ts';
 
-export const TRIGGER_KINDS = ['get_started', 'keyword_exact', 'keyword_contains', 'postback', 'quick_reply', 'default'] as const;
+export const TRIGGER_KINDS = [
+  'get_started',
+  'keyword_exact',
+  'keyword_contains',
+  'postback',
+  'quick_reply',
+  'default',
+] as const;
 export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 /** Meta's Get Started button sends this postback payload by convention. */
@@ -15,7 +22,9 @@ export type Block =
   | {
       type: 'buttons';
       text: string;
-      buttons: Array<{ type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string }>;
+      buttons: Array<
+        { type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string }
+      >;
     }
   /** "+OTNR": description (≤ 65, the card's title), topic; the "Notify me" label is fixed by Meta. */
   | { type: 'otn_request'; topicId: number; description: string }
@@ -65,7 +74,8 @@ export function validateBlocks(input: unknown): Block[] {
         };
       }
       case 'image':
-        if (typeof b.url !== 'string' || !/^https?:\/\/\S+$/.test(b.url)) return fail(`${where}: the image needs an http(s) URL.`);
+        if (typeof b.url !== 'string' || !/^https?:\/\/\S+$/.test(b.url))
+          return fail(`${where}: the image needs an http(s) URL.`);
         return { type: 'image', url: b.url };
       case 'buttons': {
         const text = nonEmpty(b.text, `${where}: the text`, LIMITS.buttonTemplateTextMax);
@@ -79,10 +89,15 @@ export function validateBlocks(input: unknown): Block[] {
           buttons: buttons.map((x: Record<string, unknown>) => {
             const title = nonEmpty(x?.title, `${where}: a button title`, LIMITS.buttonTitleMax);
             if (x?.type === 'web_url') {
-              if (typeof x.url !== 'string' || !/^https?:\/\/\S+$/.test(x.url)) return fail(`${where}: a link button needs a URL.`);
+              if (typeof x.url !== 'string' || !/^https?:\/\/\S+$/.test(x.url))
+                return fail(`${where}: a link button needs a URL.`);
               return { type: 'web_url' as const, title, url: x.url };
             }
-            return { type: 'postback' as const, title, payload: nonEmpty(x?.payload, `${where}: a button payload`, 1000) };
+            return {
+              type: 'postback' as const,
+              title,
+              payload: nonEmpty(x?.payload, `${where}: a button payload`, 1000),
+            };
           }),
         };
       }
@@ -98,11 +113,13 @@ export function validateBlocks(input: unknown): Block[] {
         const out: Block = { type: 'recurring_optin', topicId: b.topicId as number };
         if (b.title !== undefined) out.title = nonEmpty(b.title, `${where}: the title`, LIMITS.titleMax);
         if (b.imageUrl !== undefined) {
-          if (typeof b.imageUrl !== 'string' || !/^https?:\/\/\S+$/.test(b.imageUrl)) return fail(`${where}: the image needs an http(s) URL.`);
+          if (typeof b.imageUrl !== 'string' || !/^https?:\/\/\S+$/.test(b.imageUrl))
+            return fail(`${where}: the image needs an http(s) URL.`);
           out.imageUrl = b.imageUrl;
         }
         if (b.ctaText !== undefined) {
-          if (!(CTA_TEXTS as readonly unknown[]).includes(b.ctaText)) return fail(`${where}: the button label is one of ${CTA_TEXTS.join(', ')}.`);
+          if (!(CTA_TEXTS as readonly unknown[]).includes(b.ctaText))
+            return fail(`${where}: the button label is one of ${CTA_TEXTS.join(', ')}.`);
           out.ctaText = b.ctaText as CtaText;
         }
         return out;
@@ -114,7 +131,8 @@ export function validateBlocks(input: unknown): Block[] {
 }
 
 export function validateTrigger(kind: unknown, value: unknown): { kind: TriggerKind; value: string | null } {
-  if (!(TRIGGER_KINDS as readonly unknown[]).includes(kind)) return fail(`The trigger kind is one of ${TRIGGER_KINDS.join(', ')}.`);
+  if (!(TRIGGER_KINDS as readonly unknown[]).includes(kind))
+    return fail(`The trigger kind is one of ${TRIGGER_KINDS.join(', ')}.`);
   const k = kind as TriggerKind;
   if (k === 'default' || k === 'get_started') return { kind: k, value: null };
   return { kind: k, value: nonEmpty(value, 'The trigger value', 1000).trim() };
@@ -131,7 +149,10 @@ const norm = (s: string) => s.trim().toLocaleLowerCase('vi');
  * Which trigger answers: payloads first (Get Started, postback, quick reply), then an exact keyword,
  * then a contained keyword, then the default reply — the default answers free text only.
  */
-export function matchTrigger<T extends Trigger>(triggers: readonly T[], inbound: InboundForAssistant): T | null {
+export function matchTrigger<T extends Trigger>(
+  triggers: readonly T[],
+  inbound: InboundForAssistant,
+): T | null {
   const live = [...triggers].filter((t) => t.active).sort((a, b) => a.position - b.position || a.id - b.id);
   if (inbound.kind === 'postback') {
     if (inbound.payload === GET_STARTED_PAYLOAD) {

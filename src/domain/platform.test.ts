@@ -7,8 +7,8 @@ import {
   nextEligibleAfterSend,
   otnExpiry,
   PROFILE_RULES,
-  type Profile,
   PROFILES,
+  type Profile,
   parseMetaTimestamp,
   recurringAllowedInRegion,
   tokenFrequency,
@@ -210,10 +210,13 @@ describe('2026 profile region rule', () => {
     expect(recurringAllowedInRegion('2026', region)).toBe(allowed);
   });
 
-  it.each(['legacy-2022', '2023', '2025'] as const)('R8b: under %s recurring is allowed in any region', (p) => {
-    expect(recurringAllowedInRegion(p, 'VN')).toBe(true);
-    expect(recurringAllowedInRegion(p, null)).toBe(true);
-  });
+  it.each(['legacy-2022', '2023', '2025'] as const)(
+    'R8b: under %s recurring is allowed in any region',
+    (p) => {
+      expect(recurringAllowedInRegion(p, 'VN')).toBe(true);
+      expect(recurringAllowedInRegion(p, null)).toBe(true);
+    },
+  );
 
   it('R8b: page time zones are validated', () => {
     expect(isValidTimeZone('Asia/Ho_Chi_Minh')).toBe(true);

@@ -119,7 +119,10 @@ export function nextEligibleAfterSend(
   const local = DateTime.fromJSDate(sentAt, { zone: timeZone });
   const unit = frequency === 'WEEKLY' ? 'week' : 'month';
   // luxon's startOf('week') is the ISO week, which starts on Monday.
-  return local.startOf(unit).plus(frequency === 'WEEKLY' ? { weeks: 1 } : { months: 1 }).toJSDate();
+  return local
+    .startOf(unit)
+    .plus(frequency === 'WEEKLY' ? { weeks: 1 } : { months: 1 })
+    .toJSDate();
 }
 
 /** `token_expiry_timestamp` is documented as unix time but sent in ms in practice: detect by magnitude. */

@@ -30,7 +30,10 @@ export const RETRYABLE: ReadonlySet<SendErrorClass> = new Set(['transient', 'rat
  * Subcodes first (they are more specific than codes), then bare codes, then HTTP status. The order of
  * the checks is the order of the rows in platform.md where a code appears on several rows (4, 10, 613).
  */
-export function classifySendError(err: GraphErrorBody | null | undefined, httpStatus?: number): SendErrorClass {
+export function classifySendError(
+  err: GraphErrorBody | null | undefined,
+  httpStatus?: number,
+): SendErrorClass {
   const code = err?.code;
   const sub = err?.error_subcode;
   if (code === 10 && sub === 2018278) return 'outside_window';

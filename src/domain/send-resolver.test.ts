@@ -55,9 +55,25 @@ function topic(o: Partial<TopicState> = {}): TopicState {
   };
 }
 const otnTopic = (o: Partial<TopicState> = {}) =>
-  topic({ id: 2, kind: 'one_time', name: 'Restock', title: 'Back in stock', frequency: null, ctaText: null, ...o });
+  topic({
+    id: 2,
+    kind: 'one_time',
+    name: 'Restock',
+    title: 'Back in stock',
+    frequency: null,
+    ctaText: null,
+    ...o,
+  });
 function inv(o: Partial<InvitationState> = {}): InvitationState {
-  return { id: 1, topicId: 1, title: 'Daily deals', sentAt: ago(2 * DAY), acceptedAt: null, status: 'sent', ...o };
+  return {
+    id: 1,
+    topicId: 1,
+    title: 'Daily deals',
+    sentAt: ago(2 * DAY),
+    acceptedAt: null,
+    status: 'sent',
+    ...o,
+  };
 }
 function sub(o: Partial<SubscriptionState> = {}): SubscriptionState {
   return {
@@ -109,20 +125,104 @@ describe('R1 messaging windows', () => {
     want: { messagingType: string; tag: string | null } | { reason: ReasonCode };
   }
   const rows: Row[] = [
-    { id: 'R1a', what: 'agent at 23:59:59.999', age: 24 * H - 1, sender: 'agent', want: { messagingType: 'RESPONSE', tag: null } },
-    { id: 'R1a', what: 'bot at 23:59:59.999', age: 24 * H - 1, sender: 'bot', want: { messagingType: 'RESPONSE', tag: null } },
-    { id: 'R1d', what: 'campaign at 23:59:59.999 goes as UPDATE', age: 24 * H - 1, sender: 'campaign', want: { messagingType: 'UPDATE', tag: null } },
-    { id: 'R1d', what: 'campaign just after the interaction goes as UPDATE', age: 0, sender: 'campaign', want: { messagingType: 'UPDATE', tag: null } },
-    { id: 'R1b', what: 'agent at exactly 24:00 → HUMAN_AGENT', age: 24 * H, sender: 'agent', want: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
-    { id: 'R1b', what: 'bot at exactly 24:00 → refused', age: 24 * H, sender: 'bot', want: { reason: 'outside_24h_window' } },
-    { id: 'R1b', what: 'campaign at exactly 24:00 → refused', age: 24 * H, sender: 'campaign', want: { reason: 'outside_24h_window' } },
-    { id: 'R1b', what: 'agent at 6 d 23:59 → HUMAN_AGENT', age: 7 * DAY - MIN, sender: 'agent', want: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } },
-    { id: 'R1b', what: 'bot at 6 d 23:59 → refused', age: 7 * DAY - MIN, sender: 'bot', want: { reason: 'outside_24h_window' } },
-    { id: 'R1c', what: 'agent at exactly 7 d → refused', age: 7 * DAY, sender: 'agent', want: { reason: 'outside_7d_window' } },
-    { id: 'R1c', what: 'bot at exactly 7 d → refused', age: 7 * DAY, sender: 'bot', want: { reason: 'outside_7d_window' } },
-    { id: 'R1c', what: 'campaign at 30 d → refused', age: 30 * DAY, sender: 'campaign', want: { reason: 'outside_7d_window' } },
-    { id: 'R1c', what: 'agent, never interacted → refused', age: null, sender: 'agent', want: { reason: 'never_interacted' } },
-    { id: 'R1c', what: 'campaign, never interacted → refused', age: null, sender: 'campaign', want: { reason: 'never_interacted' } },
+    {
+      id: 'R1a',
+      what: 'agent at 23:59:59.999',
+      age: 24 * H - 1,
+      sender: 'agent',
+      want: { messagingType: 'RESPONSE', tag: null },
+    },
+    {
+      id: 'R1a',
+      what: 'bot at 23:59:59.999',
+      age: 24 * H - 1,
+      sender: 'bot',
+      want: { messagingType: 'RESPONSE', tag: null },
+    },
+    {
+      id: 'R1d',
+      what: 'campaign at 23:59:59.999 goes as UPDATE',
+      age: 24 * H - 1,
+      sender: 'campaign',
+      want: { messagingType: 'UPDATE', tag: null },
+    },
+    {
+      id: 'R1d',
+      what: 'campaign just after the interaction goes as UPDATE',
+      age: 0,
+      sender: 'campaign',
+      want: { messagingType: 'UPDATE', tag: null },
+    },
+    {
+      id: 'R1b',
+      what: 'agent at exactly 24:00 → HUMAN_AGENT',
+      age: 24 * H,
+      sender: 'agent',
+      want: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' },
+    },
+    {
+      id: 'R1b',
+      what: 'bot at exactly 24:00 → refused',
+      age: 24 * H,
+      sender: 'bot',
+      want: { reason: 'outside_24h_window' },
+    },
+    {
+      id: 'R1b',
+      what: 'campaign at exactly 24:00 → refused',
+      age: 24 * H,
+      sender: 'campaign',
+      want: { reason: 'outside_24h_window' },
+    },
+    {
+      id: 'R1b',
+      what: 'agent at 6 d 23:59 → HUMAN_AGENT',
+      age: 7 * DAY - MIN,
+      sender: 'agent',
+      want: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' },
+    },
+    {
+      id: 'R1b',
+      what: 'bot at 6 d 23:59 → refused',
+      age: 7 * DAY - MIN,
+      sender: 'bot',
+      want: { reason: 'outside_24h_window' },
+    },
+    {
+      id: 'R1c',
+      what: 'agent at exactly 7 d → refused',
+      age: 7 * DAY,
+      sender: 'agent',
+      want: { reason: 'outside_7d_window' },
+    },
+    {
+      id: 'R1c',
+      what: 'bot at exactly 7 d → refused',
+      age: 7 * DAY,
+      sender: 'bot',
+      want: { reason: 'outside_7d_window' },
+    },
+    {
+      id: 'R1c',
+      what: 'campaign at 30 d → refused',
+      age: 30 * DAY,
+      sender: 'campaign',
+      want: { reason: 'outside_7d_window' },
+    },
+    {
+      id: 'R1c',
+      what: 'agent, never interacted → refused',
+      age: null,
+      sender: 'agent',
+      want: { reason: 'never_interacted' },
+    },
+    {
+      id: 'R1c',
+      what: 'campaign, never interacted → refused',
+      age: null,
+      sender: 'campaign',
+      want: { reason: 'never_interacted' },
+    },
   ];
   it.each(rows)('$id: ordinary message, $what', ({ age, sender, want }) => {
     const r = resolveSend({
@@ -154,7 +254,12 @@ describe('R1 messaging windows', () => {
     });
     expect(r).toEqual({
       ok: true,
-      plan: { messagingType: null, tag: null, recipient: { notification_messages_token: 'rn-1' }, subscriptionId: 1 },
+      plan: {
+        messagingType: null,
+        tag: null,
+        recipient: { notification_messages_token: 'rn-1' },
+        subscriptionId: 1,
+      },
     });
   });
 
@@ -171,7 +276,13 @@ describe('R1 messaging windows', () => {
   });
 
   it('R1d: a refusal carries its reason code, the Vietnamese and English text, and nextAt', () => {
-    const r = resolveSend({ page: page(), customer: customer(ago(DAY)), sender: 'bot', intent: ordinary, now: NOW });
+    const r = resolveSend({
+      page: page(),
+      customer: customer(ago(DAY)),
+      sender: 'bot',
+      intent: ordinary,
+      now: NOW,
+    });
     expect(r).toEqual({
       ok: false,
       reason: 'outside_24h_window',
@@ -187,7 +298,12 @@ describe('R1 messaging windows', () => {
       subscriptions: [sub({ lastSentAt: ago(H), nextEligibleAt: later(23 * H) })],
       now: NOW,
     });
-    expect(cooling).toEqual({ ok: false, reason: 'cooldown', text: REASON_TEXT.cooldown, nextAt: later(23 * H) });
+    expect(cooling).toEqual({
+      ok: false,
+      reason: 'cooldown',
+      text: REASON_TEXT.cooldown,
+      nextAt: later(23 * H),
+    });
   });
 
   it('R1d: every reason has a non-empty Vietnamese and English text', () => {
@@ -199,7 +315,12 @@ describe('R1 messaging windows', () => {
   });
 
   it.each([
-    { what: 'page restricted', p: page({ restrictedReason: 'blocked' }), c: customer(ago(H)), reason: 'page_restricted' },
+    {
+      what: 'page restricted',
+      p: page({ restrictedReason: 'blocked' }),
+      c: customer(ago(H)),
+      reason: 'page_restricted',
+    },
     {
       what: 'customer unreachable',
       p: page(),
@@ -306,7 +427,10 @@ describe('R2 sending an invitation', () => {
     expect(JSON.stringify(invitations)).toBe(before);
   });
   it('R2: an invitation on a deactivated topic is refused with topic_inactive', () => {
-    expect(refusal(invite({ t: topic({ active: false }) }))).toEqual({ reason: 'topic_inactive', nextAt: null });
+    expect(refusal(invite({ t: topic({ active: false }) }))).toEqual({
+      reason: 'topic_inactive',
+      nextAt: null,
+    });
   });
 
   it('R2c: the same topic sent within 7 days is refused with the date it can go', () => {
@@ -318,7 +442,10 @@ describe('R2 sending an invitation', () => {
   });
   it('R2c: another topic with the same title sent within 7 days blocks too', () => {
     const other = inv({ id: 9, topicId: 5, title: 'Daily deals', sentAt: ago(3 * DAY) });
-    expect(refusal(invite({ invitations: [other] }))).toEqual({ reason: 'invitation_too_soon', nextAt: later(4 * DAY) });
+    expect(refusal(invite({ invitations: [other] }))).toEqual({
+      reason: 'invitation_too_soon',
+      nextAt: later(4 * DAY),
+    });
   });
   it('R2c: a refused (duplicate) invitation of the same title still blocks', () => {
     const other = inv({ id: 9, topicId: 5, sentAt: ago(DAY), status: 'refused' });
@@ -426,10 +553,28 @@ describe('R6 notification from a conversation', () => {
   }
   const rows: Row[] = [
     { what: 'valid', subs: [sub()], want: 'ok' },
-    { what: 'topic deactivated', t: topic({ active: false }), subs: [sub()], want: { reason: 'topic_inactive', nextAt: null } },
-    { what: 'stopped', subs: [sub({ stoppedAt: ago(H) })], want: { reason: 'subscription_stopped', nextAt: null } },
-    { what: 'expired (at the instant)', subs: [sub({ expiresAt: NOW })], want: { reason: 'subscription_expired', nextAt: null } },
-    { what: 'OTN used', t: otnTopic(), subs: [otnSub({ usedAt: ago(H) })], want: { reason: 'token_used', nextAt: null } },
+    {
+      what: 'topic deactivated',
+      t: topic({ active: false }),
+      subs: [sub()],
+      want: { reason: 'topic_inactive', nextAt: null },
+    },
+    {
+      what: 'stopped',
+      subs: [sub({ stoppedAt: ago(H) })],
+      want: { reason: 'subscription_stopped', nextAt: null },
+    },
+    {
+      what: 'expired (at the instant)',
+      subs: [sub({ expiresAt: NOW })],
+      want: { reason: 'subscription_expired', nextAt: null },
+    },
+    {
+      what: 'OTN used',
+      t: otnTopic(),
+      subs: [otnSub({ usedAt: ago(H) })],
+      want: { reason: 'token_used', nextAt: null },
+    },
     {
       what: 'cooling down (1 ms left)',
       subs: [sub({ nextEligibleAt: later(1) })],
@@ -443,7 +588,12 @@ describe('R6 notification from a conversation', () => {
       p: page({ profile: '2026', region: 'VN' }),
       want: { reason: 'region_not_allowed', nextAt: null },
     },
-    { what: 'recurring under 2026 in the EU', subs: [sub()], p: page({ profile: '2026', region: 'DE' }), want: 'ok' },
+    {
+      what: 'recurring under 2026 in the EU',
+      subs: [sub()],
+      p: page({ profile: '2026', region: 'DE' }),
+      want: 'ok',
+    },
     {
       what: 'OTN under 2026 outside the regions',
       t: otnTopic(),
@@ -469,7 +619,8 @@ describe('R6 notification from a conversation', () => {
 
   it('R7c: an OTN campaign goes only to holders of an unused, unexpired token', () => {
     const t = otnTopic();
-    const camp = (subs: SubscriptionState[]) => refusal(notify({ t, subs, sender: 'campaign', content: 'image' }));
+    const camp = (subs: SubscriptionState[]) =>
+      refusal(notify({ t, subs, sender: 'campaign', content: 'image' }));
     expect(camp([otnSub()])).toBe('ok');
     expect(camp([otnSub({ usedAt: ago(H) })])).toEqual({ reason: 'token_used', nextAt: null });
     expect(camp([otnSub({ expiresAt: NOW })])).toEqual({ reason: 'subscription_expired', nextAt: null });
@@ -491,8 +642,19 @@ describe('R6 notification from a conversation', () => {
 });
 
 describe('R6 composer state', () => {
-  const compose = (age: number | null, topics: TopicState[] = [], subscriptions: SubscriptionState[] = [], p = page()) =>
-    composerState({ page: p, customer: customer(age === null ? null : ago(age)), topics, subscriptions, now: NOW });
+  const compose = (
+    age: number | null,
+    topics: TopicState[] = [],
+    subscriptions: SubscriptionState[] = [],
+    p = page(),
+  ) =>
+    composerState({
+      page: p,
+      customer: customer(age === null ? null : ago(age)),
+      topics,
+      subscriptions,
+      now: NOW,
+    });
 
   it.each([
     { age: 0, want: { mode: 'normal', windowClosesAt: later(24 * H) } },
@@ -535,7 +697,10 @@ describe('R6 composer state', () => {
   it('R6a: a topic with several tokens is listed once', () => {
     const t = otnTopic();
     const state = compose(8 * DAY, [t], [otnSub({ id: 1, token: 'a' }), otnSub({ id: 2, token: 'b' })]);
-    expect(state).toEqual({ mode: 'notification', topics: [{ topicId: 2, name: 'Restock', kind: 'one_time' }] });
+    expect(state).toEqual({
+      mode: 'notification',
+      topics: [{ topicId: 2, name: 'Restock', kind: 'one_time' }],
+    });
   });
 
   const notice = (reason: ReasonCode, nextAt: Date | null = null): ComposerState => ({
@@ -573,7 +738,9 @@ describe('R6 composer state', () => {
   });
 
   it('R6d: a restricted page or unreachable customer shows that reason instead of a composer', () => {
-    expect(compose(H, [topic()], [sub()], page({ restrictedReason: 'x' }))).toEqual(notice('page_restricted'));
+    expect(compose(H, [topic()], [sub()], page({ restrictedReason: 'x' }))).toEqual(
+      notice('page_restricted'),
+    );
     const state = composerState({
       page: page(),
       customer: customer(ago(H), { unreachableReason: 'blocked' }),

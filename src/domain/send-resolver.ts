@@ -4,12 +4,12 @@ import type {
   CustomerState,
   InvitationState,
   PageState,
-  SendPlan,
   SenderKind,
+  SendPlan,
   SubscriptionState,
   TopicState,
 } from './model.ts';
-import { type ReasonCode, type Refusal, REASON_TEXT, refuse } from './reasons.ts';
+import { REASON_TEXT, type ReasonCode, type Refusal, refuse } from './reasons.ts';
 import { pickSubscription, type SubscriptionStatus, subscriptionStatus } from './subscriptions.ts';
 import { sameTitleUntil, topicListItem } from './topic-lists.ts';
 
@@ -93,7 +93,10 @@ function resolveOrdinary(customer: CustomerState, sender: SenderKind, now: Date)
     case 'human_agent':
       // R1b / R11a: only a person may use HUMAN_AGENT.
       if (sender !== 'agent') return refuse('outside_24h_window');
-      return { ok: true, plan: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', recipient, subscriptionId: null } };
+      return {
+        ok: true,
+        plan: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', recipient, subscriptionId: null },
+      };
     case 'closed':
       return refuse('outside_7d_window');
   }
@@ -139,7 +142,9 @@ function resolveNotification(input: ResolveInput, topic: TopicState): Resolution
       messagingType: null,
       tag: null,
       recipient:
-        sub.kind === 'one_time' ? { one_time_notif_token: sub.token } : { notification_messages_token: sub.token },
+        sub.kind === 'one_time'
+          ? { one_time_notif_token: sub.token }
+          : { notification_messages_token: sub.token },
       subscriptionId: sub.id,
     },
   };

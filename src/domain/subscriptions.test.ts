@@ -45,7 +45,14 @@ function topic(o: Partial<TopicState> = {}): TopicState {
   };
 }
 const otnTopic = (o: Partial<TopicState> = {}) =>
-  topic({ kind: 'one_time', name: 'Restock', title: 'Tell me when back in stock', frequency: null, ctaText: null, ...o });
+  topic({
+    kind: 'one_time',
+    name: 'Restock',
+    title: 'Tell me when back in stock',
+    frequency: null,
+    ctaText: null,
+    ...o,
+  });
 function sub(o: Partial<SubscriptionState> = {}): SubscriptionState {
   return {
     id: 1,
@@ -67,7 +74,10 @@ const otnSub = (o: Partial<SubscriptionState> = {}) =>
   sub({ kind: 'one_time', frequency: null, expiresAt: d('2027-03-02T03:00:00Z'), ...o });
 
 /** Applies a decision to an in-memory list of rows, as storage would. */
-function apply(rows: SubscriptionState[], decision: ReturnType<typeof decideAcceptance>): SubscriptionState[] {
+function apply(
+  rows: SubscriptionState[],
+  decision: ReturnType<typeof decideAcceptance>,
+): SubscriptionState[] {
   if (decision.action === 'insert') return [...rows, { id: rows.length + 1, ...decision.row }];
   if (decision.action === 'update') {
     return rows.map((r) => (r.id === decision.subscriptionId ? { id: r.id, ...decision.row } : r));
@@ -205,7 +215,13 @@ describe('R3 accepting', () => {
 
   it('R3c: every acceptance decision names the history row it writes', () => {
     const histories = [
-      decideAcceptance({ page: page(), topic: topic(), invitation: null, existing: [], event: { token: 'a', at: T0 } }),
+      decideAcceptance({
+        page: page(),
+        topic: topic(),
+        invitation: null,
+        existing: [],
+        event: { token: 'a', at: T0 },
+      }),
       decideAcceptance({
         page: page(),
         topic: topic(),
@@ -228,14 +244,20 @@ describe('R3 accepting', () => {
 describe('R5b deactivation suspends, reactivation restores what has not expired', () => {
   const s = sub({ expiresAt: at(10 * DAY) });
   it('R5b: a subscription of a deactivated topic is suspended, not valid', () => {
-    expect(subscriptionStatus(s, { active: false, kind: 'recurring' }, page(), at(DAY)).status).toBe('suspended');
+    expect(subscriptionStatus(s, { active: false, kind: 'recurring' }, page(), at(DAY)).status).toBe(
+      'suspended',
+    );
     expect(isHeld(s, at(DAY))).toBe(true); // kept
   });
   it('R5b: reactivated before expiry → valid again', () => {
-    expect(subscriptionStatus(s, { active: true, kind: 'recurring' }, page(), at(9 * DAY)).status).toBe('valid');
+    expect(subscriptionStatus(s, { active: true, kind: 'recurring' }, page(), at(9 * DAY)).status).toBe(
+      'valid',
+    );
   });
   it('R5b: reactivated after the expiry passed meanwhile → expired (expiry kept running)', () => {
-    expect(subscriptionStatus(s, { active: true, kind: 'recurring' }, page(), at(10 * DAY)).status).toBe('expired');
+    expect(subscriptionStatus(s, { active: true, kind: 'recurring' }, page(), at(10 * DAY)).status).toBe(
+      'expired',
+    );
   });
 });
 
@@ -354,9 +376,24 @@ describe('R8a recurring validity', () => {
   });
 
   it.each([
-    { profile: 'legacy-2022' as Profile, topicF: 'WEEKLY' as Frequency, tokenF: 'WEEKLY', exp: '2026-12-02T03:00:00Z' },
-    { profile: '2023' as Profile, topicF: 'WEEKLY' as Frequency, tokenF: 'DAILY', exp: '2026-12-02T03:00:00Z' },
-    { profile: '2025' as Profile, topicF: 'MONTHLY' as Frequency, tokenF: 'DAILY', exp: '2027-03-02T03:00:00Z' },
+    {
+      profile: 'legacy-2022' as Profile,
+      topicF: 'WEEKLY' as Frequency,
+      tokenF: 'WEEKLY',
+      exp: '2026-12-02T03:00:00Z',
+    },
+    {
+      profile: '2023' as Profile,
+      topicF: 'WEEKLY' as Frequency,
+      tokenF: 'DAILY',
+      exp: '2026-12-02T03:00:00Z',
+    },
+    {
+      profile: '2025' as Profile,
+      topicF: 'MONTHLY' as Frequency,
+      tokenF: 'DAILY',
+      exp: '2027-03-02T03:00:00Z',
+    },
   ])(
     "R8a: under $profile a $topicF topic's new token is $tokenF and keeps the topic's validity",
     ({ profile, topicF, tokenF, exp }) => {
@@ -392,25 +429,84 @@ describe('R8b cooldown per token (usePatch + subscriptionStatus)', () => {
     next: string;
   }
   const rows: Row[] = [
-    { what: 'DAILY legacy-2022: 24 h', profile: 'legacy-2022', frequency: 'DAILY', zone: 'UTC', sent: '2026-03-02T03:00:00Z', next: '2026-03-03T03:00:00Z' },
-    { what: 'DAILY 2023: 24 h', profile: '2023', frequency: 'DAILY', zone: 'Asia/Ho_Chi_Minh', sent: '2026-03-02T03:00:00Z', next: '2026-03-03T03:00:00Z' },
-    { what: 'DAILY 2025: 48 h', profile: '2025', frequency: 'DAILY', zone: 'Asia/Ho_Chi_Minh', sent: '2026-03-02T03:00:00Z', next: '2026-03-04T03:00:00Z' },
-    { what: 'DAILY 2026: 48 h', profile: '2026', frequency: 'DAILY', zone: 'UTC', sent: '2026-03-02T03:00:00Z', next: '2026-03-04T03:00:00Z' },
-    { what: 'WEEKLY Ho Chi Minh: Sunday 23:30 local → Monday 00:00 local = Sunday 17:00 UTC', profile: 'legacy-2022', frequency: 'WEEKLY', zone: 'Asia/Ho_Chi_Minh', sent: '2026-03-08T16:30:00Z', next: '2026-03-08T17:00:00Z' },
-    { what: 'WEEKLY New York across DST: Monday 00:00 EDT', profile: 'legacy-2022', frequency: 'WEEKLY', zone: 'America/New_York', sent: '2026-03-04T17:00:00Z', next: '2026-03-09T04:00:00Z' },
-    { what: 'MONTHLY Ho Chi Minh: Jan 31 23:00 local → Feb 1 00:00 local', profile: 'legacy-2022', frequency: 'MONTHLY', zone: 'Asia/Ho_Chi_Minh', sent: '2026-01-31T16:00:00Z', next: '2026-01-31T17:00:00Z' },
-    { what: 'MONTHLY UTC: Jan 31 → Feb 1, not Feb 28', profile: 'legacy-2022', frequency: 'MONTHLY', zone: 'UTC', sent: '2026-01-31T10:00:00Z', next: '2026-02-01T00:00:00Z' },
+    {
+      what: 'DAILY legacy-2022: 24 h',
+      profile: 'legacy-2022',
+      frequency: 'DAILY',
+      zone: 'UTC',
+      sent: '2026-03-02T03:00:00Z',
+      next: '2026-03-03T03:00:00Z',
+    },
+    {
+      what: 'DAILY 2023: 24 h',
+      profile: '2023',
+      frequency: 'DAILY',
+      zone: 'Asia/Ho_Chi_Minh',
+      sent: '2026-03-02T03:00:00Z',
+      next: '2026-03-03T03:00:00Z',
+    },
+    {
+      what: 'DAILY 2025: 48 h',
+      profile: '2025',
+      frequency: 'DAILY',
+      zone: 'Asia/Ho_Chi_Minh',
+      sent: '2026-03-02T03:00:00Z',
+      next: '2026-03-04T03:00:00Z',
+    },
+    {
+      what: 'DAILY 2026: 48 h',
+      profile: '2026',
+      frequency: 'DAILY',
+      zone: 'UTC',
+      sent: '2026-03-02T03:00:00Z',
+      next: '2026-03-04T03:00:00Z',
+    },
+    {
+      what: 'WEEKLY Ho Chi Minh: Sunday 23:30 local → Monday 00:00 local = Sunday 17:00 UTC',
+      profile: 'legacy-2022',
+      frequency: 'WEEKLY',
+      zone: 'Asia/Ho_Chi_Minh',
+      sent: '2026-03-08T16:30:00Z',
+      next: '2026-03-08T17:00:00Z',
+    },
+    {
+      what: 'WEEKLY New York across DST: Monday 00:00 EDT',
+      profile: 'legacy-2022',
+      frequency: 'WEEKLY',
+      zone: 'America/New_York',
+      sent: '2026-03-04T17:00:00Z',
+      next: '2026-03-09T04:00:00Z',
+    },
+    {
+      what: 'MONTHLY Ho Chi Minh: Jan 31 23:00 local → Feb 1 00:00 local',
+      profile: 'legacy-2022',
+      frequency: 'MONTHLY',
+      zone: 'Asia/Ho_Chi_Minh',
+      sent: '2026-01-31T16:00:00Z',
+      next: '2026-01-31T17:00:00Z',
+    },
+    {
+      what: 'MONTHLY UTC: Jan 31 → Feb 1, not Feb 28',
+      profile: 'legacy-2022',
+      frequency: 'MONTHLY',
+      zone: 'UTC',
+      sent: '2026-01-31T10:00:00Z',
+      next: '2026-02-01T00:00:00Z',
+    },
   ];
-  it.each(rows)('R8b: $what — cooldown until 1 ms before, valid at the instant', ({ profile, frequency, zone, sent, next }) => {
-    const p = page({ profile, timeZone: zone, region: 'JP' });
-    const s0 = sub({ frequency, expiresAt: d('2027-12-31T00:00:00Z') });
-    const patch = usePatch(s0, p, d(sent));
-    expect(patch).toEqual({ usedAt: null, lastSentAt: d(sent), nextEligibleAt: d(next) });
-    const s1 = { ...s0, ...patch };
-    const justBefore = new Date(d(next).getTime() - 1);
-    expect(subscriptionStatus(s1, topic(), p, justBefore)).toEqual({ status: 'cooldown', nextAt: d(next) });
-    expect(subscriptionStatus(s1, topic(), p, d(next))).toEqual({ status: 'valid', nextAt: null });
-  });
+  it.each(rows)(
+    'R8b: $what — cooldown until 1 ms before, valid at the instant',
+    ({ profile, frequency, zone, sent, next }) => {
+      const p = page({ profile, timeZone: zone, region: 'JP' });
+      const s0 = sub({ frequency, expiresAt: d('2027-12-31T00:00:00Z') });
+      const patch = usePatch(s0, p, d(sent));
+      expect(patch).toEqual({ usedAt: null, lastSentAt: d(sent), nextEligibleAt: d(next) });
+      const s1 = { ...s0, ...patch };
+      const justBefore = new Date(d(next).getTime() - 1);
+      expect(subscriptionStatus(s1, topic(), p, justBefore)).toEqual({ status: 'cooldown', nextAt: d(next) });
+      expect(subscriptionStatus(s1, topic(), p, d(next))).toEqual({ status: 'valid', nextAt: null });
+    },
+  );
 
   it('R8b: a recurring use never marks the token used (it is reusable after the cooldown)', () => {
     const s1 = { ...sub(), ...usePatch(sub(), page(), T0) };
@@ -456,11 +552,13 @@ describe('2026 profile region rule', () => {
     expect(subscriptionStatus(sub(), topic(), page({ profile: '2026', region }), at(H)).status).toBe(status);
   });
   it('R8b: 2026 profile leaves OTN unchanged outside the allowed regions', () => {
-    expect(subscriptionStatus(otnSub(), otnTopic(), page({ profile: '2026', region: 'VN' }), at(H)).status).toBe(
-      'valid',
-    );
+    expect(
+      subscriptionStatus(otnSub(), otnTopic(), page({ profile: '2026', region: 'VN' }), at(H)).status,
+    ).toBe('valid');
   });
   it('R8b: the region rule applies only from the 2026 profile', () => {
-    expect(subscriptionStatus(sub(), topic(), page({ profile: '2025', region: 'VN' }), at(H)).status).toBe('valid');
+    expect(subscriptionStatus(sub(), topic(), page({ profile: '2025', region: 'VN' }), at(H)).status).toBe(
+      'valid',
+    );
   });
 });

@@ -50,7 +50,8 @@ export function subscriptionStatus(
   if (isExpired(sub, now)) return { status: 'expired', nextAt: null };
   if (sub.stoppedAt !== null) return { status: 'stopped', nextAt: null };
   if (sub.kind === 'recurring') {
-    if (!recurringAllowedInRegion(page.profile, page.region)) return { status: 'region_not_allowed', nextAt: null };
+    if (!recurringAllowedInRegion(page.profile, page.region))
+      return { status: 'region_not_allowed', nextAt: null };
     if (sub.nextEligibleAt !== null && now.getTime() < sub.nextEligibleAt.getTime()) {
       return { status: 'cooldown', nextAt: sub.nextEligibleAt };
     }
@@ -187,12 +188,20 @@ export function decideAcceptance(input: {
  * R8c: stop and resume are idempotent; each real change is one history row. `lastStatusAt` is when the
  * last stop/resume took effect: an older event (Meta may deliver out of order) changes nothing.
  */
-export function decideStop(sub: SubscriptionState, at: Date, lastStatusAt: Date | null = null): { stoppedAt: Date } | null {
+export function decideStop(
+  sub: SubscriptionState,
+  at: Date,
+  lastStatusAt: Date | null = null,
+): { stoppedAt: Date } | null {
   if (lastStatusAt && at.getTime() < lastStatusAt.getTime()) return null;
   return sub.stoppedAt === null ? { stoppedAt: at } : null;
 }
 
-export function decideResume(sub: SubscriptionState, at?: Date, lastStatusAt: Date | null = null): { stoppedAt: null } | null {
+export function decideResume(
+  sub: SubscriptionState,
+  at?: Date,
+  lastStatusAt: Date | null = null,
+): { stoppedAt: null } | null {
   if (at && lastStatusAt && at.getTime() < lastStatusAt.getTime()) return null;
   return sub.stoppedAt !== null ? { stoppedAt: null } : null;
 }

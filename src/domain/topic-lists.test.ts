@@ -97,7 +97,12 @@ describe('R4 lists', () => {
   });
 
   it('R4c: the resend date is never before the 7-day same-title rule', () => {
-    const item = topicListItem(topic(), [inv({ acceptedAt: at(H) })], [sub({ expiresAt: at(3 * DAY) })], at(DAY));
+    const item = topicListItem(
+      topic(),
+      [inv({ acceptedAt: at(H) })],
+      [sub({ expiresAt: at(3 * DAY) })],
+      at(DAY),
+    );
     expect(item.resendAfter).toEqual(at(7 * DAY));
   });
 
@@ -114,13 +119,23 @@ describe('R4 lists', () => {
   });
 
   it('R4c [D]: a stopped subscription is still held → Sent (stopped) until it expires', () => {
-    const item = topicListItem(topic(), [inv({ acceptedAt: at(H) })], [sub({ stoppedAt: at(DAY) })], at(2 * DAY));
+    const item = topicListItem(
+      topic(),
+      [inv({ acceptedAt: at(H) })],
+      [sub({ stoppedAt: at(DAY) })],
+      at(2 * DAY),
+    );
     expect(item).toMatchObject({ list: 'sent', state: 'stopped', resendAfter: at(30 * DAY) });
   });
 
   it('R4d: subscription expired → back to Not sent, resendable', () => {
     const item = topicListItem(topic(), [inv({ acceptedAt: at(H) })], [sub()], at(30 * DAY));
-    expect(item).toMatchObject({ list: 'not_sent', state: 'expired', resendAfter: null, resendableNow: true });
+    expect(item).toMatchObject({
+      list: 'not_sent',
+      state: 'expired',
+      resendAfter: null,
+      resendableNow: true,
+    });
   });
 
   it('R4d: an OTN used up → back to Not sent, with the 7-day same-title block still reported', () => {

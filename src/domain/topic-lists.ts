@@ -81,10 +81,7 @@ export function topicListItem(
   if (held.length > 0) {
     // R4c: can resend after the expiry (and never before Meta's 7 days).
     const resendAfter = maxDate([base.expiresAt, titleBlock]);
-    return sent(
-      held.every((s) => s.stoppedAt !== null) ? 'stopped' : 'subscribed',
-      resendAfter,
-    );
+    return sent(held.every((s) => s.stoppedAt !== null) ? 'stopped' : 'subscribed', resendAfter);
   }
   if (latestInv && latestInv.acceptedAt === null) return sent('invited', titleBlock); // R4b, R4e
   if (subs.length > 0) {

@@ -54,7 +54,12 @@ describe('R5a topic validation', () => {
   });
 
   it('R5a: an OTN topic has no frequency and no button label (fixed "Notify me")', () => {
-    expect(validateTopic(otn)).toMatchObject({ kind: 'one_time', frequency: null, ctaText: null, validityMonths: null });
+    expect(validateTopic(otn)).toMatchObject({
+      kind: 'one_time',
+      frequency: null,
+      ctaText: null,
+      validityMonths: null,
+    });
   });
 
   it('R5a: a title of exactly 65 characters is accepted', () => {
@@ -75,21 +80,76 @@ describe('R5a topic validation', () => {
   });
 
   const refusals: Array<{ id: string; what: string; input: TopicInput; code: DomainErrorCode }> = [
-    { id: 'R5a', what: 'OTN with a frequency', input: { ...otn, frequency: 'DAILY' }, code: 'frequency_on_otn' },
+    {
+      id: 'R5a',
+      what: 'OTN with a frequency',
+      input: { ...otn, frequency: 'DAILY' },
+      code: 'frequency_on_otn',
+    },
     { id: 'R5a', what: 'OTN with a button label', input: { ...otn, ctaText: 'SIGN_UP' }, code: 'cta_on_otn' },
-    { id: 'R5a', what: 'recurring without a frequency', input: { ...recurring, frequency: undefined }, code: 'frequency_required' },
-    { id: 'R5a', what: 'recurring with frequency null', input: { ...recurring, frequency: null }, code: 'frequency_required' },
-    { id: 'R5a', what: 'recurring with an unknown frequency', input: { ...recurring, frequency: 'HOURLY' }, code: 'invalid_frequency' },
-    { id: 'R5a', what: 'recurring with an unknown button label', input: { ...recurring, ctaText: 'BUY_NOW' }, code: 'invalid_cta_text' },
+    {
+      id: 'R5a',
+      what: 'recurring without a frequency',
+      input: { ...recurring, frequency: undefined },
+      code: 'frequency_required',
+    },
+    {
+      id: 'R5a',
+      what: 'recurring with frequency null',
+      input: { ...recurring, frequency: null },
+      code: 'frequency_required',
+    },
+    {
+      id: 'R5a',
+      what: 'recurring with an unknown frequency',
+      input: { ...recurring, frequency: 'HOURLY' },
+      code: 'invalid_frequency',
+    },
+    {
+      id: 'R5a',
+      what: 'recurring with an unknown button label',
+      input: { ...recurring, ctaText: 'BUY_NOW' },
+      code: 'invalid_cta_text',
+    },
     { id: 'R5a', what: 'an unknown kind', input: { ...recurring, kind: 'weekly' }, code: 'invalid_kind' },
     { id: 'R5a', what: 'no name', input: { ...recurring, name: '   ' }, code: 'name_required' },
-    { id: 'R5a', what: 'a name over 100 characters', input: { ...recurring, name: 'n'.repeat(101) }, code: 'name_too_long' },
+    {
+      id: 'R5a',
+      what: 'a name over 100 characters',
+      input: { ...recurring, name: 'n'.repeat(101) },
+      code: 'name_too_long',
+    },
     { id: 'R5a', what: 'no title', input: { ...recurring, title: '' }, code: 'title_required' },
-    { id: 'R5a', what: 'a title of 66 characters', input: { ...recurring, title: 'é'.repeat(66) }, code: 'title_too_long' },
-    { id: 'R5a', what: 'an image that is not http(s)', input: { ...recurring, imageUrl: 'ftp://x/y.png' }, code: 'invalid_image_url' },
-    { id: 'R8a', what: 'a validity of 0 months', input: { ...recurring, validityMonths: 0 }, code: 'invalid_validity' },
-    { id: 'R8a', what: 'a validity of 25 months', input: { ...recurring, validityMonths: 25 }, code: 'invalid_validity' },
-    { id: 'R8a', what: 'a fractional validity', input: { ...recurring, validityMonths: 1.5 }, code: 'invalid_validity' },
+    {
+      id: 'R5a',
+      what: 'a title of 66 characters',
+      input: { ...recurring, title: 'é'.repeat(66) },
+      code: 'title_too_long',
+    },
+    {
+      id: 'R5a',
+      what: 'an image that is not http(s)',
+      input: { ...recurring, imageUrl: 'ftp://x/y.png' },
+      code: 'invalid_image_url',
+    },
+    {
+      id: 'R8a',
+      what: 'a validity of 0 months',
+      input: { ...recurring, validityMonths: 0 },
+      code: 'invalid_validity',
+    },
+    {
+      id: 'R8a',
+      what: 'a validity of 25 months',
+      input: { ...recurring, validityMonths: 25 },
+      code: 'invalid_validity',
+    },
+    {
+      id: 'R8a',
+      what: 'a fractional validity',
+      input: { ...recurring, validityMonths: 1.5 },
+      code: 'invalid_validity',
+    },
   ];
   it.each(refusals)('$id: $what is refused with $code', ({ input, code }) => {
     expect(codeOf(() => validateTopic(input))).toBe(code);

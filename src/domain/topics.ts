@@ -42,7 +42,10 @@ export function validateTopic(input: TopicInput, current?: TopicState): TopicDra
     throw new DomainError('invalid_kind', 'A topic kind is "recurring" or "one_time".');
   }
   if (current && kind !== current.kind) {
-    throw new DomainError('kind_change_refused', 'The kind of a topic cannot change; create a new topic instead.');
+    throw new DomainError(
+      'kind_change_refused',
+      'The kind of a topic cannot change; create a new topic instead.',
+    );
   }
   const name = str(merged.name);
   if (!name) throw new DomainError('name_required', 'A topic needs a name.');
@@ -52,10 +55,14 @@ export function validateTopic(input: TopicInput, current?: TopicState): TopicDra
   const title = str(merged.title);
   if (!title) throw new DomainError('title_required', 'A topic needs a title for its opt-in card.');
   if ([...title].length > LIMITS.titleMax) {
-    throw new DomainError('title_too_long', `The opt-in title is at most ${LIMITS.titleMax} characters (Meta's limit).`, {
-      max: LIMITS.titleMax,
-      length: [...title].length,
-    });
+    throw new DomainError(
+      'title_too_long',
+      `The opt-in title is at most ${LIMITS.titleMax} characters (Meta's limit).`,
+      {
+        max: LIMITS.titleMax,
+        length: [...title].length,
+      },
+    );
   }
   const imageUrl = merged.imageUrl === null || merged.imageUrl === undefined ? null : str(merged.imageUrl);
   if (imageUrl !== null && imageUrl !== '' && !/^https?:\/\/\S+$/i.test(imageUrl)) {
@@ -75,7 +82,10 @@ export function validateTopic(input: TopicInput, current?: TopicState): TopicDra
     }
   } else {
     if (merged.frequency === undefined || merged.frequency === null) {
-      throw new DomainError('frequency_required', 'A recurring topic needs a frequency: DAILY, WEEKLY or MONTHLY.');
+      throw new DomainError(
+        'frequency_required',
+        'A recurring topic needs a frequency: DAILY, WEEKLY or MONTHLY.',
+      );
     }
     if (!(FREQUENCIES as readonly unknown[]).includes(merged.frequency)) {
       throw new DomainError('invalid_frequency', 'The frequency is DAILY, WEEKLY or MONTHLY.');
@@ -94,7 +104,15 @@ export function validateTopic(input: TopicInput, current?: TopicState): TopicDra
       validityMonths = m;
     }
   }
-  return { name, kind: kind as TopicKind, title, imageUrl: imageUrl || null, ctaText, frequency, validityMonths };
+  return {
+    name,
+    kind: kind as TopicKind,
+    title,
+    imageUrl: imageUrl || null,
+    ctaText,
+    frequency,
+    validityMonths,
+  };
 }
 
 /** R5c: a topic with live (held) subscriptions cannot be deleted; deactivate it instead. */
