@@ -18,6 +18,7 @@ import {
   windowState,
 } from './send-resolver.ts';
 import { usePatch } from './subscriptions.ts';
+import { topicLists } from './topic-lists.ts';
 
 const NOW = new Date('2026-03-02T03:00:00Z');
 const MIN = 60_000;
@@ -749,5 +750,50 @@ describe('R6 composer state', () => {
       now: NOW,
     });
     expect(state).toEqual(notice('customer_unreachable'));
+  });
+});
+
+describe('R5b deactivation across lists, composer and resolver', () => {
+  const t = topic();
+  const s = sub({ expiresAt: later(20 * DAY) });
+  const view = (active: boolean, now: Date) => {
+    const tt = { ...t, active };
+    const c = customer(new Date(now.getTime() - 10 * DAY));
+    return {
+      lists: topicLists([tt], [inv({ acceptedAt: ago(2 * DAY) })], [s], now),
+      composer: composerState({ page: page(), customer: c, topics: [tt], subscriptions: [s], now }),
+      send: refusal(
+        resolveSend({
+          page: page(),
+          customer: c,
+          sender: 'campaign',
+          intent: { kind: 'notification', topic: tt },
+          subscriptions: [s],
+          now,
+        }),
+      ),
+    };
+  };
+
+  it('R5b: a deactivated topic is in neither list, the composer hides it, and sends are refused topic_inactive', () => {
+    const v = view(false, NOW);
+    expect(v.lists).toEqual({ sent: [], notSent: [] });
+    expect(v.composer).toMatchObject({ mode: 'policy_notice', reason: 'outside_7d_window' });
+    expect(v.send).toEqual({ reason: 'topic_inactive', nextAt: null });
+  });
+  it('R5b: reactivated before expiry → listed as subscribed, offered by the composer, sendable', () => {
+    const v = view(true, later(19 * DAY));
+    expect(v.lists.sent.map((i) => i.state)).toEqual(['subscribed']);
+    expect(v.composer).toEqual({
+      mode: 'notification',
+      topics: [{ topicId: 1, name: 'Deals', kind: 'recurring' }],
+    });
+    expect(v.send).toBe('ok');
+  });
+  it('R5b: reactivated after the expiry passed meanwhile → Not sent, composer notice, send refused expired', () => {
+    const v = view(true, later(20 * DAY));
+    expect(v.lists.notSent.map((i) => i.state)).toEqual(['expired']);
+    expect(v.composer).toMatchObject({ mode: 'policy_notice', reason: 'outside_7d_window' });
+    expect(v.send).toEqual({ reason: 'subscription_expired', nextAt: null });
   });
 });
