@@ -3,7 +3,7 @@
 import { PROFILE_RULES, tokenFrequency } from '../domain/platform.ts';
 import type { SandboxCore } from './core.ts';
 import { otnExpiry, recurringExpiry } from './rules.ts';
-import type { MessagingEvent, RecurringToken, SimCustomer, ThreadItem } from './types.ts';
+import type { MessagingEvent, OptInCard, RecurringToken, SimCustomer, ThreadItem } from './types.ts';
 
 /** A refused sandbox (not Graph) call: answered as `{error: message}` with this HTTP status. */
 export class SandboxError extends Error {
@@ -150,15 +150,7 @@ export class CustomerActions {
       const optin = { type: 'one_time_notif_req', payload: card.payload, one_time_notif_token: token };
       return { event: this.emit(c, now, { optin }), token, mid, customer: customerView(c) };
     }
-    const tok = this.recurringOptIn(
-      c,
-      card.title,
-      card.payload,
-      card.frequency,
-      card.timezone,
-      messageId,
-      now,
-    );
+    const tok = this.recurringOptIn(c, card, messageId, now);
     this.push(c, { mid, kind: 'optin', token: tok.token, text: card.title, payload: card.payload }, now);
     return {
       event: this.emit(c, now, { optin: this.optinBody(tok) }),
@@ -174,15 +166,13 @@ export class CustomerActions {
    */
   private recurringOptIn(
     c: SimCustomer,
-    title: string,
-    payload: string,
-    cardFrequency: RecurringToken['frequency'] | null,
-    timezone: string,
+    card: Extract<OptInCard, { kind: 'notification_messages' }>,
     requestMid: string,
     now: Date,
   ): RecurringToken {
+    const { title, payload, timezone, reoptin } = card;
     const page = this.core.state.page(c.pageId)!;
-    const frequency = tokenFrequency(page.profile, cardFrequency ?? 'DAILY');
+    const frequency = tokenFrequency(page.profile, card.frequency ?? 'DAILY');
     const expiresAt = recurringExpiry(page.profile, frequency, now);
     const legacy = PROFILE_RULES[page.profile].metaExpiry;
     const mine = this.core.state
@@ -190,7 +180,15 @@ export class CustomerActions {
       .filter((t) => t.title === title && t.frequency === frequency);
     const live = mine.find((t) => !t.expiresAt || t.expiresAt.getTime() > now.getTime());
     if (live) {
-      Object.assign(live, { stoppedAt: null, updatedAt: now, expiresAt, payload, legacy, requestMid });
+      Object.assign(live, {
+        stoppedAt: null,
+        updatedAt: now,
+        expiresAt,
+        payload,
+        legacy,
+        requestMid,
+        reoptin,
+      });
       live.userTokenStatus = 'NOT_REFRESHED';
       return live;
     }
@@ -205,7 +203,7 @@ export class CustomerActions {
       frequency,
       legacy,
       timezone,
-      reoptin: null,
+      reoptin,
       createdAt: now,
       updatedAt: now,
       expiresAt,

@@ -151,6 +151,12 @@ const PROFILE_FIELDS = [
 
 function objectFields(core: SandboxCore, page: SimPage, id: string, query: Record<string, unknown>): unknown {
   if (id === 'me' || id === page.id) return { id: page.id, name: page.name };
+  // GET /notification_messages_{TOKEN}: one token, same fields as the list.
+  if (id.startsWith('notification_messages_')) {
+    const tok = core.state.recurringTokens.get(id.slice('notification_messages_'.length));
+    if (!tok || tok.pageId !== page.id) throw Errors.nmInvalid();
+    return tokenRow(tok);
+  }
   const c = core.state.customer(id);
   if (!c || c.pageId !== page.id) {
     throw new GraphError({
@@ -191,6 +197,21 @@ function seqOfCursor(cursor: unknown): number {
 }
 const secs = (d: Date) => Math.floor(d.getTime() / 1000);
 
+function tokenRow(t: RecurringToken): Record<string, unknown> {
+  const row: Record<string, unknown> = {
+    notification_messages_token: t.token,
+    recipient_id: t.psid,
+    creation_timestamp: secs(t.createdAt),
+    user_token_status: t.userTokenStatus,
+    topic_title: t.title,
+    notification_messages_timezone: t.timezone,
+    next_eligible_time: secs(t.nextEligibleAt ?? t.createdAt),
+  };
+  if (t.expiresAt) row.token_expiry_timestamp = secs(t.expiresAt);
+  if (t.reoptin) row.notification_messages_reoptin = t.reoptin;
+  return row;
+}
+
 /** Live (not stopped, not expired) recurring tokens of the page, oldest first, cursor-paged. */
 function listTokens(core: SandboxCore, page: SimPage, call: GraphCall): unknown {
   const now = core.clock.now().getTime();
@@ -201,20 +222,7 @@ function listTokens(core: SandboxCore, page: SimPage, call: GraphCall): unknown 
     .filter((t) => !t.stoppedAt && !(t.expiresAt && now >= t.expiresAt.getTime()));
   const rest = live.filter((t) => t.seq > after);
   const slice = rest.slice(0, limit);
-  const data = slice.map((t) => {
-    const row: Record<string, unknown> = {
-      notification_messages_token: t.token,
-      recipient_id: t.psid,
-      creation_timestamp: secs(t.createdAt),
-      user_token_status: t.userTokenStatus,
-      topic_title: t.title,
-      notification_messages_timezone: t.timezone,
-      next_eligible_time: secs(t.nextEligibleAt ?? t.createdAt),
-    };
-    if (t.expiresAt) row.token_expiry_timestamp = secs(t.expiresAt);
-    if (t.reoptin) row.notification_messages_reoptin = t.reoptin;
-    return row;
-  });
+  const data = slice.map(tokenRow);
   const first = slice[0];
   const last = slice[slice.length - 1];
   if (!first || !last) return { data };

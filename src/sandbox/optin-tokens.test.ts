@@ -287,6 +287,17 @@ describe('GET /{page-id}/notification_message_tokens', () => {
     expect(seen).toEqual(tokens);
   });
 
+  it('GET /notification_messages_{TOKEN} returns one token; reoptin is echoed when the template set it', async () => {
+    const { token } = await recurringToken('Deals', { notification_messages_reoptin: 'ENABLED' });
+    const r = await h.graph.get(`notification_messages_${token}`);
+    expect(r.body).toMatchObject({
+      notification_messages_token: token,
+      topic_title: 'Deals',
+      notification_messages_reoptin: 'ENABLED',
+    });
+    expect(errOf(await h.graph.get('notification_messages_nope'))).toEqual([100, undefined]);
+  });
+
   it('leaves out stopped and expired tokens', async () => {
     const a = await recurringToken('A');
     await recurringToken('B');

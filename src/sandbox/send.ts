@@ -131,6 +131,7 @@ export function performSend(core: SandboxCore, page: SimPage, params: SendParams
             buttonText: tpl.ctaLabel,
             frequency: tpl.frequency,
             timezone: tpl.timezone ?? 'UTC',
+            reoptin: tpl.reoptin,
             taps: 0,
           };
   }

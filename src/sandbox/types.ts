@@ -75,6 +75,8 @@ export type OptInCard =
       /** Legacy profile only: what the person is agreeing to. */
       frequency: Frequency | null;
       timezone: string;
+      /** Legacy `notification_messages_reoptin` (ENABLED / DISABLED), echoed in the token list. */
+      reoptin: string | null;
       taps: number;
     };
 
