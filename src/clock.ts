@@ -3,8 +3,8 @@
 // "8 days later" holds for both sides at once.
 import type { Clock } from './domain/model.ts';
 
-export { systemClock } from './domain/model.ts';
 export type { Clock } from './domain/model.ts';
+export { systemClock } from './domain/model.ts';
 
 /** Real time shifted by an offset that can be advanced or set; or frozen at an instant for tests. */
 export class ManualClock implements Clock {

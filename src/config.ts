@@ -28,7 +28,8 @@ export interface Config {
 function int(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${name} must be a port number, got "${v}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${name} must be a port number, got "${v}"`);
   return n;
 }
 
@@ -38,11 +39,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const host = env.HOST || '127.0.0.1';
   const port = int(env.PORT, 3000, 'PORT');
   const sandboxPort = int(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT');
-  const profile = env.PAGE_PROFILE || '2025';
-  if (!isProfile(profile)) throw new Error(`PAGE_PROFILE must be one of legacy-2022, 2023, 2025, 2026; got "${profile}"`);
+  // Sandbox: the source documents' rules (legacy-2022); a live page: what Meta allows today (2026).
+  const profile = env.PAGE_PROFILE || (mode === 'sandbox' ? 'legacy-2022' : '2026');
+  if (!isProfile(profile))
+    throw new Error(`PAGE_PROFILE must be one of legacy-2022, 2023, 2025, 2026; got "${profile}"`);
   if (mode === 'live') {
     const missing = ['FB_PAGE_ID', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'].filter((k) => !env[k]);
-    if (missing.length) throw new Error(`live mode (FB_PAGE_ACCESS_TOKEN set) also needs ${missing.join(', ')}`);
+    if (missing.length)
+      throw new Error(`live mode (FB_PAGE_ACCESS_TOKEN set) also needs ${missing.join(', ')}`);
   }
   return {
     mode,
@@ -53,7 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(env.RENOTIFY_DATA_DIR || './data'),
     publicUrl: env.RENOTIFY_PUBLIC_URL || `http://${host}:${port}`,
     graph: {
-      baseUrl: mode === 'live' ? env.GRAPH_BASE_URL || 'https://graph.facebook.com' : `http://${host}:${sandboxPort}`,
+      baseUrl:
+        mode === 'live'
+          ? env.GRAPH_BASE_URL || 'https://graph.facebook.com'
+          : `http://${host}:${sandboxPort}`,
       version: env.GRAPH_API_VERSION || 'v23.0',
       timeoutMs: Number(env.GRAPH_TIMEOUT_MS || 10_000),
       rateLimitPerSecond: Number(env.GRAPH_RATE_LIMIT || 300),

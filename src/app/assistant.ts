@@ -9,10 +9,16 @@ import {
   textMessage,
   webUrlButton,
 } from '../channel/messages.ts';
-import { type Block, type InboundForAssistant, matchTrigger, validateBlocks, validateTrigger } from '../domain/assistant.ts';
+import {
+  type Block,
+  type InboundForAssistant,
+  matchTrigger,
+  validateBlocks,
+  validateTrigger,
+} from '../domain/assistant.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { Executor } from '../storage/db.ts';
 import * as store from '../storage/assistant.ts';
+import type { Executor } from '../storage/db.ts';
 import type { AssistantTriggerRow } from '../storage/schema.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
@@ -29,14 +35,23 @@ export interface TriggerInput {
 }
 
 /** Opt-in blocks must name a topic of the right kind on the same page. */
-async function checkBlockTopics(db: Executor, workspaceId: number, pageId: number, blocks: Block[]): Promise<void> {
+async function checkBlockTopics(
+  db: Executor,
+  workspaceId: number,
+  pageId: number,
+  blocks: Block[],
+): Promise<void> {
   for (const b of blocks) {
     if (b.type !== 'otn_request' && b.type !== 'recurring_optin') continue;
     const t = await topics.findTopic(db, workspaceId, b.topicId);
     const want = b.type === 'otn_request' ? 'one_time' : 'recurring';
-    if (!t || t.page_id !== pageId) throw new DomainError('topic_not_found', `No topic ${b.topicId} on this page.`);
+    if (!t || t.page_id !== pageId)
+      throw new DomainError('topic_not_found', `No topic ${b.topicId} on this page.`);
     if (t.kind !== want) {
-      throw new DomainError('validation_failed', `Topic "${t.name}" is not a ${want === 'one_time' ? 'OTN' : 'recurring'} topic.`);
+      throw new DomainError(
+        'validation_failed',
+        `Topic "${t.name}" is not a ${want === 'one_time' ? 'OTN' : 'recurring'} topic.`,
+      );
     }
   }
 }
@@ -50,17 +65,33 @@ function triggerValues(input: TriggerInput) {
   if (input.active !== undefined && typeof input.active !== 'boolean') {
     throw new DomainError('validation_failed', 'active is true or false.');
   }
-  return { kind, value, blocks, position: input.position as number | undefined, active: input.active as boolean | undefined };
+  return {
+    kind,
+    value,
+    blocks,
+    position: input.position as number | undefined,
+    active: input.active as boolean | undefined,
+  };
 }
 
-export async function createTrigger(ctx: AppContext, workspaceId: number, pageId: number, input: TriggerInput) {
+export async function createTrigger(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  input: TriggerInput,
+) {
   const values = triggerValues(input);
   await getPage(ctx, workspaceId, pageId);
   await checkBlockTopics(ctx.db, workspaceId, pageId, values.blocks);
   return store.insertTrigger(ctx.db, workspaceId, pageId, values, ctx.clock.now());
 }
 
-export async function updateTrigger(ctx: AppContext, workspaceId: number, triggerId: number, input: TriggerInput) {
+export async function updateTrigger(
+  ctx: AppContext,
+  workspaceId: number,
+  triggerId: number,
+  input: TriggerInput,
+) {
   const current = await getTrigger(ctx, workspaceId, triggerId);
   const values = triggerValues({
     kind: current.kind,
@@ -72,9 +103,16 @@ export async function updateTrigger(ctx: AppContext, workspaceId: number, trigge
   return (await store.updateTrigger(ctx.db, workspaceId, triggerId, values, ctx.clock.now()))!;
 }
 
-export async function getTrigger(ctx: AppContext, workspaceId: number, triggerId: number): Promise<AssistantTriggerRow> {
+export async function getTrigger(
+  ctx: AppContext,
+  workspaceId: number,
+  triggerId: number,
+): Promise<AssistantTriggerRow> {
   const row = await store.findTrigger(ctx.db, workspaceId, triggerId);
-  if (!row) throw new DomainError('validation_failed', `No trigger ${triggerId} in this workspace.`, { notFound: true });
+  if (!row)
+    throw new DomainError('validation_failed', `No trigger ${triggerId} in this workspace.`, {
+      notFound: true,
+    });
   return row;
 }
 
@@ -94,22 +132,34 @@ export async function findAnswer(db: Executor, pageId: number, inbound: InboundF
   return matchTrigger(rows, inbound);
 }
 
-function blockMessage(b: Exclude<Block, { type: 'otn_request' } | { type: 'recurring_optin' }>): OutgoingMessage {
+function blockMessage(
+  b: Exclude<Block, { type: 'otn_request' } | { type: 'recurring_optin' }>,
+): OutgoingMessage {
   switch (b.type) {
     case 'text':
-      return textMessage(b.text, b.quickReplies?.map((q) => quickReply(q.title, q.payload)));
+      return textMessage(
+        b.text,
+        b.quickReplies?.map((q) => quickReply(q.title, q.payload)),
+      );
     case 'image':
       return imageMessage(b.url);
     case 'buttons':
       return buttonTemplate(
         b.text,
-        b.buttons.map((x) => (x.type === 'web_url' ? webUrlButton(x.title, x.url) : postbackButton(x.title, x.payload))),
+        b.buttons.map((x) =>
+          x.type === 'web_url' ? webUrlButton(x.title, x.url) : postbackButton(x.title, x.payload),
+        ),
       );
   }
 }
 
 /** Sends a trigger's blocks in order as the bot; stops at the first block the rules or Meta refuse. */
-export async function answerWithTrigger(ctx: MessagingContext, workspaceId: number, customerId: number, triggerId: number) {
+export async function answerWithTrigger(
+  ctx: MessagingContext,
+  workspaceId: number,
+  customerId: number,
+  triggerId: number,
+) {
   const trigger = await getTrigger(ctx, workspaceId, triggerId);
   const outcomes: SendOutcome[] = [];
   for (const block of trigger.blocks as Block[]) {
@@ -138,7 +188,12 @@ export async function answerWithTrigger(ctx: MessagingContext, workspaceId: numb
       // Sent recently and not yet accepted (R2c): skip the card, go on with the rest.
       if (!outcome.ok && outcome.stage === 'rules' && outcome.reason === 'invitation_too_soon') continue;
     } else {
-      outcome = await sendOrdinary(ctx, { workspaceId, customerId, sender: 'bot', message: blockMessage(block) });
+      outcome = await sendOrdinary(ctx, {
+        workspaceId,
+        customerId,
+        sender: 'bot',
+        message: blockMessage(block),
+      });
     }
     outcomes.push(outcome);
     if (!outcome.ok) break;

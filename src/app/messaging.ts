@@ -3,13 +3,13 @@
 import type { GraphFailure, OutgoingMessage, PageCredentials, SendResult } from '../channel/index.ts';
 import { otnRequest, recurringOptIn } from '../channel/messages.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { SendPlan, SenderKind } from '../domain/model.ts';
+import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
-import type { ContentKind } from '../domain/send-resolver.ts';
 import type { SendErrorClass } from '../domain/send-errors.ts';
-import { inTransaction } from '../storage/db.ts';
+import type { ContentKind } from '../domain/send-resolver.ts';
 import * as customers from '../storage/customers.ts';
+import { inTransaction } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
@@ -45,7 +45,12 @@ export function contentKind(m: OutgoingMessage): ContentKind {
 }
 
 /** R11b and friends: what a Graph failure changes in our state (never a retry — the client did those). */
-async function applyFailure(ctx: AppContext, page: PageRow, customerId: number, error: GraphFailure): Promise<void> {
+async function applyFailure(
+  ctx: AppContext,
+  page: PageRow,
+  customerId: number,
+  error: GraphFailure,
+): Promise<void> {
   const cls: SendErrorClass = error.class;
   if (cls === 'page_restricted' || cls === 'page_token_invalid') {
     await pages.updatePage(ctx.db, page.workspace_id, page.id, {
@@ -56,7 +61,15 @@ async function applyFailure(ctx: AppContext, page: PageRow, customerId: number, 
   }
 }
 
-function logOutgoing(ctx: AppContext, page: PageRow, customerId: number, sender: SenderKind, kind: string, messageId: string, message: OutgoingMessage) {
+function logOutgoing(
+  ctx: AppContext,
+  page: PageRow,
+  customerId: number,
+  sender: SenderKind,
+  kind: string,
+  messageId: string,
+  message: OutgoingMessage,
+) {
   return messages.insertMessage(ctx.db, {
     workspaceId: page.workspace_id,
     pageId: page.id,
@@ -77,7 +90,11 @@ export async function sendOrdinary(
   req: { workspaceId: number; customerId: number; sender: SenderKind; message: OutgoingMessage },
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
-  const resolution = await resolveSendFor(ctx, { ...req, intent: { kind: 'ordinary' }, content: contentKind(req.message) });
+  const resolution = await resolveSendFor(ctx, {
+    ...req,
+    intent: { kind: 'ordinary' },
+    content: contentKind(req.message),
+  });
   if (!resolution.ok) return { ...resolution, stage: 'rules' };
   const result = await ctx.channel.send(credentials(page), resolution.plan, req.message);
   if (!result.ok) {
@@ -121,11 +138,20 @@ export async function sendInvitation(
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
   const topic = await topics.findTopic(ctx.db, req.workspaceId, req.topicId);
-  if (!topic || topic.page_id !== page.id) throw new DomainError('topic_not_found', `No topic ${req.topicId} on this page.`);
-  const resolution = await resolveSendFor(ctx, { ...req, intent: { kind: 'invitation', topicId: req.topicId } });
+  if (!topic || topic.page_id !== page.id)
+    throw new DomainError('topic_not_found', `No topic ${req.topicId} on this page.`);
+  const resolution = await resolveSendFor(ctx, {
+    ...req,
+    intent: { kind: 'invitation', topicId: req.topicId },
+  });
   if (!resolution.ok) return { ...resolution, stage: 'rules' };
   const payload = newInvitationPayload(topic.id);
-  const message = invitationMessage(topic, { profile: page.profile as Profile, timeZone: page.time_zone }, payload, req.override);
+  const message = invitationMessage(
+    topic,
+    { profile: page.profile as Profile, timeZone: page.time_zone },
+    payload,
+    req.override,
+  );
   const result = await ctx.channel.send(credentials(page), resolution.plan, message);
   const record = (status: 'sent' | 'refused', messageId: string | null) =>
     recordInvitation(ctx, {
@@ -152,7 +178,13 @@ export async function sendInvitation(
 /** R6/R7/R8: a notification on a topic's token — claimed atomically, settled by Meta's answer. */
 export async function sendNotification(
   ctx: MessagingContext,
-  req: { workspaceId: number; customerId: number; topicId: number; sender: SenderKind; message: OutgoingMessage },
+  req: {
+    workspaceId: number;
+    customerId: number;
+    topicId: number;
+    sender: SenderKind;
+    message: OutgoingMessage;
+  },
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
   const sendReq = {

@@ -1,9 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { DAY, HOUR, otnTopic, recurringTopic, seedCustomer, seedTopic, seedWorkspace } from '../../test/support/factories.ts';
+import {
+  DAY,
+  HOUR,
+  otnTopic,
+  recurringTopic,
+  seedCustomer,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
 import type { Storage } from '../storage/db.ts';
 import * as subs from '../storage/subscriptions.ts';
-import { applyOptIn, applyStopResume, newInvitationPayload, recordExpiries, recordInvitation } from './optins.ts';
+import {
+  applyOptIn,
+  applyStopResume,
+  newInvitationPayload,
+  recordExpiries,
+  recordInvitation,
+} from './optins.ts';
 import { customerTopicLists } from './sends.ts';
 
 describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
@@ -15,7 +29,12 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
 
   async function world(topicKind: 'recurring' | 'one_time' = 'recurring') {
     const w = await seedWorkspace(storage);
-    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, topicKind === 'recurring' ? recurringTopic() : otnTopic());
+    const topic = await seedTopic(
+      w.ctx,
+      w.workspaceId,
+      w.page.id,
+      topicKind === 'recurring' ? recurringTopic() : otnTopic(),
+    );
     const customer = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     const invite = async () => {
       const payload = newInvitationPayload(topic.id);
@@ -30,7 +49,14 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
       return payload;
     };
     const optIn = (payload: string, token: string, at = w.clock.now()) =>
-      applyOptIn(w.ctx, { fbPageId: w.page.fb_page_id, psid: customer.psid, kind: topicKind, token, payload, at });
+      applyOptIn(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: customer.psid,
+        kind: topicKind,
+        token,
+        payload,
+        at,
+      });
     const history = () => subs.consentHistory(storage.db, w.workspaceId, { customerId: customer.id });
     const tokens = () => subs.customerSubscriptions(storage.db, customer.id, { topicId: topic.id });
     return { ...w, topic, customer, invite, optIn, history, tokens };
@@ -76,19 +102,53 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
     const w = await world();
     await w.optIn(await w.invite(), 'tok-h');
     w.clock.advance(HOUR);
-    expect(await applyStopResume(w.ctx, { fbPageId: w.page.fb_page_id, psid: w.customer.psid, token: 'tok-h', action: 'stop', at: w.clock.now() })).toBe('stopped');
-    expect(await applyStopResume(w.ctx, { fbPageId: w.page.fb_page_id, psid: w.customer.psid, token: 'tok-h', action: 'stop', at: w.clock.now() })).toBe('unchanged');
-    expect(await applyStopResume(w.ctx, { fbPageId: w.page.fb_page_id, psid: w.customer.psid, token: 'tok-h', action: 'resume', at: w.clock.now() })).toBe('resumed');
+    expect(
+      await applyStopResume(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: w.customer.psid,
+        token: 'tok-h',
+        action: 'stop',
+        at: w.clock.now(),
+      }),
+    ).toBe('stopped');
+    expect(
+      await applyStopResume(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: w.customer.psid,
+        token: 'tok-h',
+        action: 'stop',
+        at: w.clock.now(),
+      }),
+    ).toBe('unchanged');
+    expect(
+      await applyStopResume(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: w.customer.psid,
+        token: 'tok-h',
+        action: 'resume',
+        at: w.clock.now(),
+      }),
+    ).toBe('resumed');
     const events = await w.history();
     expect(events.map((h) => h.event)).toEqual(['accepted', 'stopped', 'resumed']);
     expect(events[0]).toMatchObject({ sender_kind: 'agent', topic_id: w.topic.id });
-    await expect(storage.db.updateTable('consent_history').set({ event: 'used' }).execute()).rejects.toThrow(/append-only/);
+    await expect(storage.db.updateTable('consent_history').set({ event: 'used' }).execute()).rejects.toThrow(
+      /append-only/,
+    );
     await expect(storage.db.deleteFrom('consent_history').execute()).rejects.toThrow(/append-only/);
   });
 
   it('R8c: a stop on an unknown token changes nothing', async () => {
     const w = await world();
-    expect(await applyStopResume(w.ctx, { fbPageId: w.page.fb_page_id, psid: w.customer.psid, token: 'nope', action: 'stop', at: w.clock.now() })).toBe('unknown_token');
+    expect(
+      await applyStopResume(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: w.customer.psid,
+        token: 'nope',
+        action: 'stop',
+        at: w.clock.now(),
+      }),
+    ).toBe('unknown_token');
     expect(await w.history()).toHaveLength(0);
   });
 
@@ -118,7 +178,18 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
 
   it('opt-ins for an unknown page or topic store nothing', async () => {
     const w = await world();
-    expect((await applyOptIn(w.ctx, { fbPageId: 'nope', psid: 'x', kind: 'recurring', token: 't', payload: null, at: w.clock.now() })).outcome).toBe('unknown_page');
+    expect(
+      (
+        await applyOptIn(w.ctx, {
+          fbPageId: 'nope',
+          psid: 'x',
+          kind: 'recurring',
+          token: 't',
+          payload: null,
+          at: w.clock.now(),
+        })
+      ).outcome,
+    ).toBe('unknown_page');
     expect((await w.optIn('rn:t999999:zz', 'tok-z')).outcome).toBe('unknown_topic');
     expect(await w.tokens()).toHaveLength(0);
   });

@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { SenderKind } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
-import { type Executor, inTransaction } from '../storage/db.ts';
 import * as customers from '../storage/customers.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
@@ -71,10 +71,21 @@ export interface OptInEvent {
 }
 
 export type OptInOutcome =
-  | { outcome: 'accepted' | 'accepted_again' | 'accepted_stale'; topicId: number; customerId: number; subscriptionId: number | null; alreadyHeld: boolean }
+  | {
+      outcome: 'accepted' | 'accepted_again' | 'accepted_stale';
+      topicId: number;
+      customerId: number;
+      subscriptionId: number | null;
+      alreadyHeld: boolean;
+    }
   | { outcome: 'unknown_page' | 'unknown_topic' };
 
-async function topicForOptIn(tx: Executor, page: PageRow, e: OptInEvent, invitationTopicId: number | null): Promise<TopicRow | undefined> {
+async function topicForOptIn(
+  tx: Executor,
+  page: PageRow,
+  e: OptInEvent,
+  invitationTopicId: number | null,
+): Promise<TopicRow | undefined> {
   const id = invitationTopicId ?? topicIdFromPayload(e.payload);
   if (id !== null) {
     const t = await topics.findTopic(tx, page.workspace_id, id);
@@ -97,12 +108,14 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
       { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid, interactionAt: e.at },
       now,
     );
-    const invitation = e.payload ? await invitations.findInvitationByPayload(tx, page.id, e.payload) : undefined;
+    const invitation = e.payload
+      ? await invitations.findInvitationByPayload(tx, page.id, e.payload)
+      : undefined;
     const topic = await topicForOptIn(tx, page, e, invitation?.topic_id ?? null);
     if (!topic || topic.kind !== e.kind) return { outcome: 'unknown_topic' };
-    const existing = (await subs.customerSubscriptions(tx, customer.id, { topicId: topic.id, forUpdate: true })).map(
-      subs.toSubscriptionState,
-    );
+    const existing = (
+      await subs.customerSubscriptions(tx, customer.id, { topicId: topic.id, forUpdate: true })
+    ).map(subs.toSubscriptionState);
     const alreadyHeld = existing.some((s) => isHeld(s, e.at));
     const decision = decideAcceptance({
       page: pages.toPageState(page),
@@ -120,7 +133,8 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
     } else {
       subscriptionId = decision.subscriptionId;
     }
-    if (invitation && decision.action !== 'ignore') await invitations.markInvitationAccepted(tx, invitation.id, e.at);
+    if (invitation && decision.action !== 'ignore')
+      await invitations.markInvitationAccepted(tx, invitation.id, e.at);
     await subs.appendConsent(tx, {
       ...scope,
       topicId: topic.id,
@@ -131,7 +145,13 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
       senderKind: invitation?.sender_kind ?? null,
       detail: { kind: e.kind, payload: e.payload },
     });
-    return { outcome: decision.history, topicId: topic.id, customerId: customer.id, subscriptionId, alreadyHeld };
+    return {
+      outcome: decision.history,
+      topicId: topic.id,
+      customerId: customer.id,
+      subscriptionId,
+      alreadyHeld,
+    };
   });
 }
 

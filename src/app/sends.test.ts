@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { DAY, HOUR, otnTopic, recurringTopic, seedCustomer, seedTopic, seedWorkspace } from '../../test/support/factories.ts';
+import {
+  DAY,
+  HOUR,
+  otnTopic,
+  recurringTopic,
+  seedCustomer,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
 import type { Storage } from '../storage/db.ts';
 import * as subs from '../storage/subscriptions.ts';
 import { applyOptIn, newInvitationPayload, recordInvitation } from './optins.ts';
@@ -16,25 +24,58 @@ describe.each(BACKENDS)('send use-cases on %s', (backend) => {
 
   async function subscribed(kind: 'recurring' | 'one_time', tokens = 1) {
     const w = await seedWorkspace(storage);
-    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, kind === 'recurring' ? recurringTopic() : otnTopic());
+    const topic = await seedTopic(
+      w.ctx,
+      w.workspaceId,
+      w.page.id,
+      kind === 'recurring' ? recurringTopic() : otnTopic(),
+    );
     const customer = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     for (let i = 0; i < tokens; i++) {
       const payload = newInvitationPayload(topic.id);
-      await recordInvitation(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id, customerId: customer.id, topicId: topic.id, senderKind: 'bot', payload });
-      await applyOptIn(w.ctx, { fbPageId: w.page.fb_page_id, psid: customer.psid, kind, token: `${kind}-${customer.id}-${i}`, payload, at: w.clock.now() });
+      await recordInvitation(w.ctx, {
+        workspaceId: w.workspaceId,
+        pageId: w.page.id,
+        customerId: customer.id,
+        topicId: topic.id,
+        senderKind: 'bot',
+        payload,
+      });
+      await applyOptIn(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: customer.psid,
+        kind,
+        token: `${kind}-${customer.id}-${i}`,
+        payload,
+        at: w.clock.now(),
+      });
     }
-    const req = { workspaceId: w.workspaceId, customerId: customer.id, sender: 'agent' as const, intent: { kind: 'notification' as const, topicId: topic.id } };
+    const req = {
+      workspaceId: w.workspaceId,
+      customerId: customer.id,
+      sender: 'agent' as const,
+      intent: { kind: 'notification' as const, topicId: topic.id },
+    };
     return { ...w, topic, customer, req };
   }
 
   it('R1a/R1b/R1c: an agent reply at 23:59 goes as RESPONSE, at 24:00 as HUMAN_AGENT, at 7 d is refused', async () => {
     const w = await seedWorkspace(storage);
     const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id }, { ageMs: 0 });
-    const reply = () => resolveSendFor(w.ctx, { workspaceId: w.workspaceId, customerId: c.id, sender: 'agent', intent: { kind: 'ordinary' } });
+    const reply = () =>
+      resolveSendFor(w.ctx, {
+        workspaceId: w.workspaceId,
+        customerId: c.id,
+        sender: 'agent',
+        intent: { kind: 'ordinary' },
+      });
     w.clock.advance(24 * HOUR - 60_000);
     expect(await reply()).toMatchObject({ ok: true, plan: { messagingType: 'RESPONSE', tag: null } });
     w.clock.advance(60_000);
-    expect(await reply()).toMatchObject({ ok: true, plan: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' } });
+    expect(await reply()).toMatchObject({
+      ok: true,
+      plan: { messagingType: 'MESSAGE_TAG', tag: 'HUMAN_AGENT' },
+    });
     w.clock.advance(6 * DAY);
     expect(await reply()).toMatchObject({ ok: false, reason: 'outside_7d_window' });
   });
@@ -47,18 +88,26 @@ describe.each(BACKENDS)('send use-cases on %s', (backend) => {
       topics: [{ topicId: w.topic.id }],
     });
     await deactivateTopic(w.ctx, w.workspaceId, w.topic.id);
-    expect(await conversationComposer(w.ctx, w.workspaceId, w.customer.id)).toMatchObject({ mode: 'policy_notice', reason: 'outside_7d_window' });
+    expect(await conversationComposer(w.ctx, w.workspaceId, w.customer.id)).toMatchObject({
+      mode: 'policy_notice',
+      reason: 'outside_7d_window',
+    });
   });
 
   it('R7a/R3c: an OTN notification claims the token once and records the use', async () => {
     const w = await subscribed('one_time');
     w.clock.advance(8 * DAY);
     const claim = await claimNotification(w.ctx, w.req);
-    expect(claim.resolution).toMatchObject({ ok: true, plan: { recipient: { one_time_notif_token: expect.any(String) } } });
+    expect(claim.resolution).toMatchObject({
+      ok: true,
+      plan: { recipient: { one_time_notif_token: expect.any(String) } },
+    });
     await settleNotification(w.ctx, claim, w.req, { sent: true, messageId: 'm_1' });
     const again = await claimNotification(w.ctx, w.req);
     expect(again.resolution).toMatchObject({ ok: false, reason: 'token_used' });
-    const events = (await subs.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })).map((h) => h.event);
+    const events = (await subs.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })).map(
+      (h) => h.event,
+    );
     expect(events).toEqual(['accepted', 'used']);
   });
 

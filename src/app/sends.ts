@@ -12,8 +12,8 @@ import {
 } from '../domain/send-resolver.ts';
 import { usePatch } from '../domain/subscriptions.ts';
 import { type TopicLists, topicLists } from '../domain/topic-lists.ts';
-import { type Executor, inTransaction } from '../storage/db.ts';
 import * as customers from '../storage/customers.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
 import * as pages from '../storage/pages.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
@@ -26,7 +26,11 @@ export interface Conversation {
   customer: CustomerRow;
 }
 
-export async function loadConversation(db: Executor, workspaceId: number, customerId: number): Promise<Conversation> {
+export async function loadConversation(
+  db: Executor,
+  workspaceId: number,
+  customerId: number,
+): Promise<Conversation> {
   const customer = await customers.findCustomer(db, workspaceId, customerId);
   if (!customer) throw new DomainError('customer_not_found', `No customer ${customerId} in this workspace.`);
   const page = (await pages.findPage(db, workspaceId, customer.page_id))!;
@@ -34,7 +38,11 @@ export async function loadConversation(db: Executor, workspaceId: number, custom
 }
 
 /** R4: the customer's Sent / Not sent lists. */
-export async function customerTopicLists(ctx: AppContext, workspaceId: number, customerId: number): Promise<TopicLists> {
+export async function customerTopicLists(
+  ctx: AppContext,
+  workspaceId: number,
+  customerId: number,
+): Promise<TopicLists> {
   const { page, customer } = await loadConversation(ctx.db, workspaceId, customerId);
   const [t, i, s] = await Promise.all([
     topics.listTopics(ctx.db, page.id),
@@ -50,9 +58,16 @@ export async function customerTopicLists(ctx: AppContext, workspaceId: number, c
 }
 
 /** R6: which composer the agent sees, and why. */
-export async function conversationComposer(ctx: AppContext, workspaceId: number, customerId: number): Promise<ComposerState> {
+export async function conversationComposer(
+  ctx: AppContext,
+  workspaceId: number,
+  customerId: number,
+): Promise<ComposerState> {
   const { page, customer } = await loadConversation(ctx.db, workspaceId, customerId);
-  const [t, s] = await Promise.all([topics.listTopics(ctx.db, page.id), subs.customerSubscriptions(ctx.db, customer.id)]);
+  const [t, s] = await Promise.all([
+    topics.listTopics(ctx.db, page.id),
+    subs.customerSubscriptions(ctx.db, customer.id),
+  ]);
   return composerState({
     page: pages.toPageState(page),
     customer: customers.toCustomerState(customer),
@@ -66,7 +81,10 @@ export interface SendRequest {
   workspaceId: number;
   customerId: number;
   sender: SenderKind;
-  intent: { kind: 'ordinary' } | { kind: 'invitation'; topicId: number } | { kind: 'notification'; topicId: number };
+  intent:
+    | { kind: 'ordinary' }
+    | { kind: 'invitation'; topicId: number }
+    | { kind: 'notification'; topicId: number };
   content?: ContentKind;
 }
 
@@ -85,12 +103,17 @@ async function resolveIn(db: Executor, req: SendRequest, now: Date, lock: boolea
     throw new DomainError('topic_not_found', `No topic ${req.intent.topicId} on this page.`);
   }
   const topic = topics.toTopicState(topicRow);
-  const tokens = (await subs.customerSubscriptions(db, customer.id, { topicId: topic.id, forUpdate: lock })).map(
-    subs.toSubscriptionState,
-  );
+  const tokens = (
+    await subs.customerSubscriptions(db, customer.id, { topicId: topic.id, forUpdate: lock })
+  ).map(subs.toSubscriptionState);
   if (req.intent.kind === 'invitation') {
     const invs = (await invitations.customerInvitations(db, customer.id)).map(invitations.toInvitationState);
-    return resolveSend({ ...base, intent: { kind: 'invitation', topic }, invitations: invs, subscriptions: tokens });
+    return resolveSend({
+      ...base,
+      intent: { kind: 'invitation', topic },
+      invitations: invs,
+      subscriptions: tokens,
+    });
   }
   return resolveSend({ ...base, intent: { kind: 'notification', topic }, subscriptions: tokens });
 }
@@ -110,7 +133,10 @@ export interface NotificationClaim {
  * R7b: resolves a notification and claims its token in one transaction. The claim is a conditional
  * update, so of two racing senders exactly one gets the plan; the other gets `token_used`/`cooldown`.
  */
-export async function claimNotification(ctx: AppContext, req: SendRequest & { intent: { kind: 'notification'; topicId: number } }): Promise<NotificationClaim> {
+export async function claimNotification(
+  ctx: AppContext,
+  req: SendRequest & { intent: { kind: 'notification'; topicId: number } },
+): Promise<NotificationClaim> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
     const resolution = await resolveIn(tx, req, now, false);
@@ -125,7 +151,10 @@ export async function claimNotification(ctx: AppContext, req: SendRequest & { in
     if (!won) {
       return { resolution: refuse(sub.kind === 'one_time' ? 'token_used' : 'cooldown'), previous: null };
     }
-    return { resolution, previous: { usedAt: sub.usedAt, lastSentAt: sub.lastSentAt, nextEligibleAt: sub.nextEligibleAt } };
+    return {
+      resolution,
+      previous: { usedAt: sub.usedAt, lastSentAt: sub.lastSentAt, nextEligibleAt: sub.nextEligibleAt },
+    };
   });
 }
 

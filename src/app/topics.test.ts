@@ -40,10 +40,22 @@ describe.each(BACKENDS)('topic use-cases on %s', (backend) => {
 
   it('R5a: bad input raises a typed error and changes nothing', async () => {
     const { ctx, workspaceId, page } = await seedWorkspace(storage);
-    await expectCode(createTopic(ctx, workspaceId, page.id, recurringTopic({ title: 'x'.repeat(66) })), 'title_too_long');
-    await expectCode(createTopic(ctx, workspaceId, page.id, otnTopic({ frequency: 'DAILY' })), 'frequency_on_otn');
-    await expectCode(createTopic(ctx, workspaceId, page.id, recurringTopic({ frequency: undefined })), 'frequency_required');
-    await expectCode(createTopic(ctx, workspaceId, page.id, recurringTopic({ kind: 'weekly' })), 'invalid_kind');
+    await expectCode(
+      createTopic(ctx, workspaceId, page.id, recurringTopic({ title: 'x'.repeat(66) })),
+      'title_too_long',
+    );
+    await expectCode(
+      createTopic(ctx, workspaceId, page.id, otnTopic({ frequency: 'DAILY' })),
+      'frequency_on_otn',
+    );
+    await expectCode(
+      createTopic(ctx, workspaceId, page.id, recurringTopic({ frequency: undefined })),
+      'frequency_required',
+    );
+    await expectCode(
+      createTopic(ctx, workspaceId, page.id, recurringTopic({ kind: 'weekly' })),
+      'invalid_kind',
+    );
     await expectCode(createTopic(ctx, workspaceId, 999_999, recurringTopic()), 'page_not_found');
     expect(await listTopics(ctx, workspaceId, page.id)).toHaveLength(0);
   });
@@ -51,7 +63,10 @@ describe.each(BACKENDS)('topic use-cases on %s', (backend) => {
   it('R5c: topic names are unique per page (case-insensitive), also on edit', async () => {
     const { ctx, workspaceId, page } = await seedWorkspace(storage);
     const a = await createTopic(ctx, workspaceId, page.id, recurringTopic({ name: 'Sale' }));
-    await expectCode(createTopic(ctx, workspaceId, page.id, otnTopic({ name: 'sale' })), 'duplicate_topic_name');
+    await expectCode(
+      createTopic(ctx, workspaceId, page.id, otnTopic({ name: 'sale' })),
+      'duplicate_topic_name',
+    );
     const b = await createTopic(ctx, workspaceId, page.id, otnTopic({ name: 'Restock' }));
     await expectCode(editTopic(ctx, workspaceId, b.id, { name: 'SALE' }), 'duplicate_topic_name');
     expect((await getTopic(ctx, workspaceId, b.id)).name).toBe('Restock');

@@ -27,7 +27,12 @@ function duplicateName(e: unknown, name: string): unknown {
     : e;
 }
 
-export async function createTopic(ctx: AppContext, workspaceId: number, pageId: number, input: TopicInput): Promise<TopicRow> {
+export async function createTopic(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  input: TopicInput,
+): Promise<TopicRow> {
   const draft = validateTopic(input);
   await getPage(ctx, workspaceId, pageId);
   const now = ctx.clock.now();
@@ -41,7 +46,12 @@ export async function createTopic(ctx: AppContext, workspaceId: number, pageId: 
   }
 }
 
-export async function editTopic(ctx: AppContext, workspaceId: number, topicId: number, input: TopicInput): Promise<TopicRow> {
+export async function editTopic(
+  ctx: AppContext,
+  workspaceId: number,
+  topicId: number,
+  input: TopicInput,
+): Promise<TopicRow> {
   const now = ctx.clock.now();
   let name = '';
   try {
@@ -58,7 +68,12 @@ export async function editTopic(ctx: AppContext, workspaceId: number, topicId: n
 }
 
 /** R5b: subscriptions are kept and suspended; reactivation restores those not expired meanwhile. */
-export async function setTopicActive(ctx: AppContext, workspaceId: number, topicId: number, active: boolean): Promise<TopicRow> {
+export async function setTopicActive(
+  ctx: AppContext,
+  workspaceId: number,
+  topicId: number,
+  active: boolean,
+): Promise<TopicRow> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
     const current = await load(tx, workspaceId, topicId);
@@ -67,7 +82,8 @@ export async function setTopicActive(ctx: AppContext, workspaceId: number, topic
   });
 }
 
-export const deactivateTopic = (ctx: AppContext, ws: number, id: number) => setTopicActive(ctx, ws, id, false);
+export const deactivateTopic = (ctx: AppContext, ws: number, id: number) =>
+  setTopicActive(ctx, ws, id, false);
 export const reactivateTopic = (ctx: AppContext, ws: number, id: number) => setTopicActive(ctx, ws, id, true);
 
 /** R5c: refused while live subscriptions exist. */
@@ -95,6 +111,9 @@ export async function listTopics(
   const now = ctx.clock.now();
   const rows = await topics.listTopics(ctx.db, pageId);
   return Promise.all(
-    rows.map(async (t) => ({ ...t, validSubscribers: t.active ? await subs.countValidSubscribers(ctx.db, t.id, now) : 0 })),
+    rows.map(async (t) => ({
+      ...t,
+      validSubscribers: t.active ? await subs.countValidSubscribers(ctx.db, t.id, now) : 0,
+    })),
   );
 }

@@ -30,7 +30,10 @@ function checkPageSettings(p: { profile?: unknown; timeZone?: unknown }): void {
     throw new DomainError('invalid_profile', 'The platform profile is one of legacy-2022, 2023, 2025, 2026.');
   }
   if (p.timeZone !== undefined && (typeof p.timeZone !== 'string' || !isValidTimeZone(p.timeZone))) {
-    throw new DomainError('invalid_time_zone', 'The time zone must be an IANA zone such as Asia/Ho_Chi_Minh.');
+    throw new DomainError(
+      'invalid_time_zone',
+      'The time zone must be an IANA zone such as Asia/Ho_Chi_Minh.',
+    );
   }
 }
 
@@ -45,7 +48,12 @@ export async function createWorkspace(
     const workspaceId = await pages.insertWorkspace(tx, name, now);
     const row = await pages.insertPage(
       tx,
-      { ...page, workspaceId, profile: page.profile ?? '2025', timeZone: page.timeZone ?? 'Asia/Ho_Chi_Minh' },
+      {
+        ...page,
+        workspaceId,
+        profile: page.profile ?? '2025',
+        timeZone: page.timeZone ?? 'Asia/Ho_Chi_Minh',
+      },
       now,
     );
     return { workspaceId, page: row };
@@ -62,7 +70,13 @@ export async function updatePageSettings(
   ctx: AppContext,
   workspaceId: number,
   pageId: number,
-  patch: { profile?: Profile; timeZone?: string; region?: string | null; optInFeatureEnabled?: boolean; name?: string },
+  patch: {
+    profile?: Profile;
+    timeZone?: string;
+    region?: string | null;
+    optInFeatureEnabled?: boolean;
+    name?: string;
+  },
 ): Promise<PageRow> {
   checkPageSettings(patch);
   return inTransaction(ctx.db, async (tx) => {
@@ -80,12 +94,21 @@ export async function updatePageSettings(
   });
 }
 
-export async function getNoticeText(ctx: AppContext, workspaceId: number, pageId: number): Promise<Bilingual> {
+export async function getNoticeText(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+): Promise<Bilingual> {
   const stored = await pages.getSetting<Partial<Bilingual>>(ctx.db, workspaceId, pageId, NOTICE_KEY);
   return { vi: stored?.vi || DEFAULT_NOTICE.vi, en: stored?.en || DEFAULT_NOTICE.en };
 }
 
-export async function setNoticeText(ctx: AppContext, workspaceId: number, pageId: number, text: Partial<Bilingual>): Promise<Bilingual> {
+export async function setNoticeText(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  text: Partial<Bilingual>,
+): Promise<Bilingual> {
   for (const v of [text.vi, text.en]) {
     if (v !== undefined && (typeof v !== 'string' || v.trim() === '' || v.length > 640)) {
       throw new DomainError('validation_failed', 'The notice text is 1 to 640 characters.');

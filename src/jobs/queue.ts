@@ -46,7 +46,11 @@ export class JobQueue implements Enqueuer {
     }
   }
 
-  async send(name: JobName, data: object, opts: { tx?: Executor; singletonKey?: string } = {}): Promise<void> {
+  async send(
+    name: JobName,
+    data: object,
+    opts: { tx?: Executor; singletonKey?: string } = {},
+  ): Promise<void> {
     await this.boss.send(name, data, {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),

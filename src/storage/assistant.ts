@@ -10,7 +10,13 @@ export interface TriggerValues {
   active?: boolean;
 }
 
-export async function insertTrigger(db: Executor, workspaceId: number, pageId: number, t: TriggerValues, now: Date): Promise<AssistantTriggerRow> {
+export async function insertTrigger(
+  db: Executor,
+  workspaceId: number,
+  pageId: number,
+  t: TriggerValues,
+  now: Date,
+): Promise<AssistantTriggerRow> {
   return db
     .insertInto('assistant_triggers')
     .values({
@@ -28,7 +34,13 @@ export async function insertTrigger(db: Executor, workspaceId: number, pageId: n
     .executeTakeFirstOrThrow();
 }
 
-export async function updateTrigger(db: Executor, workspaceId: number, id: number, t: TriggerValues, now: Date): Promise<AssistantTriggerRow | undefined> {
+export async function updateTrigger(
+  db: Executor,
+  workspaceId: number,
+  id: number,
+  t: TriggerValues,
+  now: Date,
+): Promise<AssistantTriggerRow | undefined> {
   return db
     .updateTable('assistant_triggers')
     .set({
@@ -46,14 +58,33 @@ export async function updateTrigger(db: Executor, workspaceId: number, id: numbe
 }
 
 export async function deleteTrigger(db: Executor, workspaceId: number, id: number): Promise<boolean> {
-  const r = await db.deleteFrom('assistant_triggers').where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+  const r = await db
+    .deleteFrom('assistant_triggers')
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
 }
 
 export async function listTriggers(db: Executor, pageId: number): Promise<AssistantTriggerRow[]> {
-  return db.selectFrom('assistant_triggers').selectAll().where('page_id', '=', pageId).orderBy('position').orderBy('id').execute();
+  return db
+    .selectFrom('assistant_triggers')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .orderBy('position')
+    .orderBy('id')
+    .execute();
 }
 
-export async function findTrigger(db: Executor, workspaceId: number, id: number): Promise<AssistantTriggerRow | undefined> {
-  return db.selectFrom('assistant_triggers').selectAll().where('workspace_id', '=', workspaceId).where('id', '=', id).executeTakeFirst();
+export async function findTrigger(
+  db: Executor,
+  workspaceId: number,
+  id: number,
+): Promise<AssistantTriggerRow | undefined> {
+  return db
+    .selectFrom('assistant_triggers')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', id)
+    .executeTakeFirst();
 }

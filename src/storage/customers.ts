@@ -50,14 +50,21 @@ export async function upsertCustomer(db: Executor, c: CustomerUpsert, now: Date)
         first_name: eb.fn.coalesce('excluded.first_name', 'customers.first_name'),
         last_name: eb.fn.coalesce('excluded.last_name', 'customers.last_name'),
         locale: eb.fn.coalesce('excluded.locale', 'customers.locale'),
-        last_interaction_at: eb.fn('greatest', ['customers.last_interaction_at', 'excluded.last_interaction_at']),
+        last_interaction_at: eb.fn('greatest', [
+          'customers.last_interaction_at',
+          'excluded.last_interaction_at',
+        ]),
       })),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
 }
 
-export async function findCustomer(db: Executor, workspaceId: number, customerId: number): Promise<CustomerRow | undefined> {
+export async function findCustomer(
+  db: Executor,
+  workspaceId: number,
+  customerId: number,
+): Promise<CustomerRow | undefined> {
   return db
     .selectFrom('customers')
     .selectAll()
@@ -66,8 +73,17 @@ export async function findCustomer(db: Executor, workspaceId: number, customerId
     .executeTakeFirst();
 }
 
-export async function findCustomerByPsid(db: Executor, pageId: number, psid: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').selectAll().where('page_id', '=', pageId).where('psid', '=', psid).executeTakeFirst();
+export async function findCustomerByPsid(
+  db: Executor,
+  pageId: number,
+  psid: string,
+): Promise<CustomerRow | undefined> {
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('psid', '=', psid)
+    .executeTakeFirst();
 }
 
 export async function touchInteraction(db: Executor, customerId: number, at: Date): Promise<void> {
@@ -79,5 +95,9 @@ export async function touchInteraction(db: Executor, customerId: number, at: Dat
 }
 
 export async function setUnreachable(db: Executor, customerId: number, reason: string | null): Promise<void> {
-  await db.updateTable('customers').set({ unreachable_reason: reason }).where('id', '=', customerId).execute();
+  await db
+    .updateTable('customers')
+    .set({ unreachable_reason: reason })
+    .where('id', '=', customerId)
+    .execute();
 }

@@ -4,7 +4,14 @@ import type { Executor } from './db.ts';
 import type { InvitationRow } from './schema.ts';
 
 export function toInvitationState(row: InvitationRow): InvitationState {
-  return { id: row.id, topicId: row.topic_id, title: row.title, sentAt: row.sent_at, acceptedAt: row.accepted_at, status: row.status };
+  return {
+    id: row.id,
+    topicId: row.topic_id,
+    title: row.title,
+    sentAt: row.sent_at,
+    acceptedAt: row.accepted_at,
+    status: row.status,
+  };
 }
 
 export interface NewInvitation {
@@ -43,10 +50,19 @@ export async function insertInvitation(db: Executor, i: NewInvitation): Promise<
 }
 
 export async function customerInvitations(db: Executor, customerId: number): Promise<InvitationRow[]> {
-  return db.selectFrom('invitations').selectAll().where('customer_id', '=', customerId).orderBy('sent_at', 'desc').execute();
+  return db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('sent_at', 'desc')
+    .execute();
 }
 
-export async function findInvitationByPayload(db: Executor, pageId: number, payload: string): Promise<InvitationRow | undefined> {
+export async function findInvitationByPayload(
+  db: Executor,
+  pageId: number,
+  payload: string,
+): Promise<InvitationRow | undefined> {
   return db
     .selectFrom('invitations')
     .selectAll()
@@ -57,5 +73,10 @@ export async function findInvitationByPayload(db: Executor, pageId: number, payl
 }
 
 export async function markInvitationAccepted(db: Executor, id: number, at: Date): Promise<void> {
-  await db.updateTable('invitations').set({ accepted_at: at }).where('id', '=', id).where('accepted_at', 'is', null).execute();
+  await db
+    .updateTable('invitations')
+    .set({ accepted_at: at })
+    .where('id', '=', id)
+    .where('accepted_at', 'is', null)
+    .execute();
 }

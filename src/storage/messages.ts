@@ -38,7 +38,12 @@ export async function insertMessage(db: Executor, m: NewMessage): Promise<boolea
 }
 
 /** Meta's delivery: the listed mids, and everything sent to the customer up to the watermark. */
-export async function markDelivered(db: Executor, customerId: number, mids: string[], watermark: Date | null): Promise<void> {
+export async function markDelivered(
+  db: Executor,
+  customerId: number,
+  mids: string[],
+  watermark: Date | null,
+): Promise<void> {
   await db
     .updateTable('messages')
     .set({ delivered_at: sql`coalesce(delivered_at, ${watermark ?? new Date(0)}::timestamptz)` })

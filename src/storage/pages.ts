@@ -56,7 +56,11 @@ export async function insertPage(db: Executor, p: NewPage, now: Date): Promise<P
     .executeTakeFirstOrThrow();
 }
 
-export async function findPage(db: Executor, workspaceId: number, pageId: number): Promise<PageRow | undefined> {
+export async function findPage(
+  db: Executor,
+  workspaceId: number,
+  pageId: number,
+): Promise<PageRow | undefined> {
   return db
     .selectFrom('pages')
     .selectAll()
@@ -76,13 +80,30 @@ export async function listPages(db: Executor, workspaceId: number): Promise<Page
 export type PagePatch = Partial<
   Pick<
     PageRow,
-    'name' | 'profile' | 'time_zone' | 'region' | 'opt_in_feature_enabled' | 'restricted_reason' | 'access_token' | 'app_secret'
+    | 'name'
+    | 'profile'
+    | 'time_zone'
+    | 'region'
+    | 'opt_in_feature_enabled'
+    | 'restricted_reason'
+    | 'access_token'
+    | 'app_secret'
   >
 >;
 
-export async function updatePage(db: Executor, workspaceId: number, pageId: number, patch: PagePatch): Promise<void> {
+export async function updatePage(
+  db: Executor,
+  workspaceId: number,
+  pageId: number,
+  patch: PagePatch,
+): Promise<void> {
   if (Object.keys(patch).length === 0) return;
-  await db.updateTable('pages').set(patch).where('workspace_id', '=', workspaceId).where('id', '=', pageId).execute();
+  await db
+    .updateTable('pages')
+    .set(patch)
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', pageId)
+    .execute();
 }
 
 export async function getSetting<T>(

@@ -2,7 +2,11 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
-type Json = ColumnType<unknown, string | Record<string, unknown> | unknown[], string | Record<string, unknown>>;
+type Json = ColumnType<
+  unknown,
+  string | Record<string, unknown> | unknown[],
+  string | Record<string, unknown>
+>;
 
 export interface WorkspacesTable {
   id: Generated<number>;
@@ -138,7 +142,14 @@ export interface AssistantTriggersTable {
   updated_at: Timestamp;
 }
 
-export type ConsentEvent = 'accepted' | 'accepted_again' | 'accepted_stale' | 'stopped' | 'resumed' | 'used' | 'expired';
+export type ConsentEvent =
+  | 'accepted'
+  | 'accepted_again'
+  | 'accepted_stale'
+  | 'stopped'
+  | 'resumed'
+  | 'used'
+  | 'expired';
 
 export interface ConsentHistoryTable {
   id: Generated<number>;

@@ -60,7 +60,12 @@ export async function insertSubscription(
     .executeTakeFirstOrThrow();
 }
 
-export async function replaceSubscription(db: Executor, id: number, s: NewSubscription, now: Date): Promise<SubscriptionRow> {
+export async function replaceSubscription(
+  db: Executor,
+  id: number,
+  s: NewSubscription,
+  now: Date,
+): Promise<SubscriptionRow> {
   return db
     .updateTable('subscriptions')
     .set({ ...columns(s), expiry_recorded_at: null, updated_at: now })
@@ -81,7 +86,11 @@ export async function customerSubscriptions(
   return q.orderBy('id').execute();
 }
 
-export async function findSubscriptionByToken(db: Executor, pageId: number, token: string): Promise<SubscriptionRow | undefined> {
+export async function findSubscriptionByToken(
+  db: Executor,
+  pageId: number,
+  token: string,
+): Promise<SubscriptionRow | undefined> {
   return db
     .selectFrom('subscriptions')
     .selectAll()
@@ -91,7 +100,13 @@ export async function findSubscriptionByToken(db: Executor, pageId: number, toke
     .executeTakeFirst();
 }
 
-export async function setStopped(db: Executor, id: number, stoppedAt: Date | null, statusAt: Date, now: Date): Promise<void> {
+export async function setStopped(
+  db: Executor,
+  id: number,
+  stoppedAt: Date | null,
+  statusAt: Date,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('subscriptions')
     .set({ stopped_at: stoppedAt, status_at: statusAt, updated_at: now })
@@ -111,7 +126,12 @@ export async function claimToken(
 ): Promise<boolean> {
   let q = db
     .updateTable('subscriptions')
-    .set({ used_at: patch.usedAt, last_sent_at: patch.lastSentAt, next_eligible_at: patch.nextEligibleAt, updated_at: now })
+    .set({
+      used_at: patch.usedAt,
+      last_sent_at: patch.lastSentAt,
+      next_eligible_at: patch.nextEligibleAt,
+      updated_at: now,
+    })
     .where('id', '=', sub.id)
     .where('stopped_at', 'is', null)
     .where('expires_at', '>', now);
@@ -143,7 +163,11 @@ export async function releaseToken(
 }
 
 export async function markExpiredNow(db: Executor, id: number, now: Date): Promise<void> {
-  await db.updateTable('subscriptions').set({ expires_at: now, updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('subscriptions')
+    .set({ expires_at: now, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Held subscriptions of a topic: not expired, not used. R5c refuses deleting a topic with any. */
@@ -215,7 +239,11 @@ export async function consentHistory(
 }
 
 /** Expired tokens whose expiry is not in the history yet: the sweep records them once. */
-export async function claimUnrecordedExpiries(db: Executor, now: Date, limit: number): Promise<SubscriptionRow[]> {
+export async function claimUnrecordedExpiries(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<SubscriptionRow[]> {
   return db
     .updateTable('subscriptions')
     .set({ expiry_recorded_at: now })

@@ -40,7 +40,14 @@ export async function insertTopic(
 ): Promise<TopicRow> {
   return db
     .insertInto('topics')
-    .values({ workspace_id: workspaceId, page_id: pageId, ...draftColumns(d), created_at: now, updated_at: now, deleted_at: null })
+    .values({
+      workspace_id: workspaceId,
+      page_id: pageId,
+      ...draftColumns(d),
+      created_at: now,
+      updated_at: now,
+      deleted_at: null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
 }
@@ -54,7 +61,12 @@ export async function updateTopicRow(db: Executor, id: number, d: TopicDraft, no
     .executeTakeFirstOrThrow();
 }
 
-export async function setTopicActive(db: Executor, id: number, active: boolean, now: Date): Promise<TopicRow> {
+export async function setTopicActive(
+  db: Executor,
+  id: number,
+  active: boolean,
+  now: Date,
+): Promise<TopicRow> {
   return db
     .updateTable('topics')
     .set({ active, updated_at: now })
@@ -64,7 +76,11 @@ export async function setTopicActive(db: Executor, id: number, active: boolean, 
 }
 
 export async function softDeleteTopic(db: Executor, id: number, now: Date): Promise<void> {
-  await db.updateTable('topics').set({ deleted_at: now, active: false, updated_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('topics')
+    .set({ deleted_at: now, active: false, updated_at: now })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** A live topic of the workspace, optionally locked for the rest of the transaction. */
@@ -84,7 +100,11 @@ export async function findTopic(
   return q.executeTakeFirst();
 }
 
-export async function findTopicByName(db: Executor, pageId: number, name: string): Promise<TopicRow | undefined> {
+export async function findTopicByName(
+  db: Executor,
+  pageId: number,
+  name: string,
+): Promise<TopicRow | undefined> {
   return db
     .selectFrom('topics')
     .selectAll()

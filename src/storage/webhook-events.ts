@@ -38,7 +38,11 @@ export async function storeEvents(db: Executor, events: InboxEvent[], receivedAt
  * Serialises work on one customer across workers and processes (a transaction-scoped advisory lock),
  * then takes that customer's oldest pending event. Ordering by event time gives R-order per customer.
  */
-export async function takeNextPending(db: Executor, fbPageId: string, psid: string): Promise<WebhookEventRow | undefined> {
+export async function takeNextPending(
+  db: Executor,
+  fbPageId: string,
+  psid: string,
+): Promise<WebhookEventRow | undefined> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
   return db
     .selectFrom('webhook_events')
@@ -57,7 +61,10 @@ export async function markProcessed(db: Executor, id: number, outcome: string, a
 }
 
 /** Customers with pending events (for the start-up sweep that recovers from a crash). */
-export async function pendingCustomers(db: Executor, limit = 1000): Promise<Array<{ fb_page_id: string; psid: string }>> {
+export async function pendingCustomers(
+  db: Executor,
+  limit = 1000,
+): Promise<Array<{ fb_page_id: string; psid: string }>> {
   return db
     .selectFrom('webhook_events')
     .select(['fb_page_id', 'psid'])

@@ -1,0 +1,224 @@
+// Webhook intake and processing. Intake: verify the signature over the raw bytes, store every event
+// with its idempotency key and enqueue its customer's processing — one transaction — then 200.
+// Processing: one customer at a time (advisory lock), oldest event first, each applied and marked
+// processed in one transaction, so a crash anywhere leaves it pending and it is applied after restart.
+import { parseWebhook, verifySignature } from '../channel/webhook.ts';
+import type { MessengerEvent } from '../channel/webhook-events.ts';
+import type { InboundForAssistant } from '../domain/assistant.ts';
+import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import * as customers from '../storage/customers.ts';
+import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
+import * as messages from '../storage/messages.ts';
+import * as pages from '../storage/pages.ts';
+import type { PageRow } from '../storage/schema.ts';
+import * as inbox from '../storage/webhook-events.ts';
+import { findAnswer } from './assistant.ts';
+import type { AppContext } from './context.ts';
+import { applyOptIn, applyStopResume } from './optins.ts';
+
+export type IntakeResult =
+  | { status: 'accepted'; events: number; stored: number; skipped: string[] }
+  | { status: 'unsigned' } // 401
+  | { status: 'bad_signature' } // 403
+  | { status: 'invalid_body'; message: string }; // 400
+
+/** App secrets that may have signed a delivery: the configured one, and those of the pages it names. */
+async function candidateSecrets(
+  db: Executor,
+  configured: string | undefined,
+  body: unknown,
+): Promise<string[]> {
+  const out = configured ? [configured] : [];
+  const entries = (body as { entry?: unknown })?.entry;
+  if (Array.isArray(entries)) {
+    for (const e of entries.slice(0, 50)) {
+      const id = (e as { id?: unknown })?.id;
+      if (typeof id !== 'string' && typeof id !== 'number') continue;
+      const page = await pages.findPageByFbId(db, String(id));
+      if (page?.app_secret && !out.includes(page.app_secret)) out.push(page.app_secret);
+    }
+  }
+  return out;
+}
+
+export async function acceptWebhook(
+  ctx: AppContext & { queue: Enqueuer },
+  input: { raw: Buffer; signature: string | undefined; body: unknown; appSecret: string | undefined },
+): Promise<IntakeResult> {
+  if (!input.signature) return { status: 'unsigned' };
+  const secrets = await candidateSecrets(ctx.db, input.appSecret, input.body);
+  if (!secrets.some((s) => verifySignature(s, input.raw, input.signature)))
+    return { status: 'bad_signature' };
+  const body = input.body as { object?: unknown };
+  if (!body || typeof body !== 'object' || body.object !== 'page') {
+    return {
+      status: 'invalid_body',
+      message: 'Expected a Messenger delivery: {"object":"page","entry":[…]}.',
+    };
+  }
+  const { events, errors } = parseWebhook(body);
+  const now = ctx.clock.now();
+  const stored = await inTransaction(ctx.db, async (tx) => {
+    const n = await inbox.storeEvents(
+      tx,
+      events.map((e) => ({
+        fbPageId: e.pageId,
+        psid: e.psid,
+        kind: e.type,
+        idempotencyKey: e.idempotencyKey,
+        eventAt: e.timestamp,
+        body: e.raw,
+      })),
+      now,
+    );
+    const customersInDelivery = new Map(events.map((e) => [`${e.pageId}:${e.psid}`, e]));
+    for (const e of customersInDelivery.values()) {
+      const job: WebhookCustomerJob = { fbPageId: e.pageId, psid: e.psid };
+      await ctx.queue.send(JOBS.webhookCustomer, job, { tx });
+    }
+    return n;
+  });
+  return { status: 'accepted', events: events.length, stored, skipped: errors };
+}
+
+/** Applies every pending event of one customer, oldest first. Returns how many were applied. */
+export async function processCustomerEvents(
+  ctx: AppContext & { queue: Enqueuer },
+  job: WebhookCustomerJob,
+): Promise<number> {
+  let applied = 0;
+  for (;;) {
+    const done = await inTransaction(ctx.db, async (tx) => {
+      const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
+      if (!row) return false;
+      const parsed = parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [row.body] }] })
+        .events[0];
+      const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
+      await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
+      return true;
+    });
+    if (!done) return applied;
+    applied++;
+  }
+}
+
+async function replyWith(
+  ctx: AppContext & { queue: Enqueuer },
+  tx: Tx,
+  page: PageRow,
+  customerId: number,
+  inbound: InboundForAssistant,
+) {
+  const trigger = await findAnswer(tx, page.id, inbound);
+  if (!trigger) return;
+  const job: AssistantReplyJob = {
+    kind: 'trigger',
+    workspaceId: page.workspace_id,
+    customerId,
+    triggerId: trigger.id,
+  };
+  await ctx.queue.send(JOBS.assistantReply, job, { tx });
+}
+
+/** One event → state. Runs inside the processing transaction; follow-up sends are enqueued in it. */
+async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: MessengerEvent): Promise<string> {
+  const page = await pages.findPageByFbId(tx, e.pageId);
+  if (!page) return 'unknown_page';
+  const scope = { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid };
+  const now = ctx.clock.now();
+  const customer = async (interaction: boolean) =>
+    customers.upsertCustomer(tx, { ...scope, ...(interaction && { interactionAt: e.timestamp }) }, now);
+  const log = (
+    customerId: number,
+    direction: 'in' | 'out',
+    kind: string,
+    mid: string | null,
+    text: string | null,
+  ) =>
+    messages.insertMessage(tx, {
+      workspaceId: page.workspace_id,
+      pageId: page.id,
+      customerId,
+      direction,
+      senderKind: direction === 'in' ? 'customer' : 'page',
+      kind,
+      mid,
+      text,
+      payload: e.raw,
+      at: e.timestamp,
+    });
+
+  switch (e.type) {
+    case 'message': {
+      if (e.isEcho) {
+        // Our own sends are logged when sent (same mid); anything else came from another tool or the Page inbox.
+        const c = await customer(false);
+        return (await log(c.id, 'out', 'echo', e.mid, e.text)) ? 'echo_logged' : 'echo_known';
+      }
+      const c = await customer(true);
+      const kind = e.quickReplyPayload ? 'quick_reply' : e.attachments.length ? 'attachment' : 'text';
+      if (!(await log(c.id, 'in', kind, e.mid, e.text))) return 'duplicate';
+      if (e.quickReplyPayload)
+        await replyWith(ctx, tx, page, c.id, { kind: 'quick_reply', payload: e.quickReplyPayload });
+      else if (e.text) await replyWith(ctx, tx, page, c.id, { kind: 'text', text: e.text });
+      return 'message';
+    }
+    case 'postback': {
+      const c = await customer(true);
+      await log(c.id, 'in', 'postback', e.mid, e.title);
+      if (e.payload) await replyWith(ctx, tx, page, c.id, { kind: 'postback', payload: e.payload });
+      return 'postback';
+    }
+    case 'reaction': {
+      await customer(true);
+      return 'reaction';
+    }
+    case 'optin_otn':
+    case 'optin_recurring': {
+      if (e.type === 'optin_recurring' && e.status) {
+        return applyStopResume(ctx, {
+          fbPageId: e.pageId,
+          psid: e.psid,
+          token: e.token,
+          action: e.status === 'STOP' ? 'stop' : 'resume',
+          at: e.timestamp,
+        });
+      }
+      const result = await applyOptIn(ctx, {
+        fbPageId: e.pageId,
+        psid: e.psid,
+        kind: e.type === 'optin_otn' ? 'one_time' : 'recurring',
+        token: e.token,
+        payload: e.payload,
+        at: e.timestamp,
+        ...(e.type === 'optin_recurring' && {
+          title: e.title,
+          metaExpiry: e.tokenExpiresAt,
+          frequency: e.frequency,
+        }),
+      });
+      if (!('customerId' in result)) return result.outcome;
+      await log(result.customerId, 'in', 'optin', null, null);
+      // R4f: a customer opting in to a topic they already hold gets the page's notice text.
+      if (result.alreadyHeld || result.outcome === 'accepted_again') {
+        const job: AssistantReplyJob = {
+          kind: 'notice',
+          workspaceId: page.workspace_id,
+          customerId: result.customerId,
+        };
+        await ctx.queue.send(JOBS.assistantReply, job, { tx });
+      }
+      return result.outcome;
+    }
+    case 'delivery': {
+      const c = await customer(false);
+      await messages.markDelivered(tx, c.id, e.mids, e.watermark);
+      return 'delivery';
+    }
+    case 'read': {
+      const c = await customer(false);
+      await messages.markRead(tx, c.id, e.watermark);
+      return 'read';
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// DomainError code → HTTP status, in one table; every error body is { error: { code, message } }.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type DomainErrorCode, isDomainError } from '../domain/errors.ts';
+
+const STATUS: Partial<Record<DomainErrorCode, number>> = {
+  topic_not_found: 404,
+  page_not_found: 404,
+  workspace_not_found: 404,
+  customer_not_found: 404,
+  invitation_not_found: 404,
+  subscription_not_found: 404,
+  duplicate_topic_name: 409,
+  topic_has_live_subscriptions: 409,
+  kind_change_refused: 409,
+  token_already_used: 409,
+  send_refused: 422,
+};
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details && { details }) } };
+}
+
+export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (isDomainError(err)) {
+    const status = err.details?.notFound ? 404 : (STATUS[err.code] ?? 400);
+    return reply.status(status).send(errorBody(err.code, err.message, err.details));
+  }
+  if (err instanceof HttpError)
+    return reply.status(err.statusCode).send(errorBody(err.code, err.message, err.details));
+  const fe = err as FastifyError;
+  if (fe.validation) return reply.status(400).send(errorBody('validation_failed', fe.message));
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+    return reply.status(fe.statusCode).send(errorBody(code, fe.message));
+  }
+  req.log.error({ err }, 'unhandled error');
+  return reply
+    .status(500)
+    .send(errorBody('internal_error', 'Something went wrong on our side; nothing was changed.'));
+}

@@ -1,0 +1,46 @@
+// `npm start`: runs renotify — service + worker, and in sandbox mode (no page token configured) the
+// Graph API sandbox and a demo workspace — and prints how to drive it.
+import { loadConfig } from './config.ts';
+import { startRuntime } from './runtime.ts';
+
+const config = loadConfig();
+const rt = await startRuntime({ config, logger: process.env.LOG_REQUESTS === '1' });
+
+const lines = [
+  '',
+  `renotify is running (${config.mode} mode, ${rt.storage.kind === 'pglite' ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL'})`,
+  `  service          ${rt.url}`,
+  `  API docs         ${rt.url}/api/docs`,
+  `  health, metrics  ${rt.url}/healthz  ${rt.url}/metrics`,
+  `  webhook          ${rt.url}/webhooks/messenger`,
+];
+if (rt.sandbox) {
+  const info = rt.sandbox.info();
+  const psid = info.customers[0]?.psid ?? '<psid>';
+  lines.push(
+    `  sandbox (Graph)  ${rt.sandboxUrl}   info: ${rt.sandboxUrl}/sandbox/info`,
+    '',
+    `  page id          ${info.pageId}`,
+    `  page token       ${info.pageAccessToken}`,
+    `  app secret       ${info.appSecret}`,
+    `  verify token     ${info.verifyToken}`,
+    `  profile          ${rt.page.profile} (${rt.page.time_zone})`,
+    '',
+    'Drive a customer (see docs/SANDBOX.md):',
+    `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/customers/${psid}/messages -H 'content-type: application/json' -d '{"text":"khuyến mãi"}'`,
+    `  curl -s ${rt.sandboxUrl}/sandbox/customers/${psid}/thread`,
+    `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/clock -H 'content-type: application/json' -d '{"advance":"8d"}'`,
+    `  curl -s ${rt.url}/api/pages/${rt.page.id}/topics`,
+  );
+}
+console.log(lines.join('\n'));
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  await rt.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,215 @@
+// Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
+// mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
+import { answerWithNotice, answerWithTrigger } from './app/assistant.ts';
+import type { AppContext } from './app/context.ts';
+import { credentials, type MessagingContext } from './app/messaging.ts';
+import { recordExpiries } from './app/optins.ts';
+import { processCustomerEvents } from './app/webhooks.ts';
+import { GraphClient } from './channel/graph-client.ts';
+import { ManualClock } from './clock.ts';
+import type { Config } from './config.ts';
+import { seedDemo } from './demo.ts';
+import type { Clock } from './domain/model.ts';
+import { systemClock } from './domain/model.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
+import { type App, buildServer } from './http/server.ts';
+import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
+import * as customers from './storage/customers.ts';
+import { openStorage, type Storage } from './storage/db.ts';
+import * as pages from './storage/pages.ts';
+import type { PageRow } from './storage/schema.ts';
+import { pendingCustomers } from './storage/webhook-events.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  /** Use an already opened database (tests); otherwise opened from the config. */
+  storage?: Storage;
+  /** Start the worker (webhook processing, assistant replies, expiry sweep) in this process. */
+  worker?: boolean;
+  /** Serve HTTP (the service). Off for a worker-only process. */
+  web?: boolean;
+  sandbox?: Partial<SandboxOptions>;
+  /** pg-boss schema; tests give each run its own. */
+  queueSchema?: string;
+  logger?: boolean;
+}
+
+export interface Runtime {
+  config: Config;
+  url: string | null;
+  sandboxUrl: string | null;
+  storage: Storage;
+  queue: JobQueue;
+  server: App | null;
+  sandbox: Sandbox | null;
+  clock: Clock;
+  ctx: MessagingContext & { queue: JobQueue };
+  graph: GraphClient;
+  metrics: Metrics;
+  workspaceId: number;
+  page: PageRow;
+  close(): Promise<void>;
+}
+
+async function ensureWorkspace(
+  ctx: AppContext,
+  config: Config,
+  sandbox: Sandbox | null,
+): Promise<{ workspaceId: number; page: PageRow }> {
+  const existing = await ctx.db.selectFrom('pages').selectAll().orderBy('id').limit(1).executeTakeFirst();
+  if (existing) return { workspaceId: existing.workspace_id, page: existing };
+  if (sandbox) {
+    const seeded = await seedDemo(ctx, sandbox, config.page.profile);
+    return { workspaceId: seeded.workspaceId, page: seeded.page };
+  }
+  const { createWorkspace } = await import('./app/workspaces.ts');
+  return createWorkspace(ctx, 'My shop', {
+    fbPageId: config.page.fbPageId!,
+    name: 'Facebook Page',
+    profile: config.page.profile,
+    timeZone: config.page.timeZone,
+    region: config.page.region ?? null,
+    accessToken: config.page.accessToken ?? null,
+    appSecret: config.page.appSecret ?? null,
+  });
+}
+
+export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const { config } = opts;
+  const storage =
+    opts.storage ??
+    (await openStorage({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.databaseUrl ? undefined : config.dataDir,
+    }));
+  let sandbox: Sandbox | null = null;
+  let sandboxUrl: string | null = null;
+  let clock: Clock = systemClock;
+  if (config.mode === 'sandbox') {
+    // One clock for both sides: moving the sandbox's clock moves the service's (R1/R7/R8 demos and tests).
+    const sandboxClock = opts.sandbox?.clock ?? new ManualClock();
+    clock = sandboxClock;
+    sandbox = createSandbox({
+      ...opts.sandbox,
+      clock: sandboxClock,
+      webhookUrl: opts.sandbox?.webhookUrl ?? `${config.publicUrl}/webhooks/messenger`,
+    });
+    sandboxUrl = await sandbox.listen(config.sandboxPort, config.host);
+  }
+  const graphBaseUrl = sandboxUrl ?? config.graph.baseUrl;
+  const graph = new GraphClient({
+    baseUrl: graphBaseUrl,
+    version: config.graph.version,
+    timeoutMs: config.graph.timeoutMs,
+    rateLimitPerSecond: config.graph.rateLimitPerSecond,
+  });
+  const queue = new JobQueue(storage, opts.queueSchema ? { schema: opts.queueSchema } : {});
+  await queue.start();
+  const metrics = createMetrics();
+  const ctx = { db: storage.db, clock, channel: graph, queue };
+  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox);
+  const appSecret = config.page.appSecret ?? sandbox?.info().appSecret;
+  const verifyToken = config.page.verifyToken ?? sandbox?.info().verifyToken;
+
+  let server: App | null = null;
+  let url: string | null = null;
+  if (opts.web !== false) {
+    server = await buildServer({
+      ctx,
+      metrics,
+      webhook: { appSecret, verifyToken },
+      // Single-workspace until accounts exist: every request acts for the first workspace.
+      workspaceFor: async () => workspaceId,
+      queueDepth: () => queue.depth(),
+      logger: opts.logger ?? false,
+    });
+    url = await server.listen({ port: config.port, host: config.host });
+    if (sandbox && config.port === 0) {
+      // Tests listen on a free port: point the sandbox's webhooks at it.
+      sandbox.state.page()!.webhookUrl = `${url}/webhooks/messenger`;
+    }
+  }
+
+  let sweep: NodeJS.Timeout | null = null;
+  if (opts.worker !== false) {
+    await queue.work<WebhookCustomerJob>(JOBS.webhookCustomer, async (job) => {
+      const n = await processCustomerEvents(ctx, job);
+      metrics.webhookEvents.inc({ stage: 'processed' }, n);
+      await fillProfile(ctx, graph, job);
+    });
+    await queue.work<AssistantReplyJob>(JOBS.assistantReply, async (job) => {
+      const outcomes =
+        job.kind === 'trigger'
+          ? await answerWithTrigger(ctx, job.workspaceId, job.customerId, job.triggerId)
+          : [await answerWithNotice(ctx, job.workspaceId, job.customerId)];
+      for (const o of outcomes) {
+        metrics.sends.inc({
+          kind: 'bot',
+          outcome: o.ok ? 'sent' : o.stage === 'rules' ? o.reason : `graph_${o.error.class}`,
+        });
+      }
+    });
+    // Events stored but not applied (a crash before the job ran): enqueue their customers again.
+    for (const c of await pendingCustomers(storage.db)) {
+      await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
+    }
+    sweep = setInterval(
+      () => void recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e)),
+      60_000,
+    );
+    sweep.unref();
+  }
+
+  return {
+    config,
+    url,
+    sandboxUrl,
+    storage,
+    queue,
+    server,
+    sandbox,
+    clock,
+    ctx,
+    graph,
+    metrics,
+    workspaceId,
+    page,
+    async close() {
+      if (sweep) clearInterval(sweep);
+      await server?.close();
+      await queue.stop();
+      await sandbox?.close();
+      await graph.close();
+      if (!opts.storage) await storage.close();
+    },
+  };
+}
+
+/** Names for customers first seen through a webhook (Graph profile fields); best effort. */
+async function fillProfile(ctx: AppContext, graph: GraphClient, job: WebhookCustomerJob): Promise<void> {
+  const page = await pages.findPageByFbId(ctx.db, job.fbPageId);
+  if (!page?.access_token) return;
+  const customer = await customers.findCustomerByPsid(ctx.db, page.id, job.psid);
+  if (!customer || customer.name) return;
+  try {
+    const p = await graph.getProfile(credentials(page), job.psid, ['first_name', 'last_name', 'locale']);
+    const first = typeof p.first_name === 'string' ? p.first_name : null;
+    const last = typeof p.last_name === 'string' ? p.last_name : null;
+    await customers.upsertCustomer(
+      ctx.db,
+      {
+        workspaceId: page.workspace_id,
+        pageId: page.id,
+        psid: job.psid,
+        name: [last, first].filter(Boolean).join(' ') || null,
+        firstName: first,
+        lastName: last,
+        locale: typeof p.locale === 'string' ? p.locale : null,
+      },
+      ctx.clock.now(),
+    );
+  } catch {
+    // The profile is a nicety; the conversation works without a name.
+  }
+}
