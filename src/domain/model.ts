@@ -10,8 +10,6 @@ export interface Clock {
   now(): Date;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
-
 export interface PageState {
   id: number;
   profile: Profile;
