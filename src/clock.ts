@@ -4,7 +4,8 @@
 import type { Clock } from './domain/model.ts';
 
 export type { Clock } from './domain/model.ts';
-export { systemClock } from './domain/model.ts';
+
+export const systemClock: Clock = { now: () => new Date() };
 
 /** Real time shifted by an offset that can be advanced or set; or frozen at an instant for tests. */
 export class ManualClock implements Clock {
