@@ -74,11 +74,11 @@ async function run(storage: Storage, label: string): Promise<Result> {
   const perCustomer = Math.ceil(SUBS / CUSTOMERS);
   // Subscription g: customer g % C, topic (c + 2j) % 10 for its j-th topic: distinct topics per customer.
   await sql`
-    INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, opted_in_at, expires_at,
+    INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, token_hash, opted_in_at, expires_at,
                                stopped_at, used_at, frequency, created_at, updated_at)
     SELECT ${workspaceId}, ${page.id}, (${sql.val(topicIds)}::int[])[((c + 2 * j) % 10) + 1], ${firstCustomer} + c,
            CASE WHEN (c + 2 * j) % 10 >= 7 THEN 'one_time' ELSE 'recurring' END,
-           'tok-' || g, ${now}::timestamptz - (g % 200) * interval '1 day',
+           'tok-' || g, 'hash-' || g, ${now}::timestamptz - (g % 200) * interval '1 day',
            ${now}::timestamptz + ((g % 10) - 1) * interval '30 days',
            CASE WHEN g % 10 = 3 THEN ${now}::timestamptz END,
            CASE WHEN (c + 2 * j) % 10 >= 7 AND g % 5 = 0 THEN ${now}::timestamptz END,

@@ -56,7 +56,7 @@ async function ensureWorkspace(
   config: Config,
   sandbox: Sandbox | null,
 ): Promise<{ workspaceId: number; page: PageRow }> {
-  const existing = await ctx.db.selectFrom('pages').selectAll().orderBy('id').limit(1).executeTakeFirst();
+  const existing = await pages.firstPage(ctx.db);
   if (existing) return { workspaceId: existing.workspace_id, page: existing };
   if (sandbox) {
     const seeded = await seedDemo(ctx, sandbox, config.page.profile);

@@ -58,7 +58,11 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
         at,
       });
     const history = () => subs.consentHistory(storage.db, w.workspaceId, { customerId: customer.id });
-    const tokens = () => subs.customerSubscriptions(storage.db, customer.id, { topicId: topic.id });
+    const tokens = async () =>
+      (await subs.customerSubscriptions(storage.db, customer.id, { topicId: topic.id })).map((r) => ({
+        ...r,
+        token: subs.toSubscriptionState(r).token,
+      }));
     return { ...w, topic, customer, invite, optIn, history, tokens };
   }
 

@@ -91,7 +91,7 @@ export async function processCustomerEvents(
     const done = await inTransaction(ctx.db, async (tx) => {
       const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
       if (!row) return false;
-      const parsed = parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [row.body] }] })
+      const parsed = parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }] })
         .events[0];
       const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
       await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
@@ -128,6 +128,8 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
   const now = ctx.clock.now();
   const customer = async (interaction: boolean) =>
     customers.upsertCustomer(tx, { ...scope, ...(interaction && { interactionAt: e.timestamp }) }, now);
+  // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
+  const logged = e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
   const log = (
     customerId: number,
     direction: 'in' | 'out',
@@ -144,7 +146,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       kind,
       mid,
       text,
-      payload: e.raw,
+      payload: logged,
       at: e.timestamp,
     });
 

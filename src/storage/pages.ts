@@ -3,6 +3,12 @@ import type { PageState } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Executor } from './db.ts';
 import type { PageRow } from './schema.ts';
+import { decrypt, encrypt } from './secrets.ts';
+
+/** Page tokens and app secrets are encrypted at rest and decrypted only here, on the way out of SQL. */
+function readable(row: PageRow): PageRow {
+  return { ...row, access_token: decrypt(row.access_token), app_secret: decrypt(row.app_secret) };
+}
 
 export function toPageState(row: PageRow): PageState {
   return {
@@ -47,13 +53,14 @@ export async function insertPage(db: Executor, p: NewPage, now: Date): Promise<P
       time_zone: p.timeZone,
       region: p.region ?? null,
       opt_in_feature_enabled: p.optInFeatureEnabled ?? true,
-      access_token: p.accessToken ?? null,
-      app_secret: p.appSecret ?? null,
+      access_token: encrypt(p.accessToken ?? null),
+      app_secret: encrypt(p.appSecret ?? null),
       restricted_reason: null,
       created_at: now,
     })
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .then(readable);
 }
 
 export async function findPage(
@@ -66,15 +73,24 @@ export async function findPage(
     .selectAll()
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', pageId)
-    .executeTakeFirst();
+    .executeTakeFirst()
+    .then((r) => r && readable(r));
 }
 
 export async function findPageByFbId(db: Executor, fbPageId: string): Promise<PageRow | undefined> {
-  return db.selectFrom('pages').selectAll().where('fb_page_id', '=', fbPageId).executeTakeFirst();
+  const row = await db.selectFrom('pages').selectAll().where('fb_page_id', '=', fbPageId).executeTakeFirst();
+  return row && readable(row);
 }
 
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {
-  return db.selectFrom('pages').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  const rows = await db.selectFrom('pages').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  return rows.map(readable);
+}
+
+/** The oldest page of the installation (the default workspace on a single-shop server). */
+export async function firstPage(db: Executor): Promise<PageRow | undefined> {
+  const row = await db.selectFrom('pages').selectAll().orderBy('id').limit(1).executeTakeFirst();
+  return row && readable(row);
 }
 
 export type PagePatch = Partial<

@@ -112,6 +112,8 @@ export interface SubscriptionsTable {
   next_eligible_at: Timestamp | null;
   expiry_recorded_at: Timestamp | null;
   status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Keyed hash of the (encrypted) token, for lookups and uniqueness. */
+  token_hash: string;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -123,7 +125,8 @@ export interface WebhookEventsTable {
   kind: string;
   idempotency_key: string;
   event_at: Timestamp;
-  body: Json;
+  /** The raw event, encrypted (it carries tokens). */
+  body: string;
   received_at: Timestamp;
   processed_at: Timestamp | null;
   outcome: string | null;
@@ -174,6 +177,71 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
+export type Role = 'owner' | 'admin' | 'agent';
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  created_at: Timestamp;
+  password_changed_at: Timestamp;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  workspace_id: number;
+  role: Role;
+  created_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  workspace_id: number;
+  csrf_token: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+}
+
+export interface ApiKeysTable {
+  id: Generated<number>;
+  workspace_id: number;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  role: Role;
+  created_by: number | null;
+  created_at: Timestamp;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface UserInvitesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  email: string;
+  role: Role;
+  token_hash: string;
+  invited_by: number | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  accepted_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  workspace_id: number;
+  user_id: number | null;
+  api_key_id: number | null;
+  actor: string;
+  action: string;
+  target: string | null;
+  status: number;
+  detail: ColumnType<Record<string, unknown>, string | undefined, never>;
+  at: Timestamp;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   pages: PagesTable;
@@ -186,6 +254,12 @@ export interface Database {
   settings: SettingsTable;
   webhook_events: WebhookEventsTable;
   assistant_triggers: AssistantTriggersTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  sessions: SessionsTable;
+  api_keys: ApiKeysTable;
+  user_invites: UserInvitesTable;
+  audit_log: AuditLogTable;
 }
 
 export type PageRow = Selectable<PagesTable>;

@@ -4,6 +4,7 @@ import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
 import type { Executor } from './db.ts';
+import { decrypt, encrypt, lookupHash } from './secrets.ts';
 import type { ConsentEvent, ConsentRow, SubscriptionRow } from './schema.ts';
 
 export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
@@ -11,7 +12,7 @@ export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
     id: row.id,
     topicId: row.topic_id,
     kind: row.kind,
-    token: row.token,
+    token: decrypt(row.token),
     invitationId: row.invitation_id,
     optedInAt: row.opted_in_at,
     expiresAt: row.expires_at,
@@ -27,7 +28,8 @@ function columns(s: NewSubscription) {
   return {
     topic_id: s.topicId,
     kind: s.kind,
-    token: s.token,
+    token: encrypt(s.token),
+    token_hash: lookupHash(s.token),
     invitation_id: s.invitationId,
     opted_in_at: s.optedInAt,
     expires_at: s.expiresAt,
@@ -95,7 +97,7 @@ export async function findSubscriptionByToken(
     .selectFrom('subscriptions')
     .selectAll()
     .where('page_id', '=', pageId)
-    .where('token', '=', token)
+    .where('token_hash', '=', lookupHash(token))
     .forUpdate()
     .executeTakeFirst();
 }

@@ -2,6 +2,7 @@
 // timestamp order per customer.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
+import { decrypt, encrypt } from './secrets.ts';
 import type { WebhookEventRow } from './schema.ts';
 
 export interface InboxEvent {
@@ -25,7 +26,7 @@ export async function storeEvents(db: Executor, events: InboxEvent[], receivedAt
         kind: e.kind,
         idempotency_key: e.idempotencyKey,
         event_at: e.eventAt,
-        body: JSON.stringify(e.body),
+        body: encrypt(JSON.stringify(e.body)),
         received_at: receivedAt,
       })),
     )
@@ -54,6 +55,11 @@ export async function takeNextPending(
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** The raw `messaging[]` element of a stored event. */
+export function eventBody(row: WebhookEventRow): Record<string, unknown> {
+  return JSON.parse(decrypt(row.body)) as Record<string, unknown>;
 }
 
 export async function markProcessed(db: Executor, id: number, outcome: string, at: Date): Promise<void> {

@@ -1,0 +1,73 @@
+// Secrets at rest: page access tokens, app secrets, notification tokens and raw webhook bodies are
+// stored AES-256-GCM encrypted; tokens also get an HMAC so they can be looked up without decrypting.
+// The key comes from RENOTIFY_SECRET_KEY or a key file created on first start with mode 0600.
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+
+const PREFIX = 'enc:v1:';
+
+let key: Buffer | null = null;
+
+/** Process-wide: every storage of this process uses the one configured key. */
+export function setSecretKey(k: Buffer): void {
+  if (k.length !== 32) throw new Error('the secret key must be 32 bytes (AES-256)');
+  key = k;
+}
+
+function currentKey(): Buffer {
+  // Tests and throw-away databases that configured nothing get an ephemeral key for this process.
+  key ??= randomBytes(32);
+  return key;
+}
+
+export function parseKey(text: string): Buffer {
+  const t = text.trim();
+  const buf = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
+  if (buf.length !== 32) throw new Error('RENOTIFY_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  return buf;
+}
+
+/** RENOTIFY_SECRET_KEY if set; else the key file, created (0600) on first start. */
+export async function loadOrCreateKey(env: { key?: string | undefined; file: string }): Promise<Buffer> {
+  if (env.key) return parseKey(env.key);
+  try {
+    return parseKey(await fs.readFile(env.file, 'utf8'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const k = randomBytes(32);
+  await fs.mkdir(path.dirname(env.file), { recursive: true });
+  await fs.writeFile(env.file, k.toString('hex'), { mode: 0o600, flag: 'wx' }).catch(async (e) => {
+    // Another process created it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  });
+  return parseKey(await fs.readFile(env.file, 'utf8'));
+}
+
+export function encrypt(plain: string): string;
+export function encrypt(plain: string | null): string | null;
+export function encrypt(plain: string | null): string | null {
+  if (plain === null) return null;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', currentKey(), iv);
+  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+export function decrypt(stored: string): string;
+export function decrypt(stored: string | null): string | null;
+export function decrypt(stored: string | null): string | null {
+  if (stored === null) return null;
+  // Rows written without encryption (bulk benchmark loads) read as they are.
+  if (!stored.startsWith(PREFIX)) return stored;
+  const raw = Buffer.from(stored.slice(PREFIX.length), 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', currentKey(), raw.subarray(0, 12));
+  decipher.setAuthTag(raw.subarray(12, 28));
+  return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+}
+
+/** Deterministic keyed hash for equality lookups and unique indexes over encrypted values. */
+export function lookupHash(value: string): string {
+  return createHmac('sha256', currentKey()).update(value).digest('base64url');
+}
