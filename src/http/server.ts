@@ -1,13 +1,18 @@
 // buildServer(deps): the Fastify app, used by main.ts and by tests. Routes are thin: validate input
 // by schema, call one use-case, present the result. Errors go through one table (errors.ts).
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
+import { auditTrail, guard, SignInThrottle } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import type { Metrics } from './metrics.ts';
+import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -29,6 +34,13 @@ export interface ServerDeps {
   queueDepth?: () => Promise<number>;
   logger?: boolean;
   bodyLimit?: number;
+  security?: {
+    /** Secure flag on the session cookie: on when the public URL is https. */
+    secureCookies?: boolean;
+    /** Requests per minute per caller on /api (0 = no limit). */
+    apiRatePerMinute?: number;
+    throttle?: SignInThrottle;
+  };
 }
 
 export type App = FastifyInstance<
@@ -69,6 +81,51 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }),
   );
 
+  // Security headers. The console and the API docs are served from this origin only.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'https:', 'http:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie);
+  const apiRate = deps.security?.apiRatePerMinute ?? 1200;
+  if (apiRate > 0) {
+    await app.register(rateLimit, {
+      global: false,
+      max: apiRate,
+      timeWindow: '1 minute',
+      keyGenerator: (req) => String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
+      errorResponseBuilder: (_req, ctx) => ({
+        statusCode: 429,
+        error: { code: 'rate_limited', message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.` },
+      }),
+    });
+  }
+  // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
+  const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
+  const checkAccess = guard(deps.ctx);
+  const recordAudit = auditTrail(deps.ctx);
+  app.addHook('onRequest', async (req, reply) => {
+    req.auth = null;
+    if (isApi(req.url)) return checkAccess(req, reply);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    if (isApi(req.url)) await recordAudit(req, reply);
+  });
+  app.addHook('onRoute', (route) => {
+    if (apiRate > 0 && isApi(route.url) ) {
+      route.config = { ...(route.config as object), rateLimit: { max: apiRate, timeWindow: '1 minute' } } as typeof route.config;
+    }
+  });
+
   await app.register(swagger, {
     openapi: {
       info: {
@@ -78,7 +135,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
     await deps.ctx.db.selectFrom('workspaces').select('id').limit(1).execute();
@@ -91,6 +148,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   });
 
   await app.register(async (scope) => webhookRoutes(scope as App, deps));
+  const accountDeps = {
+    ...deps,
+    throttle: deps.security?.throttle ?? new SignInThrottle(),
+    secureCookies: deps.security?.secureCookies ?? false,
+  };
+  await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
   await app.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
