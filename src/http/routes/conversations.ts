@@ -3,15 +3,58 @@
 // notification on a subscribed topic (R6, text and emoji only).
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
+import { changeLabels, labelsOfPage, listPageConversations } from '../../app/conversations.ts';
 import { type SendOutcome, sendInvitation, sendNotification, sendOrdinary } from '../../app/messaging.ts';
 import { conversationComposer, customerTopicLists, loadConversation } from '../../app/sends.ts';
 import { getNoticeText } from '../../app/workspaces.ts';
 import { textMessage } from '../../channel/messages.ts';
+import { LABEL_LIMITS, WINDOW_STATES } from '../../domain/inbox.ts';
 import { windowState } from '../../domain/send-resolver.ts';
 import { conversationMessages } from '../../storage/messages.ts';
 import type { App, ServerDeps } from '../server.ts';
+import { PageParams } from './pages.ts';
 
 const CustomerParams = Type.Object({ customerId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+// The schema only bounds the request's size; the label rules themselves (1–40 characters, at most 20
+// per customer, case-insensitive) are the domain's, so the API and imports refuse the same things.
+const LabelList = Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 100 });
+const LabelsBody = Type.Object({ labels: LabelList }, { additionalProperties: false });
+const LabelsResult = Type.Object({ labels: Type.Array(Type.String()) });
+
+const ConversationsQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 200, description: 'Search name, PSID and message text' })),
+    window: Type.Optional(Type.Union(WINDOW_STATES.map((w) => Type.Literal(w)))),
+    label: Type.Optional(Type.String({ minLength: 1, maxLength: LABEL_LIMITS.maxLength })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    after: Type.Optional(
+      Type.String({ maxLength: 200, description: 'The `next` cursor of the previous page' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
+// Dates leave as ISO strings; the serializer formats the Date objects the use-cases return.
+const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+const ConversationItem = Type.Object({
+  customerId: Type.Integer(),
+  psid: Type.String(),
+  name: Nullable(Type.String()),
+  labels: Type.Array(Type.String()),
+  lastInteractionAt: Nullable(DateTime),
+  window: Type.Union(WINDOW_STATES.map((w) => Type.Literal(w))),
+  unreachableReason: Nullable(Type.String()),
+  lastMessage: Nullable(
+    Type.Object({
+      preview: Type.String(),
+      kind: Type.String(),
+      direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+      sender: Type.String(),
+      at: DateTime,
+    }),
+  ),
+  unread: Type.Boolean({ description: 'The customer wrote last (nothing sent after their latest message)' }),
+});
 
 function presentOutcome(reply: FastifyReply, outcome: SendOutcome, extra: Record<string, unknown> = {}) {
   if (outcome.ok) {
@@ -41,8 +84,100 @@ function presentOutcome(reply: FastifyReply, outcome: SendOutcome, extra: Record
 
 export async function conversationRoutes(app: App, deps: ServerDeps) {
   app.get(
+    '/pages/:pageId/conversations',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'The inbox: conversations by last interaction, with R1 window, last message, labels',
+        params: PageParams,
+        querystring: ConversationsQuery,
+        response: {
+          200: Type.Object({ conversations: Type.Array(ConversationItem), next: Nullable(Type.String()) }),
+        },
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return listPageConversations(deps.ctx, ws, req.params.pageId, req.query);
+    },
+  );
+
+  app.get(
+    '/pages/:pageId/labels',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Labels in use on the page, with counts',
+        params: PageParams,
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return { labels: await labelsOfPage(deps.ctx, ws, req.params.pageId) };
+    },
+  );
+
+  const labelRoute = (summary: string) => ({
+    config: { role: 'agent' as const },
+    schema: {
+      tags: ['conversations'],
+      summary,
+      params: CustomerParams,
+      body: LabelsBody,
+      response: { 200: LabelsResult },
+    },
+  });
+  app.put(
+    '/customers/:customerId/labels',
+    labelRoute("Replace the customer's labels (1–40 characters each, at most 20)"),
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return {
+        labels: await changeLabels(deps.ctx, ws, req.params.customerId, {
+          op: 'set',
+          labels: req.body.labels,
+        }),
+      };
+    },
+  );
+  app.post('/customers/:customerId/labels', labelRoute('Add labels to the customer'), async (req) => {
+    const ws = await deps.workspaceFor(req);
+    return {
+      labels: await changeLabels(deps.ctx, ws, req.params.customerId, { op: 'add', labels: req.body.labels }),
+    };
+  });
+  app.delete(
+    '/customers/:customerId/labels',
+    {
+      config: { role: 'agent' },
+      schema: {
+        tags: ['conversations'],
+        summary: 'Remove labels from the customer: ?label=a&label=b',
+        params: CustomerParams,
+        querystring: Type.Object(
+          { label: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 100 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: LabelsResult },
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return {
+        labels: await changeLabels(deps.ctx, ws, req.params.customerId, {
+          op: 'remove',
+          labels: req.query.label,
+        }),
+      };
+    },
+  );
+
+  app.get(
     '/customers/:customerId',
     {
+      config: { role: 'agent' },
       schema: {
         tags: ['conversations'],
         summary: 'One conversation: customer, window, R4 lists, R6 composer',
@@ -75,7 +210,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
 
   app.get(
     '/customers/:customerId/messages',
-    { schema: { tags: ['conversations'], params: CustomerParams } },
+    { config: { role: 'agent' }, schema: { tags: ['conversations'], params: CustomerParams } },
     async (req) => {
       const ws = await deps.workspaceFor(req);
       const { customer } = await loadConversation(deps.ctx.db, ws, req.params.customerId);
@@ -100,6 +235,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
   app.post(
     '/customers/:customerId/messages',
     {
+      config: { role: 'agent' },
       schema: {
         tags: ['conversations'],
         summary: 'R1: an agent reply (RESPONSE under 24 h, HUMAN_AGENT to 7 days, refused after)',
@@ -125,6 +261,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
   app.post(
     '/customers/:customerId/invitations',
     {
+      config: { role: 'agent' },
       schema: {
         tags: ['conversations'],
         summary: 'R2/R4: send a topic invitation (only inside 24 h)',
@@ -159,6 +296,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
   app.post(
     '/customers/:customerId/notifications',
     {
+      config: { role: 'agent' },
       schema: {
         tags: ['conversations'],
         summary: 'R6: a notification on a valid topic (text and emoji only)',
