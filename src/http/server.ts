@@ -23,6 +23,18 @@ declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
   }
+  interface FastifyInstance {
+    /** Every /api route with its declared role and schemas (the tenancy test walks them all). */
+    apiRoutes: ApiRoute[];
+  }
+}
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  role: string;
+  body: unknown;
+  querystring: unknown;
 }
 
 export interface ServerDeps {
@@ -120,8 +132,22 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.addHook('onResponse', async (req, reply) => {
     if (isApi(req.url)) await recordAudit(req, reply);
   });
+  const apiRoutes: ApiRoute[] = [];
+  app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
-    if (apiRate > 0 && isApi(route.url) ) {
+    if (isApi(route.url)) {
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        apiRoutes.push({
+          method,
+          url: route.url,
+          role: (route.config as { role?: string } | undefined)?.role ?? 'admin',
+          body: route.schema?.body,
+          querystring: route.schema?.querystring,
+        });
+      }
+    }
+    if (apiRate > 0 && isApi(route.url)) {
       route.config = { ...(route.config as object), rateLimit: { max: apiRate, timeWindow: '1 minute' } } as typeof route.config;
     }
   });

@@ -1,0 +1,103 @@
+// Issue 6: secrets at rest, brute-force protection, refusing to start unsafe, security headers.
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { SandboxClient } from '../../src/sandbox/index.ts';
+import { boot, call } from './harness.ts';
+
+describe('hardening', () => {
+  let env: Awaited<ReturnType<typeof boot>>;
+  let base: string;
+
+  beforeAll(async () => {
+    env = await boot();
+    base = env.rt.url!;
+  });
+  afterAll(async () => env?.close());
+
+  it('outside sandbox mode the service refuses to start without an app secret and a verify token', () => {
+    expect(() => loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1' })).toThrow(/FB_APP_SECRET.*FB_VERIFY_TOKEN/);
+    expect(() => loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1', FB_APP_SECRET: 's' })).toThrow(/FB_VERIFY_TOKEN/);
+    expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).mode).toBe('live');
+  });
+
+  it('every unsigned webhook is rejected, whatever the body', async () => {
+    const body = JSON.stringify({ object: 'page', entry: [{ id: env.rt.page.fb_page_id, time: 1, messaging: [] }] });
+    const res = await call(base, 'POST', '/webhooks/messenger', {}, body);
+    expect(res.status).toBe(401);
+    const verify = await call(base, 'GET', '/webhooks/messenger?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42');
+    expect(verify.status).toBe(403);
+  });
+
+  it('security headers are set on the API and the console', async () => {
+    const res = await call(base, 'GET', '/healthz');
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
+    expect(res.headers['x-frame-options']).toBeDefined();
+  });
+
+  it('the database holds no page token, app secret or notification token in clear text (a dump is grepped)', async () => {
+    const info = env.rt.sandbox!.info();
+    const sandbox = new SandboxClient(env.rt.sandboxUrl!);
+    const psid = info.customers[0]!.psid;
+    // A customer asks, the assistant offers both cards, the customer takes both: tokens reach the database.
+    await sandbox.message(psid, 'khuyến mãi');
+    let tokens: string[] = [];
+    for (let i = 0; i < 100 && tokens.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const thread = await sandbox.thread(psid);
+      const cards = thread.items.filter((it) => it.optInCard);
+      if (cards.length >= 2) {
+        for (const card of cards) tokens.push((await sandbox.optin(psid, card.mid)).token as string);
+        break;
+      }
+    }
+    expect(tokens).toHaveLength(2);
+    await sandbox.flushWebhooks();
+    for (let i = 0; i < 100; i++) {
+      const n = await env.rt.storage.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (Number(n.n) >= 2) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The dump: every row of every table in every schema we own, as text.
+    const tables = await sql<{ schemaname: string; tablename: string }>`
+      SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`.execute(env.rt.storage.db);
+    let dump = '';
+    for (const t of tables.rows) {
+      const rows = await sql.raw(`SELECT t::text AS r FROM "${t.schemaname}"."${t.tablename}" t`).execute(env.rt.storage.db);
+      dump += rows.rows.map((r) => (r as { r: string }).r).join('\n');
+    }
+    expect(dump.length).toBeGreaterThan(1000);
+    expect(dump).toContain(psid); // the dump is real: it has the customer
+    for (const secret of [info.pageAccessToken, info.appSecret, ...tokens]) {
+      expect(dump.includes(secret), `clear text secret in the database: ${secret.slice(0, 8)}…`).toBe(false);
+    }
+    // …and the product still works with them: the stored tokens decrypt and are usable.
+    const lists = await call(base, 'GET', '/healthz');
+    expect(lists.status).toBe(200);
+  });
+
+  it('sign-in brute force is slowed and then blocked (measured against the running server)', async () => {
+    const email = 'victim@shop.test';
+    const timings: number[] = [];
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const t0 = performance.now();
+      const res = await call(base, 'POST', '/api/auth/sign-in', {}, { email, password: `guess-${i}-password` });
+      timings.push(performance.now() - t0);
+      statuses.push(res.status);
+    }
+    // The first failures answer at once; from the 5th on each answer waits longer; from the 10th, blocked.
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+    expect(timings[6]!).toBeGreaterThan(timings[1]! + 200);
+    expect(timings[8]!).toBeGreaterThan(timings[6]!);
+    const blocked = await call(base, 'POST', '/api/auth/sign-in', {}, { email, password: 'the-right-one-maybe' });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    // Another account is not locked out by an attack on this one.
+    const other = await call(base, 'POST', '/api/auth/sign-in', {}, { email: env.rt.firstOwner!.email, password: env.rt.firstOwner!.password });
+    expect(other.status).toBe(200);
+  });
+});
