@@ -23,6 +23,9 @@ export interface Config {
     region: string | undefined;
   };
   logLevel: string;
+  /** AES-256-GCM key for secrets at rest: RENOTIFY_SECRET_KEY, else a 0600 key file made on first start. */
+  secretKey: string | undefined;
+  secretKeyFile: string;
 }
 
 function int(v: string | undefined, fallback: number, name: string): number {
@@ -75,5 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       region: env.PAGE_REGION || undefined,
     },
     logLevel: env.LOG_LEVEL || 'info',
+    secretKey: env.RENOTIFY_SECRET_KEY || undefined,
+    secretKeyFile: path.resolve(env.RENOTIFY_SECRET_KEY_FILE || path.join(env.RENOTIFY_DATA_DIR || './data', 'secret.key')),
   };
 }
