@@ -1,7 +1,11 @@
 // buildServer(deps): the Fastify app, used by main.ts and by tests. Routes are thin: validate input
 // by schema, call one use-case, present the result. Errors go through one table (errors.ts).
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,10 +14,11 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import { auditTrail, guard, SignInThrottle } from './auth.ts';
-import { errorHandler } from './errors.ts';
+import { errorHandler, HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { topicRoutes } from './routes/topics.ts';
@@ -46,6 +51,8 @@ export interface ServerDeps {
   queueDepth?: () => Promise<number>;
   logger?: boolean;
   bodyLimit?: number;
+  /** The built web console served at /; default web/dist, null = none. */
+  webRoot?: string | null;
   security?: {
     /** Secure flag on the session cookie: on when the public URL is https. */
     secureCookies?: boolean;
@@ -54,6 +61,9 @@ export interface ServerDeps {
     throttle?: SignInThrottle;
   };
 }
+
+/** The console's build output (web/dist), served at / when it exists. */
+export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export type App = FastifyInstance<
   import('node:http').Server,
@@ -87,11 +97,30 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     }
   });
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((req, reply) =>
-    reply
+  // --- web console (web/dist, built by `npm run build:web`): static files + SPA fallback --------------
+  // Only GETs that want HTML and are outside the service's own prefixes fall back to index.html, so
+  // /api, /webhooks, /healthz, /metrics and /r keep their JSON 404s.
+  const webRoot = deps.webRoot === undefined ? WEB_DIST : deps.webRoot;
+  const serveConsole = webRoot !== null && existsSync(path.join(webRoot, 'index.html'));
+  const spaPath = (url: string) => !/^\/(api|webhooks|healthz|metrics|r)(\/|$|\?)/.test(url);
+  app.setNotFoundHandler((req, reply) => {
+    if (serveConsole && (req.method === 'GET' || req.method === 'HEAD') && spaPath(req.url) &&
+      String(req.headers.accept ?? '').includes('text/html')) {
+      return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    }
+    return reply
       .status(404)
-      .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } }),
-  );
+      .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
+  });
+  if (serveConsole) {
+    await app.register(fastifyStatic, {
+      root: webRoot,
+      wildcard: false,
+      setHeaders: (res, file) =>
+        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
+  }
+  // --- end web console ----------------------------------------------------------------------------------
 
   // Security headers. The console and the API docs are served from this origin only.
   await app.register(helmet, {
@@ -108,21 +137,21 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     crossOriginEmbedderPolicy: false,
   });
   await app.register(cookie);
+  // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
+  const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
   const apiRate = deps.security?.apiRatePerMinute ?? 1200;
   if (apiRate > 0) {
     await app.register(rateLimit, {
-      global: false,
+      global: true,
       max: apiRate,
       timeWindow: '1 minute',
+      allowList: (req) => !isApi(req.url),
       keyGenerator: (req) => String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
-      errorResponseBuilder: (_req, ctx) => ({
-        statusCode: 429,
-        error: { code: 'rate_limited', message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.` },
-      }),
+      errorResponseBuilder: (_req, ctx) =>
+        new HttpError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
     });
   }
   // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
-  const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
   const checkAccess = guard(deps.ctx);
   const recordAudit = auditTrail(deps.ctx);
   app.addHook('onRequest', async (req, reply) => {
@@ -146,9 +175,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
           querystring: route.schema?.querystring,
         });
       }
-    }
-    if (apiRate > 0 && isApi(route.url)) {
-      route.config = { ...(route.config as object), rateLimit: { max: apiRate, timeWindow: '1 minute' } } as typeof route.config;
     }
   });
 
@@ -184,5 +210,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => campaignRoutes(scope as App, deps));
   return app as App;
 }
