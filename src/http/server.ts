@@ -104,8 +104,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const serveConsole = webRoot !== null && existsSync(path.join(webRoot, 'index.html'));
   const spaPath = (url: string) => !/^\/(api|webhooks|healthz|metrics|r)(\/|$|\?)/.test(url);
   app.setNotFoundHandler((req, reply) => {
-    if (serveConsole && (req.method === 'GET' || req.method === 'HEAD') && spaPath(req.url) &&
-      String(req.headers.accept ?? '').includes('text/html')) {
+    if (
+      serveConsole &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      spaPath(req.url) &&
+      String(req.headers.accept ?? '').includes('text/html')
+    ) {
       return reply.header('cache-control', 'no-cache').sendFile('index.html');
     }
     return reply
@@ -117,7 +121,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       root: webRoot,
       wildcard: false,
       setHeaders: (res, file) =>
-        res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache'),
+        res.setHeader(
+          'cache-control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        ),
     });
   }
   // --- end web console ----------------------------------------------------------------------------------

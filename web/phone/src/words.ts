@@ -1,0 +1,53 @@
+// The phone's chrome in the simulated customer's language (Messenger localises it, like the card buttons).
+import type { Lang } from '../../src/api.ts';
+
+export const PHONE_WORDS = {
+  vi: {
+    customer: 'Khách hàng',
+    clock: 'Đồng hồ sandbox',
+    jump: 'Tua nhanh',
+    custom: 'Khoảng khác (vd 3d, 12h, 2mo)',
+    go: 'Đi',
+    message: 'Nhắn tin',
+    send: 'Gửi',
+    manage: 'Quản lý',
+    stop: 'Dừng thông báo (Stop notifications)',
+    resume: 'Tiếp tục thông báo (Resume notifications)',
+    mute: 'Tắt thông báo cuộc trò chuyện (Mute)',
+    unmute: 'Bật lại thông báo',
+    hours: 'giờ',
+    report: "Đã xảy ra lỗi (Something's wrong)",
+    reported: 'Đã gửi báo cáo cho Facebook.',
+    subscriptions: 'Chủ đề đã đăng ký',
+    noSubscriptions: 'Chưa đăng ký chủ đề nào.',
+    stopped: 'đã dừng',
+    expires: 'hết hạn',
+    muted: 'Đã tắt thông báo đến',
+    notification: 'Tin nhắn thông báo',
+  },
+  en: {
+    customer: 'Customer',
+    clock: 'Sandbox clock',
+    jump: 'Jump ahead',
+    custom: 'Other (e.g. 3d, 12h, 2mo)',
+    go: 'Go',
+    message: 'Message',
+    send: 'Send',
+    manage: 'Manage',
+    stop: 'Stop notifications',
+    resume: 'Resume notifications',
+    mute: 'Mute conversation',
+    unmute: 'Unmute',
+    hours: 'hours',
+    report: "Something's wrong",
+    reported: 'Report sent to Facebook.',
+    subscriptions: 'Subscribed topics',
+    noSubscriptions: 'No subscriptions yet.',
+    stopped: 'stopped',
+    expires: 'expires',
+    muted: 'Muted until',
+    notification: 'Notification',
+  },
+} satisfies Record<Lang, Record<string, string>>;
+
+export const langOf = (locale: string | undefined): Lang => (locale?.startsWith('vi') ? 'vi' : 'en');

@@ -1,0 +1,254 @@
+// The one typed client of the renotify API (same origin). Every call returns the JSON body or throws an
+// ApiError carrying the API's { error: { code, message, details } } so screens can show the reason.
+
+export type Lang = 'vi' | 'en';
+export interface Bilingual {
+  vi: string;
+  en: string;
+}
+
+export type TopicKind = 'recurring' | 'one_time';
+export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const;
+export type CtaText = (typeof CTA_TEXTS)[number];
+export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export interface Page {
+  id: number;
+  fbPageId: string;
+  name: string;
+  profile: Profile;
+  timeZone: string;
+  region: string | null;
+  optInFeatureEnabled: boolean;
+  restrictedReason: string | null;
+  connected: boolean;
+}
+
+export interface Topic {
+  id: number;
+  pageId: number;
+  name: string;
+  kind: TopicKind;
+  title: string;
+  imageUrl: string | null;
+  ctaText: CtaText | null;
+  frequency: Frequency | null;
+  validityMonths: number | null;
+  active: boolean;
+  createdAt: string;
+  updatedAt: string;
+  validSubscribers?: number;
+}
+
+export interface TopicInput {
+  name: string;
+  kind: TopicKind;
+  title: string;
+  imageUrl?: string | null;
+  ctaText?: CtaText | null;
+  frequency?: Frequency | null;
+}
+
+export type Block =
+  | { type: 'text'; text: string; quickReplies?: Array<{ title: string; payload: string }> }
+  | { type: 'image'; url: string }
+  | {
+      type: 'buttons';
+      text: string;
+      buttons: Array<
+        { type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string }
+      >;
+    }
+  | { type: 'otn_request'; topicId: number; description: string }
+  | { type: 'recurring_optin'; topicId: number; title?: string; imageUrl?: string; ctaText?: CtaText };
+
+export const TRIGGER_KINDS = [
+  'get_started',
+  'keyword_exact',
+  'keyword_contains',
+  'postback',
+  'quick_reply',
+  'default',
+] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
+export interface Trigger {
+  id: number;
+  pageId: number;
+  kind: TriggerKind;
+  value: string | null;
+  blocks: Block[];
+  position: number;
+  active: boolean;
+}
+export type TriggerInput = Pick<Trigger, 'kind' | 'value' | 'blocks'> & { active?: boolean };
+
+export type WindowState = 'open' | 'human_agent' | 'closed' | 'none';
+
+export interface TopicListItem {
+  topicId: number;
+  name: string;
+  title: string;
+  kind: TopicKind;
+  list: 'sent' | 'not_sent';
+  state: 'never_invited' | 'invited' | 'subscribed' | 'stopped' | 'expired' | 'used';
+  lastSentAt: string | null;
+  optedInAt: string | null;
+  expiresAt: string | null;
+  resendAfter: string | null;
+  resendableNow: boolean;
+}
+
+export type Composer =
+  | { mode: 'normal'; windowClosesAt: string }
+  | { mode: 'human_agent'; windowClosesAt: string }
+  | { mode: 'notification'; topics: Array<{ topicId: number; name: string; kind: TopicKind }> }
+  | { mode: 'policy_notice'; reason: string; text: Bilingual; nextAt: string | null };
+
+export interface CustomerDetail {
+  customer: {
+    id: number;
+    psid: string;
+    name: string | null;
+    lastInteractionAt: string | null;
+    labels: string[];
+    unreachableReason: string | null;
+  };
+  window: WindowState;
+  topics: { sent: TopicListItem[]; notSent: TopicListItem[] };
+  composer: Composer;
+}
+
+export interface Message {
+  id: number;
+  direction: 'in' | 'out';
+  sender: string;
+  kind: string;
+  text: string | null;
+  mid: string | null;
+  payload: unknown;
+  at: string;
+  deliveredAt: string | null;
+  readAt: string | null;
+}
+
+/** A row of the inbox (GET /api/pages/:id/conversations). */
+export interface ConversationRow {
+  customerId: number;
+  psid: string;
+  name: string | null;
+  labels: string[];
+  lastInteractionAt: string | null;
+  window: WindowState;
+  unreachableReason: string | null;
+  lastMessage: { preview: string; kind: string; direction: 'in' | 'out'; sender: string; at: string } | null;
+  unread: boolean;
+}
+
+export interface SendOk {
+  messageId: string | null;
+  messagingType: string;
+  tag: string | null;
+}
+
+export interface ErrorDetails {
+  vi?: string;
+  en?: string;
+  nextAt?: string | null;
+  notice?: Bilingual;
+  [k: string]: unknown;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+  }
+  /** The reason in the UI's language when the API gave one (R1d), else the English message. */
+  text(lang: Lang): string {
+    return this.details[lang] ?? this.message;
+  }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: 'same-origin',
+  });
+  if (res.status === 204) return undefined as T;
+  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: ErrorDetails } };
+  if (!res.ok) {
+    const e = json.error ?? {};
+    throw new ApiError(res.status, e.code ?? `http_${res.status}`, e.message ?? res.statusText, e.details ?? {});
+  }
+  return json as T;
+}
+
+/** A query string from the defined values only. */
+export function qs(q: Record<string, string | number | undefined | null>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+const get = <T>(p: string) => call<T>('GET', p);
+const post = <T>(p: string, b: unknown = {}) => call<T>('POST', p, b);
+const patch = <T>(p: string, b: unknown) => call<T>('PATCH', p, b);
+const put = <T>(p: string, b: unknown) => call<T>('PUT', p, b);
+const del = (p: string) => call<void>('DELETE', p);
+
+export const api = {
+  pages: () => get<{ pages: Page[] }>('/api/pages').then((r) => r.pages),
+  page: (id: number) => get<Page>(`/api/pages/${id}`),
+  updatePage: (id: number, b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>) =>
+    patch<Page>(`/api/pages/${id}`, b),
+  notice: (pageId: number) => get<Bilingual>(`/api/pages/${pageId}/notice`),
+  setNotice: (pageId: number, b: Partial<Bilingual>) => put<Bilingual>(`/api/pages/${pageId}/notice`, b),
+
+  topics: (pageId: number) => get<{ topics: Topic[] }>(`/api/pages/${pageId}/topics`).then((r) => r.topics),
+  createTopic: (pageId: number, b: TopicInput) => post<Topic>(`/api/pages/${pageId}/topics`, b),
+  editTopic: (id: number, b: Partial<TopicInput>) => patch<Topic>(`/api/topics/${id}`, b),
+  setTopicActive: (id: number, active: boolean) =>
+    post<Topic>(`/api/topics/${id}/${active ? 'activate' : 'deactivate'}`),
+  deleteTopic: (id: number) => del(`/api/topics/${id}`),
+  topicStats: (id: number) => get<TopicStats>(`/api/topics/${id}/stats`),
+
+  triggers: (pageId: number) =>
+    get<{ triggers: Trigger[] }>(`/api/pages/${pageId}/assistant/triggers`).then((r) => r.triggers),
+  createTrigger: (pageId: number, b: TriggerInput) => post<Trigger>(`/api/pages/${pageId}/assistant/triggers`, b),
+  updateTrigger: (id: number, b: Partial<TriggerInput>) => patch<Trigger>(`/api/assistant/triggers/${id}`, b),
+  deleteTrigger: (id: number) => del(`/api/assistant/triggers/${id}`),
+
+  conversations: (pageId: number, q: { q?: string; window?: WindowState; limit?: number } = {}) =>
+    get<{ conversations: ConversationRow[]; next: string | null }>(
+      `/api/pages/${pageId}/conversations${qs(q)}`,
+    ),
+  customer: (id: number) => get<CustomerDetail>(`/api/customers/${id}`),
+  messages: (id: number) => get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
+  reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),
+  invite: (id: number, topicId: number) => post<SendOk>(`/api/customers/${id}/invitations`, { topicId }),
+  notify: (id: number, topicId: number, text: string) =>
+    post<SendOk>(`/api/customers/${id}/notifications`, { topicId, text }),
+};
+
+/** Per-topic statistics (R10b). Everything optional: the stats API is read defensively. */
+export interface TopicStats {
+  invitationsSent?: number;
+  acceptances?: number;
+  acceptanceRate?: number | null;
+  validSubscribers?: number;
+  stops?: number;
+  sends?: number;
+  series?: Array<{ date: string; validSubscribers: number }>;
+  [k: string]: unknown;
+}

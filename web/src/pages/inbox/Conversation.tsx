@@ -1,0 +1,42 @@
+// One conversation: header with the R1 window, the thread, the composer (R6) and the topic side panel (R4).
+import { api, type Page } from '../../api.ts';
+import { useLoad } from '../../hooks.ts';
+import { fmtDate, useI18n } from '../../i18n.tsx';
+import { navigate } from '../../router.ts';
+import { Composer } from './Composer.tsx';
+import { Thread } from './Thread.tsx';
+import { TopicPanel } from './TopicPanel.tsx';
+import { WindowBadge } from './WindowBadge.tsx';
+
+export function Conversation({ customerId, page, onChanged }: { customerId: number; page: Page; onChanged(): void }) {
+  const { t, lang } = useI18n();
+  const detail = useLoad(() => api.customer(customerId), [customerId], 2000);
+  const messages = useLoad(() => api.messages(customerId), [customerId], 2000);
+  const refresh = async () => {
+    await Promise.all([detail.reload(), messages.reload()]);
+    onChanged();
+  };
+  const d = detail.data;
+  if (!d) return <p>{detail.error ? detail.error.message : t.loading}</p>;
+  return (
+    <div className="conv">
+      <header className="conv__head">
+        <button type="button" className="back" onClick={() => navigate('/inbox')} aria-label={t.inboxTitle}>
+          ←
+        </button>
+        <h2>{d.customer.name ?? d.customer.psid}</h2>
+        <WindowBadge window={d.window} />
+        <span className="muted">
+          {t.lastInteraction}: {fmtDate(d.customer.lastInteractionAt, lang)}
+        </span>
+      </header>
+      <div className="conv__body">
+        <div className="conv__thread">
+          <Thread messages={messages.data ?? []} pageName={page.name} />
+          <Composer customerId={customerId} composer={d.composer} onSent={refresh} />
+        </div>
+        <TopicPanel customerId={customerId} detail={d} onSent={refresh} />
+      </div>
+    </div>
+  );
+}
