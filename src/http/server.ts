@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -20,7 +20,9 @@ import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
+import { dataRoutes } from './routes/data.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
@@ -217,6 +219,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
   return app as App;
 }

@@ -10,6 +10,7 @@ import { Errors, GraphError } from './errors.ts';
 import { Faults, RateLimiter } from './faults.ts';
 import { dispatchGraph, formToObject } from './graph.ts';
 import { IdGen } from './ids.ts';
+import { registerPhone } from './phone/routes.ts';
 import { SandboxState } from './state.ts';
 import type { CustomerInput, PageOptions, SimPage } from './types.ts';
 import { DEFAULT_RETRY, WebhookEmitter, type WebhookRetryOptions } from './webhooks.ts';
@@ -180,6 +181,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return reply.code(g.status).send(g.toBody(ids.fbtrace()));
   });
   registerCustomerRoutes(app, { core, actions, info, addPage });
+  // The sandbox phone page at /phone (src/sandbox/phone).
+  app.register(async (scope) => registerPhone(scope));
 
   const graphHandler = async (req: FastifyRequest, reply: FastifyReply) => {
     const params = req.params as { version: string; '*'?: string };

@@ -1,12 +1,13 @@
 // The console shell: navigation, language switch, the current page (Fanpage) and the routed screen.
 import type { ReactNode } from 'react';
-import { api, type Page } from './api.ts';
+import { ApiError, api, type Page } from './api.ts';
 import { useLoad } from './hooks.ts';
 import { type Dict, useI18n } from './i18n.tsx';
 import { AssistantPage } from './pages/assistant/AssistantPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
+import { SignIn } from './pages/SignIn.tsx';
 import { TopicsPage } from './pages/topics/TopicsPage.tsx';
 import { navigate, usePath } from './router.ts';
 
@@ -39,6 +40,7 @@ export function App() {
   const path = usePath();
   const pages = useLoad(() => api.pages(), []);
   const page = pages.data?.[0];
+  const signedOut = pages.error instanceof ApiError && pages.error.status === 401;
   const current = NAV.find((n) => path.startsWith(n.path))?.path ?? '/topics';
   return (
     <div className="app">
@@ -67,10 +69,16 @@ export function App() {
             <option value="en">English</option>
           </select>
         </label>
+        {page ? (
+          <button type="button" className="link" onClick={() => void api.signOut().finally(() => location.reload())}>
+            {t.signOut}
+          </button>
+        ) : null}
       </header>
       <main className="main">
-        {pages.error ? <p role="alert">{pages.error.message}</p> : null}
-        {page ? screen(path, page) : <p>{t.loading}</p>}
+        {signedOut ? <SignIn onSignedIn={() => void pages.reload()} /> : null}
+        {pages.error && !signedOut ? <p role="alert">{pages.error.message}</p> : null}
+        {page ? screen(path, page) : signedOut ? null : <p>{t.loading}</p>}
       </main>
     </div>
   );

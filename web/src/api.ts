@@ -177,10 +177,24 @@ export class ApiError extends Error {
   }
 }
 
+/** The session's CSRF token (accounts): sent as X-CSRF-Token on every write made with the cookie. */
+let csrfToken: string | null = null;
+
+async function ensureCsrf(): Promise<void> {
+  if (csrfToken) return;
+  const res = await fetch('/api/auth/me', { credentials: 'same-origin' });
+  if (res.ok) csrfToken = ((await res.json()) as { csrfToken?: string | null }).csrfToken ?? null;
+}
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const write = method !== 'GET' && method !== 'HEAD';
+  if (write && !path.startsWith('/api/auth/sign-in')) await ensureCsrf();
+  const headers: Record<string, string> = {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (write && csrfToken) headers['x-csrf-token'] = csrfToken;
   const res = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
@@ -188,6 +202,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: ErrorDetails } };
   if (!res.ok) {
     const e = json.error ?? {};
+    if (res.status === 403 && e.code === 'csrf_failed') csrfToken = null;
     throw new ApiError(res.status, e.code ?? `http_${res.status}`, e.message ?? res.statusText, e.details ?? {});
   }
   return json as T;
@@ -208,6 +223,15 @@ const put = <T>(p: string, b: unknown) => call<T>('PUT', p, b);
 const del = (p: string) => call<void>('DELETE', p);
 
 export const api = {
+  signIn: async (email: string, password: string) => {
+    const r = await post<{ user: { email: string; role: string }; csrfToken: string }>('/api/auth/sign-in', { email, password });
+    csrfToken = r.csrfToken;
+    return r.user;
+  },
+  signOut: async () => {
+    await post<void>('/api/auth/sign-out');
+    csrfToken = null;
+  },
   pages: () => get<{ pages: Page[] }>('/api/pages').then((r) => r.pages),
   page: (id: number) => get<Page>(`/api/pages/${id}`),
   updatePage: (id: number, b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>) =>

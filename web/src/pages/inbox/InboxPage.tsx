@@ -22,7 +22,7 @@ export function InboxPage({ page, customerId }: { page: Page; customerId: number
     <div className={`inbox ${customerId ? 'inbox--open' : ''}`}>
       <aside className="inbox__list" aria-label={t.inboxTitle}>
         <h1>{t.inboxTitle}</h1>
-        <div className="row">
+        <div className="inbox__filters">
           <input type="search" aria-label={t.search} placeholder={t.search} value={q} onChange={(e) => setQ(e.target.value)} />
           <select aria-label={t.lastInteraction} value={win} onChange={(e) => setWin(e.target.value as WindowState | '')}>
             <option value="">—</option>
