@@ -9,6 +9,7 @@ import { GraphClient } from './channel/graph-client.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
+import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
 import type { Clock } from './domain/model.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer } from './http/server.ts';
@@ -131,7 +132,12 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let sweep: NodeJS.Timeout | null = null;
+  let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
+    // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
+    // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
+    dispatcher = startDispatcher({ db: storage.db, clock, channel: graph, publicUrl: config.publicUrl });
+    // --- end campaign dispatcher ---
     await queue.work<WebhookCustomerJob>(JOBS.webhookCustomer, async (job) => {
       const n = await processCustomerEvents(ctx, job);
       metrics.webhookEvents.inc({ stage: 'processed' }, n);
@@ -176,6 +182,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     page,
     async close() {
       if (sweep) clearInterval(sweep);
+      await dispatcher?.stop();
       await server?.close();
       await queue.stop();
       await sandbox?.close();

@@ -29,6 +29,9 @@ export const DOMAIN_ERROR_CODES = [
   'invalid_profile',
   'invalid_time_zone',
   'send_refused',
+  'campaign_not_found',
+  'invalid_campaign',
+  'campaign_state_conflict',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

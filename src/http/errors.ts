@@ -14,6 +14,8 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   kind_change_refused: 409,
   token_already_used: 409,
   send_refused: 422,
+  campaign_not_found: 404,
+  campaign_state_conflict: 409,
 };
 
 export class HttpError extends Error {

@@ -242,6 +242,52 @@ export interface AuditLogTable {
   at: Timestamp;
 }
 
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
+
+export interface CampaignsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  topic_id: number;
+  name: string;
+  status: CampaignStatus;
+  pause_reason: string | null;
+  audience: Json;
+  content: Json;
+  allow_defer: boolean;
+  link_secret: string;
+  scheduled_at: Timestamp | null;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  audience_cursor: Generated<number>;
+  materialized: Generated<boolean>;
+  targeted: Generated<number>;
+  sent_count: Generated<number>;
+  failed_count: Generated<number>;
+  skipped_count: Generated<number>;
+  checkpoint_at: Timestamp | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CampaignDeliveriesTable {
+  id: Generated<number>;
+  campaign_id: number;
+  customer_id: number;
+  subscription_id: number | null;
+  status: DeliveryStatus;
+  reason: string | null;
+  message_id: string | null;
+  claim_id: string | null;
+  attempts: Generated<number>;
+  lease_until: Timestamp | null;
+  token_period_end: Timestamp | null;
+  deferred_until: Timestamp | null;
+  sent_at: Timestamp | null;
+  clicked_at: Timestamp | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   pages: PagesTable;
@@ -260,6 +306,8 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_invites: UserInvitesTable;
   audit_log: AuditLogTable;
+  campaigns: CampaignsTable;
+  campaign_deliveries: CampaignDeliveriesTable;
 }
 
 export type PageRow = Selectable<PagesTable>;
@@ -270,3 +318,5 @@ export type SubscriptionRow = Selectable<SubscriptionsTable>;
 export type ConsentRow = Selectable<ConsentHistoryTable>;
 export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type AssistantTriggerRow = Selectable<AssistantTriggersTable>;
+export type CampaignRow = Selectable<CampaignsTable>;
+export type DeliveryRow = Selectable<CampaignDeliveriesTable>;

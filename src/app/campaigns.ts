@@ -1,0 +1,314 @@
+// Campaign use-cases (R9): create, dry run, start / schedule, pause, resume, cancel, progress, the
+// delivery list and clicks. Sending itself is the dispatcher's (src/dispatcher).
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  buttonTemplate,
+  imageMessage,
+  type OutgoingMessage,
+  postbackButton,
+  textMessage,
+  webUrlButton,
+} from '../channel/messages.ts';
+import { decideRecipient } from '../domain/campaign-delivery.ts';
+import {
+  type AudienceFilters,
+  type CampaignCommand,
+  type CampaignContent,
+  type CampaignInput,
+  estimatedSeconds,
+  type NameFields,
+  parsePostbackPayload,
+  personalise,
+  postbackPayload,
+  transition,
+  validateCampaign,
+} from '../domain/campaigns.ts';
+import { DomainError } from '../domain/errors.ts';
+import { LIMITS } from '../domain/platform.ts';
+import * as deliveries from '../storage/campaign-deliveries.ts';
+import * as store from '../storage/campaigns.ts';
+import * as customers from '../storage/customers.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
+import * as pages from '../storage/pages.ts';
+import type { CampaignRow, CampaignStatus, DeliveryStatus } from '../storage/schema.ts';
+import * as subs from '../storage/subscriptions.ts';
+import * as topics from '../storage/topics.ts';
+import type { AppContext } from './context.ts';
+
+export interface CreateCampaign extends Omit<CampaignInput, 'allowDefer'> {
+  topicId: number;
+  allowDefer?: boolean;
+}
+
+export async function createCampaign(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  input: CreateCampaign,
+): Promise<CampaignRow> {
+  const page = await pages.findPage(ctx.db, workspaceId, pageId);
+  if (!page) throw new DomainError('page_not_found', `No page ${pageId} in this workspace.`);
+  const topic = await topics.findTopic(ctx.db, workspaceId, input.topicId);
+  if (!topic || topic.page_id !== page.id || topic.deleted_at)
+    throw new DomainError('topic_not_found', `No topic ${input.topicId} on this page.`);
+  const valid = validateCampaign({ ...input, allowDefer: input.allowDefer ?? false });
+  return store.insertCampaign(
+    ctx.db,
+    {
+      workspaceId,
+      pageId,
+      topicId: topic.id,
+      name: valid.name,
+      content: valid.content,
+      audience: valid.audience,
+      allowDefer: valid.allowDefer,
+      linkSecret: randomBytes(16).toString('hex'),
+    },
+    ctx.clock.now(),
+  );
+}
+
+export async function getCampaign(ctx: AppContext, workspaceId: number, id: number): Promise<CampaignRow> {
+  const c = await store.findCampaign(ctx.db, workspaceId, id);
+  if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
+  return c;
+}
+
+export function listCampaigns(ctx: AppContext, workspaceId: number, filter: { pageId?: number } = {}) {
+  return store.listCampaigns(ctx.db, workspaceId, filter);
+}
+
+/** Stored JSON → filters with dates. */
+export function audienceOf(c: CampaignRow): AudienceFilters {
+  const a = (c.audience ?? {}) as Record<string, unknown>;
+  const date = (v: unknown) => (typeof v === 'string' ? new Date(v) : undefined);
+  return {
+    ...(Array.isArray(a.labels) && { labels: a.labels as string[] }),
+    ...(a.attributes && typeof a.attributes === 'object'
+      ? { attributes: a.attributes as AudienceFilters['attributes'] }
+      : {}),
+    ...(date(a.lastInteractionFrom) && { lastInteractionFrom: date(a.lastInteractionFrom) }),
+    ...(date(a.lastInteractionTo) && { lastInteractionTo: date(a.lastInteractionTo) }),
+    ...(date(a.optedInFrom) && { optedInFrom: date(a.optedInFrom) }),
+    ...(date(a.optedInTo) && { optedInTo: date(a.optedInTo) }),
+  };
+}
+
+export interface Progress {
+  targeted: number;
+  counts: Record<DeliveryStatus, number>;
+  reasons: Record<string, number>;
+  delivered: number;
+  read: number;
+  clicked: number;
+}
+
+/** R9e / R10a: recipients per status, failures and skips per reason, delivered / read / clicked. */
+export async function campaignProgress(ctx: AppContext, c: CampaignRow): Promise<Progress> {
+  const counts: Record<DeliveryStatus, number> = {
+    pending: 0,
+    sending: 0,
+    retry: 0,
+    deferred: 0,
+    sent: 0,
+    failed: 0,
+    skipped: 0,
+  };
+  const reasons: Record<string, number> = {};
+  for (const row of await store.deliveryCounts(ctx.db, c.id)) {
+    counts[row.status as DeliveryStatus] += Number(row.n);
+    if (row.reason && (row.status === 'failed' || row.status === 'skipped'))
+      reasons[`${row.status}:${row.reason}`] = (reasons[`${row.status}:${row.reason}`] ?? 0) + Number(row.n);
+  }
+  return { targeted: c.targeted, counts, reasons, ...(await store.engagementCounts(ctx.db, c.id)) };
+}
+
+export interface DryRun {
+  audience: number;
+  reachable: number;
+  deferred: number;
+  /** Why the rest would not get the message (R9c), by reason code. */
+  skipped: Record<string, number>;
+  estimatedSeconds: number;
+}
+
+/**
+ * R9c: walks the audience in keyset pages and asks the same domain function the dispatcher asks, so
+ * the counts are what a run started now would do. Nothing is written.
+ */
+export async function dryRun(
+  ctx: AppContext,
+  workspaceId: number,
+  id: number,
+  opts: { pageSize?: number; ratePerSecond?: number } = {},
+): Promise<DryRun> {
+  const c = await getCampaign(ctx, workspaceId, id);
+  const page = pages.toPageState((await pages.findPage(ctx.db, workspaceId, c.page_id))!);
+  const topic = topics.toTopicState((await topics.findTopic(ctx.db, workspaceId, c.topic_id))!);
+  const scope = { pageId: c.page_id, topicId: c.topic_id, filters: audienceOf(c) };
+  const now = ctx.clock.now();
+  const out: DryRun = { audience: 0, reachable: 0, deferred: 0, skipped: {}, estimatedSeconds: 0 };
+  const size = opts.pageSize ?? 5000;
+  for (let after = 0; ; ) {
+    const batch = await store.audiencePage(ctx.db, scope, after, size);
+    const byCustomer = groupBy(batch.subscriptions.map(subs.toSubscriptionState), batch.subscriptions);
+    for (const row of batch.customers) {
+      const d = decideRecipient({
+        page,
+        customer: customers.toCustomerState(row),
+        topic,
+        subscriptions: byCustomer.get(row.id) ?? [],
+        allowDefer: c.allow_defer,
+        now,
+      });
+      out.audience++;
+      if (d.action === 'send') out.reachable++;
+      else if (d.action === 'defer') out.deferred++;
+      else out.skipped[d.reason] = (out.skipped[d.reason] ?? 0) + 1;
+    }
+    if (batch.customers.length < size) break;
+    after = batch.customers[batch.customers.length - 1]!.id;
+  }
+  out.estimatedSeconds = estimatedSeconds(out.reachable, opts.ratePerSecond ?? LIMITS.callsPerSecond);
+  return out;
+}
+
+export function groupBy<S>(states: S[], rows: ReadonlyArray<{ customer_id: number }>): Map<number, S[]> {
+  const m = new Map<number, S[]>();
+  states.forEach((s, i) => {
+    const k = rows[i]!.customer_id;
+    const list = m.get(k);
+    if (list) list.push(s);
+    else m.set(k, [s]);
+  });
+  return m;
+}
+
+/**
+ * One life-cycle step (R9e) as a conditional update from the status the decision was taken on.
+ * Cancel also closes every recipient not yet tried (skipped `cancelled`). Resuming a campaign the page's
+ * restriction paused (R11b) clears the page's restriction: the admin says it is lifted, and Meta's
+ * next answer says so again if it is not.
+ */
+export async function command(
+  ctx: AppContext,
+  workspaceId: number | null,
+  id: number,
+  cmd: CampaignCommand,
+): Promise<CampaignRow> {
+  const now = ctx.clock.now();
+  return inTransaction(ctx.db, async (tx) => {
+    const c = await store.findCampaign(tx, workspaceId, id, { forUpdate: true });
+    if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
+    const t = transition(
+      { status: c.status, scheduledAt: c.scheduled_at, pauseReason: c.pause_reason },
+      cmd,
+      now,
+    );
+    if (!t.ok) throw new DomainError('campaign_state_conflict', t.message, { status: c.status });
+    const patch: store.CampaignPatch = {
+      status: t.next.status,
+      pause_reason: t.next.pauseReason,
+      scheduled_at: t.next.scheduledAt,
+    };
+    if (t.next.status === 'running' && !c.started_at) patch.started_at = now;
+    if (t.next.status === 'completed' || t.next.status === 'cancelled') patch.finished_at = now;
+    await store.updateCampaignIf(tx, c.id, c.status, patch, now);
+    if (t.next.status === 'cancelled') await deliveries.closeCancelled(tx, c.id, now);
+    if (
+      cmd.type === 'resume' &&
+      (c.pause_reason === 'page_restricted' || c.pause_reason === 'page_token_invalid')
+    )
+      await pages.updatePage(tx, c.workspace_id, c.page_id, { restricted_reason: null });
+    return (await store.findCampaign(tx, null, c.id))!;
+  });
+}
+
+export const startCampaign = (ctx: AppContext, ws: number, id: number, at?: Date | null) =>
+  command(ctx, ws, id, { type: 'start', at: at ?? null });
+export const pauseCampaign = (ctx: AppContext, ws: number, id: number) =>
+  command(ctx, ws, id, { type: 'pause', reason: 'manual' });
+export const resumeCampaign = (ctx: AppContext, ws: number, id: number) =>
+  command(ctx, ws, id, { type: 'resume' });
+export const cancelCampaign = (ctx: AppContext, ws: number, id: number) =>
+  command(ctx, ws, id, { type: 'cancel' });
+
+export async function campaignDeliveries(
+  ctx: AppContext,
+  workspaceId: number,
+  id: number,
+  opts: { status?: DeliveryStatus; after?: number; limit?: number },
+) {
+  const c = await getCampaign(ctx, workspaceId, id);
+  return deliveries.listDeliveries(ctx.db, c.id, { ...opts, limit: Math.min(opts.limit ?? 100, 1000) });
+}
+
+// --- the message and its clicks -------------------------------------------------------------------
+
+function sign(secret: string, text: string): string {
+  return createHmac('sha256', secret).update(text).digest('base64url').slice(0, 22);
+}
+
+/** URL buttons go through GET /r/:token, signed per campaign, so a click is counted per recipient. */
+export function linkToken(
+  c: Pick<CampaignRow, 'id' | 'link_secret'>,
+  deliveryId: number,
+  button: number,
+): string {
+  const body = `${c.id}.${deliveryId}.${button}`;
+  return `${body}.${sign(c.link_secret, body)}`;
+}
+
+/** The campaign's message for one recipient: personalised (R9b), buttons tracked. */
+export function campaignMessage(
+  c: Pick<CampaignRow, 'id' | 'link_secret' | 'content'>,
+  who: NameFields,
+  deliveryId: number,
+  publicUrl: string,
+): OutgoingMessage {
+  const content = c.content as CampaignContent;
+  if (content.type === 'image') return imageMessage(content.url);
+  const text = personalise(content.text, who);
+  if (content.type === 'text') return textMessage(text.slice(0, LIMITS.textMax));
+  return buttonTemplate(
+    text.slice(0, LIMITS.buttonTemplateTextMax),
+    content.buttons.map((b, i) =>
+      b.type === 'postback'
+        ? postbackButton(b.title, postbackPayload(c.id, i))
+        : webUrlButton(b.title, `${publicUrl.replace(/\/+$/, '')}/r/${linkToken(c, deliveryId, i)}`),
+    ),
+  );
+}
+
+/** GET /r/:token: records the click and answers where to go; an unknown or forged token is not found. */
+export async function followLink(ctx: AppContext, token: string): Promise<string> {
+  const notFound = () => new DomainError('campaign_not_found', 'This link is not valid.');
+  const m = /^(\d+)\.(\d+)\.(\d+)\.([\w-]+)$/.exec(token);
+  if (!m) throw notFound();
+  const [campaignId, deliveryId, button] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const c = await store.findCampaign(ctx.db, null, campaignId);
+  if (!c) throw notFound();
+  const expected = Buffer.from(sign(c.link_secret, `${campaignId}.${deliveryId}.${button}`));
+  const given = Buffer.from(m[4]!);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw notFound();
+  const content = c.content as CampaignContent;
+  const target = content.type === 'buttons' ? content.buttons[button] : undefined;
+  if (!target || target.type !== 'url') throw notFound();
+  const d = await deliveries.findDelivery(ctx.db, deliveryId);
+  if (d?.campaign_id === c.id) await deliveries.markClicked(ctx.db, { deliveryId }, ctx.clock.now());
+  return target.url;
+}
+
+/** A postback from a campaign's button (`rn:c<id>:b<n>`): a click of that customer (R10a). */
+export async function recordPostbackClick(
+  ctx: AppContext,
+  db: Executor,
+  customerId: number,
+  payload: string,
+): Promise<boolean> {
+  const p = parsePostbackPayload(payload);
+  if (!p) return false;
+  return deliveries.markClicked(db, { campaignId: p.campaignId, customerId }, ctx.clock.now());
+}
+
+export type { CampaignStatus };

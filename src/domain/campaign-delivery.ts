@@ -1,0 +1,184 @@
+// R9c/R9d for one recipient of a campaign: whether the message goes (and on which token), waits for
+// the token's cooldown (allowDefer), or is skipped with a reason — one function, used by the dry run
+// and by the dispatcher alike, so the dry run's counts are what the run does. Then what Meta's answer
+// means for that recipient, and when a campaign has seen too many errors.
+//
+// At most once (R9d): a token is the idempotency key Meta honours. An OTN token carries one message
+// ever (R7a) and a recurring token one per period (R8b); a resend on the same token inside that limit
+// is refused by Meta (100 "already used" / 4/2018354), never delivered twice. So a send whose answer
+// was lost (timeout, crash mid-call) is resent on the same token while that guarantee still holds, and
+// a refusal of that kind then confirms the earlier delivery. Past the guarantee the recipient ends
+// `failed`/`uncertain`, never resent.
+import type { CustomerState, PageState, SendPlan, SubscriptionState, TopicState } from './model.ts';
+import type { ReasonCode } from './reasons.ts';
+import type { SendErrorClass } from './send-errors.ts';
+import { resolveSend } from './send-resolver.ts';
+import { usePatch as tokenUsePatch } from './subscriptions.ts';
+
+export type RecipientDecision =
+  | {
+      action: 'send';
+      plan: SendPlan;
+      subscription: SubscriptionState;
+      /** What claiming the token writes (R7a used, R8b next eligible time). */
+      patch: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>;
+    }
+  | { action: 'defer'; until: Date; reason: 'cooldown' }
+  | { action: 'skip'; reason: ReasonCode };
+
+export interface RecipientInput {
+  page: PageState;
+  customer: CustomerState;
+  topic: TopicState;
+  /** The customer's tokens on the campaign's topic. */
+  subscriptions: readonly SubscriptionState[];
+  allowDefer: boolean;
+  now: Date;
+}
+
+/**
+ * R1d with sender `campaign`: never HUMAN_AGENT, never a tag (R11a); only a valid token of the topic
+ * (R6e, R7c). A token cooling down (R8b) is skipped, or deferred to its next eligible time.
+ */
+export function decideRecipient(input: RecipientInput): RecipientDecision {
+  const r = resolveSend({
+    page: input.page,
+    customer: input.customer,
+    sender: 'campaign',
+    intent: { kind: 'notification', topic: input.topic },
+    subscriptions: input.subscriptions,
+    now: input.now,
+  });
+  if (!r.ok) {
+    if (r.reason === 'cooldown' && input.allowDefer && r.nextAt) {
+      return { action: 'defer', until: r.nextAt, reason: 'cooldown' };
+    }
+    return { action: 'skip', reason: r.reason };
+  }
+  const sub = input.subscriptions.find((s) => s.id === r.plan.subscriptionId)!;
+  return {
+    action: 'send',
+    plan: r.plan,
+    subscription: sub,
+    patch: tokenUsePatch(sub, input.page, input.now),
+  };
+}
+
+/** What one Graph answer does to a recipient and to the state around it. */
+export type DeliveryVerdict =
+  | { status: 'sent'; messageId: string | null; confirmedByToken: boolean }
+  /** Not delivered, or unknown and never to be resent. `release` gives the token back (provably unsent). */
+  | { status: 'failed'; reason: string; release: boolean; effect?: 'customer_unreachable' | 'token_dead' }
+  | { status: 'skipped'; reason: string; release: boolean; effect?: 'stopped' }
+  /** The answer is lost or transient: resend on the same (still claimed) token later. */
+  | { status: 'retry'; reason: string }
+  /** The page cannot send (R11b): the recipient waits for the campaign to be resumed. */
+  | { status: 'requeue'; release: boolean; pause: 'page_restricted' | 'page_token_invalid' };
+
+export interface AnswerInput {
+  result: { ok: true; messageId: string } | { ok: false; class: SendErrorClass; message: string };
+  tokenKind: SubscriptionState['kind'];
+  /** Graph calls made for this recipient before this one (earlier claims): one of them may have delivered. */
+  priorAttempts: number;
+  /** Calls made inside this claim (the client's own retries). */
+  attemptsNow: number;
+}
+
+export function classifyAnswer(input: AnswerInput): DeliveryVerdict {
+  const { result } = input;
+  if (result.ok) return { status: 'sent', messageId: result.messageId, confirmedByToken: false };
+  const maybeDelivered = input.priorAttempts > 0 || input.attemptsNow > 1;
+  const cls = result.class;
+  // The token refuses a second message: an earlier call of ours delivered it (see the header).
+  if (
+    maybeDelivered &&
+    ((cls === 'token_invalid' && input.tokenKind === 'one_time') ||
+      (cls === 'cooldown' && input.tokenKind === 'recurring'))
+  ) {
+    return { status: 'sent', messageId: null, confirmedByToken: true };
+  }
+  switch (cls) {
+    case 'transient':
+    case 'rate_limited':
+      return { status: 'retry', reason: cls };
+    case 'page_restricted':
+    case 'page_token_invalid':
+      return { status: 'requeue', release: !maybeDelivered, pause: cls };
+    case 'subscription_stopped':
+      return { status: 'skipped', reason: 'subscription_stopped', release: true, effect: 'stopped' };
+    case 'cooldown':
+      return { status: 'skipped', reason: 'cooldown', release: true };
+    case 'token_invalid':
+      return { status: 'failed', reason: 'token_invalid', release: false, effect: 'token_dead' };
+    case 'customer_unreachable':
+      return {
+        status: 'failed',
+        reason: 'customer_unreachable',
+        release: true,
+        effect: 'customer_unreachable',
+      };
+    case 'outside_window':
+      return { status: 'failed', reason: 'outside_window', release: true };
+    default:
+      // Meta's answer does not say whether it delivered: keep the token used, never resend.
+      return { status: 'failed', reason: cls, release: false };
+  }
+}
+
+/** Most calls a recipient gets across claims before it ends `failed`/`uncertain`. */
+export const MAX_DELIVERY_ATTEMPTS = 6;
+/** Clock skew we allow against Meta when trusting a recurring token's period to deduplicate. */
+export const PERIOD_MARGIN_MS = 60_000;
+
+/**
+ * A recipient whose earlier call may have delivered (lost answer, crash mid-call) is resent only while
+ * the token still deduplicates: OTN unexpired, recurring inside the period the claim started.
+ */
+export function mayResend(
+  input: {
+    tokenKind: SubscriptionState['kind'];
+    attempts: number;
+    expiresAt: Date;
+    tokenPeriodEnd: Date | null;
+  },
+  now: Date,
+): boolean {
+  if (input.attempts >= MAX_DELIVERY_ATTEMPTS) return false;
+  if (now.getTime() >= input.expiresAt.getTime() - PERIOD_MARGIN_MS) return false;
+  if (input.tokenKind === 'recurring') {
+    if (!input.tokenPeriodEnd) return false;
+    return now.getTime() < input.tokenPeriodEnd.getTime() - PERIOD_MARGIN_MS;
+  }
+  return true;
+}
+
+/**
+ * Too many errors (R9e auto-pause): more than `maxShare` of the last `window` answers failed, once at
+ * least `minSample` answers are in. A customer who blocked the page is that customer's matter, not
+ * the campaign's, so `customer_unreachable` does not count; skips are not answers.
+ */
+export class ErrorWindow {
+  private readonly outcomes: boolean[] = [];
+  constructor(
+    private readonly window = 200,
+    private readonly minSample = 50,
+    private readonly maxShare = 0.2,
+  ) {}
+
+  record(v: DeliveryVerdict): void {
+    if (v.status === 'skipped' || v.status === 'requeue') return;
+    const bad = v.status === 'retry' || (v.status === 'failed' && v.reason !== 'customer_unreachable');
+    this.outcomes.push(bad);
+    if (this.outcomes.length > this.window) this.outcomes.shift();
+  }
+
+  tripped(): boolean {
+    if (this.outcomes.length < this.minSample) return false;
+    const bad = this.outcomes.filter(Boolean).length;
+    return bad / this.outcomes.length > this.maxShare;
+  }
+
+  reset(): void {
+    this.outcomes.length = 0;
+  }
+}

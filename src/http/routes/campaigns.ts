@@ -1,0 +1,264 @@
+// Campaigns (R9): create, list, read with progress, dry run, start / schedule, pause, resume, cancel,
+// the delivery list; and the tracked redirect of URL buttons (GET /r/:token, a public service route).
+// Registered without a prefix: the /api paths are spelled out here.
+import { type Static, Type } from '@sinclair/typebox';
+import {
+  type CreateCampaign,
+  campaignDeliveries,
+  campaignProgress,
+  cancelCampaign,
+  createCampaign,
+  dryRun,
+  followLink,
+  getCampaign,
+  listCampaigns,
+  pauseCampaign,
+  resumeCampaign,
+  startCampaign,
+} from '../../app/campaigns.ts';
+import type { CampaignRow } from '../../storage/schema.ts';
+import type { App, ServerDeps } from '../server.ts';
+import { PageParams } from './pages.ts';
+
+const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+const CampaignParams = Type.Object({ id: Id });
+const DateTime = Type.String({ format: 'date-time' });
+const Button = Type.Union([
+  Type.Object(
+    { type: Type.Literal('postback'), title: Type.String({ maxLength: 20 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('url'),
+      title: Type.String({ maxLength: 20 }),
+      url: Type.String({ maxLength: 2000 }),
+    },
+    { additionalProperties: false },
+  ),
+]);
+const Content = Type.Union([
+  Type.Object(
+    { type: Type.Literal('text'), text: Type.String({ maxLength: 2000 }) },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('buttons'),
+      text: Type.String({ maxLength: 640 }),
+      buttons: Type.Array(Button, { maxItems: 3 }),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { type: Type.Literal('image'), url: Type.String({ maxLength: 2000 }) },
+    { additionalProperties: false },
+  ),
+]);
+const Audience = Type.Object(
+  {
+    labels: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })),
+    lastInteractionFrom: Type.Optional(DateTime),
+    lastInteractionTo: Type.Optional(DateTime),
+    optedInFrom: Type.Optional(DateTime),
+    optedInTo: Type.Optional(DateTime),
+    attributes: Type.Optional(
+      Type.Record(
+        Type.String({ maxLength: 100 }),
+        Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+const CreateBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 200 }),
+    topicId: Id,
+    content: Content,
+    audience: Type.Optional(Audience),
+    allowDefer: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const DeliveryQuery = Type.Object(
+  {
+    status: Type.Optional(
+      Type.Union(
+        ['pending', 'sending', 'retry', 'deferred', 'sent', 'failed', 'skipped'].map((s) => Type.Literal(s)),
+      ),
+    ),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    after: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+
+function audienceInput(a: Static<typeof Audience> | undefined): CreateCampaign['audience'] {
+  if (!a) return {};
+  const d = (v: string | undefined) => (v ? { v: new Date(v) } : undefined);
+  return {
+    ...(a.labels && { labels: a.labels }),
+    ...(a.attributes && { attributes: a.attributes }),
+    ...(d(a.lastInteractionFrom) && { lastInteractionFrom: d(a.lastInteractionFrom)!.v }),
+    ...(d(a.lastInteractionTo) && { lastInteractionTo: d(a.lastInteractionTo)!.v }),
+    ...(d(a.optedInFrom) && { optedInFrom: d(a.optedInFrom)!.v }),
+    ...(d(a.optedInTo) && { optedInTo: d(a.optedInTo)!.v }),
+  };
+}
+
+export function presentCampaign(c: CampaignRow) {
+  return {
+    id: c.id,
+    pageId: c.page_id,
+    topicId: c.topic_id,
+    name: c.name,
+    status: c.status,
+    pauseReason: c.pause_reason,
+    content: c.content,
+    audience: c.audience,
+    allowDefer: c.allow_defer,
+    scheduledAt: c.scheduled_at,
+    startedAt: c.started_at,
+    finishedAt: c.finished_at,
+    targeted: c.targeted,
+    sent: c.sent_count,
+    failed: c.failed_count,
+    skipped: c.skipped_count,
+    createdAt: c.created_at,
+  };
+}
+
+export async function campaignRoutes(app: App, deps: ServerDeps) {
+  const tags = ['campaigns'];
+  const admin = { role: 'admin' as const };
+  const present = async (c: CampaignRow) => ({
+    ...presentCampaign(c),
+    progress: await campaignProgress(deps.ctx, c),
+  });
+
+  app.post(
+    '/api/pages/:pageId/campaigns',
+    {
+      config: admin,
+      schema: { tags, summary: 'R9a/b: create a draft', params: PageParams, body: CreateBody },
+    },
+    async (req, reply) => {
+      const ws = await deps.workspaceFor(req);
+      const b = req.body;
+      const c = await createCampaign(deps.ctx, ws, req.params.pageId, {
+        name: b.name,
+        topicId: b.topicId,
+        content: b.content as CreateCampaign['content'],
+        audience: audienceInput(b.audience),
+        allowDefer: b.allowDefer ?? false,
+      });
+      return reply.status(201).send(presentCampaign(c));
+    },
+  );
+
+  app.get(
+    '/api/pages/:pageId/campaigns',
+    { config: admin, schema: { tags, params: PageParams } },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return {
+        campaigns: (await listCampaigns(deps.ctx, ws, { pageId: req.params.pageId })).map(presentCampaign),
+      };
+    },
+  );
+
+  app.get('/api/campaigns', { config: admin, schema: { tags } }, async (req) => {
+    const ws = await deps.workspaceFor(req);
+    return { campaigns: (await listCampaigns(deps.ctx, ws)).map(presentCampaign) };
+  });
+
+  app.get(
+    '/api/campaigns/:id',
+    { config: admin, schema: { tags, summary: 'R9e: with live progress', params: CampaignParams } },
+    async (req) => present(await getCampaign(deps.ctx, await deps.workspaceFor(req), req.params.id)),
+  );
+
+  app.post(
+    '/api/campaigns/:id/dry-run',
+    {
+      config: admin,
+      schema: { tags, summary: 'R9c: who would get it, and why not', params: CampaignParams },
+    },
+    async (req) => dryRun(deps.ctx, await deps.workspaceFor(req), req.params.id),
+  );
+
+  app.post(
+    '/api/campaigns/:id/start',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'R9e: start now, or schedule with `at`',
+        params: CampaignParams,
+        body: Type.Optional(Type.Object({ at: Type.Optional(DateTime) }, { additionalProperties: false })),
+      },
+    },
+    async (req) => {
+      const at = req.body?.at ? new Date(req.body.at) : null;
+      return present(await startCampaign(deps.ctx, await deps.workspaceFor(req), req.params.id, at));
+    },
+  );
+
+  for (const [verb, fn] of [
+    ['pause', pauseCampaign],
+    ['resume', resumeCampaign],
+    ['cancel', cancelCampaign],
+  ] as const) {
+    app.post(
+      `/api/campaigns/:id/${verb}`,
+      { config: admin, schema: { tags, summary: `R9e: ${verb}`, params: CampaignParams } },
+      async (req) => present(await fn(deps.ctx, await deps.workspaceFor(req), req.params.id)),
+    );
+  }
+
+  app.get(
+    '/api/campaigns/:id/deliveries',
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'R9d: every recipient and how it ended',
+        params: CampaignParams,
+        querystring: DeliveryQuery,
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      const q = req.query;
+      const rows = await campaignDeliveries(deps.ctx, ws, req.params.id, {
+        ...(q.status && { status: q.status as never }),
+        ...(q.after !== undefined && { after: q.after }),
+        ...(q.limit !== undefined && { limit: q.limit }),
+      });
+      return {
+        deliveries: rows.map((r) => ({
+          id: r.id,
+          customerId: r.customer_id,
+          psid: r.psid,
+          name: r.name,
+          status: r.status,
+          reason: r.reason,
+          messageId: r.message_id,
+          attempts: r.attempts,
+          sentAt: r.sent_at,
+          deferredUntil: r.deferred_until,
+          clickedAt: r.clicked_at,
+        })),
+        next: rows.length ? rows[rows.length - 1]!.id : null,
+      };
+    },
+  );
+
+  // Public: the customer's phone follows it. Records the click (R10a), then redirects.
+  app.get(
+    '/r/:token',
+    { schema: { hide: true, params: Type.Object({ token: Type.String({ maxLength: 200 }) }) } },
+    async (req, reply) => reply.redirect(await followLink(deps.ctx, req.params.token), 302),
+  );
+}

@@ -1,0 +1,268 @@
+// Campaign rows, their audience (R9a filters as SQL, read in keyset pages of customers.id) and
+// progress counts. The per-recipient delivery rows and their set-based updates are in
+// campaign-deliveries.ts.
+import { type ExpressionBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { AudienceFilters, CampaignContent } from '../domain/campaigns.ts';
+import type { Executor } from './db.ts';
+import type { CampaignRow, CampaignStatus, CustomerRow, Database, SubscriptionRow } from './schema.ts';
+
+export interface NewCampaign {
+  workspaceId: number;
+  pageId: number;
+  topicId: number;
+  name: string;
+  content: CampaignContent;
+  audience: AudienceFilters;
+  allowDefer: boolean;
+  linkSecret: string;
+}
+
+export async function insertCampaign(db: Executor, c: NewCampaign, now: Date): Promise<CampaignRow> {
+  return db
+    .insertInto('campaigns')
+    .values({
+      workspace_id: c.workspaceId,
+      page_id: c.pageId,
+      topic_id: c.topicId,
+      name: c.name,
+      status: 'draft',
+      pause_reason: null,
+      audience: JSON.stringify(c.audience),
+      content: JSON.stringify(c.content),
+      allow_defer: c.allowDefer,
+      link_secret: c.linkSecret,
+      scheduled_at: null,
+      started_at: null,
+      finished_at: null,
+      checkpoint_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function findCampaign(
+  db: Executor,
+  workspaceId: number | null,
+  id: number,
+  opts: { forUpdate?: boolean } = {},
+): Promise<CampaignRow | undefined> {
+  let q = db.selectFrom('campaigns').selectAll().where('id', '=', id);
+  if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
+}
+
+export async function listCampaigns(
+  db: Executor,
+  workspaceId: number,
+  filter: { pageId?: number; status?: CampaignStatus } = {},
+): Promise<CampaignRow[]> {
+  let q = db.selectFrom('campaigns').selectAll().where('workspace_id', '=', workspaceId);
+  if (filter.pageId !== undefined) q = q.where('page_id', '=', filter.pageId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  return q.orderBy('id', 'desc').limit(500).execute();
+}
+
+export type CampaignPatch = Partial<
+  Pick<CampaignRow, 'status' | 'pause_reason' | 'scheduled_at' | 'started_at' | 'finished_at'>
+>;
+
+/**
+ * Conditional on the status the decision was taken from: a concurrent change (the dispatcher
+ * auto-pausing while an admin cancels) makes this return false instead of overwriting it.
+ */
+export async function updateCampaignIf(
+  db: Executor,
+  id: number,
+  fromStatus: CampaignStatus,
+  patch: CampaignPatch,
+  now: Date,
+): Promise<boolean> {
+  const res = await db
+    .updateTable('campaigns')
+    .set({ ...patch, updated_at: now })
+    .where('id', '=', id)
+    .where('status', '=', fromStatus)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Campaigns the dispatcher has work for: running ones, and scheduled ones that are due. */
+export async function activeCampaigns(db: Executor, now: Date): Promise<CampaignRow[]> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'running'),
+        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', now)]),
+      ]),
+    )
+    .orderBy('id')
+    .execute();
+}
+
+/** The materialising worker holds the campaign row; another worker skips it rather than waits. */
+export async function lockCampaign(db: Executor, id: number): Promise<CampaignRow | undefined> {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .skipLocked()
+    .executeTakeFirst();
+}
+
+export interface AudienceScope {
+  pageId: number;
+  topicId: number;
+  filters: AudienceFilters;
+}
+
+/** R9a: subscribers of the topic (any token, held or not — the rest are skipped with a reason), filtered. */
+function audience(
+  db: Executor,
+  scope: AudienceScope,
+  afterId: number,
+  limit: number,
+): SelectQueryBuilder<Database, 'customers', object> {
+  const f = scope.filters;
+  let q = db
+    .selectFrom('customers')
+    .where('customers.page_id', '=', scope.pageId)
+    .where('customers.id', '>', afterId)
+    .where((eb: ExpressionBuilder<Database, 'customers'>) => {
+      let s = eb
+        .selectFrom('subscriptions')
+        .select(sql`1`.as('one'))
+        .whereRef('subscriptions.customer_id', '=', 'customers.id')
+        .where('subscriptions.topic_id', '=', scope.topicId);
+      if (f.optedInFrom) s = s.where('subscriptions.opted_in_at', '>=', f.optedInFrom);
+      if (f.optedInTo) s = s.where('subscriptions.opted_in_at', '<=', f.optedInTo);
+      return eb.exists(s);
+    });
+  if (f.labels?.length) q = q.where(sql<boolean>`customers.labels @> ${f.labels}::text[]`);
+  if (f.attributes && Object.keys(f.attributes).length) {
+    q = q.where(sql<boolean>`customers.attributes @> ${JSON.stringify(f.attributes)}::jsonb`);
+  }
+  if (f.lastInteractionFrom) q = q.where('customers.last_interaction_at', '>=', f.lastInteractionFrom);
+  if (f.lastInteractionTo) q = q.where('customers.last_interaction_at', '<=', f.lastInteractionTo);
+  return q.orderBy('customers.id').limit(limit);
+}
+
+/** One keyset page of the audience, with each customer's tokens on the topic (the dry run's input). */
+export async function audiencePage(
+  db: Executor,
+  scope: AudienceScope,
+  afterId: number,
+  limit: number,
+): Promise<{ customers: CustomerRow[]; subscriptions: SubscriptionRow[] }> {
+  const rows = (await audience(db, scope, afterId, limit).selectAll('customers').execute()) as CustomerRow[];
+  if (rows.length === 0) return { customers: [], subscriptions: [] };
+  const subscriptions = await subscriptionsOf(
+    db,
+    scope.topicId,
+    rows.map((r) => r.id),
+  );
+  return { customers: rows, subscriptions };
+}
+
+export async function customersByIds(db: Executor, ids: readonly number[]): Promise<CustomerRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', sql<number>`any(${ids as number[]}::int[])`)
+    .execute();
+}
+
+export async function subscriptionsOf(
+  db: Executor,
+  topicId: number,
+  customerIds: readonly number[],
+): Promise<SubscriptionRow[]> {
+  if (customerIds.length === 0) return [];
+  return db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('topic_id', '=', topicId)
+    .where('customer_id', '=', sql<number>`any(${customerIds as number[]}::int[])`)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Copies one keyset page of the audience into delivery rows and moves the campaign's cursor, in the
+ * caller's transaction: a crash repeats the page or none of it. Returns how many rows it added.
+ */
+export async function materialisePage(
+  tx: Executor,
+  campaign: CampaignRow,
+  scope: AudienceScope,
+  limit: number,
+  now: Date,
+): Promise<{ added: number; done: boolean }> {
+  const ids = (
+    await audience(tx, scope, campaign.audience_cursor, limit).select('customers.id').execute()
+  ).map((r) => r.id);
+  if (ids.length > 0) {
+    await sql`INSERT INTO campaign_deliveries (campaign_id, customer_id, status)
+      SELECT ${campaign.id}, c, 'pending' FROM unnest(${ids}::int[]) AS c
+      ON CONFLICT (campaign_id, customer_id) DO NOTHING`.execute(tx);
+  }
+  const done = ids.length < limit;
+  await tx
+    .updateTable('campaigns')
+    .set((eb) => ({
+      audience_cursor: ids.length ? ids[ids.length - 1]! : campaign.audience_cursor,
+      targeted: eb('targeted', '+', ids.length),
+      materialized: done,
+      checkpoint_at: now,
+      updated_at: now,
+    }))
+    .where('id', '=', campaign.id)
+    .execute();
+  return { added: ids.length, done };
+}
+
+export interface StatusCount {
+  status: string;
+  reason: string | null;
+  n: number;
+}
+
+/** R9e live progress: recipients per status and reason. */
+export async function deliveryCounts(db: Executor, campaignId: number): Promise<StatusCount[]> {
+  return db
+    .selectFrom('campaign_deliveries')
+    .select(['status', 'reason', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId)
+    .groupBy(['status', 'reason'])
+    .orderBy('status')
+    .orderBy('reason')
+    .execute();
+}
+
+/** Delivered / read from the messages the campaign logged (marked by Meta's webhooks), and clicks. */
+export async function engagementCounts(
+  db: Executor,
+  campaignId: number,
+): Promise<{ delivered: number; read: number; clicked: number }> {
+  const row = await db
+    .selectFrom('campaign_deliveries as d')
+    .leftJoin('messages as m', (j) =>
+      // mids are Meta's, unique per page: the customer pins the page.
+      j.onRef('m.customer_id', '=', 'd.customer_id').onRef('m.mid', '=', 'd.message_id'),
+    )
+    .select((eb) => [
+      eb.fn.count<number>('m.delivered_at').as('delivered'),
+      eb.fn.count<number>('m.read_at').as('read'),
+      eb.fn.count<number>('d.clicked_at').as('clicked'),
+    ])
+    .where('d.campaign_id', '=', campaignId)
+    .where('d.status', '=', 'sent')
+    .executeTakeFirstOrThrow();
+  return { delivered: Number(row.delivered), read: Number(row.read), clicked: Number(row.clicked) };
+}
