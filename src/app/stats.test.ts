@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import {
+  DAY,
+  HOUR,
+  otnTopic,
+  recurringTopic,
+  seedCustomer,
+  seedTopic,
+  seedWorkspace,
+  T0,
+} from '../../test/support/factories.ts';
+import { isDomainError } from '../domain/errors.ts';
+import type { Storage } from '../storage/db.ts';
+import {
+  applyOptIn,
+  applyStopResume,
+  newInvitationPayload,
+  recordExpiries,
+  recordInvitation,
+} from './optins.ts';
+import { claimNotification, settleNotification } from './sends.ts';
+import { pageStats, topicStats } from './stats.ts';
+import { deactivateTopic } from './topics.ts';
+
+describe.each(BACKENDS)('statistics on %s', (backend) => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+  });
+  afterAll(async () => storage?.close());
+
+  /** A page whose story runs over the five days before T0 (10:00 in Asia/Ho_Chi_Minh each day). */
+  async function story() {
+    const w = await seedWorkspace(storage, {}, new Date(T0.getTime() - 5 * DAY));
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+    const otn = await seedTopic(w.ctx, w.workspaceId, w.page.id, otnTopic());
+    const [a, b, c, d] = [
+      await seedCustomer(w.ctx, scope),
+      await seedCustomer(w.ctx, scope),
+      await seedCustomer(w.ctx, scope),
+      await seedCustomer(w.ctx, scope),
+    ];
+    const at = (daysBeforeT0: number) => w.clock.set(new Date(T0.getTime() - daysBeforeT0 * DAY));
+    const invite = async (customerId: number, topicId: number) => {
+      const payload = newInvitationPayload(topicId);
+      await recordInvitation(w.ctx, { ...scope, customerId, topicId, senderKind: 'agent', payload });
+      return payload;
+    };
+    const optIn = (
+      psid: string,
+      kind: 'recurring' | 'one_time',
+      payload: string,
+      token: string,
+      metaExpiry?: Date,
+    ) =>
+      applyOptIn(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid,
+        kind,
+        token,
+        payload,
+        at: w.clock.now(),
+        ...(metaExpiry && { metaExpiry }),
+      });
+
+    at(5);
+    const pa = await invite(a!.id, topic.id);
+    const pb = await invite(b!.id, topic.id);
+    const pc = await invite(c!.id, topic.id);
+    await invite(d!.id, topic.id); // never accepted
+    await optIn(a!.psid, 'recurring', pa, 'tok-a');
+    at(4);
+    await optIn(b!.psid, 'recurring', pb, 'tok-b');
+    // c's token carries Meta's expiry: two days and an hour later
+    await optIn(c!.psid, 'recurring', pc, 'tok-c', new Date(T0.getTime() - 2 * DAY + HOUR));
+    at(3);
+    const stopResume = (action: 'stop' | 'resume') =>
+      applyStopResume(w.ctx, {
+        fbPageId: w.page.fb_page_id,
+        psid: a!.psid,
+        token: 'tok-a',
+        action,
+        at: w.clock.now(),
+      });
+    await stopResume('stop');
+    at(2);
+    await stopResume('resume');
+    const po = await invite(a!.id, otn.id);
+    await optIn(a!.psid, 'one_time', po, 'otn-a');
+    at(1);
+    for (const topicId of [topic.id, otn.id]) {
+      const req = {
+        ...scope,
+        workspaceId: w.workspaceId,
+        customerId: topicId === otn.id ? a!.id : b!.id,
+        sender: 'agent' as const,
+        intent: { kind: 'notification' as const, topicId },
+        content: 'text' as const,
+      };
+      const claim = await claimNotification(w.ctx, req);
+      expect(claim.resolution.ok).toBe(true);
+      await settleNotification(w.ctx, claim, req, { sent: true, messageId: `m-${topicId}` });
+    }
+    at(0);
+    await recordExpiries(w.ctx);
+    return { ...w, topic, otn };
+  }
+
+  it('R10b: invitations sent, acceptance rate, stops, sends, valid subscribers now', async () => {
+    const { ctx, workspaceId, topic } = await story();
+    const s = await topicStats(ctx, workspaceId, topic.id, 7);
+    expect(s.totals).toEqual({
+      invitationsSent: 4,
+      invitationsRefused: 0,
+      invitationsAccepted: 3,
+      acceptanceRate: 0.75,
+      validSubscribers: 2, // a (resumed) and b; c expired
+      suspendedSubscribers: 0,
+      acceptances: 3,
+      stops: 1,
+      resumes: 1,
+      sends: 1,
+      expiries: 1,
+    });
+  });
+
+  it('R10b: valid subscribers over time, replayed from the consent history, per page-local day', async () => {
+    const { ctx, workspaceId, topic, otn } = await story();
+    const s = await topicStats(ctx, workspaceId, topic.id, 7);
+    expect(s.timeZone).toBe('Asia/Ho_Chi_Minh');
+    expect(s.series.map((p) => p.date)).toEqual([
+      '2026-02-24',
+      '2026-02-25',
+      '2026-02-26',
+      '2026-02-27',
+      '2026-02-28',
+      '2026-03-01',
+      '2026-03-02',
+    ]);
+    // day -5: a; -4: a b c; -3: a stopped; -2: a resumed, c expired an hour after; -1, today: a b
+    expect(s.series.map((p) => p.validSubscribers)).toEqual([0, 1, 3, 2, 2, 2, 2]);
+    expect(s.series.map((p) => p.invitationsSent)).toEqual([0, 4, 0, 0, 0, 0, 0]);
+    expect(s.series.map((p) => p.acceptances)).toEqual([0, 1, 2, 0, 0, 0, 0]);
+    expect(s.series.map((p) => p.stops)).toEqual([0, 0, 0, 1, 0, 0, 0]);
+    expect(s.series.map((p) => p.resumes)).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    expect(s.series.map((p) => p.sends)).toEqual([0, 0, 0, 0, 0, 1, 0]);
+    expect(s.series.map((p) => p.expiries)).toEqual([0, 0, 0, 0, 1, 0, 0]);
+    expect(s.series.at(-1)!.validSubscribers).toBe(s.totals.validSubscribers);
+    // R7a: an OTN token used up leaves the count
+    const o = await topicStats(ctx, workspaceId, otn.id, 3);
+    expect(o.series.map((p) => p.validSubscribers)).toEqual([1, 0, 0]);
+    expect(o.totals).toMatchObject({ invitationsSent: 1, acceptanceRate: 1, sends: 1, validSubscribers: 0 });
+  });
+
+  it('R10b + R5b: a deactivated topic has no valid subscribers, its held ones show as suspended', async () => {
+    const { ctx, workspaceId, topic } = await story();
+    await deactivateTopic(ctx, workspaceId, topic.id);
+    const s = await topicStats(ctx, workspaceId, topic.id, 1);
+    expect(s.totals).toMatchObject({ validSubscribers: 0, suspendedSubscribers: 2 });
+  });
+
+  it('R10b: page overview — customers by window, subscribers, every topic with its totals', async () => {
+    const { ctx, workspaceId, page, topic, otn } = await story();
+    const s = await pageStats(ctx, workspaceId, page.id);
+    expect(s.customers.total).toBe(4);
+    expect(Object.values(s.customers.byWindow).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(s.subscribers).toBe(2);
+    expect(s.totals).toMatchObject({
+      invitationsSent: 5,
+      invitationsAccepted: 4,
+      acceptanceRate: 0.8,
+      sends: 2,
+    });
+    expect(s.topics.map((t) => t.id).sort()).toEqual([topic.id, otn.id].sort());
+  });
+
+  it('bad input and foreign topics are refused', async () => {
+    const { ctx, workspaceId, topic } = await story();
+    const other = await seedWorkspace(storage);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => null,
+        (e) => (isDomainError(e) ? e.code : String(e)),
+      );
+    expect(await code(topicStats(ctx, workspaceId, topic.id, 0))).toBe('validation_failed');
+    expect(await code(topicStats(other.ctx, other.workspaceId, topic.id))).toBe('topic_not_found');
+    expect(await code(pageStats(other.ctx, other.workspaceId, topic.page_id))).toBe('page_not_found');
+  });
+});

@@ -1,0 +1,45 @@
+// R10 statistics for admins: per topic (totals + daily series), per page, per campaign.
+import { Type } from '@sinclair/typebox';
+import { MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
+import type { App, ServerDeps } from '../server.ts';
+import { PageParams } from './pages.ts';
+
+const TopicParams = Type.Object({ topicId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
+
+export async function statsRoutes(app: App, deps: ServerDeps) {
+  app.get(
+    '/topics/:topicId/stats',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['statistics'],
+        summary: 'R10b: invitations, acceptance rate, valid subscribers over time, stops, sends',
+        params: TopicParams,
+        querystring: Type.Object(
+          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STATS_DAYS, default: 30 })) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return topicStats(deps.ctx, ws, req.params.topicId, req.query.days ?? 30);
+    },
+  );
+
+  app.get(
+    '/pages/:pageId/stats',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['statistics'],
+        summary: 'The page at a glance: customers, subscribers, topics',
+        params: PageParams,
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return pageStats(deps.ctx, ws, req.params.pageId);
+    },
+  );
+}

@@ -1,0 +1,148 @@
+// The facts R10 statistics are computed from: counts over invitations, consent history and
+// subscriptions, grouped per topic. Only counting here; rates and replays are the domain's.
+import type { HistoryEvent, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
+import type { Executor } from './db.ts';
+
+export interface InvitationCounts {
+  sent: number;
+  refused: number;
+  accepted: number;
+}
+
+/** Invitations per topic of a page (or of one topic): sent, refused by Meta as duplicates, accepted. */
+export async function invitationCounts(
+  db: Executor,
+  scope: { pageId: number } | { topicId: number },
+): Promise<Map<number, InvitationCounts>> {
+  let q = db
+    .selectFrom('invitations')
+    .select((eb) => [
+      'topic_id',
+      eb.fn.countAll<number>().filterWhere('status', '=', 'sent').as('sent'),
+      eb.fn.countAll<number>().filterWhere('status', '=', 'refused').as('refused'),
+      eb.fn.countAll<number>().filterWhere('accepted_at', 'is not', null).as('accepted'),
+    ])
+    .groupBy('topic_id');
+  q = 'pageId' in scope ? q.where('page_id', '=', scope.pageId) : q.where('topic_id', '=', scope.topicId);
+  const rows = await q.execute();
+  return new Map(
+    rows.map((r) => [
+      r.topic_id,
+      { sent: Number(r.sent), refused: Number(r.refused), accepted: Number(r.accepted) },
+    ]),
+  );
+}
+
+/** Consent-history rows per topic and event: acceptances, stops, resumes, uses (sends), expiries. */
+export async function consentCounts(
+  db: Executor,
+  scope: { pageId: number } | { topicId: number },
+): Promise<Map<number, Partial<Record<HistoryEvent, number>>>> {
+  let q = db
+    .selectFrom('consent_history')
+    .select((eb) => ['topic_id', 'event', eb.fn.countAll<number>().as('n')])
+    .groupBy(['topic_id', 'event']);
+  q = 'pageId' in scope ? q.where('page_id', '=', scope.pageId) : q.where('topic_id', '=', scope.topicId);
+  const out = new Map<number, Partial<Record<HistoryEvent, number>>>();
+  for (const r of await q.execute()) {
+    const m = out.get(r.topic_id) ?? {};
+    m[r.event] = Number(r.n);
+    out.set(r.topic_id, m);
+  }
+  return out;
+}
+
+/**
+ * Customers per topic holding a token that is not stopped, not expired and (OTN) not used — the
+ * subscribers of a topic now. Cooldown does not count against them: it only paces sends.
+ */
+export async function heldSubscribers(
+  db: Executor,
+  scope: { pageId: number } | { topicId: number },
+  now: Date,
+): Promise<Map<number, number>> {
+  let q = db
+    .selectFrom('subscriptions')
+    .select((eb) => ['topic_id', eb.fn.count<number>('customer_id').distinct().as('n')])
+    .where('used_at', 'is', null)
+    .where('stopped_at', 'is', null)
+    .where('expires_at', '>', now)
+    .groupBy('topic_id');
+  q = 'pageId' in scope ? q.where('page_id', '=', scope.pageId) : q.where('topic_id', '=', scope.topicId);
+  return new Map((await q.execute()).map((r) => [r.topic_id, Number(r.n)]));
+}
+
+/** Distinct customers of a page subscribed now to at least one of the given (active) topics. */
+export async function distinctSubscribers(db: Executor, topicIds: number[], now: Date): Promise<number> {
+  if (topicIds.length === 0) return 0;
+  const row = await db
+    .selectFrom('subscriptions')
+    .select((eb) => eb.fn.count<number>('customer_id').distinct().as('n'))
+    .where('topic_id', 'in', topicIds)
+    .where('used_at', 'is', null)
+    .where('stopped_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Everything needed to replay a topic's subscribers over time (domain/stats subscribersAt). */
+export async function topicReplayFacts(
+  db: Executor,
+  topicId: number,
+): Promise<{ subs: SubscriptionFacts[]; events: Array<HistoryFact & { customerId: number }> }> {
+  const [subs, events] = await Promise.all([
+    db
+      .selectFrom('subscriptions')
+      .select(['id', 'customer_id', 'kind', 'expires_at'])
+      .where('topic_id', '=', topicId)
+      .execute(),
+    db
+      .selectFrom('consent_history')
+      .select(['subscription_id', 'customer_id', 'event', 'at'])
+      .where('topic_id', '=', topicId)
+      .orderBy('at')
+      .orderBy('id')
+      .execute(),
+  ]);
+  return {
+    subs: subs.map((s) => ({ id: s.id, customerId: s.customer_id, kind: s.kind, expiresAt: s.expires_at })),
+    events: events.map((e) => ({
+      subscriptionId: e.subscription_id ?? 0,
+      customerId: e.customer_id,
+      event: e.event,
+      at: e.at,
+    })),
+  };
+}
+
+/** When a topic's invitations went out since a time (sent ones only: a refused card never arrived). */
+export async function invitationTimes(db: Executor, topicId: number, since: Date): Promise<Date[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select('sent_at')
+    .where('topic_id', '=', topicId)
+    .where('status', '=', 'sent')
+    .where('sent_at', '>=', since)
+    .execute();
+  return rows.map((r) => r.sent_at);
+}
+
+/** Customers of a page whose last interaction lies in a window's interval (domain/inbox windowRange). */
+export async function countCustomers(
+  db: Executor,
+  pageId: number,
+  range?: { never: true } | { never: false; after: Date | null; notAfter: Date | null },
+): Promise<number> {
+  let q = db
+    .selectFrom('customers')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('page_id', '=', pageId);
+  if (range?.never) q = q.where('last_interaction_at', 'is', null);
+  else if (range) {
+    q = q.where('last_interaction_at', 'is not', null);
+    if (range.after) q = q.where('last_interaction_at', '>', range.after);
+    if (range.notAfter) q = q.where('last_interaction_at', '<=', range.notAfter);
+  }
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
