@@ -201,6 +201,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       });
       if (!('customerId' in result)) return result.outcome;
       await log(result.customerId, 'in', 'optin', null, null);
+      if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, e);
       // R4f: a customer opting in to a topic they already hold gets the page's notice text.
       if (result.alreadyHeld || result.outcome === 'accepted_again') {
         const job: AssistantReplyJob = {
@@ -222,5 +223,35 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       await messages.markRead(tx, c.id, e.watermark);
       return 'read';
     }
+  }
+}
+
+/**
+ * Out of order: a Stop / Resume stamped after this opt-in may have been applied first, when its token
+ * was still unknown (outcome `unknown_token`). Apply those now, oldest first, so the result is the one
+ * timestamp order gives.
+ */
+async function replayEarlyStatusChanges(
+  ctx: AppContext,
+  tx: Tx,
+  e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
+): Promise<void> {
+  for (const row of await inbox.processedWithOutcome(tx, e.pageId, e.psid, 'unknown_token', e.timestamp)) {
+    const parsed = parseWebhook({
+      object: 'page',
+      entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }],
+    }).events[0];
+    if (parsed?.type !== 'optin_recurring' || !parsed.status || parsed.token !== e.token) continue;
+    const outcome = await applyStopResume(
+      { ...ctx, db: tx },
+      {
+        fbPageId: parsed.pageId,
+        psid: parsed.psid,
+        token: parsed.token,
+        action: parsed.status === 'STOP' ? 'stop' : 'resume',
+        at: parsed.timestamp,
+      },
+    );
+    await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
   }
 }

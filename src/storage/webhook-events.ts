@@ -62,6 +62,26 @@ export function eventBody(row: WebhookEventRow): Record<string, unknown> {
   return JSON.parse(decrypt(row.body)) as Record<string, unknown>;
 }
 
+/** One customer's events already applied with `outcome`, stamped after `after`, oldest first. */
+export async function processedWithOutcome(
+  db: Executor,
+  fbPageId: string,
+  psid: string,
+  outcome: string,
+  after: Date,
+): Promise<WebhookEventRow[]> {
+  return db
+    .selectFrom('webhook_events')
+    .selectAll()
+    .where('fb_page_id', '=', fbPageId)
+    .where('psid', '=', psid)
+    .where('outcome', '=', outcome)
+    .where('event_at', '>', after)
+    .orderBy('event_at')
+    .orderBy('id')
+    .execute();
+}
+
 export async function markProcessed(db: Executor, id: number, outcome: string, at: Date): Promise<void> {
   await db.updateTable('webhook_events').set({ processed_at: at, outcome }).where('id', '=', id).execute();
 }
