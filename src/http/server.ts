@@ -21,9 +21,7 @@ import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
-import { dataRoutes } from './routes/data.ts';
 import { pageRoutes } from './routes/pages.ts';
-import { statsRoutes } from './routes/stats.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -221,8 +219,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
