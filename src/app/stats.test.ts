@@ -12,6 +12,9 @@ import {
 } from '../../test/support/factories.ts';
 import { isDomainError } from '../domain/errors.ts';
 import type { Storage } from '../storage/db.ts';
+import { insertMessage, markDelivered, markRead } from '../storage/messages.ts';
+import * as subs from '../storage/subscriptions.ts';
+import { createCampaign } from './campaigns.ts';
 import {
   applyOptIn,
   applyStopResume,
@@ -20,7 +23,7 @@ import {
   recordInvitation,
 } from './optins.ts';
 import { claimNotification, settleNotification } from './sends.ts';
-import { pageStats, topicStats } from './stats.ts';
+import { campaignStats, pageStats, topicStats } from './stats.ts';
 import { deactivateTopic } from './topics.ts';
 
 describe.each(BACKENDS)('statistics on %s', (backend) => {
@@ -187,5 +190,97 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     expect(await code(topicStats(ctx, workspaceId, topic.id, 0))).toBe('validation_failed');
     expect(await code(topicStats(other.ctx, other.workspaceId, topic.id))).toBe('topic_not_found');
     expect(await code(pageStats(other.ctx, other.workspaceId, topic.page_id))).toBe('page_not_found');
+  });
+
+  it('R10a: campaign targeted, sent, delivered, read, clicked, failed by reason, stopped after, rates', async () => {
+    const w = await seedWorkspace(storage);
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, otnTopic());
+    const c = await createCampaign(w.ctx, w.workspaceId, w.page.id, {
+      name: 'Back in stock',
+      topicId: topic.id,
+      content: { type: 'text', text: 'Hàng đã về!' },
+      audience: {},
+    });
+    const now = w.clock.now();
+    const people = [];
+    for (let i = 0; i < 8; i++) people.push(await seedCustomer(w.ctx, scope));
+    // 5 sent (4 delivered, 3 read, 2 clicked), 2 failed (two reasons), 1 skipped
+    const outcome = (i: number) =>
+      i < 5
+        ? { status: 'sent' as const, reason: null }
+        : i < 7
+          ? { status: 'failed' as const, reason: i === 5 ? 'customer_unreachable' : 'token_invalid' }
+          : { status: 'skipped' as const, reason: 'token_used' };
+    for (const [i, p] of people.entries()) {
+      const o = outcome(i);
+      const mid = o.status === 'sent' ? `m-${c.id}-${i}` : null;
+      await storage.db
+        .insertInto('campaign_deliveries')
+        .values({
+          campaign_id: c.id,
+          customer_id: p.id,
+          subscription_id: null,
+          status: o.status,
+          reason: o.reason,
+          message_id: mid,
+          claim_id: null,
+          lease_until: null,
+          token_period_end: null,
+          deferred_until: null,
+          sent_at: mid ? now : null,
+          clicked_at: i < 2 ? now : null,
+        })
+        .execute();
+      if (!mid) continue;
+      await insertMessage(storage.db, {
+        ...scope,
+        customerId: p.id,
+        direction: 'out',
+        senderKind: 'campaign',
+        kind: 'notification',
+        mid,
+        text: 'Hàng đã về!',
+        at: now,
+      });
+      if (i < 4) await markDelivered(storage.db, p.id, [mid], null);
+      if (i < 3) await markRead(storage.db, p.id, new Date(now.getTime() + HOUR));
+    }
+    await storage.db
+      .updateTable('campaigns')
+      .set({ targeted: 8, status: 'completed' })
+      .where('id', '=', c.id)
+      .execute();
+    // "stopped after": one recipient stops the topic after the send, another had stopped before it
+    const stop = (customerId: number, at: Date) =>
+      subs.appendConsent(storage.db, {
+        ...scope,
+        topicId: topic.id,
+        customerId,
+        subscriptionId: null,
+        event: 'stopped',
+        at,
+      });
+    await stop(people[0]!.id, new Date(now.getTime() + DAY));
+    await stop(people[1]!.id, new Date(now.getTime() - DAY));
+    const s = await campaignStats(w.ctx, w.workspaceId, c.id);
+    expect(s).toMatchObject({
+      targeted: 8,
+      sent: 5,
+      delivered: 4,
+      read: 3,
+      clicked: 2,
+      failed: { total: 2, byReason: { customer_unreachable: 1, token_invalid: 1 } },
+      skipped: { total: 1, byReason: { token_used: 1 } },
+      inFlight: 0,
+      stoppedAfter: 1,
+      rates: { delivered: 0.8, read: 0.75, clicked: 0.6667, overall: 0.5, stoppedAfter: 0.2 },
+    });
+    const other = await seedWorkspace(storage);
+    const code = await campaignStats(other.ctx, other.workspaceId, c.id).then(
+      () => null,
+      (e) => (isDomainError(e) ? e.code : String(e)),
+    );
+    expect(code).toBe('campaign_not_found');
   });
 });

@@ -3,11 +3,19 @@
 import { DomainError } from '../domain/errors.ts';
 import { WINDOW_STATES, windowRange } from '../domain/inbox.ts';
 import type { WindowState } from '../domain/send-resolver.ts';
-import { bucketIndex, dayBuckets, type HistoryEvent, rate, subscribersAt } from '../domain/stats.ts';
+import {
+  bucketIndex,
+  dayBuckets,
+  type HistoryEvent,
+  interactionRates,
+  rate,
+  subscribersAt,
+} from '../domain/stats.ts';
 import * as pages from '../storage/pages.ts';
 import type { TopicRow } from '../storage/schema.ts';
 import * as stats from '../storage/stats.ts';
 import * as topics from '../storage/topics.ts';
+import { getCampaign } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { getPage } from './workspaces.ts';
 
@@ -171,5 +179,47 @@ export async function pageStats(ctx: AppContext, workspaceId: number, pageId: nu
       sends: sum('sends'),
     },
     topics: topicsOut,
+  };
+}
+
+/** Delivery rows still on their way: not yet sent, failed or skipped. */
+const IN_FLIGHT = new Set(['pending', 'sending', 'retry', 'deferred']);
+
+/**
+ * R10a: targeted, sent, delivered, read, clicked, failed and skipped by reason, stopped after, and the
+ * funnel's rates. Read while a campaign runs, the numbers are its progress so far.
+ */
+export async function campaignStats(ctx: AppContext, workspaceId: number, campaignId: number) {
+  const c = await getCampaign(ctx, workspaceId, campaignId);
+  const f = await stats.campaignFacts(ctx.db, c.id, c.topic_id);
+  const total = (status: string) =>
+    f.byStatus.filter((r) => r.status === status).reduce((n, r) => n + r.n, 0);
+  const byReason = (status: string) => {
+    const out: Record<string, number> = {};
+    for (const r of f.byStatus.filter((x) => x.status === status)) {
+      const key = r.reason ?? 'unknown';
+      out[key] = (out[key] ?? 0) + r.n;
+    }
+    return out;
+  };
+  const sent = total('sent');
+  const engagement = { sent, delivered: f.delivered, read: f.read, clicked: f.clicked };
+  return {
+    campaign: {
+      id: c.id,
+      pageId: c.page_id,
+      topicId: c.topic_id,
+      name: c.name,
+      status: c.status,
+      startedAt: c.started_at,
+      finishedAt: c.finished_at,
+    },
+    targeted: c.targeted,
+    ...engagement,
+    failed: { total: total('failed'), byReason: byReason('failed') },
+    skipped: { total: total('skipped'), byReason: byReason('skipped') },
+    inFlight: f.byStatus.filter((r) => IN_FLIGHT.has(r.status)).reduce((n, r) => n + r.n, 0),
+    stoppedAfter: f.stoppedAfter,
+    rates: { ...interactionRates(engagement), stoppedAfter: rate(f.stoppedAfter, sent) },
   };
 }

@@ -146,3 +146,62 @@ export async function countCustomers(
   }
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
+
+export interface CampaignFacts {
+  byStatus: Array<{ status: string; reason: string | null; n: number }>;
+  delivered: number;
+  read: number;
+  clicked: number;
+  /** Recipients who stopped the campaign's topic after it was sent to them (R10a "stopped after"). */
+  stoppedAfter: number;
+}
+
+/** R10a facts of a campaign: its delivery rows by outcome, what Meta marked delivered / read, clicks. */
+export async function campaignFacts(
+  db: Executor,
+  campaignId: number,
+  topicId: number,
+): Promise<CampaignFacts> {
+  const [byStatus, engagement] = await Promise.all([
+    db
+      .selectFrom('campaign_deliveries')
+      .select(['status', 'reason', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('campaign_id', '=', campaignId)
+      .groupBy(['status', 'reason'])
+      .execute(),
+    db
+      .selectFrom('campaign_deliveries as d')
+      // Meta's delivery and read marks land on the message the dispatcher logged under the same mid.
+      .leftJoin('messages as m', (j) =>
+        j.onRef('m.customer_id', '=', 'd.customer_id').onRef('m.mid', '=', 'd.message_id'),
+      )
+      .select((eb) => [
+        eb.fn.count<number>('m.delivered_at').as('delivered'),
+        eb.fn.count<number>('m.read_at').as('read'),
+        eb.fn.count<number>('d.clicked_at').as('clicked'),
+        eb.fn
+          .countAll<number>()
+          .filterWhere(({ exists, selectFrom }) =>
+            exists(
+              selectFrom('consent_history as h')
+                .select('h.id')
+                .whereRef('h.customer_id', '=', 'd.customer_id')
+                .where('h.topic_id', '=', topicId)
+                .where('h.event', '=', 'stopped')
+                .whereRef('h.at', '>', 'd.sent_at'),
+            ),
+          )
+          .as('stopped_after'),
+      ])
+      .where('d.campaign_id', '=', campaignId)
+      .where('d.status', '=', 'sent')
+      .executeTakeFirstOrThrow(),
+  ]);
+  return {
+    byStatus: byStatus.map((r) => ({ status: r.status, reason: r.reason, n: Number(r.n) })),
+    delivered: Number(engagement.delivered),
+    read: Number(engagement.read),
+    clicked: Number(engagement.clicked),
+    stoppedAfter: Number(engagement.stopped_after),
+  };
+}

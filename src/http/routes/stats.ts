@@ -1,6 +1,6 @@
 // R10 statistics for admins: per topic (totals + daily series), per page, per campaign.
 import { Type } from '@sinclair/typebox';
-import { MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
+import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
 import type { App, ServerDeps } from '../server.ts';
 import { PageParams } from './pages.ts';
 
@@ -40,6 +40,23 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
     async (req) => {
       const ws = await deps.workspaceFor(req);
       return pageStats(deps.ctx, ws, req.params.pageId);
+    },
+  );
+
+  app.get(
+    '/campaigns/:id/stats',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['statistics'],
+        summary: 'R10a: targeted, sent, delivered, read, clicked, failed by reason, stopped after, rates',
+        // `:id`, as the campaign routes name it: one path segment, one parameter name.
+        params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return campaignStats(deps.ctx, ws, req.params.id);
     },
   );
 }
