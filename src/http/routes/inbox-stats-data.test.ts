@@ -1,14 +1,15 @@
 // The agent inbox, statistics and import/export over HTTP, against a real service (sandbox mode, the
 // demo workspace: 20 customers from 5 minutes to 240 days since their last interaction).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../../test/support/backends.ts';
 import { type Service, startService } from '../../../test/support/service.ts';
 import { windowState } from '../../domain/send-resolver.ts';
 import { SandboxClient } from '../../sandbox/index.ts';
 
-describe('inbox, statistics and import/export over HTTP', () => {
+describe.each(BACKENDS)('inbox, statistics and import/export over HTTP on %s', (backend) => {
   let svc: Service;
   beforeAll(async () => {
-    svc = await startService('pglite');
+    svc = await startService(backend);
   });
   afterAll(async () => svc?.close());
 
