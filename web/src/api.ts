@@ -253,6 +253,16 @@ export const api = {
   updateTrigger: (id: number, b: Partial<TriggerInput>) => patch<Trigger>(`/api/assistant/triggers/${id}`, b),
   deleteTrigger: (id: number) => del(`/api/assistant/triggers/${id}`),
 
+  campaigns: (pageId: number) =>
+    get<{ campaigns: Campaign[] }>(`/api/pages/${pageId}/campaigns`).then((r) => r.campaigns),
+  campaign: (id: number) => get<Campaign>(`/api/campaigns/${id}`),
+  createCampaign: (pageId: number, b: { name: string; topicId: number; content: CampaignContent; audience?: Audience; allowDefer?: boolean }) =>
+    post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
+  dryRun: (id: number) => post<DryRun>(`/api/campaigns/${id}/dry-run`),
+  startCampaign: (id: number, at?: string) => post<Campaign>(`/api/campaigns/${id}/start`, at ? { at } : {}),
+  campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
+  campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
+
   conversations: (pageId: number, q: { q?: string; window?: WindowState; limit?: number } = {}) =>
     get<{ conversations: ConversationRow[]; next: string | null }>(
       `/api/pages/${pageId}/conversations${qs(q)}`,
@@ -265,14 +275,83 @@ export const api = {
     post<SendOk>(`/api/customers/${id}/notifications`, { topicId, text }),
 };
 
-/** Per-topic statistics (R10b). Everything optional: the stats API is read defensively. */
+/** Per-topic statistics (R10b), GET /api/topics/:id/stats. Rates are fractions 0–1 (null: nothing to rate). */
 export interface TopicStats {
-  invitationsSent?: number;
-  acceptances?: number;
-  acceptanceRate?: number | null;
-  validSubscribers?: number;
-  stops?: number;
-  sends?: number;
-  series?: Array<{ date: string; validSubscribers: number }>;
-  [k: string]: unknown;
+  topic: { id: number; name: string; kind: TopicKind; active: boolean };
+  timeZone: string;
+  days: number;
+  totals: {
+    invitationsSent: number;
+    invitationsRefused: number;
+    invitationsAccepted: number;
+    acceptanceRate: number | null;
+    validSubscribers: number;
+    suspendedSubscribers: number;
+    acceptances: number;
+    stops: number;
+    resumes: number;
+    sends: number;
+    expiries: number;
+  };
+  series: Array<{ date: string; validSubscribers: number; invitationsSent: number; acceptances: number; stops: number; sends: number }>;
+}
+
+export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+export type CampaignContent =
+  | { type: 'text'; text: string }
+  | { type: 'buttons'; text: string; buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }> }
+  | { type: 'image'; url: string };
+export interface Audience {
+  labels?: string[];
+  lastInteractionFrom?: string;
+  lastInteractionTo?: string;
+  optedInFrom?: string;
+  optedInTo?: string;
+}
+export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
+export interface Campaign {
+  id: number;
+  pageId: number;
+  topicId: number;
+  name: string;
+  status: CampaignStatus;
+  pauseReason: string | null;
+  content: CampaignContent;
+  audience: Audience;
+  allowDefer: boolean;
+  scheduledAt: string | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  targeted: number | null;
+  sent: number;
+  failed: number;
+  skipped: number;
+  createdAt: string;
+  progress?: {
+    targeted: number | null;
+    counts: Record<DeliveryStatus, number>;
+    reasons: Record<string, number>;
+    delivered: number;
+    read: number;
+    clicked: number;
+  };
+}
+export interface DryRun {
+  audience: number;
+  reachable: number;
+  deferred: number;
+  skipped: Record<string, number>;
+  estimatedSeconds: number;
+}
+export interface CampaignStats {
+  targeted: number | null;
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  failed: { total: number; byReason: Record<string, number> };
+  skipped: { total: number; byReason: Record<string, number> };
+  inFlight: number;
+  stoppedAfter: number;
+  rates: { delivered: number | null; read: number | null; clicked: number | null; overall: number | null; stoppedAfter: number | null };
 }

@@ -12,7 +12,9 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
   const psid = thread.customer.psid;
   const lang = langOf(thread.customer.locale);
   const end = useRef<HTMLLIElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [thread.items.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [thread.items.length]);
   const visible = thread.items.filter((i) => i.kind !== 'read');
   const last = visible[visible.length - 1];
 

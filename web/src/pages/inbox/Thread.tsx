@@ -20,13 +20,20 @@ function imageOf(payload: unknown): string | null {
 export function Thread({ messages, pageName }: { messages: Message[]; pageName: string }) {
   const { t, lang } = useI18n();
   const end = useRef<HTMLDivElement>(null);
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+  useEffect(() => {
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
   return (
     <ol className="thread" aria-label="thread">
       {messages.map((m) => {
         const tpl = m.direction === 'out' ? templateOf(m.payload) : null;
         const img = m.direction === 'out' ? imageOf(m.payload) : null;
-        let body: ReactNode = <div className="bubble">{m.text ?? `[${m.kind}]`}</div>;
+        let body: ReactNode =
+          m.text === null && m.kind === 'optin' ? (
+            <span className="muted">✓ {t.optinEvent}</span>
+          ) : (
+            <div className="bubble">{m.text ?? `[${m.kind}]`}</div>
+          );
         if (tpl?.template_type === 'one_time_notif_req')
           body = <OptInCard kind="one_time" title={tpl.title ?? ''} lang={lang} />;
         else if (tpl?.template_type === 'notification_messages')

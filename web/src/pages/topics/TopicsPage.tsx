@@ -93,7 +93,6 @@ export function TopicsPage({ page }: { page: Page }) {
 function TopicRow(p: { topic: Topic; onEdit(): void; onToggle(): void; onStats(): void }) {
   const { t } = useI18n();
   const stats = useLoad(() => api.topicStats(p.topic.id).catch(() => null), [p.topic.id, p.topic.updatedAt]);
-  const rate = acceptanceRate(stats.data ?? null);
   return (
     <tr>
       <td>
@@ -106,7 +105,7 @@ function TopicRow(p: { topic: Topic; onEdit(): void; onToggle(): void; onStats()
         </span>
       </td>
       <td>{p.topic.validSubscribers ?? '—'}</td>
-      <td>{rate === null ? '—' : `${Math.round(rate * 100)}%`}</td>
+      <td>{pct(stats.data?.totals.acceptanceRate)}</td>
       <td className="actions">
         <button type="button" onClick={p.onEdit} aria-label={`${t.edit} ${p.topic.name}`}>
           {t.edit}
@@ -122,22 +121,4 @@ function TopicRow(p: { topic: Topic; onEdit(): void; onToggle(): void; onStats()
   );
 }
 
-/** The acceptance rate from whatever the stats API gives: a rate, or acceptances / invitations. */
-export function acceptanceRate(s: Record<string, unknown> | null): number | null {
-  if (!s) return null;
-  const direct = pickNumber(s, ['acceptanceRate']);
-  if (direct !== null) return direct > 1 ? direct / 100 : direct;
-  const inv = pickNumber(s, ['invitationsSent', 'invitations']);
-  const acc = pickNumber(s, ['acceptances', 'accepted', 'optIns']);
-  return inv && acc !== null ? acc / inv : null;
-}
-
-export function pickNumber(s: Record<string, unknown>, keys: string[]): number | null {
-  for (const k of keys) {
-    const v = s[k];
-    if (typeof v === 'number' && Number.isFinite(v)) return v;
-    if (v && typeof v === 'object' && typeof (v as { total?: unknown }).total === 'number')
-      return (v as { total: number }).total;
-  }
-  return null;
-}
+export const pct = (r: number | null | undefined) => (r === null || r === undefined ? '—' : `${Math.round(r * 100)}%`);
