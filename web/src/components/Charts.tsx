@@ -7,7 +7,9 @@ export interface Datum {
   value: number;
 }
 
-const W = 320;
+const W = 560;
+/** Width of the label column of bar charts. */
+const LABEL_W = 230;
 
 /** Horizontal bars, each labelled with its value. */
 export function BarChart({ data, title, color = '#0866ff' }: { data: Datum[]; title: string; color?: string }) {
@@ -19,15 +21,15 @@ export function BarChart({ data, title, color = '#0866ff' }: { data: Datum[]; ti
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${W} ${h}`} role="img" aria-label={title} width="100%">
         {data.map((d, i) => {
-          const w = Math.max(2, ((W - 150) * d.value) / max);
+          const w = Math.max(2, ((W - LABEL_W - 40) * d.value) / max);
           const y = i * row + 2;
           return (
             <g key={d.label}>
-              <text x={0} y={y + 17} fontSize="12" fill="#333">
-                {d.label}
+              <text x={0} y={y + 17} fontSize="13" fill="#333">
+                {d.label.length > 32 ? `${d.label.slice(0, 31)}…` : d.label}
               </text>
-              <rect x={110} y={y + 4} width={w} height={row - 10} rx={3} fill={color} />
-              <text x={114 + w} y={y + 17} fontSize="12" fill="#111">
+              <rect x={LABEL_W} y={y + 4} width={w} height={row - 10} rx={3} fill={color} />
+              <text x={LABEL_W + 4 + w} y={y + 17} fontSize="13" fill="#111">
                 {d.value}
               </text>
             </g>
@@ -55,7 +57,7 @@ export function FunnelChart({ stages, title }: { stages: Datum[]; title: string 
           return (
             <g key={s.label} data-stage={s.label}>
               <rect x={(W - w) / 2} y={y} width={w} height={row - 6} rx={4} fill={colors[i % colors.length]} />
-              <text x={W / 2} y={y + 19} fontSize="12" textAnchor="middle" fill="#0b1533">
+              <text x={W / 2} y={y + 19} fontSize="13" textAnchor="middle" fill="#0b1533">
                 {`${s.label}: ${s.value} (${pct}%)`}
               </text>
             </g>
@@ -68,7 +70,7 @@ export function FunnelChart({ stages, title }: { stages: Datum[]; title: string 
 
 /** A line over time (e.g. valid subscribers per day). */
 export function LineChart({ points, title }: { points: Datum[]; title: string }) {
-  const h = 140;
+  const h = 200;
   const pad = 24;
   const max = Math.max(1, ...points.map((p) => p.value));
   const x = (i: number) => pad + (i * (W - 2 * pad)) / Math.max(1, points.length - 1);
