@@ -15,7 +15,10 @@ import { openTestStorage } from '../support/backends.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const SHOTS = path.join(ROOT, 'docs', 'screenshots');
+/** docs/screenshots with UPDATE_SCREENSHOTS=1 (committed pictures); otherwise test-results/ (ignored). */
+export const SHOTS = process.env.UPDATE_SCREENSHOTS
+  ? path.join(ROOT, 'docs', 'screenshots')
+  : path.join(ROOT, 'test-results', 'screenshots');
 
 export const browserSkipReason: string | null = existsSync(CHROMIUM)
   ? null
