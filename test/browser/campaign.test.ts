@@ -39,7 +39,10 @@ describe.skipIf(browserSkipReason !== null)('campaign wizard (browser)', () => {
     await sb.flushWebhooks();
     await until('4 valid subscribers', async () => {
       const res = await env.context.request.get(`${env.base}/api/topics/1/stats`);
-      return res.ok() && ((await res.json()) as { totals: { validSubscribers: number } }).totals.validSubscribers === 4;
+      return (
+        res.ok() &&
+        ((await res.json()) as { totals: { validSubscribers: number } }).totals.validSubscribers === 4
+      );
     });
   }, 120_000);
   afterAll(async () => env?.close());
@@ -49,7 +52,9 @@ describe.skipIf(browserSkipReason !== null)('campaign wizard (browser)', () => {
     await p.goto(`${env.base}/campaigns`);
     await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
     const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
-    await wiz.getByLabel('Chủ đề (khách hàng đã đăng ký)').selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
+    await wiz
+      .getByLabel('Chủ đề (khách hàng đã đăng ký)')
+      .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
     await wiz.getByRole('radio', { name: 'Văn bản', exact: true }).check();
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByLabel('Nhãn (phân cách bằng dấu phẩy)').waitFor();
