@@ -1,5 +1,6 @@
 // Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
+import { bootstrapOwner } from './app/accounts.ts';
 import { answerWithNotice, answerWithTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
 import { credentials, type MessagingContext } from './app/messaging.ts';
@@ -12,11 +13,13 @@ import { seedDemo } from './demo.ts';
 import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
 import type { Clock } from './domain/model.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
-import { type App, buildServer } from './http/server.ts';
+import { requireAuth } from './http/auth.ts';
+import { type App, buildServer, type ServerDeps } from './http/server.ts';
 import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import * as customers from './storage/customers.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
 import { pendingCustomers } from './storage/webhook-events.ts';
@@ -33,6 +36,7 @@ export interface RuntimeOptions {
   /** pg-boss schema; tests give each run its own. */
   queueSchema?: string;
   logger?: boolean;
+  security?: ServerDeps['security'];
 }
 
 export interface Runtime {
@@ -49,6 +53,8 @@ export interface Runtime {
   metrics: Metrics;
   workspaceId: number;
   page: PageRow;
+  /** Set on the very first start only: the owner account's credentials, to print once. */
+  firstOwner: { email: string; password: string } | null;
   close(): Promise<void>;
 }
 
@@ -77,6 +83,11 @@ async function ensureWorkspace(
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
+  // Secrets at rest must be readable after a restart: the configured key (RENOTIFY_SECRET_KEY or the
+  // key file). Only a test's throw-away storage with no key configured keeps the ephemeral one.
+  if (config.secretKey || !opts.storage) {
+    setSecretKey(await loadOrCreateKey({ key: config.secretKey, file: config.secretKeyFile }));
+  }
   const storage =
     opts.storage ??
     (await openStorage({
@@ -106,9 +117,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   const queue = new JobQueue(storage, opts.queueSchema ? { schema: opts.queueSchema } : {});
   await queue.start();
+  // pg-boss looks a queue up through its own connection the first time a job is sent to it unless its
+  // cache has it, and queues created on a fresh database are not cached. On PGlite (one connection) that
+  // lookup inside the webhook intake transaction deadlocks: warm the cache before serving.
+  for (const name of Object.values(JOBS)) {
+    await queue.boss.getJobById(name, '00000000-0000-0000-0000-000000000000');
+  }
   const metrics = createMetrics();
   const ctx = { db: storage.db, clock, channel: graph, queue };
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox);
+  const firstOwner = await bootstrapOwner(ctx, workspaceId);
   const appSecret = config.page.appSecret ?? sandbox?.info().appSecret;
   const verifyToken = config.page.verifyToken ?? sandbox?.info().verifyToken;
 
@@ -119,8 +137,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ctx,
       metrics,
       webhook: { appSecret, verifyToken },
-      // Single-workspace until accounts exist: every request acts for the first workspace.
-      workspaceFor: async () => workspaceId,
+      // Tenancy: a request acts for the workspace of its session or API key, never another.
+      workspaceFor: async (req) => requireAuth(req).workspaceId,
+      security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
       queueDepth: () => queue.depth(),
       logger: opts.logger ?? false,
     });
@@ -180,6 +199,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     metrics,
     workspaceId,
     page,
+    firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
     async close() {
       if (sweep) clearInterval(sweep);
       await dispatcher?.stop();

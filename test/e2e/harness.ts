@@ -61,6 +61,8 @@ export async function api<T = any>(
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headersTimeout: 30_000,
+    bodyTimeout: 30_000,
   });
   const text = await res.body.text();
   let parsed: unknown = text;
