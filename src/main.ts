@@ -33,6 +33,14 @@ if (rt.sandbox) {
     `  curl -s ${rt.url}/api/pages/${rt.page.id}/topics`,
   );
 }
+if (rt.firstOwner) {
+  lines.push(
+    '',
+    'Owner account of this workspace (shown once — change the password after signing in):',
+    `  email     ${rt.firstOwner.email}`,
+    `  password  ${rt.firstOwner.password}`,
+  );
+}
 console.log(lines.join('\n'));
 
 let stopping = false;

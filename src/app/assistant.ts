@@ -80,8 +80,8 @@ export async function createTrigger(
   pageId: number,
   input: TriggerInput,
 ) {
-  const values = triggerValues(input);
   await getPage(ctx, workspaceId, pageId);
+  const values = triggerValues(input);
   await checkBlockTopics(ctx.db, workspaceId, pageId, values.blocks);
   return store.insertTrigger(ctx.db, workspaceId, pageId, values, ctx.clock.now());
 }

@@ -33,8 +33,9 @@ export async function createTopic(
   pageId: number,
   input: TopicInput,
 ): Promise<TopicRow> {
-  const draft = validateTopic(input);
+  // Whose page first: another workspace learns nothing, not even that its input was invalid.
   await getPage(ctx, workspaceId, pageId);
+  const draft = validateTopic(input);
   const now = ctx.clock.now();
   try {
     return await inTransaction(ctx.db, async (tx) => {

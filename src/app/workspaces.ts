@@ -99,6 +99,7 @@ export async function getNoticeText(
   workspaceId: number,
   pageId: number,
 ): Promise<Bilingual> {
+  await getPage(ctx, workspaceId, pageId);
   const stored = await pages.getSetting<Partial<Bilingual>>(ctx.db, workspaceId, pageId, NOTICE_KEY);
   return { vi: stored?.vi || DEFAULT_NOTICE.vi, en: stored?.en || DEFAULT_NOTICE.en };
 }

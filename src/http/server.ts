@@ -149,23 +149,22 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
   const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
   const apiRate = deps.security?.apiRatePerMinute ?? 1200;
-  if (apiRate > 0) {
-    await app.register(rateLimit, {
-      global: true,
-      max: apiRate,
-      timeWindow: '1 minute',
-      allowList: (req) => !isApi(req.url),
-      keyGenerator: (req) => String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
-      errorResponseBuilder: (_req, ctx) =>
-        new HttpError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
-    });
-  }
+  await app.register(rateLimit, {
+    global: false,
+    keyGenerator: (req) => String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
+    errorResponseBuilder: (_req, ctx) =>
+      new HttpError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
+  });
+  // Counted before authentication, so floods of bad keys are limited too.
+  const limitApi = apiRate > 0 ? app.rateLimit({ max: apiRate, timeWindow: '1 minute' }) : null;
   // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
   const checkAccess = guard(deps.ctx);
   const recordAudit = auditTrail(deps.ctx);
   app.addHook('onRequest', async (req, reply) => {
     req.auth = null;
-    if (isApi(req.url)) return checkAccess(req, reply);
+    if (!isApi(req.url)) return;
+    if (limitApi) await limitApi.call(app, req, reply);
+    return checkAccess(req, reply);
   });
   app.addHook('onResponse', async (req, reply) => {
     if (isApi(req.url)) await recordAudit(req, reply);
