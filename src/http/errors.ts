@@ -18,6 +18,15 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   campaign_state_conflict: 409,
 };
 
+/** Fastify's own 4xx codes, renamed to what a client reads. */
+const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_content_length',
+  FST_ERR_VALIDATION: 'validation_failed',
+};
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -43,7 +52,7 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const fe = err as FastifyError;
   if (fe.validation) return reply.status(400).send(errorBody('validation_failed', fe.message));
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+    const code = FASTIFY_CODES[fe.code ?? ''] ?? (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
     return reply.status(fe.statusCode).send(errorBody(code, fe.message));
   }
   req.log.error({ err }, 'unhandled error');
