@@ -12,16 +12,16 @@ import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
 import type { Clock } from './domain/model.ts';
-import { createMetrics, type Metrics } from './http/metrics.ts';
 import { requireAuth } from './http/auth.ts';
+import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
 import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import * as customers from './storage/customers.ts';
 import { openStorage, type Storage } from './storage/db.ts';
-import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
+import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
 import { pendingCustomers } from './storage/webhook-events.ts';
 
 export interface RuntimeOptions {
@@ -157,11 +157,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
     dispatcher = startDispatcher({ db: storage.db, clock, channel: graph, publicUrl: config.publicUrl });
     // --- end campaign dispatcher ---
-    await queue.work<WebhookCustomerJob>(JOBS.webhookCustomer, async (job) => {
-      const n = await processCustomerEvents(ctx, job);
-      metrics.webhookEvents.inc({ stage: 'processed' }, n);
-      await fillProfile(ctx, graph, job);
-    });
+    // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
+    // several batches run at once; PGlite has one connection, where one at a time is all there is.
+    await queue.work<WebhookCustomerJob>(
+      JOBS.webhookCustomer,
+      async (job) => {
+        const n = await processCustomerEvents(ctx, job);
+        metrics.webhookEvents.inc({ stage: 'processed' }, n);
+        await fillProfile(ctx, graph, job);
+      },
+      { batchSize: 50, concurrency: storage.kind === 'postgres' ? 4 : 1 },
+    );
     await queue.work<AssistantReplyJob>(JOBS.assistantReply, async (job) => {
       const outcomes =
         job.kind === 'trigger'

@@ -11,6 +11,7 @@ import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
+import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
 import type { AppContext } from './context.ts';
@@ -22,63 +23,122 @@ export type IntakeResult =
   | { status: 'bad_signature' } // 403
   | { status: 'invalid_body'; message: string }; // 400
 
-/** App secrets that may have signed a delivery: the configured one, and those of the pages it names. */
-async function candidateSecrets(
+/**
+ * Does the signature match? The configured app secret first (no I/O); only if that fails, the secrets of
+ * the pages the delivery names (several apps' pages on one server).
+ */
+async function signedByKnownApp(
   db: Executor,
   configured: string | undefined,
-  body: unknown,
-): Promise<string[]> {
-  const out = configured ? [configured] : [];
-  const entries = (body as { entry?: unknown })?.entry;
-  if (Array.isArray(entries)) {
-    for (const e of entries.slice(0, 50)) {
-      const id = (e as { id?: unknown })?.id;
-      if (typeof id !== 'string' && typeof id !== 'number') continue;
-      const page = await pages.findPageByFbId(db, String(id));
-      if (page?.app_secret && !out.includes(page.app_secret)) out.push(page.app_secret);
+  input: { raw: Buffer; signature: string; body: unknown },
+): Promise<boolean> {
+  if (configured && verifySignature(configured, input.raw, input.signature)) return true;
+  const entries = (input.body as { entry?: unknown })?.entry;
+  if (!Array.isArray(entries)) return false;
+  for (const e of entries.slice(0, 50)) {
+    const id = (e as { id?: unknown })?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') continue;
+    const page = await pages.findPageByFbId(db, String(id));
+    if (
+      page?.app_secret &&
+      page.app_secret !== configured &&
+      verifySignature(page.app_secret, input.raw, input.signature)
+    ) {
+      return true;
     }
   }
-  return out;
+  return false;
 }
 
-export async function acceptWebhook(
-  ctx: AppContext & { queue: Enqueuer },
-  input: { raw: Buffer; signature: string | undefined; body: unknown; appSecret: string | undefined },
-): Promise<IntakeResult> {
-  if (!input.signature) return { status: 'unsigned' };
-  const secrets = await candidateSecrets(ctx.db, input.appSecret, input.body);
-  if (!secrets.some((s) => verifySignature(s, input.raw, input.signature)))
-    return { status: 'bad_signature' };
-  const body = input.body as { object?: unknown };
-  if (!body || typeof body !== 'object' || body.object !== 'page') {
-    return {
-      status: 'invalid_body',
-      message: 'Expected a Messenger delivery: {"object":"page","entry":[…]}.',
-    };
-  }
-  const { events, errors } = parseWebhook(body);
-  const now = ctx.clock.now();
-  const stored = await inTransaction(ctx.db, async (tx) => {
-    const n = await inbox.storeEvents(
-      tx,
-      events.map((e) => ({
-        fbPageId: e.pageId,
-        psid: e.psid,
-        kind: e.type,
-        idempotencyKey: e.idempotencyKey,
-        eventAt: e.timestamp,
-        body: e.raw,
-      })),
-      now,
-    );
-    const customersInDelivery = new Map(events.map((e) => [`${e.pageId}:${e.psid}`, e]));
-    for (const e of customersInDelivery.values()) {
-      const job: WebhookCustomerJob = { fbPageId: e.pageId, psid: e.psid };
-      await ctx.queue.send(JOBS.webhookCustomer, job, { tx });
+interface Waiting {
+  events: InboxEvent[];
+  resolve(stored: number): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Group commit: deliveries that arrive while a commit is running are stored together in the next one —
+ * one multi-row insert of events and one of jobs, one transaction. Each delivery is still answered only
+ * after the commit that holds it; alone, a delivery commits at once (no added wait).
+ */
+export class WebhookIntake {
+  private waiting: Waiting[] = [];
+  private committing = false;
+
+  constructor(
+    private readonly ctx: AppContext & { queue: Enqueuer },
+    private readonly maxBatch = 500,
+  ) {}
+
+  async accept(input: {
+    raw: Buffer;
+    signature: string | undefined;
+    body: unknown;
+    appSecret: string | undefined;
+  }): Promise<IntakeResult> {
+    if (!input.signature) return { status: 'unsigned' };
+    if (!(await signedByKnownApp(this.ctx.db, input.appSecret, { ...input, signature: input.signature }))) {
+      return { status: 'bad_signature' };
     }
-    return n;
-  });
-  return { status: 'accepted', events: events.length, stored, skipped: errors };
+    const body = input.body as { object?: unknown };
+    if (!body || typeof body !== 'object' || body.object !== 'page') {
+      return {
+        status: 'invalid_body',
+        message: 'Expected a Messenger delivery: {"object":"page","entry":[…]}.',
+      };
+    }
+    const { events, errors } = parseWebhook(body);
+    const rows = events.map((e) => ({
+      fbPageId: e.pageId,
+      psid: e.psid,
+      kind: e.type,
+      idempotencyKey: e.idempotencyKey,
+      eventAt: e.timestamp,
+      body: e.raw,
+    }));
+    const stored = rows.length ? await this.store(rows) : 0;
+    return { status: 'accepted', events: events.length, stored, skipped: errors };
+  }
+
+  private store(events: InboxEvent[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      if (!this.committing) void this.commitLoop();
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, this.maxBatch);
+        try {
+          const fresh = await inTransaction(this.ctx.db, async (tx) => {
+            const all = batch.flatMap((w) => w.events);
+            const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
+            const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
+            const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
+              fbPageId: e.fbPageId,
+              psid: e.psid,
+            }));
+            await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
+            return inserted;
+          });
+          for (const w of batch) {
+            const mine = new Set(w.events.map((e) => e.idempotencyKey));
+            let n = 0;
+            for (const k of mine) if (fresh.delete(k)) n++;
+            w.resolve(n);
+          }
+        } catch (e) {
+          // Nothing of this batch was stored: every delivery in it answers 500 and Meta retries it.
+          for (const w of batch) w.reject(e);
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
 }
 
 /** Applies every pending event of one customer, oldest first. Returns how many were applied. */
@@ -91,8 +151,10 @@ export async function processCustomerEvents(
     const done = await inTransaction(ctx.db, async (tx) => {
       const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
       if (!row) return false;
-      const parsed = parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }] })
-        .events[0];
+      const parsed = parseWebhook({
+        object: 'page',
+        entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }],
+      }).events[0];
       const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
       await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
       return true;
@@ -129,7 +191,8 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
   const customer = async (interaction: boolean) =>
     customers.upsertCustomer(tx, { ...scope, ...(interaction && { interactionAt: e.timestamp }) }, now);
   // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
-  const logged = e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
+  const logged =
+    e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
   const log = (
     customerId: number,
     direction: 'in' | 'out',

@@ -23,6 +23,8 @@ export type AssistantReplyJob =
 
 export interface Enqueuer {
   send(name: JobName, data: object, opts?: { tx?: Executor; singletonKey?: string }): Promise<void>;
+  /** Many jobs of one kind in one statement (webhook intake's group commit). */
+  sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
 }
 
 export class JobQueue implements Enqueuer {
@@ -55,6 +57,15 @@ export class JobQueue implements Enqueuer {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
     });
+  }
+
+  async sendMany(name: JobName, data: object[], opts: { tx?: Executor } = {}): Promise<void> {
+    if (data.length === 0) return;
+    await this.boss.insert(
+      name,
+      data.map((d) => ({ data: d })),
+      opts.tx ? { db: fromKysely(opts.tx) } : {},
+    );
   }
 
   async work<T>(

@@ -2,8 +2,8 @@
 // timestamp order per customer.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
-import { decrypt, encrypt } from './secrets.ts';
 import type { WebhookEventRow } from './schema.ts';
+import { decrypt, encrypt } from './secrets.ts';
 
 export interface InboxEvent {
   fbPageId: string;
@@ -14,9 +14,16 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
-/** Stores the new events of one delivery in one statement; duplicates (Meta retries) are skipped. */
-export async function storeEvents(db: Executor, events: InboxEvent[], receivedAt: Date): Promise<number> {
-  if (events.length === 0) return 0;
+/**
+ * Stores events in one statement; duplicates (Meta retries) are skipped. Returns the idempotency keys
+ * that were new, so a caller that stored several deliveries at once can tell each its own count.
+ */
+export async function storeEvents(
+  db: Executor,
+  events: InboxEvent[],
+  receivedAt: Date,
+): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
   const res = await db
     .insertInto('webhook_events')
     .values(
@@ -31,8 +38,9 @@ export async function storeEvents(db: Executor, events: InboxEvent[], receivedAt
       })),
     )
     .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
-    .executeTakeFirst();
-  return Number(res.numInsertedOrUpdatedRows ?? 0);
+    .returning('idempotency_key')
+    .execute();
+  return new Set(res.map((r) => r.idempotency_key));
 }
 
 /**

@@ -1,10 +1,11 @@
 // GET + POST /webhooks/messenger: Meta's verification handshake and event intake.
-import { acceptWebhook } from '../../app/webhooks.ts';
+import { WebhookIntake } from '../../app/webhooks.ts';
 import { verifyChallenge } from '../../channel/webhook.ts';
 import { errorBody } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
 
 export async function webhookRoutes(app: App, deps: ServerDeps) {
+  const intake = new WebhookIntake(deps.ctx);
   app.get('/webhooks/messenger', { schema: { hide: true } }, async (req, reply) => {
     const challenge = deps.webhook.verifyToken
       ? verifyChallenge(req.query as Record<string, unknown>, deps.webhook.verifyToken)
@@ -19,7 +20,7 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
   app.post('/webhooks/messenger', { schema: { hide: true } }, async (req, reply) => {
     deps.metrics.webhooksReceived.inc();
     const header = req.headers['x-hub-signature-256'];
-    const result = await acceptWebhook(deps.ctx, {
+    const result = await intake.accept({
       raw: req.rawBody ?? Buffer.alloc(0),
       signature: Array.isArray(header) ? header[0] : header,
       body: req.body,
