@@ -117,12 +117,6 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   });
   const queue = new JobQueue(storage, opts.queueSchema ? { schema: opts.queueSchema } : {});
   await queue.start();
-  // pg-boss looks a queue up through its own connection the first time a job is sent to it unless its
-  // cache has it, and queues created on a fresh database are not cached. On PGlite (one connection) that
-  // lookup inside the webhook intake transaction deadlocks: warm the cache before serving.
-  for (const name of Object.values(JOBS)) {
-    await queue.boss.getJobById(name, '00000000-0000-0000-0000-000000000000');
-  }
   const metrics = createMetrics();
   const ctx = { db: storage.db, clock, channel: graph, queue };
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox);

@@ -33,6 +33,8 @@ export type SendOutcome =
   | (Refusal & { stage: 'rules' })
   | { ok: false; stage: 'graph'; error: GraphFailure };
 
+const OPTIN_BACKOFF_MS = 24 * 3_600_000;
+
 export function credentials(page: PageRow): PageCredentials {
   return { pageId: page.fb_page_id, accessToken: page.access_token ?? '', appSecret: page.app_secret };
 }
@@ -167,7 +169,14 @@ export async function sendInvitation(
     });
   if (!result.ok) {
     if (result.error.class === 'duplicate_optin') await record('refused', null);
-    else await applyFailure(ctx, page, req.customerId, result.error);
+    else if (result.error.class === 'optin_limit') {
+      // "Back off for that customer": no invitation to them for a day.
+      await customers.setOptInBackoff(
+        ctx.db,
+        req.customerId,
+        new Date(ctx.clock.now().getTime() + OPTIN_BACKOFF_MS),
+      );
+    } else await applyFailure(ctx, page, req.customerId, result.error);
     return { ok: false, stage: 'graph', error: result.error };
   }
   await record('sent', result.messageId);

@@ -28,6 +28,8 @@ export interface CustomerState {
   lastInteractionAt: Date | null;
   /** Set when Meta said the person cannot be reached (block, unavailable). */
   unreachableReason?: string | null;
+  /** Meta answered "too many opt-in requests" (9/2018352): no invitation to this person before then. */
+  optInBackoffUntil?: Date | null;
 }
 
 export interface TopicState {

@@ -71,6 +71,10 @@ export const REASON_TEXT = {
     vi: 'Tin nhắn thông báo chỉ gồm văn bản và biểu tượng emoji.',
     en: 'A notification from a conversation may only contain text and emoji.',
   },
+  optin_limit: {
+    vi: 'Facebook báo khách hàng nhận quá nhiều lời mời đăng ký; tạm ngưng gửi lời mời đến thời điểm hiển thị.',
+    en: 'Facebook reported too many opt-in requests to this person; invitations pause until the time shown.',
+  },
   human_agent_not_for_bots: {
     vi: 'Trợ lý chat và chiến dịch không được dùng thẻ HUMAN_AGENT.',
     en: 'The chat assistant and campaigns may not use the HUMAN_AGENT tag.',

@@ -797,3 +797,59 @@ describe('R5b deactivation across lists, composer and resolver', () => {
     expect(v.send).toEqual({ reason: 'subscription_expired', nextAt: null });
   });
 });
+
+describe('opt-in back-off after Meta 9/2018352', () => {
+  const page: PageState = {
+    id: 1,
+    profile: '2025',
+    timeZone: 'Asia/Ho_Chi_Minh',
+    region: 'VN',
+    optInFeatureEnabled: true,
+    restrictedReason: null,
+  };
+  const topic: TopicState = {
+    id: 7,
+    name: 'Deals',
+    kind: 'recurring',
+    title: 'Deals',
+    active: true,
+    frequency: 'DAILY',
+    ctaText: 'GET_UPDATES',
+    imageUrl: null,
+    validityMonths: null,
+  };
+  const now = new Date('2026-03-02T03:00:00Z');
+  const until = new Date('2026-03-03T03:00:00Z');
+  // The customer wrote an hour before each attempt, so only the back-off decides.
+  const customer =
+    (backoff: Date | null) =>
+    (at: Date): CustomerState => ({
+      id: 1,
+      psid: 'p',
+      lastInteractionAt: new Date(at.getTime() - 3_600_000),
+      optInBackoffUntil: backoff,
+    });
+  const invite = (c: (at: Date) => CustomerState, at: Date) =>
+    resolveSend({
+      page,
+      customer: c(at),
+      sender: 'agent',
+      intent: { kind: 'invitation', topic },
+      now: at,
+      invitations: [],
+      subscriptions: [],
+    });
+
+  it('R2c: while the back-off holds, invitations are refused with optin_limit and the end of the pause', () => {
+    expect(invite(customer(until), now)).toMatchObject({ ok: false, reason: 'optin_limit', nextAt: until });
+    expect(invite(customer(until), new Date(until.getTime() - 1))).toMatchObject({
+      ok: false,
+      reason: 'optin_limit',
+    });
+  });
+
+  it('R2c: at the end of the back-off (and without one) invitations go again', () => {
+    expect(invite(customer(until), until).ok).toBe(true);
+    expect(invite(customer(null), now).ok).toBe(true);
+  });
+});

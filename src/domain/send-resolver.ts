@@ -109,6 +109,10 @@ function resolveInvitation(input: ResolveInput, topic: TopicState): Resolution {
   const window = windowState(customer.lastInteractionAt, now);
   if (window === 'none') return refuse('never_interacted');
   if (window !== 'open') return refuse('invitation_outside_window'); // R2a
+  // Meta's 9/2018352 for this person: back off (platform.md error table) until the pause ends.
+  if (customer.optInBackoffUntil && now < customer.optInBackoffUntil) {
+    return refuse('optin_limit', customer.optInBackoffUntil);
+  }
   const invitations = input.invitations ?? [];
   const item = topicListItem(topic, invitations, input.subscriptions ?? [], now);
   if (item.list === 'sent' && !item.resendableNow) {

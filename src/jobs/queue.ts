@@ -45,6 +45,10 @@ export class JobQueue implements Enqueuer {
     await this.boss.start();
     for (const name of Object.values(JOBS)) {
       await this.boss.createQueue(name, { retryLimit: 5, retryDelay: 1, retryBackoff: true });
+      // pg-boss looks a queue up through its own connection the first time a job is sent to it unless its
+      // cache has it, and queues created on a fresh database are not cached. On PGlite (one connection)
+      // that lookup inside the webhook intake transaction deadlocks: warm the cache before serving.
+      await this.boss.getJobById(name, '00000000-0000-0000-0000-000000000000');
     }
   }
 

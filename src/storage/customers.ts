@@ -9,6 +9,7 @@ export function toCustomerState(row: CustomerRow): CustomerState {
     psid: row.psid,
     lastInteractionAt: row.last_interaction_at,
     unreachableReason: row.unreachable_reason,
+    optInBackoffUntil: row.optin_backoff_until,
   };
 }
 
@@ -90,6 +91,14 @@ export async function touchInteraction(db: Executor, customerId: number, at: Dat
   await db
     .updateTable('customers')
     .set((eb) => ({ last_interaction_at: eb.fn('greatest', ['last_interaction_at', eb.val(at)]) }))
+    .where('id', '=', customerId)
+    .execute();
+}
+
+export async function setOptInBackoff(db: Executor, customerId: number, until: Date): Promise<void> {
+  await db
+    .updateTable('customers')
+    .set({ optin_backoff_until: until })
     .where('id', '=', customerId)
     .execute();
 }

@@ -40,6 +40,7 @@ export interface CustomersTable {
   locale: string | null;
   last_interaction_at: Timestamp | null;
   unreachable_reason: string | null;
+  optin_backoff_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   labels: ColumnType<string[], string[] | undefined, string[]>;
   attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
   created_at: Timestamp;

@@ -403,6 +403,13 @@ describe.each(BACKENDS)('Messenger end to end on %s', (backend) => {
       await h.sb.resetFaults();
       expect(await h.count('invitations', `customer_id = ${c.id}`)).toBe(0);
       expect(topicItem(await customer(c.id), h.topics.otn).list).toBe('not_sent');
+      // …and renotify backs off for that customer: the next invitation is refused before Graph, with when.
+      const calls = (await h.sb.received()).length;
+      const again = await invite(c.id, h.topics.recurring);
+      expect(again.status).toBe(422);
+      expect(again.body.error.code).toBe('optin_limit');
+      expect(new Date(again.body.error.details.nextAt).getTime()).toBeGreaterThan(Date.now());
+      expect((await h.sb.received()).length).toBe(calls);
     });
 
     it('551/1545041 customer unreachable: unreachableReason set, later sends refused before Graph', async () => {
