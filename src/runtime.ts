@@ -3,7 +3,7 @@
 import { bootstrapOwner } from './app/accounts.ts';
 import { answerWithNotice, answerWithTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
-import { credentials, type MessagingContext } from './app/messaging.ts';
+import { credentials, type MessagingContext, outcomeLabel } from './app/messaging.ts';
 import { recordExpiries } from './app/optins.ts';
 import { processCustomerEvents } from './app/webhooks.ts';
 import { GraphClient } from './channel/graph-client.ts';
@@ -168,10 +168,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
           ? await answerWithTrigger(ctx, job.workspaceId, job.customerId, job.triggerId)
           : [await answerWithNotice(ctx, job.workspaceId, job.customerId)];
       for (const o of outcomes) {
-        metrics.sends.inc({
-          kind: 'bot',
-          outcome: o.ok ? 'sent' : o.stage === 'rules' ? o.reason : `graph_${o.error.class}`,
-        });
+        metrics.sends.inc({ kind: 'bot', outcome: outcomeLabel(o) });
       }
     });
     // Events stored but not applied (a crash before the job ran): enqueue their customers again.

@@ -33,6 +33,12 @@ export type SendOutcome =
   | (Refusal & { stage: 'rules' })
   | { ok: false; stage: 'graph'; error: GraphFailure };
 
+/** One word for what happened to a send: sent, the refusal reason, or graph_<error class> (metrics, logs). */
+export function outcomeLabel(outcome: SendOutcome): string {
+  if (outcome.ok) return 'sent';
+  return outcome.stage === 'rules' ? outcome.reason : `graph_${outcome.error.class}`;
+}
+
 const OPTIN_BACKOFF_MS = 24 * 3_600_000;
 
 export function credentials(page: PageRow): PageCredentials {

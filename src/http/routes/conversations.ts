@@ -4,7 +4,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
 import { changeLabels, labelsOfPage, listPageConversations } from '../../app/conversations.ts';
-import { type SendOutcome, sendInvitation, sendNotification, sendOrdinary } from '../../app/messaging.ts';
+import {
+  outcomeLabel,
+  type SendOutcome,
+  sendInvitation,
+  sendNotification,
+  sendOrdinary,
+} from '../../app/messaging.ts';
 import { conversationComposer, customerTopicLists, loadConversation } from '../../app/sends.ts';
 import { getNoticeText } from '../../app/workspaces.ts';
 import { textMessage } from '../../channel/messages.ts';
@@ -254,6 +260,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         sender: 'agent',
         message: textMessage(req.body.text),
       });
+      deps.metrics.sends.inc({ kind: 'agent_reply', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);
     },
   );
@@ -280,6 +287,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         topicId: req.body.topicId,
         sender: 'agent',
       });
+      deps.metrics.sends.inc({ kind: 'agent_invitation', outcome: outcomeLabel(outcome) });
       // R4f: an already sent or subscribed topic shows the page's notice text.
       if (
         !outcome.ok &&
@@ -319,6 +327,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         sender: 'agent',
         message: textMessage(req.body.text),
       });
+      deps.metrics.sends.inc({ kind: 'agent_notification', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);
     },
   );
