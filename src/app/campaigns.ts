@@ -117,7 +117,7 @@ export async function campaignProgress(ctx: AppContext, c: CampaignRow): Promise
   const reasons: Record<string, number> = {};
   for (const row of await store.deliveryCounts(ctx.db, c.id)) {
     counts[row.status as DeliveryStatus] += Number(row.n);
-    if (row.reason && (row.status === 'failed' || row.status === 'skipped'))
+    if (row.reason && (row.status === 'failed' || row.status === 'skipped' || row.status === 'sent'))
       reasons[`${row.status}:${row.reason}`] = (reasons[`${row.status}:${row.reason}`] ?? 0) + Number(row.n);
   }
   return { targeted: c.targeted, counts, reasons, ...(await store.engagementCounts(ctx.db, c.id)) };

@@ -118,6 +118,7 @@ async function claim(
   now: Date,
   opts: BatchOptions,
 ) {
+  await deliveries.lockCampaignRow(tx, campaign.id);
   const rows = await deliveries.claimBatch(tx, campaign.id, {
     claimId,
     limit: opts.batchSize,
@@ -288,6 +289,7 @@ async function record(
         return { ...base, status: v.status, reason: v.reason };
     }
   });
+  await deliveries.lockCampaignRow(tx, campaign.id);
   const written = new Set(await deliveries.writeOutcomes(tx, campaign.id, claimId, outcomes, at));
   const mine = toSend.map((s, i) => ({ s, v: verdicts[i]! })).filter(({ s }) => written.has(s.id));
   await deliveries.logSent(

@@ -126,7 +126,7 @@ export function classifyAnswer(input: AnswerInput): DeliveryVerdict {
 }
 
 /** Most calls a recipient gets across claims before it ends `failed`/`uncertain`. */
-export const MAX_DELIVERY_ATTEMPTS = 6;
+export const MAX_DELIVERY_ATTEMPTS = 10;
 /** Clock skew we allow against Meta when trusting a recurring token's period to deduplicate. */
 export const PERIOD_MARGIN_MS = 60_000;
 
@@ -155,7 +155,7 @@ export function mayResend(
 /**
  * Too many errors (R9e auto-pause): more than `maxShare` of the last `window` answers failed, once at
  * least `minSample` answers are in. A customer who blocked the page is that customer's matter, not
- * the campaign's, so `customer_unreachable` does not count; skips are not answers.
+ * the campaign's, so `customer_unreachable` does not count, nor does rate limiting; skips are not answers.
  */
 export class ErrorWindow {
   private readonly outcomes: boolean[] = [];
@@ -167,7 +167,10 @@ export class ErrorWindow {
 
   record(v: DeliveryVerdict): void {
     if (v.status === 'skipped' || v.status === 'requeue') return;
-    const bad = v.status === 'retry' || (v.status === 'failed' && v.reason !== 'customer_unreachable');
+    // Rate limiting is our pacing, not the campaign's fault: the limiter slows down and the row is resent.
+    const bad =
+      (v.status === 'retry' && v.reason !== 'rate_limited') ||
+      (v.status === 'failed' && v.reason !== 'customer_unreachable');
     this.outcomes.push(bad);
     if (this.outcomes.length > this.window) this.outcomes.shift();
   }

@@ -9,6 +9,15 @@ import type { DeliveryRow, DeliveryStatus } from './schema.ts';
 export type ClaimedRow = DeliveryRow & { prev_status: DeliveryStatus };
 
 /**
+ * Every transaction that touches a campaign's deliveries and its counters takes the campaign row
+ * first — the claim, the record, and the admin's cancel alike — so that their locks are always taken
+ * in one order (campaign, then rows) and never deadlock.
+ */
+export async function lockCampaignRow(tx: Executor, campaignId: number): Promise<void> {
+  await sql`SELECT 1 FROM campaigns WHERE id = ${campaignId} FOR NO KEY UPDATE`.execute(tx);
+}
+
+/**
  * Takes up to `limit` rows with work to do — new, due deferred, to resend, or `sending` under a lapsed
  * lease (its worker died mid-call) — marks them `sending` under this claim and a lease, and returns
  * them with the status they had. Nothing is claimed unless the campaign is running (pause/cancel

@@ -213,6 +213,9 @@ export async function materialisePage(
       ON CONFLICT (campaign_id, customer_id) DO NOTHING`.execute(tx);
   }
   const done = ids.length < limit;
+  // The rows just written are what every claim and outcome joins against: without statistics the
+  // planner nests loops over a table it believes empty (seconds per batch at 20 000 rows).
+  if (done) await sql`ANALYZE campaign_deliveries`.execute(tx);
   await tx
     .updateTable('campaigns')
     .set((eb) => ({

@@ -1,0 +1,224 @@
+// bench:campaign — one OTN campaign to N recipients (default 1 000 000; `--recipients N`) against the
+// sandbox with its rate limit lifted, on the embedded database and, with DATABASE_URL, on PostgreSQL:
+// messages per second end to end (start → completed, audience materialisation included) and the
+// peak RSS of this process (the dispatcher; the sandbox runs in its own process). Beside it, the raw
+// ceiling: this machine pushing the same Graph batch calls to the same sandbox with no database work.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { campaignMessage, createCampaign, startCampaign } from '../src/app/campaigns.ts';
+import { GraphClient } from '../src/channel/graph-client.ts';
+import { startDispatcher } from '../src/dispatcher/dispatcher.ts';
+import { LIMITS } from '../src/domain/platform.ts';
+import { findCampaign } from '../src/storage/campaigns.ts';
+import { openStorage, type Storage } from '../src/storage/db.ts';
+import { createWorld, type RecipientSpec, seedDatabase } from '../test/crash/world.ts';
+import { openTestStorage } from '../test/support/backends.ts';
+import { machine, writeBenchSection } from './report.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    recipients: { type: 'string', default: '1000000' },
+    raw: { type: 'string' },
+    only: { type: 'string' },
+  },
+});
+const N = Number(args.recipients);
+const RAW = Number(args.raw ?? Math.min(N, 200_000));
+const LANES = 8; // Graph batch calls in flight: what the dispatcher runs (concurrency 2 × 4 parallel calls)
+const f = (n: number, d = 0) =>
+  n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
+
+async function startSandbox(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-old-space-size=6144',
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'campaign-sandbox.ts'),
+      '--recipients',
+      String(N),
+      '--raw',
+      String(RAW),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', resolve),
+  );
+  return { url: (JSON.parse(line) as { url: string }).url, child };
+}
+
+function graphFor(url: string) {
+  return new GraphClient({
+    baseUrl: url,
+    version: 'v23.0',
+    rateLimitPerSecond: 1e9,
+    connections: 32,
+    timeoutMs: 30_000,
+  });
+}
+
+/** The same batch calls (≤ 50 OTN notifications, personalised text) with no database in the way. */
+async function rawCeiling(url: string): Promise<number> {
+  const graph = graphFor(url);
+  const page = { pageId: 'raw-page', accessToken: 'EAAsandbox-raw' };
+  const c = {
+    id: 1,
+    link_secret: 'x',
+    content: { type: 'text', text: 'Chào {{first_name|bạn}}, hàng đã về!' },
+  };
+  let next = 0;
+  const t0 = performance.now();
+  const lane = async () => {
+    while (next < RAW) {
+      const start = next;
+      next += LIMITS.batchMax;
+      const items = [];
+      for (let i = start; i < Math.min(start + LIMITS.batchMax, RAW); i++) {
+        items.push({
+          plan: {
+            messagingType: null,
+            tag: null,
+            recipient: { one_time_notif_token: `raw-tok-${i}-0` },
+            subscriptionId: i,
+          },
+          message: campaignMessage(
+            c,
+            { firstName: `Khach${i}`, lastName: null, name: null },
+            i,
+            'http://svc.test',
+          ),
+        });
+      }
+      const res = await graph.sendBatch(page, items);
+      if (res.some((r) => !r.ok))
+        throw new Error(`raw send failed: ${JSON.stringify(res.find((r) => !r.ok))}`);
+    }
+  };
+  await Promise.all(Array.from({ length: LANES }, lane));
+  const rate = RAW / ((performance.now() - t0) / 1000);
+  await graph.close();
+  return rate;
+}
+
+interface Result {
+  backend: string;
+  loadSeconds: number;
+  seconds: number;
+  rate: number;
+  peakRssMb: number;
+  sent: number;
+}
+
+async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<Result> {
+  let storage: Storage;
+  let dir: string | null = null;
+  if (backend === 'pglite') {
+    dir = mkdtempSync(path.join(tmpdir(), 'rn-bench-campaign-'));
+    storage = await openStorage({ dataDir: dir });
+  } else storage = await openTestStorage('postgres', { poolSize: 12 });
+  const world = await createWorld(storage, { sandbox: false });
+  const specs: RecipientSpec[] = Array.from({ length: N }, (_, i) => ({
+    topic: 'otn',
+    state: 'valid',
+    firstName: `Khach${i}`,
+  }));
+  let t = performance.now();
+  await seedDatabase(world, specs, 0, 3000); // 3 000 × 18 columns stays under 65 535 parameters
+  const loadSeconds = (performance.now() - t) / 1000;
+  const graph = graphFor(url);
+  const c = await createCampaign(world.ctx, world.workspaceId, world.page.id, {
+    name: 'bench',
+    topicId: world.otn.id,
+    content: { type: 'text', text: 'Chào {{first_name|bạn}}, hàng đã về!' },
+    audience: {},
+  });
+  global.gc?.();
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 100);
+  t = performance.now();
+  const dispatcher = startDispatcher(
+    { db: storage.db, clock: world.clock, channel: graph, publicUrl: 'http://svc.test' },
+    { concurrency: 2, batchSize: 500, parallelCalls: 4, pollMs: 20, materialisePage: 10_000 },
+  );
+  await startCampaign(world.ctx, world.workspaceId, c.id);
+  dispatcher.kick();
+  let done = c;
+  for (let last = 0; ; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    done = (await findCampaign(storage.db, null, c.id))!;
+    if (done.status !== 'running') break;
+    if (performance.now() - last > 10_000) {
+      last = performance.now();
+      console.log(`  ${backend}: ${f(done.sent_count)} sent after ${f((performance.now() - t) / 1000, 1)} s`);
+    }
+  }
+  const seconds = (performance.now() - t) / 1000;
+  clearInterval(sampler);
+  await dispatcher.stop();
+  await graph.close();
+  await storage.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (done.status !== 'completed' || done.sent_count !== N) {
+    throw new Error(`${backend}: campaign ended ${done.status} with ${done.sent_count}/${N} sent`);
+  }
+  return {
+    backend,
+    loadSeconds,
+    seconds,
+    rate: N / seconds,
+    peakRssMb: peak / 2 ** 20,
+    sent: done.sent_count,
+  };
+}
+
+const backends = (['pglite', 'postgres'] as const).filter(
+  (b) => (!args.only || args.only === b) && (b === 'pglite' || process.env.DATABASE_URL),
+);
+const results: Result[] = [];
+let ceiling = 0;
+const children: ChildProcess[] = [];
+process.on('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
+for (const b of backends) {
+  // A fresh sandbox per backend: the campaign uses up every OTN token it sends on.
+  const sb = await startSandbox();
+  children.push(sb.child);
+  if (ceiling === 0) {
+    ceiling = await rawCeiling(sb.url);
+    console.log(`raw ceiling: ${f(ceiling)} msg/s (${f(RAW)} messages, ${LANES} batch calls in flight)`);
+  }
+  const r = await runBackend(b, sb.url).catch((e) => {
+    sb.child.kill('SIGKILL');
+    throw e;
+  });
+  console.log(
+    `${b}: ${f(r.rate)} msg/s, ${f(r.seconds, 1)} s, peak RSS ${f(r.peakRssMb)} MB (load ${f(r.loadSeconds, 1)} s)`,
+  );
+  results.push(r);
+  sb.child.kill('SIGTERM');
+}
+
+await writeBenchSection(
+  'bench:campaign',
+  [
+    `One OTN campaign to ${f(N)} recipients (personalised text, Graph batches of 50) against the sandbox in its own process, rate limit lifted; ${machine()}.`,
+    'End to end = from start to `completed`: audience materialised in keyset pages, batches claimed (500), tokens claimed, sent, outcomes + inbox log + consent history + checkpoint written. Dispatcher: one process, 2 loops × 4 batch calls in flight. Peak RSS is the bench process (dispatcher and database client; PGlite runs inside it).',
+    '',
+    '| backend | messages/s end to end | share of raw ceiling | duration | peak RSS | load of customers + tokens |',
+    '|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.backend} | ${f(r.rate)} | ${f((100 * r.rate) / ceiling)}% | ${f(r.seconds, 1)} s | ${f(r.peakRssMb)} MB | ${f(r.loadSeconds, 1)} s |`,
+    ),
+    `| raw ceiling (no database, ${f(RAW)} messages) | ${f(ceiling)} | 100% | | | |`,
+  ].join('\n'),
+);
