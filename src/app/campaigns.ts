@@ -74,7 +74,11 @@ export async function getCampaign(ctx: AppContext, workspaceId: number, id: numb
   return c;
 }
 
-export function listCampaigns(ctx: AppContext, workspaceId: number, filter: { pageId?: number } = {}) {
+export async function listCampaigns(ctx: AppContext, workspaceId: number, filter: { pageId?: number } = {}) {
+  // A page of another workspace is "not found", not an empty list.
+  if (filter.pageId !== undefined && !(await pages.findPage(ctx.db, workspaceId, filter.pageId))) {
+    throw new DomainError('page_not_found', `No page ${filter.pageId} in this workspace.`);
+  }
   return store.listCampaigns(ctx.db, workspaceId, filter);
 }
 

@@ -14,6 +14,7 @@ import type { PageRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
+import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { applyOptIn, applyStopResume } from './optins.ts';
 
@@ -231,6 +232,8 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
     case 'postback': {
       const c = await customer(true);
       await log(c.id, 'in', 'postback', e.mid, e.title);
+      // A campaign's postback button (R10a "clicked").
+      if (e.payload && (await recordPostbackClick(ctx, tx, c.id, e.payload))) return 'campaign_click';
       if (e.payload) await replyWith(ctx, tx, page, c.id, { kind: 'postback', payload: e.payload });
       return 'postback';
     }

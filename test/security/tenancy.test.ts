@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrigger } from '../../src/app/assistant.ts';
+import { createCampaign } from '../../src/app/campaigns.ts';
 import { boot, call, type Tenant, tenant } from './harness.ts';
 
 describe('tenancy', () => {
@@ -22,7 +23,9 @@ describe('tenancy', () => {
     let out = '';
     for (const { table_name } of tables.rows.sort((x, y) => x.table_name.localeCompare(y.table_name))) {
       if (table_name === 'audit_log') continue; // B's own refused calls are not A's data
-      const rows = await sql.raw(`SELECT t::text AS r FROM "${table_name}" t WHERE workspace_id = ${a.workspaceId} ORDER BY 1`).execute(env.rt.storage.db);
+      const rows = await sql
+        .raw(`SELECT t::text AS r FROM "${table_name}" t WHERE workspace_id = ${a.workspaceId} ORDER BY 1`)
+        .execute(env.rt.storage.db);
       out += `${table_name}:${rows.rows.map((r) => (r as { r: string }).r).join('|')}\n`;
     }
     return out;
@@ -31,11 +34,27 @@ describe('tenancy', () => {
   beforeAll(async () => {
     env = await boot();
     base = env.rt.url!;
-    a = await tenant(env.rt, { workspaceId: env.rt.workspaceId, pageId: env.rt.page.id, fbPageId: env.rt.page.fb_page_id });
+    a = await tenant(env.rt, {
+      workspaceId: env.rt.workspaceId,
+      pageId: env.rt.page.id,
+      fbPageId: env.rt.page.fb_page_id,
+    });
     b = await tenant(env.rt);
-    const trigger = await createTrigger(env.rt.ctx, a.workspaceId, a.pageId, { kind: 'keyword_exact', value: 'hi', blocks: [{ type: 'text', text: 'hello' }] });
-    const users = await env.rt.storage.db.selectFrom('memberships').select('user_id').where('workspace_id', '=', a.workspaceId).execute();
-    const key = await env.rt.storage.db.selectFrom('api_keys').select('id').where('workspace_id', '=', a.workspaceId).executeTakeFirstOrThrow();
+    const trigger = await createTrigger(env.rt.ctx, a.workspaceId, a.pageId, {
+      kind: 'keyword_exact',
+      value: 'hi',
+      blocks: [{ type: 'text', text: 'hello' }],
+    });
+    const users = await env.rt.storage.db
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('workspace_id', '=', a.workspaceId)
+      .execute();
+    const key = await env.rt.storage.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('workspace_id', '=', a.workspaceId)
+      .executeTakeFirstOrThrow();
     Object.assign(ids, {
       pageId: a.pageId,
       topicId: a.topicId,
@@ -44,18 +63,29 @@ describe('tenancy', () => {
       userId: users[0]!.user_id,
       apiKeyId: key.id,
     });
-    // Campaign routes, when present, get one of A's campaigns.
-    const campaign = await sql<{ id: number }>`SELECT id FROM campaigns WHERE workspace_id = ${a.workspaceId} LIMIT 1`
-      .execute(env.rt.storage.db)
-      .catch(() => ({ rows: [] as Array<{ id: number }> }));
-    if (campaign.rows[0]) ids.campaignId = campaign.rows[0].id;
+    const campaign = await createCampaign(env.rt.ctx, a.workspaceId, a.pageId, {
+      name: 'A campaign',
+      topicId: a.topicId,
+      content: { type: 'text', text: 'Hello {{first_name}}' },
+      audience: {},
+    });
+    ids.campaignId = campaign.id;
   });
   afterAll(async () => env?.close());
 
   function fill(url: string): string | null {
     let missing = false;
     const path = url.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
-      const value = name === 'id' ? (url.includes('/api-keys/') ? ids.apiKeyId : ids.userId) : ids[name];
+      const value =
+        name !== 'id'
+          ? ids[name]
+          : url.includes('/api-keys/')
+            ? ids.apiKeyId
+            : url.includes('/campaigns/')
+              ? ids.campaignId
+              : url.includes('/users/')
+                ? ids.userId
+                : undefined;
       if (value === undefined) missing = true;
       return String(value);
     });
@@ -64,8 +94,8 @@ describe('tenancy', () => {
 
   it('walks every API route with workspace B against workspace A: 403/404 and nothing changes', async () => {
     // Signing out ends B's session: walk it last.
-    const routes = env.rt.server!.apiRoutes
-      .filter((r) => r.role !== 'public')
+    const routes = env.rt
+      .server!.apiRoutes.filter((r) => r.role !== 'public')
       .sort((x, y) => Number(x.url.endsWith('/sign-out')) - Number(y.url.endsWith('/sign-out')));
     expect(routes.length).toBeGreaterThan(20);
     const before = await snapshotOfA();
@@ -73,9 +103,12 @@ describe('tenancy', () => {
     const violations: string[] = [];
     for (const route of routes) {
       const path = fill(route.url);
-      if (path === null) throw new Error(`no object of workspace A for ${route.method} ${route.url}: extend the id table`);
+      if (path === null)
+        throw new Error(`no object of workspace A for ${route.method} ${route.url}: extend the id table`);
       const body = route.body ? Value.Create(route.body as never) : undefined;
-      const query = route.querystring ? (Value.Create(route.querystring as never) as Record<string, unknown>) : {};
+      const query = route.querystring
+        ? (Value.Create(route.querystring as never) as Record<string, unknown>)
+        : {};
       const qs = new URLSearchParams(
         Object.entries(query).flatMap(([k, v]) => [v].flat().map((x) => [k, String(x)] as [string, string])),
       ).toString();
@@ -84,7 +117,13 @@ describe('tenancy', () => {
         ['B owner session', b.owner],
         ['B API key', b.apiKey],
       ] as const) {
-        const res = await call(base, route.method, target, caller, ['GET', 'DELETE'].includes(route.method) ? undefined : (body ?? {}));
+        const res = await call(
+          base,
+          route.method,
+          target,
+          caller,
+          ['GET', 'DELETE'].includes(route.method) ? undefined : (body ?? {}),
+        );
         const label = `${route.method} ${route.url} as ${who} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`;
         if (/:[A-Za-z]+/.test(route.url)) {
           if (![403, 404].includes(res.status)) violations.push(label);
@@ -101,7 +140,10 @@ describe('tenancy', () => {
   });
 
   it('webhook events are routed to the workspace of the page they name', async () => {
-    const pages = await env.rt.storage.db.selectFrom('pages').select(['workspace_id', 'fb_page_id']).execute();
+    const pages = await env.rt.storage.db
+      .selectFrom('pages')
+      .select(['workspace_id', 'fb_page_id'])
+      .execute();
     const owners = new Map(pages.map((p) => [p.fb_page_id, p.workspace_id]));
     expect(owners.get(a.fbPageId)).toBe(a.workspaceId);
     expect(owners.get(b.fbPageId)).toBe(b.workspaceId);
@@ -109,7 +151,14 @@ describe('tenancy', () => {
     await expect(
       env.rt.storage.db
         .insertInto('pages')
-        .values({ workspace_id: b.workspaceId, fb_page_id: a.fbPageId, name: 'steal', profile: '2025', time_zone: 'UTC', created_at: new Date() } as never)
+        .values({
+          workspace_id: b.workspaceId,
+          fb_page_id: a.fbPageId,
+          name: 'steal',
+          profile: '2025',
+          time_zone: 'UTC',
+          created_at: new Date(),
+        } as never)
         .execute(),
     ).rejects.toThrow(/pages_fb_page_id_key|unique/);
   });
