@@ -55,16 +55,10 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function boot(opts: { width?: number } = {}): Promise<Env> {
-  ensureWebBuilt();
-  const storage = await openTestStorage('pglite');
-  const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' };
-  const rt = await startRuntime({ config, storage, queueSchema: `boss_${randomBytes(4).toString('hex')}` });
-  const email = `agent-${randomBytes(3).toString('hex')}@shop.test`;
-  const password = `pw-${randomBytes(8).toString('hex')}`;
-  const user = await createUser(rt.ctx, { email, name: 'Agent', password });
-  await addMember(rt.ctx, rt.workspaceId, user.id, 'owner');
-
+/** A Chromium context with its own temporary profile (no cookies): a separate person's browser. */
+export async function launchContext(
+  width = 1280,
+): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(tmpdir(), 'rn-chromium-'));
   // A persistent context is how Playwright takes a temporary --user-data-dir.
   const context = await chromium.launchPersistentContext(profile, {
@@ -80,10 +74,30 @@ export async function boot(opts: { width?: number } = {}): Promise<Env> {
       '--disable-component-update',
       '--disable-sync',
     ],
-    viewport: { width: opts.width ?? 1280, height: 860 },
+    viewport: { width, height: 860 },
     locale: 'vi-VN',
     timezoneId: 'Asia/Ho_Chi_Minh',
   });
+  return {
+    context,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function boot(opts: { width?: number } = {}): Promise<Env> {
+  ensureWebBuilt();
+  const storage = await openTestStorage('pglite');
+  const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' };
+  const rt = await startRuntime({ config, storage, queueSchema: `boss_${randomBytes(4).toString('hex')}` });
+  const email = `agent-${randomBytes(3).toString('hex')}@shop.test`;
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  const user = await createUser(rt.ctx, { email, name: 'Agent', password });
+  await addMember(rt.ctx, rt.workspaceId, user.id, 'owner');
+
+  const { context, close: closeContext } = await launchContext(opts.width);
   // Sign in through the API (the session cookie lands in the context's jar).
   const res = await context.request.post(`${rt.url}/api/auth/sign-in`, { data: { email, password } });
   if (!res.ok()) throw new Error(`sign-in failed: ${res.status()} ${await res.text()}`);
@@ -99,16 +113,15 @@ export async function boot(opts: { width?: number } = {}): Promise<Env> {
     base: rt.url!,
     sandboxUrl: rt.sandboxUrl!,
     async close() {
-      await context.close().catch(() => {});
+      await closeContext();
       await rt.close();
       await storage.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
 
-export async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
+export async function shot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: opts.fullPage ?? false });
 }
 
 /** The demo customer's console id and sandbox PSID by name. */

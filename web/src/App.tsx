@@ -1,26 +1,43 @@
-// The console shell: navigation, language switch, the current page (Fanpage) and the routed screen.
+// The console: public screens (sign-in, accept invitation), then — signed in — the shell: navigation
+// limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
 import type { ReactNode } from 'react';
-import { ApiError, api, type Page } from './api.ts';
+import { ApiError, api, type Page, type Role, roleAtLeast } from './api.ts';
+import { LangSwitch } from './components/LangSwitch.tsx';
+import { Logo } from './pages/auth/AuthFrame.tsx';
+import { Forbidden } from './components/Forbidden.tsx';
+import { UserMenu } from './components/UserMenu.tsx';
 import { useLoad } from './hooks.ts';
 import { type Dict, useI18n } from './i18n.tsx';
+import { AccountsPage } from './pages/accounts/AccountsPage.tsx';
 import { AssistantPage } from './pages/assistant/AssistantPage.tsx';
+import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.tsx';
+import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
+import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
-import { SignIn } from './pages/SignIn.tsx';
 import { TopicsPage } from './pages/topics/TopicsPage.tsx';
 import { navigate, usePath } from './router.ts';
+import { rememberUser, type Session, SessionProvider, sessionFrom, useSession } from './session.tsx';
 
-const NAV: Array<{ path: string; key: keyof Dict }> = [
-  { path: '/topics', key: 'navTopics' },
-  { path: '/assistant', key: 'navAssistant' },
-  { path: '/inbox', key: 'navInbox' },
-  { path: '/campaigns', key: 'navCampaigns' },
-  { path: '/settings', key: 'navSettings' },
+/** Top-level screens and the least role each needs (the API's own rule for what they call). */
+const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }> = [
+  { path: '/topics', key: 'navTopics', min: 'admin', nav: true },
+  { path: '/assistant', key: 'navAssistant', min: 'admin', nav: true },
+  { path: '/inbox', key: 'navInbox', min: 'agent', nav: true },
+  { path: '/campaigns', key: 'navCampaigns', min: 'admin', nav: true },
+  { path: '/settings', key: 'navSettings', min: 'admin', nav: true },
+  { path: '/accounts', key: 'navAccounts', min: 'owner', nav: true },
+  { path: '/profile', key: 'profileTitle', min: 'agent', nav: false },
 ];
 
-function screen(path: string, page: Page): ReactNode {
+const homeOf = (role: Role) => (roleAtLeast(role, 'admin') ? '/topics' : '/inbox');
+
+function screen(path: string, page: Page | undefined): ReactNode {
   const [, first, second] = path.split('/');
+  if (first === 'accounts') return <AccountsPage />;
+  if (first === 'profile') return <ProfilePage />;
+  if (!page) return null;
   switch (first) {
     case 'assistant':
       return <AssistantPage page={page} />;
@@ -35,24 +52,29 @@ function screen(path: string, page: Page): ReactNode {
   }
 }
 
-export function App() {
-  const { t, lang, setLang } = useI18n();
-  const path = usePath();
+function Shell({ path }: { path: string }) {
+  const { t } = useI18n();
+  const { role } = useSession();
   const pages = useLoad(() => api.pages(), []);
   const page = pages.data?.[0];
-  const signedOut = pages.error instanceof ApiError && pages.error.status === 401;
-  const current = NAV.find((n) => path.startsWith(n.path))?.path ?? '/topics';
+  const route = path === '/' ? homeOf(role) : path;
+  const target = SCREENS.find((s) => route.startsWith(s.path)) ?? SCREENS[0]!;
+  const allowed = roleAtLeast(role, target.min);
+  const needsPage = target.path !== '/accounts' && target.path !== '/profile';
   return (
     <div className="app">
       <header className="topbar">
-        <span className="brand">{t.appName}</span>
+        <span className="brand">
+          <Logo />
+          {t.appName}
+        </span>
         {page ? <span className="page-name">{page.name}</span> : null}
         <nav aria-label="main" className="nav">
-          {NAV.map((n) => (
+          {SCREENS.filter((s) => s.nav && roleAtLeast(role, s.min)).map((n) => (
             <a
               key={n.path}
               href={n.path}
-              aria-current={current === n.path ? 'page' : undefined}
+              aria-current={target.path === n.path ? 'page' : undefined}
               onClick={(e) => {
                 e.preventDefault();
                 navigate(n.path);
@@ -62,24 +84,59 @@ export function App() {
             </a>
           ))}
         </nav>
-        <label className="lang">
-          <span className="sr-only">{t.language}</span>
-          <select aria-label={t.language} value={lang} onChange={(e) => setLang(e.target.value as 'vi' | 'en')}>
-            <option value="vi">Tiếng Việt</option>
-            <option value="en">English</option>
-          </select>
-        </label>
-        {page ? (
-          <button type="button" className="link" onClick={() => void api.signOut().finally(() => location.reload())}>
-            {t.signOut}
-          </button>
-        ) : null}
+        <LangSwitch />
+        <UserMenu />
       </header>
       <main className="main">
-        {signedOut ? <SignIn onSignedIn={() => void pages.reload()} /> : null}
-        {pages.error && !signedOut ? <p role="alert">{pages.error.message}</p> : null}
-        {page ? screen(path, page) : signedOut ? null : <p>{t.loading}</p>}
+        {!allowed ? (
+          <Forbidden needed={target.min} role={role} />
+        ) : pages.error instanceof ApiError && pages.error.status === 403 ? (
+          <Forbidden needed={target.min} role={role} />
+        ) : needsPage && pages.error ? (
+          <p role="alert">{pages.error.message}</p>
+        ) : needsPage && !page ? (
+          <p>{t.loading}</p>
+        ) : (
+          screen(route, page)
+        )}
       </main>
     </div>
+  );
+}
+
+export function App() {
+  const path = usePath();
+  if (path === '/accept-invite') return <AcceptInvitePage />;
+  return <Gate path={path} />;
+}
+
+function Gate({ path }: { path: string }) {
+  const { t } = useI18n();
+  const me = useLoad(() => api.me(), []);
+  const signedOut = me.error instanceof ApiError && me.error.status === 401;
+  if (signedOut) {
+    return (
+      <SignInPage
+        onSignedIn={(user) => {
+          rememberUser(user);
+          if (path === '/sign-in') navigate('/');
+          void me.reload();
+        }}
+      />
+    );
+  }
+  if (me.error) return <p role="alert">{me.error.message}</p>;
+  if (!me.data) return <p className="main">{t.loading}</p>;
+  if (path === '/sign-in') {
+    queueMicrotask(() => navigate('/'));
+    return null;
+  }
+  const session: Session = sessionFrom(me.data, () => {
+    void api.signOut().finally(() => location.assign('/sign-in'));
+  });
+  return (
+    <SessionProvider value={session}>
+      <Shell path={path} />
+    </SessionProvider>
   );
 }

@@ -7,6 +7,61 @@ export interface Bilingual {
   en: string;
 }
 
+export const ROLES = ['agent', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+/** owner ⊇ admin ⊇ agent (the API's rule; the console only hides what the API would refuse). */
+export const roleAtLeast = (role: Role, needed: Role) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
+
+export interface SignedInUser {
+  userId: number;
+  email: string;
+  name: string;
+  workspaceId: number;
+  role: Role;
+}
+/** GET /api/auth/me: `actor` is "user:<email>" for a session. */
+export interface Me {
+  actor: string;
+  kind: 'session' | 'api_key';
+  workspaceId: number;
+  role: Role;
+  userId: number | null;
+  csrfToken: string | null;
+}
+export interface Member {
+  id: number;
+  email: string;
+  name: string;
+  role: Role;
+  created_at: string;
+}
+export interface Invitation {
+  id: number;
+  email: string;
+  role: Role;
+  expires_at: string;
+  token: string;
+  link: string;
+}
+export interface ApiKeyRow {
+  id: number;
+  name: string;
+  prefix: string;
+  role: Role;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+export type NewApiKey = Omit<ApiKeyRow, 'last_used_at' | 'revoked_at'> & { key: string };
+export interface AuditRow {
+  id?: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  status: number;
+}
+
 export type TopicKind = 'recurring' | 'one_time';
 export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const;
 export type CtaText = (typeof CTA_TEXTS)[number];
@@ -159,6 +214,8 @@ export interface ErrorDetails {
   en?: string;
   nextAt?: string | null;
   notice?: Bilingual;
+  /** Seconds, from the Retry-After header of a 429. */
+  retryAfterS?: number;
   [k: string]: unknown;
 }
 
@@ -203,7 +260,10 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   if (!res.ok) {
     const e = json.error ?? {};
     if (res.status === 403 && e.code === 'csrf_failed') csrfToken = null;
-    throw new ApiError(res.status, e.code ?? `http_${res.status}`, e.message ?? res.statusText, e.details ?? {});
+    const details: ErrorDetails = { ...(e.details ?? {}) };
+    const retry = Number(res.headers.get('retry-after'));
+    if (res.status === 429 && Number.isFinite(retry) && retry > 0) details.retryAfterS = retry;
+    throw new ApiError(res.status, e.code ?? `http_${res.status}`, e.message ?? res.statusText, details);
   }
   return json as T;
 }
@@ -224,10 +284,27 @@ const del = (p: string) => call<void>('DELETE', p);
 
 export const api = {
   signIn: async (email: string, password: string) => {
-    const r = await post<{ user: { email: string; role: string }; csrfToken: string }>('/api/auth/sign-in', { email, password });
+    const r = await post<{ user: SignedInUser; csrfToken: string }>('/api/auth/sign-in', { email, password });
     csrfToken = r.csrfToken;
     return r.user;
   },
+  me: async () => {
+    const r = await get<Me>('/api/auth/me');
+    if (r.csrfToken) csrfToken = r.csrfToken;
+    return r;
+  },
+  changePassword: (current: string, next: string) => post<void>('/api/auth/password', { current, next }),
+  acceptInvite: (b: { token: string; name?: string; password: string }) =>
+    post<{ userId: number; workspaceId: number; role: Role }>('/api/auth/invites/accept', b),
+  members: () => get<{ users: Member[] }>('/api/users').then((r) => r.users),
+  inviteMember: (email: string, role: Role) => post<Invitation>('/api/users/invites', { email, role }),
+  setMemberRole: (id: number, role: Role) => patch<{ id: number; role: Role }>(`/api/users/${id}`, { role }),
+  removeMember: (id: number) => del(`/api/users/${id}`),
+  apiKeys: () => get<{ apiKeys: ApiKeyRow[] }>('/api/api-keys').then((r) => r.apiKeys),
+  createApiKey: (name: string, role: Role) => post<NewApiKey>('/api/api-keys', { name, role }),
+  revokeApiKey: (id: number) => del(`/api/api-keys/${id}`),
+  audit: (limit = 200) => get<{ entries: AuditRow[] }>(`/api/audit${qs({ format: 'json', limit })}`).then((r) => r.entries),
+  auditCsvUrl: (limit = 10_000) => `/api/audit${qs({ format: 'csv', limit })}`,
   signOut: async () => {
     await post<void>('/api/auth/sign-out');
     csrfToken = null;

@@ -2,6 +2,9 @@
 // English table must have every key the Vietnamese one has, so a missing translation fails `tsc -p web`.
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import type { CtaText, Lang } from './api.ts';
+import { accountsEn, accountsVi } from './i18n/accounts.ts';
+
+export { fill } from './i18n/accounts.ts';
 
 const vi = {
   appName: 'renotify',
@@ -207,6 +210,7 @@ const vi = {
   optInFeature: 'Tính năng đăng ký nhận tin (Nhắn tin nâng cao → Tính năng đã yêu cầu)',
   restricted: 'Bị hạn chế',
   secretNote: 'Mã truy cập không bao giờ được hiển thị lại.',
+  ...accountsVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -410,6 +414,7 @@ const en: Dict = {
   optInFeature: 'Opt-in feature (Advanced messaging → Requested features)',
   restricted: 'Restricted',
   secretNote: 'Access tokens are never shown again.',
+  ...accountsEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };
