@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.ts';
 import { applyLabelChange, type LabelChange, windowRange } from '../domain/inbox.ts';
 import { type WindowState, windowState } from '../domain/send-resolver.ts';
 import * as convs from '../storage/conversations.ts';
+import * as customers from '../storage/customers.ts';
 import { inTransaction } from '../storage/db.ts';
 import type { AppContext } from './context.ts';
 import { getPage } from './workspaces.ts';
@@ -122,7 +123,7 @@ export async function changeLabels(
   change: LabelChange,
 ): Promise<string[]> {
   return inTransaction(ctx.db, async (tx) => {
-    const customer = await convs.lockCustomer(tx, workspaceId, customerId);
+    const customer = await customers.findCustomer(tx, workspaceId, customerId, { forUpdate: true });
     if (!customer)
       throw new DomainError('customer_not_found', `No customer ${customerId} in this workspace.`);
     return convs.setLabels(tx, customer.id, applyLabelChange(customer.labels, change));

@@ -15,6 +15,7 @@ import {
 } from '../domain/campaign-delivery.ts';
 import type { Clock, PageState, SendPlan, SubscriptionState, TopicState } from '../domain/model.ts';
 import { LIMITS } from '../domain/platform.ts';
+import { notificationPlan } from '../domain/send-resolver.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import { customersByIds, subscriptionsOf } from '../storage/campaigns.ts';
 import * as customersStore from '../storage/customers.ts';
@@ -171,7 +172,15 @@ async function claim(
         outcome(row.id, 'failed', 'uncertain');
         continue;
       }
-      const resend = { id: row.id, customer, sub, plan: planFor(sub), previous: null, periodEnd: null };
+      // A resend goes on the token of the first claim: the resolver would (rightly) call it used.
+      const resend = {
+        id: row.id,
+        customer,
+        sub,
+        plan: notificationPlan(sub),
+        previous: null,
+        periodEnd: null,
+      };
       toSend.push({ ...resend, priorAttempts: row.attempts });
       continue;
     }
@@ -224,19 +233,6 @@ function tokenUse(
   s: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
 ): deliveries.TokenUse {
   return { subscriptionId, usedAt: s.usedAt, lastSentAt: s.lastSentAt, nextEligibleAt: s.nextEligibleAt };
-}
-
-/** A resend goes on the token of the first claim: the resolver would (rightly) call it used. */
-function planFor(sub: SubscriptionState): SendPlan {
-  return {
-    messagingType: null,
-    tag: null,
-    recipient:
-      sub.kind === 'one_time'
-        ? { one_time_notif_token: sub.token }
-        : { notification_messages_token: sub.token },
-    subscriptionId: sub.id,
-  };
 }
 
 async function sendChunks(

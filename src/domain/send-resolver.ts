@@ -140,17 +140,19 @@ function resolveNotification(input: ResolveInput, topic: TopicState): Resolution
   if (!picked) return refuse('no_subscription');
   const { sub, verdict } = picked;
   if (verdict.status !== 'valid') return refuse(STATUS_REASON[verdict.status], verdict.nextAt);
+  return { ok: true, plan: notificationPlan(sub) };
+}
+
+/** A notification goes on its token: the recipient form names the kind of token (no messaging_type). */
+export function notificationPlan(sub: Pick<SubscriptionState, 'id' | 'kind' | 'token'>): SendPlan {
   return {
-    ok: true,
-    plan: {
-      messagingType: null,
-      tag: null,
-      recipient:
-        sub.kind === 'one_time'
-          ? { one_time_notif_token: sub.token }
-          : { notification_messages_token: sub.token },
-      subscriptionId: sub.id,
-    },
+    messagingType: null,
+    tag: null,
+    recipient:
+      sub.kind === 'one_time'
+        ? { one_time_notif_token: sub.token }
+        : { notification_messages_token: sub.token },
+    subscriptionId: sub.id,
   };
 }
 

@@ -2,7 +2,6 @@
 // customer wrote last, and labels; keyset paging on (last interaction, id). Labels on customers.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
-import type { CustomerRow } from './schema.ts';
 
 export interface ConversationFilter {
   workspaceId: number;
@@ -121,20 +120,6 @@ export async function listConversations(db: Executor, f: ConversationFilter): Pr
   }
   const rows = await q.orderBy(sortKey, 'desc').orderBy('c.id', 'desc').limit(f.limit).execute();
   return rows as ConversationRow[];
-}
-
-export async function lockCustomer(
-  db: Executor,
-  workspaceId: number,
-  customerId: number,
-): Promise<CustomerRow | undefined> {
-  return db
-    .selectFrom('customers')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', customerId)
-    .forUpdate()
-    .executeTakeFirst();
 }
 
 export async function setLabels(db: Executor, customerId: number, labels: string[]): Promise<string[]> {

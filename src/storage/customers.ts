@@ -65,13 +65,15 @@ export async function findCustomer(
   db: Executor,
   workspaceId: number,
   customerId: number,
+  opts: { forUpdate?: boolean } = {},
 ): Promise<CustomerRow | undefined> {
-  return db
+  let q = db
     .selectFrom('customers')
     .selectAll()
     .where('workspace_id', '=', workspaceId)
-    .where('id', '=', customerId)
-    .executeTakeFirst();
+    .where('id', '=', customerId);
+  if (opts.forUpdate) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
 export async function findCustomerByPsid(
