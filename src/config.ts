@@ -79,6 +79,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: env.LOG_LEVEL || 'info',
     secretKey: env.RENOTIFY_SECRET_KEY || undefined,
-    secretKeyFile: path.resolve(env.RENOTIFY_SECRET_KEY_FILE || path.join(env.RENOTIFY_DATA_DIR || './data', 'secret.key')),
+    secretKeyFile: path.resolve(
+      env.RENOTIFY_SECRET_KEY_FILE || path.join(env.RENOTIFY_DATA_DIR || './data', 'secret.key'),
+    ),
   };
 }

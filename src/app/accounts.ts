@@ -8,7 +8,12 @@ import type { Role } from '../storage/schema.ts';
 import type { AppContext } from './context.ts';
 import { isUniqueViolation } from './context.ts';
 
-const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
+const scrypt = promisify(scryptCb) as (
+  pw: string,
+  salt: Buffer,
+  len: number,
+  opts: object,
+) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
@@ -57,7 +62,10 @@ function checkPassword(pw: unknown): string {
   return pw;
 }
 
-export async function createUser(ctx: AppContext, input: { email: unknown; name: unknown; password: unknown }) {
+export async function createUser(
+  ctx: AppContext,
+  input: { email: unknown; name: unknown; password: unknown },
+) {
   const email = checkEmail(input.email);
   const password = checkPassword(input.password);
   const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 100) : email;
@@ -65,16 +73,28 @@ export async function createUser(ctx: AppContext, input: { email: unknown; name:
   try {
     return await ctx.db
       .insertInto('users')
-      .values({ email, name, password_hash: await hashPassword(password), created_at: now, password_changed_at: now })
+      .values({
+        email,
+        name,
+        password_hash: await hashPassword(password),
+        created_at: now,
+        password_changed_at: now,
+      })
       .returning(['id', 'email', 'name'])
       .executeTakeFirstOrThrow();
   } catch (e) {
-    if (isUniqueViolation(e)) throw new DomainError('validation_failed', 'An account with this email already exists.');
+    if (isUniqueViolation(e))
+      throw new DomainError('validation_failed', 'An account with this email already exists.');
     throw e;
   }
 }
 
-export async function addMember(ctx: AppContext, workspaceId: number, userId: number, role: Role): Promise<void> {
+export async function addMember(
+  ctx: AppContext,
+  workspaceId: number,
+  userId: number,
+  role: Role,
+): Promise<void> {
   await ctx.db
     .insertInto('memberships')
     .values({ user_id: userId, workspace_id: workspaceId, role, created_at: ctx.clock.now() })
@@ -102,8 +122,16 @@ export interface SessionInfo {
 }
 
 /** Returns a new session token (the cookie value) or null; constant work whether or not the email exists. */
-export async function signIn(ctx: AppContext, email: string, password: string): Promise<{ token: string; session: SessionInfo } | null> {
-  const user = await ctx.db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', String(email).toLowerCase())).executeTakeFirst();
+export async function signIn(
+  ctx: AppContext,
+  email: string,
+  password: string,
+): Promise<{ token: string; session: SessionInfo } | null> {
+  const user = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', String(email).toLowerCase()))
+    .executeTakeFirst();
   const ok = await verifyPassword(String(password), user?.password_hash ?? (await DUMMY_HASH));
   if (!user || !ok) return null;
   const membership = await ctx.db
@@ -130,7 +158,14 @@ export async function signIn(ctx: AppContext, email: string, password: string): 
     .execute();
   return {
     token,
-    session: { userId: user.id, email: user.email, name: user.name, workspaceId: membership.workspace_id, role: membership.role, csrfToken },
+    session: {
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      workspaceId: membership.workspace_id,
+      role: membership.role,
+      csrfToken,
+    },
   };
 }
 
@@ -138,12 +173,21 @@ export async function sessionFromToken(ctx: AppContext, token: string): Promise<
   const row = await ctx.db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('memberships as m', (j) => j.onRef('m.user_id', '=', 's.user_id').onRef('m.workspace_id', '=', 's.workspace_id'))
+    .innerJoin('memberships as m', (j) =>
+      j.onRef('m.user_id', '=', 's.user_id').onRef('m.workspace_id', '=', 's.workspace_id'),
+    )
     .select(['s.user_id', 's.workspace_id', 's.csrf_token', 's.expires_at', 'u.email', 'u.name', 'm.role'])
     .where('s.id_hash', '=', sha256(token))
     .executeTakeFirst();
   if (!row || row.expires_at <= ctx.clock.now()) return null;
-  return { userId: row.user_id, email: row.email, name: row.name, workspaceId: row.workspace_id, role: row.role, csrfToken: row.csrf_token };
+  return {
+    userId: row.user_id,
+    email: row.email,
+    name: row.name,
+    workspaceId: row.workspace_id,
+    role: row.role,
+    csrfToken: row.csrf_token,
+  };
 }
 
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
@@ -151,19 +195,42 @@ export async function signOut(ctx: AppContext, token: string): Promise<void> {
 }
 
 /** Changing the password ends every other session of the user. */
-export async function changePassword(ctx: AppContext, userId: number, current: string, next: unknown, keepToken: string): Promise<boolean> {
-  const user = await ctx.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+export async function changePassword(
+  ctx: AppContext,
+  userId: number,
+  current: string,
+  next: unknown,
+  keepToken: string,
+): Promise<boolean> {
+  const user = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', userId)
+    .executeTakeFirstOrThrow();
   if (!(await verifyPassword(String(current), user.password_hash))) return false;
   const pw = checkPassword(next);
   const now = ctx.clock.now();
   await inTransaction(ctx.db, async (tx) => {
-    await tx.updateTable('users').set({ password_hash: await hashPassword(pw), password_changed_at: now }).where('id', '=', userId).execute();
-    await tx.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', '!=', sha256(keepToken)).execute();
+    await tx
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(pw), password_changed_at: now })
+      .where('id', '=', userId)
+      .execute();
+    await tx
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .where('id_hash', '!=', sha256(keepToken))
+      .execute();
   });
   return true;
 }
 
-export async function createApiKey(ctx: AppContext, workspaceId: number, input: { name: unknown; role?: unknown }, createdBy: number | null) {
+export async function createApiKey(
+  ctx: AppContext,
+  workspaceId: number,
+  input: { name: unknown; role?: unknown },
+  createdBy: number | null,
+) {
   const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 100) : null;
   if (!name) throw new DomainError('validation_failed', 'An API key needs a name.');
   const role = (input.role ?? 'admin') as Role;
@@ -173,7 +240,15 @@ export async function createApiKey(ctx: AppContext, workspaceId: number, input: 
   const key = `rk_${secret}`;
   const row = await ctx.db
     .insertInto('api_keys')
-    .values({ workspace_id: workspaceId, name, prefix, key_hash: sha256(key), role, created_by: createdBy, created_at: ctx.clock.now() })
+    .values({
+      workspace_id: workspaceId,
+      name,
+      prefix,
+      key_hash: sha256(key),
+      role,
+      created_by: createdBy,
+      created_at: ctx.clock.now(),
+    })
     .returning(['id', 'name', 'prefix', 'role', 'created_at'])
     .executeTakeFirstOrThrow();
   return { ...row, key };
@@ -186,7 +261,12 @@ export async function apiKeyFromToken(ctx: AppContext, key: string) {
     .where('key_hash', '=', sha256(key))
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (row) await ctx.db.updateTable('api_keys').set({ last_used_at: ctx.clock.now() }).where('id', '=', row.id).execute();
+  if (row)
+    await ctx.db
+      .updateTable('api_keys')
+      .set({ last_used_at: ctx.clock.now() })
+      .where('id', '=', row.id)
+      .execute();
   return row ?? null;
 }
 
@@ -207,10 +287,16 @@ export async function revokeApiKey(ctx: AppContext, workspaceId: number, id: num
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0) throw new DomainError('validation_failed', `No active API key ${id}.`, { notFound: true });
+  if (Number(r.numUpdatedRows) === 0)
+    throw new DomainError('validation_failed', `No active API key ${id}.`, { notFound: true });
 }
 
-export async function inviteUser(ctx: AppContext, workspaceId: number, input: { email: unknown; role: unknown }, invitedBy: number | null) {
+export async function inviteUser(
+  ctx: AppContext,
+  workspaceId: number,
+  input: { email: unknown; role: unknown },
+  invitedBy: number | null,
+) {
   const email = checkEmail(input.email);
   const role = input.role as Role;
   if (!ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
@@ -233,7 +319,10 @@ export async function inviteUser(ctx: AppContext, workspaceId: number, input: { 
 }
 
 /** Accepting an invitation creates the account (or joins an existing one after checking its password). */
-export async function acceptInvite(ctx: AppContext, input: { token: unknown; name?: unknown; password: unknown }) {
+export async function acceptInvite(
+  ctx: AppContext,
+  input: { token: unknown; name?: unknown; password: unknown },
+) {
   const invite = await ctx.db
     .selectFrom('user_invites')
     .selectAll()
@@ -243,7 +332,11 @@ export async function acceptInvite(ctx: AppContext, input: { token: unknown; nam
   if (!invite || invite.expires_at <= ctx.clock.now()) {
     throw new DomainError('validation_failed', 'This invitation is invalid or has expired.');
   }
-  const existing = await ctx.db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', invite.email)).executeTakeFirst();
+  const existing = await ctx.db
+    .selectFrom('users')
+    .selectAll()
+    .where((eb) => eb(eb.fn('lower', ['email']), '=', invite.email))
+    .executeTakeFirst();
   let userId: number;
   if (existing) {
     if (!(await verifyPassword(String(input.password), existing.password_hash))) {
@@ -254,7 +347,11 @@ export async function acceptInvite(ctx: AppContext, input: { token: unknown; nam
     userId = (await createUser(ctx, { email: invite.email, name: input.name, password: input.password })).id;
   }
   await addMember(ctx, invite.workspace_id, userId, invite.role);
-  await ctx.db.updateTable('user_invites').set({ accepted_at: ctx.clock.now() }).where('id', '=', invite.id).execute();
+  await ctx.db
+    .updateTable('user_invites')
+    .set({ accepted_at: ctx.clock.now() })
+    .where('id', '=', invite.id)
+    .execute();
   return { userId, workspaceId: invite.workspace_id, role: invite.role };
 }
 
@@ -269,21 +366,48 @@ export async function listMembers(ctx: AppContext, workspaceId: number) {
 }
 
 /** Role changes and removals keep at least one owner. */
-export async function setMemberRole(ctx: AppContext, workspaceId: number, userId: number, role: Role | null): Promise<void> {
-  if (role !== null && !ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
+export async function setMemberRole(
+  ctx: AppContext,
+  workspaceId: number,
+  userId: number,
+  role: Role | null,
+): Promise<void> {
+  if (role !== null && !ROLES.includes(role))
+    throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   await inTransaction(ctx.db, async (tx) => {
-    const members = await tx.selectFrom('memberships').selectAll().where('workspace_id', '=', workspaceId).forUpdate().execute();
+    const members = await tx
+      .selectFrom('memberships')
+      .selectAll()
+      .where('workspace_id', '=', workspaceId)
+      .forUpdate()
+      .execute();
     const target = members.find((m) => m.user_id === userId);
-    if (!target) throw new DomainError('validation_failed', `No member ${userId} in this workspace.`, { notFound: true });
+    if (!target)
+      throw new DomainError('validation_failed', `No member ${userId} in this workspace.`, {
+        notFound: true,
+      });
     const owners = members.filter((m) => m.role === 'owner').length;
     if (target.role === 'owner' && role !== 'owner' && owners <= 1) {
       throw new DomainError('validation_failed', 'A workspace keeps at least one owner.');
     }
     if (role === null) {
-      await tx.deleteFrom('memberships').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
-      await tx.deleteFrom('sessions').where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
+      await tx
+        .deleteFrom('memberships')
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .execute();
+      await tx
+        .deleteFrom('sessions')
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .execute();
     } else {
-      await tx.updateTable('memberships').set({ role }).where('workspace_id', '=', workspaceId).where('user_id', '=', userId).execute();
+      await tx
+        .updateTable('memberships')
+        .set({ role })
+        .where('workspace_id', '=', workspaceId)
+        .where('user_id', '=', userId)
+        .execute();
     }
   });
 }
@@ -317,5 +441,12 @@ export async function audit(ctx: AppContext, e: AuditEntry): Promise<void> {
 }
 
 export async function listAudit(ctx: AppContext, workspaceId: number, limit = 500) {
-  return ctx.db.selectFrom('audit_log').selectAll().where('workspace_id', '=', workspaceId).orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  return ctx.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

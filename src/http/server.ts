@@ -151,7 +151,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const apiRate = deps.security?.apiRatePerMinute ?? 1200;
   await app.register(rateLimit, {
     global: false,
-    keyGenerator: (req) => String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
+    keyGenerator: (req) =>
+      String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
     errorResponseBuilder: (_req, ctx) =>
       new HttpError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
   });

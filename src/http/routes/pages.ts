@@ -10,12 +10,17 @@ export const PageParams = Type.Object({ pageId: Type.Integer({ minimum: 1, maxim
 
 export async function pageRoutes(app: App, deps: ServerDeps) {
   // Agents see which pages exist (the inbox needs them) but not their settings.
-  app.get('/pages', { config: { role: 'agent' }, schema: { tags: ['pages'], summary: 'Pages of the workspace' } }, async (req) => {
-    const ws = await deps.workspaceFor(req);
-    const rows = await listPages(deps.ctx.db, ws);
-    if (req.auth?.role === 'agent') return { pages: rows.map((p) => ({ id: p.id, fbPageId: p.fb_page_id, name: p.name })) };
-    return { pages: rows.map(presentPage) };
-  });
+  app.get(
+    '/pages',
+    { config: { role: 'agent' }, schema: { tags: ['pages'], summary: 'Pages of the workspace' } },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      const rows = await listPages(deps.ctx.db, ws);
+      if (req.auth?.role === 'agent')
+        return { pages: rows.map((p) => ({ id: p.id, fbPageId: p.fb_page_id, name: p.name })) };
+      return { pages: rows.map(presentPage) };
+    },
+  );
 
   app.get('/pages/:pageId', { schema: { tags: ['pages'], params: PageParams } }, async (req) => {
     const ws = await deps.workspaceFor(req);
