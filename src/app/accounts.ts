@@ -57,7 +57,7 @@ function checkEmail(email: unknown): string {
 
 function checkPassword(pw: unknown): string {
   if (typeof pw !== 'string' || pw.length < 10 || pw.length > 200) {
-    throw new DomainError('validation_failed', 'A password is 10 to 200 characters.');
+    throw new DomainError('weak_password', 'A password is 10 to 200 characters.');
   }
   return pw;
 }
@@ -84,7 +84,7 @@ export async function createUser(
       .executeTakeFirstOrThrow();
   } catch (e) {
     if (isUniqueViolation(e))
-      throw new DomainError('validation_failed', 'An account with this email already exists.');
+      throw new DomainError('email_taken', 'An account with this email already exists.');
     throw e;
   }
 }
@@ -330,7 +330,7 @@ export async function acceptInvite(
     .where('accepted_at', 'is', null)
     .executeTakeFirst();
   if (!invite || invite.expires_at <= ctx.clock.now()) {
-    throw new DomainError('validation_failed', 'This invitation is invalid or has expired.');
+    throw new DomainError('invite_invalid', 'This invitation is invalid or has expired.');
   }
   const existing = await ctx.db
     .selectFrom('users')
@@ -340,7 +340,7 @@ export async function acceptInvite(
   let userId: number;
   if (existing) {
     if (!(await verifyPassword(String(input.password), existing.password_hash))) {
-      throw new DomainError('validation_failed', 'The password does not match the existing account.');
+      throw new DomainError('wrong_password', 'The password does not match the existing account.');
     }
     userId = existing.id;
   } else {

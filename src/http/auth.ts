@@ -17,6 +17,8 @@ export interface AuthContext {
   userId: number | null;
   apiKeyId: number | null;
   actor: string;
+  name: string | null;
+  email: string | null;
   csrfToken: string | null;
   sessionToken: string | null;
 }
@@ -51,6 +53,8 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Au
       userId: null,
       apiKeyId: key.id,
       actor: `api_key:${key.name}`,
+      name: key.name,
+      email: null,
       csrfToken: null,
       sessionToken: null,
     };
@@ -66,6 +70,8 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Au
     userId: s.userId,
     apiKeyId: null,
     actor: `user:${s.email}`,
+    name: s.name,
+    email: s.email,
     csrfToken: s.csrfToken,
     sessionToken: token,
   };
@@ -78,10 +84,14 @@ export function guard(ctx: AppContext) {
     req.auth = await identify(ctx, req);
     if (needed === 'public') return;
     if (!req.auth) {
-      return reply.status(401).send(errorBody('not_authenticated', 'Sign in, or send an API key as "Authorization: Bearer …".'));
+      return reply
+        .status(401)
+        .send(errorBody('not_authenticated', 'Sign in, or send an API key as "Authorization: Bearer …".'));
     }
     if (!roleAtLeast(req.auth.role, needed)) {
-      return reply.status(403).send(errorBody('forbidden', `This needs the ${needed} role; you are ${req.auth.role}.`));
+      return reply
+        .status(403)
+        .send(errorBody('forbidden', `This needs the ${needed} role; you are ${req.auth.role}.`));
     }
     if (req.auth.kind === 'session' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers['x-csrf-token'];
@@ -124,7 +134,13 @@ export class SignInThrottle {
   private failures = new Map<string, { count: number; first: number }>();
 
   constructor(
-    private readonly opts: { windowMs?: number; slowAfter?: number; blockAfter?: number; baseDelayMs?: number; now?: () => number } = {},
+    private readonly opts: {
+      windowMs?: number;
+      slowAfter?: number;
+      blockAfter?: number;
+      baseDelayMs?: number;
+      now?: () => number;
+    } = {},
   ) {}
 
   private get windowMs() {

@@ -13,6 +13,8 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   topic_has_live_subscriptions: 409,
   kind_change_refused: 409,
   token_already_used: 409,
+  email_taken: 409,
+  wrong_password: 403,
   send_refused: 422,
   campaign_not_found: 404,
   campaign_state_conflict: 409,
@@ -52,7 +54,8 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const fe = err as FastifyError;
   if (fe.validation) return reply.status(400).send(errorBody('validation_failed', fe.message));
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = FASTIFY_CODES[fe.code ?? ''] ?? (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
+    const code =
+      FASTIFY_CODES[fe.code ?? ''] ?? (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
     return reply.status(fe.statusCode).send(errorBody(code, fe.message));
   }
   req.log.error({ err }, 'unhandled error');

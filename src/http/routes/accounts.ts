@@ -26,7 +26,10 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export async function accountRoutes(app: App, deps: ServerDeps & { throttle: SignInThrottle; secureCookies: boolean }) {
+export async function accountRoutes(
+  app: App,
+  deps: ServerDeps & { throttle: SignInThrottle; secureCookies: boolean },
+) {
   app.post(
     '/auth/sign-in',
     {
@@ -43,7 +46,9 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       const gate = deps.throttle.check(req.body.email, req.ip);
       if ('blockedForMs' in gate) {
         reply.header('retry-after', Math.ceil(gate.blockedForMs / 1000));
-        return reply.status(429).send(errorBody('sign_in_blocked', 'Too many failed sign-ins; try again later.'));
+        return reply
+          .status(429)
+          .send(errorBody('sign_in_blocked', 'Too many failed sign-ins; try again later.'));
       }
       if (gate.delayMs) await sleep(gate.delayMs);
       const result = await signIn(deps.ctx, req.body.email, req.body.password);
@@ -64,16 +69,29 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
     },
   );
 
-  app.post('/auth/sign-out', { config: { role: 'agent' }, schema: { tags: ['accounts'] } }, async (req, reply) => {
-    const auth = requireAuth(req);
-    if (auth.sessionToken) await signOut(deps.ctx, auth.sessionToken);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.status(204).send();
-  });
+  app.post(
+    '/auth/sign-out',
+    { config: { role: 'agent' }, schema: { tags: ['accounts'] } },
+    async (req, reply) => {
+      const auth = requireAuth(req);
+      if (auth.sessionToken) await signOut(deps.ctx, auth.sessionToken);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
 
   app.get('/auth/me', { config: { role: 'agent' }, schema: { tags: ['accounts'] } }, async (req) => {
     const a = requireAuth(req);
-    return { actor: a.actor, kind: a.kind, workspaceId: a.workspaceId, role: a.role, userId: a.userId, csrfToken: a.csrfToken };
+    return {
+      actor: a.actor,
+      kind: a.kind,
+      workspaceId: a.workspaceId,
+      role: a.role,
+      userId: a.userId,
+      name: a.name,
+      email: a.email,
+      csrfToken: a.csrfToken,
+    };
   });
 
   app.post(
@@ -82,14 +100,19 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       config: { role: 'agent' },
       schema: {
         tags: ['accounts'],
-        body: Type.Object({ current: Type.String({ maxLength: 200 }), next: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { current: Type.String({ maxLength: 200 }), next: Type.String({ maxLength: 200 }) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
       const a = requireAuth(req);
-      if (!a.userId || !a.sessionToken) return reply.status(400).send(errorBody('not_a_user', 'API keys have no password.'));
+      if (!a.userId || !a.sessionToken)
+        return reply.status(400).send(errorBody('not_a_user', 'API keys have no password.'));
       const ok = await changePassword(deps.ctx, a.userId, req.body.current, req.body.next, a.sessionToken);
-      if (!ok) return reply.status(403).send(errorBody('invalid_credentials', 'The current password is wrong.'));
+      if (!ok)
+        return reply.status(403).send(errorBody('invalid_credentials', 'The current password is wrong.'));
       return reply.status(204).send();
     },
   );
@@ -101,7 +124,11 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       schema: {
         tags: ['accounts'],
         body: Type.Object(
-          { token: Type.String({ maxLength: 200 }), name: Type.Optional(Type.String({ maxLength: 100 })), password: Type.String({ maxLength: 200 }) },
+          {
+            token: Type.String({ maxLength: 200 }),
+            name: Type.Optional(Type.String({ maxLength: 100 })),
+            password: Type.String({ maxLength: 200 }),
+          },
           { additionalProperties: false },
         ),
       },
@@ -117,7 +144,13 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
     '/users/invites',
     {
       config: { role: 'owner' },
-      schema: { tags: ['accounts'], body: Type.Object({ email: Type.String({ maxLength: 320 }), role: RoleT }, { additionalProperties: false }) },
+      schema: {
+        tags: ['accounts'],
+        body: Type.Object(
+          { email: Type.String({ maxLength: 320 }), role: RoleT },
+          { additionalProperties: false },
+        ),
+      },
     },
     async (req, reply) => {
       const a = requireAuth(req);
@@ -129,17 +162,28 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
 
   app.patch(
     '/users/:id',
-    { config: { role: 'owner' }, schema: { tags: ['accounts'], params: IdParams, body: Type.Object({ role: RoleT }, { additionalProperties: false }) } },
+    {
+      config: { role: 'owner' },
+      schema: {
+        tags: ['accounts'],
+        params: IdParams,
+        body: Type.Object({ role: RoleT }, { additionalProperties: false }),
+      },
+    },
     async (req) => {
       await setMemberRole(deps.ctx, await deps.workspaceFor(req), req.params.id, req.body.role);
       return { id: req.params.id, role: req.body.role };
     },
   );
 
-  app.delete('/users/:id', { config: { role: 'owner' }, schema: { tags: ['accounts'], params: IdParams } }, async (req, reply) => {
-    await setMemberRole(deps.ctx, await deps.workspaceFor(req), req.params.id, null);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/users/:id',
+    { config: { role: 'owner' }, schema: { tags: ['accounts'], params: IdParams } },
+    async (req, reply) => {
+      await setMemberRole(deps.ctx, await deps.workspaceFor(req), req.params.id, null);
+      return reply.status(204).send();
+    },
+  );
 
   app.get('/api-keys', { config: { role: 'owner' }, schema: { tags: ['accounts'] } }, async (req) => ({
     apiKeys: await listApiKeys(deps.ctx, await deps.workspaceFor(req)),
@@ -151,7 +195,10 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       config: { role: 'owner' },
       schema: {
         tags: ['accounts'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(RoleT) }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 100 }), role: Type.Optional(RoleT) },
+          { additionalProperties: false },
+        ),
       },
     },
     async (req, reply) => {
@@ -161,10 +208,14 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
     },
   );
 
-  app.delete('/api-keys/:id', { config: { role: 'owner' }, schema: { tags: ['accounts'], params: IdParams } }, async (req, reply) => {
-    await revokeApiKey(deps.ctx, await deps.workspaceFor(req), req.params.id);
-    return reply.status(204).send();
-  });
+  app.delete(
+    '/api-keys/:id',
+    { config: { role: 'owner' }, schema: { tags: ['accounts'], params: IdParams } },
+    async (req, reply) => {
+      await revokeApiKey(deps.ctx, await deps.workspaceFor(req), req.params.id);
+      return reply.status(204).send();
+    },
+  );
 
   app.get(
     '/audit',
@@ -173,7 +224,10 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       schema: {
         tags: ['accounts'],
         querystring: Type.Object(
-          { format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) },
+          {
+            format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          },
           { additionalProperties: false },
         ),
       },
@@ -183,7 +237,10 @@ export async function accountRoutes(app: App, deps: ServerDeps & { throttle: Sig
       if (req.query.format !== 'csv') return { entries: rows };
       const cols = ['at', 'actor', 'action', 'target', 'status'] as const;
       const body = [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
-      return reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit.csv"').send(`${body}\n`);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="audit.csv"')
+        .send(`${body}\n`);
     },
   );
 }

@@ -8,9 +8,9 @@ import { AuthFrame } from './AuthFrame.tsx';
 
 function acceptError(err: unknown, t: Dict): string {
   if (!(err instanceof ApiError)) return t.errNetwork;
-  if (/invalid or has expired/i.test(err.message)) return t.errInviteInvalid;
-  if (/existing account/i.test(err.message)) return t.errExistingPassword;
-  if (/10 to 200/.test(err.message)) return t.errPasswordWeak;
+  if (err.code === 'invite_invalid') return t.errInviteInvalid;
+  if (err.code === 'wrong_password') return t.errExistingPassword;
+  if (err.code === 'weak_password') return t.errPasswordWeak;
   return err.message;
 }
 
