@@ -83,7 +83,12 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
 }
 
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {
-  const rows = await db.selectFrom('pages').selectAll().where('workspace_id', '=', workspaceId).orderBy('id').execute();
+  const rows = await db
+    .selectFrom('pages')
+    .selectAll()
+    .where('workspace_id', '=', workspaceId)
+    .orderBy('id')
+    .execute();
   return rows.map(readable);
 }
 

@@ -24,7 +24,8 @@ function currentKey(): Buffer {
 export function parseKey(text: string): Buffer {
   const t = text.trim();
   const buf = /^[0-9a-f]{64}$/i.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
-  if (buf.length !== 32) throw new Error('RENOTIFY_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
+  if (buf.length !== 32)
+    throw new Error('RENOTIFY_SECRET_KEY must be 32 bytes, as 64 hex characters or base64');
   return buf;
 }
 

@@ -4,8 +4,8 @@ import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
 import type { Executor } from './db.ts';
-import { decrypt, encrypt, lookupHash } from './secrets.ts';
 import type { ConsentEvent, ConsentRow, SubscriptionRow } from './schema.ts';
+import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
 export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
   return {

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, call, type Caller, signInAs } from './harness.ts';
+import { boot, type Caller, call, signInAs } from './harness.ts';
 
 describe('bad input', () => {
   let env: Awaited<ReturnType<typeof boot>>;
@@ -13,7 +13,12 @@ describe('bad input', () => {
 
   const count = async (table: 'webhook_events' | 'topics' | 'customers' | 'messages') =>
     Number(
-      (await env.rt.storage.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n,
+      (
+        await env.rt.storage.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
     );
 
   beforeAll(async () => {
@@ -36,9 +41,17 @@ describe('bad input', () => {
           fc.constant('sha1=abc'),
         ),
         async (body, signature) => {
-          const res = await call(base, 'POST', '/webhooks/messenger', {}, body, signature === undefined ? {} : { 'x-hub-signature-256': signature });
+          const res = await call(
+            base,
+            'POST',
+            '/webhooks/messenger',
+            {},
+            body,
+            signature === undefined ? {} : { 'x-hub-signature-256': signature },
+          );
           expect([400, 401, 403]).toContain(res.status);
-          if (res.status !== 400 || typeof res.body === 'object') expect(res.body?.error?.code).toMatch(/^[a-z_]+$/);
+          if (res.status !== 400 || typeof res.body === 'object')
+            expect(res.body?.error?.code).toMatch(/^[a-z_]+$/);
         },
       ),
       { numRuns: 150 },
@@ -51,16 +64,20 @@ describe('bad input', () => {
     const before = await count('webhook_events');
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(fc.json(), fc.constant('{"object":"user"}'), fc.constant('[]'), fc.constant('null')).filter((j) => {
-          try {
-            return (JSON.parse(j) as { object?: unknown })?.object !== 'page';
-          } catch {
-            return true;
-          }
-        }),
+        fc
+          .oneof(fc.json(), fc.constant('{"object":"user"}'), fc.constant('[]'), fc.constant('null'))
+          .filter((j) => {
+            try {
+              return (JSON.parse(j) as { object?: unknown })?.object !== 'page';
+            } catch {
+              return true;
+            }
+          }),
         async (body) => {
           const sig = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-          const res = await call(base, 'POST', '/webhooks/messenger', {}, body, { 'x-hub-signature-256': sig });
+          const res = await call(base, 'POST', '/webhooks/messenger', {}, body, {
+            'x-hub-signature-256': sig,
+          });
           expect(res.status).toBe(400);
           expect(res.body.error.code).toMatch(/^(invalid_webhook|invalid_json)$/);
         },
@@ -76,16 +93,26 @@ describe('bad input', () => {
     const bad = await call(base, 'POST', path, owner, '{"name": "x", ');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('invalid_json');
-    const huge = await call(base, 'POST', path, owner, JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), kind: 'one_time', title: 't' }));
+    const huge = await call(
+      base,
+      'POST',
+      path,
+      owner,
+      JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), kind: 'one_time', title: 't' }),
+    );
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toMatch(/too_large|body_too_large/);
-    const form = await call(base, 'POST', path, owner, 'name=x', { 'content-type': 'application/x-www-form-urlencoded' });
+    const form = await call(base, 'POST', path, owner, 'name=x', {
+      'content-type': 'application/x-www-form-urlencoded',
+    });
     expect(form.status).toBe(415);
     expect(form.body.error.code).toBe('unsupported_media_type');
     const text = await call(base, 'POST', path, owner, 'name=x', { 'content-type': 'text/plain' });
     expect(text.status).toBe(400);
     expect(text.body.error.code).toBe('validation_failed');
-    const webhookHuge = await call(base, 'POST', '/webhooks/messenger', {}, 'x'.repeat(3 * 1024 * 1024), { 'x-hub-signature-256': 'sha256=00' });
+    const webhookHuge = await call(base, 'POST', '/webhooks/messenger', {}, 'x'.repeat(3 * 1024 * 1024), {
+      'x-hub-signature-256': 'sha256=00',
+    });
     expect(webhookHuge.status).toBe(413);
     expect(await count('topics')).toBe(topics);
     expect((await call(base, 'GET', '/healthz')).status).toBe(200);

@@ -17,16 +17,34 @@ describe('hardening', () => {
   afterAll(async () => env?.close());
 
   it('outside sandbox mode the service refuses to start without an app secret and a verify token', () => {
-    expect(() => loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1' })).toThrow(/FB_APP_SECRET.*FB_VERIFY_TOKEN/);
-    expect(() => loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1', FB_APP_SECRET: 's' })).toThrow(/FB_VERIFY_TOKEN/);
-    expect(loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1', FB_APP_SECRET: 's', FB_VERIFY_TOKEN: 'v' }).mode).toBe('live');
+    expect(() => loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1' })).toThrow(
+      /FB_APP_SECRET.*FB_VERIFY_TOKEN/,
+    );
+    expect(() =>
+      loadConfig({ FB_PAGE_ACCESS_TOKEN: 'EAAreal', FB_PAGE_ID: '1', FB_APP_SECRET: 's' }),
+    ).toThrow(/FB_VERIFY_TOKEN/);
+    expect(
+      loadConfig({
+        FB_PAGE_ACCESS_TOKEN: 'EAAreal',
+        FB_PAGE_ID: '1',
+        FB_APP_SECRET: 's',
+        FB_VERIFY_TOKEN: 'v',
+      }).mode,
+    ).toBe('live');
   });
 
   it('every unsigned webhook is rejected, whatever the body', async () => {
-    const body = JSON.stringify({ object: 'page', entry: [{ id: env.rt.page.fb_page_id, time: 1, messaging: [] }] });
+    const body = JSON.stringify({
+      object: 'page',
+      entry: [{ id: env.rt.page.fb_page_id, time: 1, messaging: [] }],
+    });
     const res = await call(base, 'POST', '/webhooks/messenger', {}, body);
     expect(res.status).toBe(401);
-    const verify = await call(base, 'GET', '/webhooks/messenger?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42');
+    const verify = await call(
+      base,
+      'GET',
+      '/webhooks/messenger?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42',
+    );
     expect(verify.status).toBe(403);
   });
 
@@ -43,7 +61,7 @@ describe('hardening', () => {
     const psid = info.customers[0]!.psid;
     // A customer asks, the assistant offers both cards, the customer takes both: tokens reach the database.
     await sandbox.message(psid, 'khuyến mãi');
-    let tokens: string[] = [];
+    const tokens: string[] = [];
     for (let i = 0; i < 100 && tokens.length < 2; i++) {
       await new Promise((r) => setTimeout(r, 100));
       const thread = await sandbox.thread(psid);
@@ -56,16 +74,23 @@ describe('hardening', () => {
     expect(tokens).toHaveLength(2);
     await sandbox.flushWebhooks();
     for (let i = 0; i < 100; i++) {
-      const n = await env.rt.storage.db.selectFrom('subscriptions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const n = await env.rt.storage.db
+        .selectFrom('subscriptions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
       if (Number(n.n) >= 2) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     // The dump: every row of every table in every schema we own, as text.
     const tables = await sql<{ schemaname: string; tablename: string }>`
-      SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`.execute(env.rt.storage.db);
+      SELECT schemaname, tablename FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')`.execute(
+      env.rt.storage.db,
+    );
     let dump = '';
     for (const t of tables.rows) {
-      const rows = await sql.raw(`SELECT t::text AS r FROM "${t.schemaname}"."${t.tablename}" t`).execute(env.rt.storage.db);
+      const rows = await sql
+        .raw(`SELECT t::text AS r FROM "${t.schemaname}"."${t.tablename}" t`)
+        .execute(env.rt.storage.db);
       dump += rows.rows.map((r) => (r as { r: string }).r).join('\n');
     }
     expect(dump.length).toBeGreaterThan(1000);
@@ -84,7 +109,13 @@ describe('hardening', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const t0 = performance.now();
-      const res = await call(base, 'POST', '/api/auth/sign-in', {}, { email, password: `guess-${i}-password` });
+      const res = await call(
+        base,
+        'POST',
+        '/api/auth/sign-in',
+        {},
+        { email, password: `guess-${i}-password` },
+      );
       timings.push(performance.now() - t0);
       statuses.push(res.status);
     }
@@ -93,11 +124,23 @@ describe('hardening', () => {
     expect(statuses.slice(10)).toEqual([429, 429]);
     expect(timings[6]!).toBeGreaterThan(timings[1]! + 200);
     expect(timings[8]!).toBeGreaterThan(timings[6]!);
-    const blocked = await call(base, 'POST', '/api/auth/sign-in', {}, { email, password: 'the-right-one-maybe' });
+    const blocked = await call(
+      base,
+      'POST',
+      '/api/auth/sign-in',
+      {},
+      { email, password: 'the-right-one-maybe' },
+    );
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
     // Another account is not locked out by an attack on this one.
-    const other = await call(base, 'POST', '/api/auth/sign-in', {}, { email: env.rt.firstOwner!.email, password: env.rt.firstOwner!.password });
+    const other = await call(
+      base,
+      'POST',
+      '/api/auth/sign-in',
+      {},
+      { email: env.rt.firstOwner!.email, password: env.rt.firstOwner!.password },
+    );
     expect(other.status).toBe(200);
   });
 });
@@ -112,7 +155,8 @@ describe('API rate limit', () => {
   it('answers 429 rate_limited past the per-caller limit, and other callers are unaffected', async () => {
     const base = env.rt.url!;
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) statuses.push((await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_some-caller' })).status);
+    for (let i = 0; i < 7; i++)
+      statuses.push((await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_some-caller' })).status);
     expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(5)).toEqual([429, 429]);
     const limited = await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_some-caller' });

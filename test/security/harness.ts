@@ -6,7 +6,7 @@ import { addMember, createApiKey, createUser } from '../../src/app/accounts.ts';
 import { createTopic } from '../../src/app/topics.ts';
 import { createWorkspace } from '../../src/app/workspaces.ts';
 import { loadConfig } from '../../src/config.ts';
-import { startRuntime, type Runtime } from '../../src/runtime.ts';
+import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
 import type { Role } from '../../src/storage/schema.ts';
 import { type Backend, openTestStorage } from '../support/backends.ts';
@@ -23,7 +23,14 @@ export interface Reply {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export async function call(base: string, method: string, path: string, who: Caller = {}, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Reply> {
+export async function call(
+  base: string,
+  method: string,
+  path: string,
+  who: Caller = {},
+  body?: unknown,
+  extraHeaders: Record<string, string> = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...extraHeaders };
   if (who.apiKey) headers.authorization = `Bearer ${who.apiKey}`;
   if (who.cookie) headers.cookie = who.cookie;
@@ -75,7 +82,10 @@ async function member(rt: Runtime, workspaceId: number, role: Role): Promise<Cal
   return signInAs(rt.url!, email, password);
 }
 
-export async function tenant(rt: Runtime, existing?: { workspaceId: number; pageId: number; fbPageId: string }): Promise<Tenant> {
+export async function tenant(
+  rt: Runtime,
+  existing?: { workspaceId: number; pageId: number; fbPageId: string },
+): Promise<Tenant> {
   let scope = existing;
   if (!scope) {
     const fbPageId = `other-${randomBytes(4).toString('hex')}`;
@@ -94,7 +104,13 @@ export async function tenant(rt: Runtime, existing?: { workspaceId: number; page
   });
   const customer = await upsertCustomer(
     rt.ctx.db,
-    { workspaceId: scope.workspaceId, pageId: scope.pageId, psid: `psid-${randomBytes(5).toString('hex')}`, name: 'Sec', interactionAt: rt.clock.now() },
+    {
+      workspaceId: scope.workspaceId,
+      pageId: scope.pageId,
+      psid: `psid-${randomBytes(5).toString('hex')}`,
+      name: 'Sec',
+      interactionAt: rt.clock.now(),
+    },
     rt.clock.now(),
   );
   const key = await createApiKey(rt.ctx, scope.workspaceId, { name: 'integration', role: 'owner' }, null);
