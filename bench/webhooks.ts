@@ -204,16 +204,17 @@ PostgreSQL with p99 < 50 ms.
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
-Where the time goes (CPU profile of the service under this load, PostgreSQL, worker off): the process is
-CPU-bound on a shared 2-core machine; per delivery the intake makes ~6 database round trips (page lookup for
-the candidate app secrets, BEGIN, INSERT webhook_events, pg-boss job INSERT, COMMIT) and most samples sit in
-socket writes and the pg/Kysely client around them, then in Fastify's per-request hooks (helmet headers,
-cookies) and AES-GCM of the stored body. Proposed, in order of gain: (1) group commit — deliveries arriving
-within a few ms share one transaction, one multi-row INSERT and one multi-job pg-boss insert, each still
-answered 200 only after its commit (durability kept); (2) cache the page → app-secret lookup for a few
-seconds; (3) skip the browser-oriented hooks (helmet, cookies) on /webhooks. Processing: one pg-boss job per
-delivery, handled one at a time (localConcurrency 1) with a Graph profile lookup per job; per-customer
-advisory locks already make localConcurrency > 1 and a singleton key per customer safe.
+Where the time goes: the service is CPU-bound on a shared 2-core machine (the load generator and PostgreSQL
+take the rest). Intake uses a group commit — deliveries that arrive while a commit runs are stored together,
+one multi-row INSERT of events and one multi-job pg-boss insert per transaction, each still answered 200
+only after its commit — and checks the configured app secret before any page lookup, so the database work
+per delivery is small; what remains is Fastify's per-request work (JSON parse, security headers), the HMAC,
+AES-GCM of the stored body, and the worker applying events in the same process during the load. With the
+worker off (\`--no-worker\`), intake alone reached 3,616 deliveries/s on PostgreSQL, p50 7.5 ms, p99 18.9 ms
+(10,000 deliveries, same machine, same day). Processing runs 4 customers at a time on PostgreSQL (each under
+its own advisory lock), one at a time on PGlite; each event is one transaction with the domain's decision.
+Next steps: a worker in its own process (\`renotify worker\`), and batching several customers' events per
+processing transaction.
 `;
 console.log(body);
 if (!args['dry-run']) await writeBenchSection('bench:webhooks', body);
