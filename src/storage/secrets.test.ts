@@ -20,7 +20,7 @@ describe('secrets at rest', () => {
   it('a tampered ciphertext is refused (GCM authentication)', () => {
     const c = encrypt('notification-token');
     const raw = Buffer.from(c.slice('enc:v1:'.length), 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 1;
     expect(() => decrypt(`enc:v1:${raw.toString('base64')}`)).toThrow();
   });
 
