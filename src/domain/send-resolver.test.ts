@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { customer, page, topic } from '../../test/support/domain-fixtures.ts';
 import type {
   CustomerState,
   InvitationState,
@@ -27,34 +28,6 @@ const DAY = 24 * H;
 const ago = (ms: number) => new Date(NOW.getTime() - ms);
 const later = (ms: number) => new Date(NOW.getTime() + ms);
 
-function page(o: Partial<PageState> = {}): PageState {
-  return {
-    id: 1,
-    profile: 'legacy-2022',
-    timeZone: 'Asia/Ho_Chi_Minh',
-    region: 'VN',
-    optInFeatureEnabled: true,
-    restrictedReason: null,
-    ...o,
-  };
-}
-function customer(lastInteractionAt: Date | null, o: Partial<CustomerState> = {}): CustomerState {
-  return { id: 1, psid: 'psid-1', lastInteractionAt, unreachableReason: null, ...o };
-}
-function topic(o: Partial<TopicState> = {}): TopicState {
-  return {
-    id: 1,
-    name: 'Deals',
-    kind: 'recurring',
-    title: 'Daily deals',
-    active: true,
-    frequency: 'DAILY',
-    ctaText: 'GET_UPDATES',
-    imageUrl: null,
-    validityMonths: null,
-    ...o,
-  };
-}
 const otnTopic = (o: Partial<TopicState> = {}) =>
   topic({
     id: 2,

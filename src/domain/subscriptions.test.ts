@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PageState, SubscriptionState, TopicState } from './model.ts';
+import { page, topic } from '../../test/support/domain-fixtures.ts';
+import type { SubscriptionState, TopicState } from './model.ts';
 import type { Frequency, Profile } from './platform.ts';
 import {
   decideAcceptance,
@@ -19,31 +20,6 @@ const DAY = 24 * H;
 const at = (ms: number) => new Date(T0.getTime() + ms);
 const d = (iso: string) => new Date(iso);
 
-function page(o: Partial<PageState> = {}): PageState {
-  return {
-    id: 1,
-    profile: 'legacy-2022',
-    timeZone: 'Asia/Ho_Chi_Minh',
-    region: 'VN',
-    optInFeatureEnabled: true,
-    restrictedReason: null,
-    ...o,
-  };
-}
-function topic(o: Partial<TopicState> = {}): TopicState {
-  return {
-    id: 1,
-    name: 'Deals',
-    kind: 'recurring',
-    title: 'Daily deals',
-    active: true,
-    frequency: 'DAILY',
-    ctaText: 'GET_UPDATES',
-    imageUrl: null,
-    validityMonths: null,
-    ...o,
-  };
-}
 const otnTopic = (o: Partial<TopicState> = {}) =>
   topic({
     kind: 'one_time',

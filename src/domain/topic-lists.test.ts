@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { topic } from '../../test/support/domain-fixtures.ts';
 import type { InvitationState, SubscriptionState, TopicState } from './model.ts';
 import { sameTitleUntil, topicListItem, topicLists } from './topic-lists.ts';
 
@@ -7,20 +8,6 @@ const H = 3_600_000;
 const DAY = 24 * H;
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-function topic(o: Partial<TopicState> = {}): TopicState {
-  return {
-    id: 1,
-    name: 'Deals',
-    kind: 'recurring',
-    title: 'Daily deals',
-    active: true,
-    frequency: 'DAILY',
-    ctaText: 'GET_UPDATES',
-    imageUrl: null,
-    validityMonths: null,
-    ...o,
-  };
-}
 const otnTopic = (o: Partial<TopicState> = {}) =>
   topic({ kind: 'one_time', name: 'Restock', title: 'Back in stock', frequency: null, ctaText: null, ...o });
 function inv(o: Partial<InvitationState> = {}): InvitationState {
