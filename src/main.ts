@@ -30,7 +30,11 @@ if (rt.sandbox) {
     `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/customers/${psid}/messages -H 'content-type: application/json' -d '{"text":"khuyến mãi"}'`,
     `  curl -s ${rt.sandboxUrl}/sandbox/customers/${psid}/thread`,
     `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/clock -H 'content-type: application/json' -d '{"advance":"8d"}'`,
-    `  curl -s ${rt.url}/api/pages/${rt.page.id}/topics`,
+    '',
+    `Console: ${rt.url}/ — sign in with the owner account (printed on the first start only).`,
+    `API: an owner creates keys in the console (Tài khoản & bảo mật) or with POST /api/api-keys, then`,
+    `  curl -s -H "authorization: Bearer rk_…" ${rt.url}/api/pages/${rt.page.id}/topics`,
+    `Sandbox phone (play the customer): ${rt.sandboxUrl}/phone`,
   );
 }
 if (rt.firstOwner) {
