@@ -78,7 +78,8 @@ describe.each(BACKENDS)('campaigns over HTTP on %s', (backend) => {
       const c = await svc.call('GET', `/api/campaigns/${id}`, { as: 'admin' });
       return c.body.status === 'completed' ? c.body : null;
     });
-    expect(done.progress ?? done).toBeTruthy();
+    // Progress: every recipient accounted for — three sent, none failed or skipped (R9d).
+    expect(done.progress).toMatchObject({ targeted: 3, counts: { sent: 3, failed: 0, skipped: 0 } });
 
     // Each subscriber got exactly one message, on their token, personalised, with the tracked link.
     const received = (await sb.received()).filter((r) => r.recipient.kind === 'notification_messages_token');

@@ -1,6 +1,9 @@
 // The one typed client of the renotify API (same origin). Every call returns the JSON body or throws an
 // ApiError carrying the API's { error: { code, message, details } } so screens can show the reason.
 
+import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
+import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
   vi: string;
@@ -63,10 +66,10 @@ export interface AuditRow {
 }
 
 export type TopicKind = 'recurring' | 'one_time';
-export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const;
-export type CtaText = (typeof CTA_TEXTS)[number];
-export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const;
-export type Frequency = (typeof FREQUENCIES)[number];
+// The option lists are repeated here (their module pulls luxon); `satisfies` keeps them within the domain's.
+export type { CtaText, Frequency } from '../../src/domain/platform.ts';
+export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const satisfies readonly CtaText[];
+export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const satisfies readonly Frequency[];
 export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
 export type Profile = (typeof PROFILES)[number];
 
@@ -107,18 +110,8 @@ export interface TopicInput {
   frequency?: Frequency | null;
 }
 
-export type Block =
-  | { type: 'text'; text: string; quickReplies?: Array<{ title: string; payload: string }> }
-  | { type: 'image'; url: string }
-  | {
-      type: 'buttons';
-      text: string;
-      buttons: Array<
-        { type: 'postback'; title: string; payload: string } | { type: 'web_url'; title: string; url: string }
-      >;
-    }
-  | { type: 'otn_request'; topicId: number; description: string }
-  | { type: 'recurring_optin'; topicId: number; title?: string; imageUrl?: string; ctaText?: CtaText };
+// Blocks and trigger kinds are the domain's own types (type-only imports: nothing of the server is bundled).
+export type { Block, TriggerKind } from '../../src/domain/assistant.ts';
 
 export const TRIGGER_KINDS = [
   'get_started',
@@ -127,8 +120,7 @@ export const TRIGGER_KINDS = [
   'postback',
   'quick_reply',
   'default',
-] as const;
-export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+] as const satisfies readonly TriggerKind[];
 
 export interface Trigger {
   id: number;
