@@ -10,7 +10,7 @@ import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
-import type { PageRow } from '../storage/schema.ts';
+import type { PageRow, WebhookEventRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
@@ -152,10 +152,7 @@ export async function processCustomerEvents(
     const done = await inTransaction(ctx.db, async (tx) => {
       const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
       if (!row) return false;
-      const parsed = parseWebhook({
-        object: 'page',
-        entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }],
-      }).events[0];
+      const parsed = storedEvent(row);
       const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
       await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
       return true;
@@ -244,13 +241,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
     case 'optin_otn':
     case 'optin_recurring': {
       if (e.type === 'optin_recurring' && e.status) {
-        return applyStopResume(ctx, {
-          fbPageId: e.pageId,
-          psid: e.psid,
-          token: e.token,
-          action: e.status === 'STOP' ? 'stop' : 'resume',
-          at: e.timestamp,
-        });
+        return applyStatusChange(ctx, e, e.status);
       }
       const result = await applyOptIn(ctx, {
         fbPageId: e.pageId,
@@ -292,6 +283,27 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
   }
 }
 
+/** A stored event, decoded as it arrived (the inbox keeps the raw `messaging[]` element, encrypted). */
+function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {
+  return parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }] })
+    .events[0];
+}
+
+/** R8c: a Stop / Resume from the customer's Manage menu. */
+function applyStatusChange(
+  ctx: AppContext,
+  e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
+  status: 'STOP' | 'RESUME',
+) {
+  return applyStopResume(ctx, {
+    fbPageId: e.pageId,
+    psid: e.psid,
+    token: e.token,
+    action: status === 'STOP' ? 'stop' : 'resume',
+    at: e.timestamp,
+  });
+}
+
 /**
  * Out of order: a Stop / Resume stamped after this opt-in may have been applied first, when its token
  * was still unknown (outcome `unknown_token`). Apply those now, oldest first, so the result is the one
@@ -303,21 +315,9 @@ async function replayEarlyStatusChanges(
   e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
 ): Promise<void> {
   for (const row of await inbox.processedWithOutcome(tx, e.pageId, e.psid, 'unknown_token', e.timestamp)) {
-    const parsed = parseWebhook({
-      object: 'page',
-      entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }],
-    }).events[0];
+    const parsed = storedEvent(row);
     if (parsed?.type !== 'optin_recurring' || !parsed.status || parsed.token !== e.token) continue;
-    const outcome = await applyStopResume(
-      { ...ctx, db: tx },
-      {
-        fbPageId: parsed.pageId,
-        psid: parsed.psid,
-        token: parsed.token,
-        action: parsed.status === 'STOP' ? 'stop' : 'resume',
-        at: parsed.timestamp,
-      },
-    );
+    const outcome = await applyStatusChange({ ...ctx, db: tx }, parsed, parsed.status);
     await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
   }
 }
