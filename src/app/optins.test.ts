@@ -6,18 +6,13 @@ import {
   otnTopic,
   recurringTopic,
   seedCustomer,
+  seedInvitation,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
 import type { Storage } from '../storage/db.ts';
 import * as subs from '../storage/subscriptions.ts';
-import {
-  applyOptIn,
-  applyStopResume,
-  newInvitationPayload,
-  recordExpiries,
-  recordInvitation,
-} from './optins.ts';
+import { applyOptIn, applyStopResume, recordExpiries } from './optins.ts';
 import { customerTopicLists } from './sends.ts';
 
 describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
@@ -36,18 +31,8 @@ describe.each(BACKENDS)('opt-in use-cases on %s', (backend) => {
       topicKind === 'recurring' ? recurringTopic() : otnTopic(),
     );
     const customer = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
-    const invite = async () => {
-      const payload = newInvitationPayload(topic.id);
-      await recordInvitation(w.ctx, {
-        workspaceId: w.workspaceId,
-        pageId: w.page.id,
-        customerId: customer.id,
-        topicId: topic.id,
-        senderKind: 'agent',
-        payload,
-      });
-      return payload;
-    };
+    const invite = () =>
+      seedInvitation(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id }, customer.id, topic.id);
     const optIn = (payload: string, token: string, at = w.clock.now()) =>
       applyOptIn(w.ctx, {
         fbPageId: w.page.fb_page_id,

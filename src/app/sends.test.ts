@@ -6,12 +6,13 @@ import {
   otnTopic,
   recurringTopic,
   seedCustomer,
+  seedInvitation,
+  seedOptIn,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
 import type { Storage } from '../storage/db.ts';
 import * as subs from '../storage/subscriptions.ts';
-import { applyOptIn, newInvitationPayload, recordInvitation } from './optins.ts';
 import { claimNotification, conversationComposer, resolveSendFor, settleNotification } from './sends.ts';
 import { deactivateTopic } from './topics.ts';
 
@@ -32,22 +33,13 @@ describe.each(BACKENDS)('send use-cases on %s', (backend) => {
     );
     const customer = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     for (let i = 0; i < tokens; i++) {
-      const payload = newInvitationPayload(topic.id);
-      await recordInvitation(w.ctx, {
-        workspaceId: w.workspaceId,
-        pageId: w.page.id,
-        customerId: customer.id,
-        topicId: topic.id,
-        senderKind: 'bot',
-        payload,
-      });
-      await applyOptIn(w.ctx, {
-        fbPageId: w.page.fb_page_id,
+      const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+      const payload = await seedInvitation(w.ctx, scope, customer.id, topic.id, 'bot');
+      await seedOptIn(w.ctx, w.page.fb_page_id, {
         psid: customer.psid,
         kind,
-        token: `${kind}-${customer.id}-${i}`,
         payload,
-        at: w.clock.now(),
+        token: `${kind}-${customer.id}-${i}`,
       });
     }
     const req = {

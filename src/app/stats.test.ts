@@ -6,6 +6,8 @@ import {
   otnTopic,
   recurringTopic,
   seedCustomer,
+  seedInvitation,
+  seedOptIn,
   seedTopic,
   seedWorkspace,
   T0,
@@ -15,13 +17,7 @@ import type { Storage } from '../storage/db.ts';
 import { insertMessage, markDelivered, markRead } from '../storage/messages.ts';
 import * as subs from '../storage/subscriptions.ts';
 import { createCampaign } from './campaigns.ts';
-import {
-  applyOptIn,
-  applyStopResume,
-  newInvitationPayload,
-  recordExpiries,
-  recordInvitation,
-} from './optins.ts';
+import { applyStopResume, recordExpiries } from './optins.ts';
 import { claimNotification, settleNotification } from './sends.ts';
 import { campaignStats, pageStats, topicStats } from './stats.ts';
 import { deactivateTopic } from './topics.ts';
@@ -46,11 +42,7 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
       await seedCustomer(w.ctx, scope),
     ];
     const at = (daysBeforeT0: number) => w.clock.set(new Date(T0.getTime() - daysBeforeT0 * DAY));
-    const invite = async (customerId: number, topicId: number) => {
-      const payload = newInvitationPayload(topicId);
-      await recordInvitation(w.ctx, { ...scope, customerId, topicId, senderKind: 'agent', payload });
-      return payload;
-    };
+    const invite = (customerId: number, topicId: number) => seedInvitation(w.ctx, scope, customerId, topicId);
     const optIn = (
       psid: string,
       kind: 'recurring' | 'one_time',
@@ -58,15 +50,7 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
       token: string,
       metaExpiry?: Date,
     ) =>
-      applyOptIn(w.ctx, {
-        fbPageId: w.page.fb_page_id,
-        psid,
-        kind,
-        token,
-        payload,
-        at: w.clock.now(),
-        ...(metaExpiry && { metaExpiry }),
-      });
+      seedOptIn(w.ctx, w.page.fb_page_id, { psid, kind, payload, token, ...(metaExpiry && { metaExpiry }) });
 
     at(5);
     const pa = await invite(a!.id, topic.id);

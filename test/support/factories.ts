@@ -1,5 +1,6 @@
 // Test data factories: a workspace with a page, customers at given ages, topics of each kind.
 import type { AppContext } from '../../src/app/context.ts';
+import { applyOptIn, newInvitationPayload, recordInvitation } from '../../src/app/optins.ts';
 import { createTopic } from '../../src/app/topics.ts';
 import { createWorkspace, type PageInput } from '../../src/app/workspaces.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -59,4 +60,41 @@ export const otnTopic = (over: Partial<TopicInput> = {}): TopicInput => ({
 
 export async function seedTopic(ctx: AppContext, workspaceId: number, pageId: number, input: TopicInput) {
   return createTopic(ctx, workspaceId, pageId, input);
+}
+
+/** An invitation of a topic recorded as sent to a customer; returns its payload (what the opt-in echoes). */
+export async function seedInvitation(
+  ctx: AppContext,
+  scope: { workspaceId: number; pageId: number },
+  customerId: number,
+  topicId: number,
+  senderKind: 'bot' | 'agent' = 'agent',
+): Promise<string> {
+  const payload = newInvitationPayload(topicId);
+  await recordInvitation(ctx, { ...scope, customerId, topicId, senderKind, payload });
+  return payload;
+}
+
+/** The customer taps an opt-in card: the opt-in webhook as the use-case receives it. */
+export function seedOptIn(
+  ctx: AppContext,
+  fbPageId: string,
+  e: {
+    psid: string;
+    kind: 'recurring' | 'one_time';
+    payload: string;
+    token: string;
+    at?: Date;
+    metaExpiry?: Date;
+  },
+) {
+  return applyOptIn(ctx, {
+    fbPageId,
+    psid: e.psid,
+    kind: e.kind,
+    token: e.token,
+    payload: e.payload,
+    at: e.at ?? ctx.clock.now(),
+    ...(e.metaExpiry && { metaExpiry: e.metaExpiry }),
+  });
 }
