@@ -15,16 +15,12 @@ import {
   signOut,
 } from '../../app/accounts.ts';
 import { requireAuth, SESSION_COOKIE, type SignInThrottle } from '../auth.ts';
+import { csvLines } from '../csv.ts';
 import { errorBody } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
 
 const RoleT = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
-
-function csvCell(v: unknown): string {
-  const s = v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export async function accountRoutes(
   app: App,
@@ -236,11 +232,10 @@ export async function accountRoutes(
       const rows = await listAudit(deps.ctx, await deps.workspaceFor(req), req.query.limit ?? 500);
       if (req.query.format !== 'csv') return { entries: rows };
       const cols = ['at', 'actor', 'action', 'target', 'status'] as const;
-      const body = [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="audit.csv"')
-        .send(`${body}\n`);
+        .send(csvLines([cols, ...rows.map((r) => cols.map((c) => r[c]))]));
     },
   );
 }
