@@ -134,6 +134,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
+      trustProxy: config.trustedProxies,
       queueDepth: () => queue.depth(),
       logger: opts.logger ?? false,
     });

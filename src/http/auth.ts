@@ -7,6 +7,7 @@ import { apiKeyFromToken, audit, roleAtLeast, sessionFromToken } from '../app/ac
 import type { AppContext } from '../app/context.ts';
 import type { Role } from '../storage/schema.ts';
 import { errorBody, HttpError } from './errors.ts';
+import { ApiRateLimit } from './rate-limit.ts';
 
 export const SESSION_COOKIE = 'rn_session';
 
@@ -77,11 +78,21 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Au
   };
 }
 
-/** onRequest for the /api scope: authenticate, authorise by role, check CSRF on cookie writes. */
-export function guard(ctx: AppContext) {
+/**
+ * onRequest for the /api scope: rate limit, authenticate, authorise by role, check CSRF on cookie
+ * writes. The client address is charged before any credential is looked up; a request that
+ * authenticates is moved to its principal's bucket.
+ */
+export function guard(ctx: AppContext, limit: ApiRateLimit | null = null) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const needed = req.routeOptions.config?.role ?? 'admin';
+    const address = ApiRateLimit.addressKey(req.ip);
+    if (limit && !limit.take(address, reply)) return reply;
     req.auth = await identify(ctx, req);
+    if (limit && req.auth) {
+      limit.refund(address);
+      if (!limit.take(ApiRateLimit.principalKey(req.auth), reply)) return reply;
+    }
     if (needed === 'public') return;
     if (!req.auth) {
       return reply
