@@ -12,7 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
-import { auditTrail, guard, SignInThrottle } from './auth.ts';
+import { auditTrail, guard } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { ApiRateLimit } from './rate-limit.ts';
@@ -62,7 +62,6 @@ export interface ServerDeps {
     secureCookies?: boolean;
     /** Requests per minute per caller on /api (0 = no limit). */
     apiRatePerMinute?: number;
-    throttle?: SignInThrottle;
   };
 }
 
@@ -208,7 +207,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => webhookRoutes(scope as App, deps));
   const accountDeps = {
     ...deps,
-    throttle: deps.security?.throttle ?? new SignInThrottle(),
     secureCookies: deps.security?.secureCookies ?? false,
   };
   await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });

@@ -1,5 +1,4 @@
 // Sign-in / sign-out / password, members and their invitations, API keys, and the audit log.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from '@sinclair/typebox';
 import {
   acceptInvite,
@@ -11,10 +10,10 @@ import {
   listMembers,
   revokeApiKey,
   setMemberRole,
-  signIn,
   signOut,
 } from '../../app/accounts.ts';
-import { requireAuth, SESSION_COOKIE, type SignInThrottle } from '../auth.ts';
+import { attemptSignIn } from '../../app/sign-in.ts';
+import { requireAuth, SESSION_COOKIE } from '../auth.ts';
 import { csvLines } from '../csv.ts';
 import { errorBody } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
@@ -22,10 +21,7 @@ import type { App, ServerDeps } from '../server.ts';
 const RoleT = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
-export async function accountRoutes(
-  app: App,
-  deps: ServerDeps & { throttle: SignInThrottle; secureCookies: boolean },
-) {
+export async function accountRoutes(app: App, deps: ServerDeps & { secureCookies: boolean }) {
   app.post(
     '/auth/sign-in',
     {
@@ -39,20 +35,27 @@ export async function accountRoutes(
       },
     },
     async (req, reply) => {
-      const gate = deps.throttle.check(req.body.email, req.ip);
-      if ('blockedForMs' in gate) {
-        reply.header('retry-after', Math.ceil(gate.blockedForMs / 1000));
+      const { email, password } = req.body;
+      const result = await attemptSignIn(deps.ctx, { email, password, clientAddress: req.ip });
+      if (result.kind === 'blocked') {
+        // The console shows the time from Retry-After; the body says it too, in both languages.
+        const at = result.retryAt.toISOString();
+        const minutes = Math.ceil(result.retryAfterS / 60);
+        const en = `Too many failed sign-ins; try again after ${at} (in about ${minutes} min).`;
+        const vi = `Đăng nhập sai quá nhiều lần; hãy thử lại sau ${at} (khoảng ${minutes} phút nữa).`;
+        reply.header('retry-after', result.retryAfterS);
         return reply
           .status(429)
-          .send(errorBody('sign_in_blocked', 'Too many failed sign-ins; try again later.'));
+          .send(errorBody('sign_in_blocked', en, { retryAt: at, retryAfterS: result.retryAfterS, en, vi }));
       }
-      if (gate.delayMs) await sleep(gate.delayMs);
-      const result = await signIn(deps.ctx, req.body.email, req.body.password);
-      if (!result) {
-        deps.throttle.fail(req.body.email, req.ip);
-        return reply.status(401).send(errorBody('invalid_credentials', 'Wrong email or password.'));
+      if (result.kind === 'refused') {
+        return reply.status(401).send(
+          errorBody('invalid_credentials', 'Wrong email or password.', {
+            en: 'Wrong email or password.',
+            vi: 'Sai email hoặc mật khẩu.',
+          }),
+        );
       }
-      deps.throttle.succeed(req.body.email, req.ip);
       reply.setCookie(SESSION_COOKIE, result.token, {
         httpOnly: true,
         sameSite: 'strict',
