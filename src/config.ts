@@ -1,5 +1,6 @@
 // Environment → typed configuration, read once at start. With no page token the service runs in
 // sandbox mode: it starts the Graph API simulator beside itself and talks to it.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { isProfile, type Profile } from './domain/platform.ts';
 
@@ -23,6 +24,8 @@ export interface Config {
     region: string | undefined;
   };
   logLevel: string;
+  /** TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client address (default none). */
+  trustedProxies: string[];
   /** AES-256-GCM key for secrets at rest: RENOTIFY_SECRET_KEY, else a 0600 key file made on first start. */
   secretKey: string | undefined;
   secretKeyFile: string;
@@ -34,6 +37,28 @@ function int(v: string | undefined, fallback: number, name: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535)
     throw new Error(`${name} must be a port number, got "${v}"`);
   return n;
+}
+
+const PROXY_KEYWORDS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** Comma-separated addresses, CIDRs (10.0.0.0/8) or the keywords loopback, linklocal, uniquelocal. */
+function proxies(v: string | undefined): string[] {
+  const list = (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const p of list) {
+    const [addr = '', bits, extra] = p.split('/');
+    const max = isIP(addr) === 4 ? 32 : 128;
+    const ok =
+      PROXY_KEYWORDS.has(p) ||
+      (isIP(addr) !== 0 &&
+        extra === undefined &&
+        (bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max)));
+    if (!ok)
+      throw new Error(`TRUSTED_PROXIES: "${p}" is not an address, a CIDR or loopback/linklocal/uniquelocal`);
+  }
+  return list;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -78,6 +103,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       region: env.PAGE_REGION || undefined,
     },
     logLevel: env.LOG_LEVEL || 'info',
+    trustedProxies: proxies(env.TRUSTED_PROXIES),
     secretKey: env.RENOTIFY_SECRET_KEY || undefined,
     secretKeyFile: path.resolve(
       env.RENOTIFY_SECRET_KEY_FILE || path.join(env.RENOTIFY_DATA_DIR || './data', 'secret.key'),

@@ -5,6 +5,7 @@ import { answerWithNotice, answerWithTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
 import { credentials, type MessagingContext, outcomeLabel } from './app/messaging.ts';
 import { recordExpiries } from './app/optins.ts';
+import { forgetSignInAttempts } from './app/sign-in.ts';
 import { processCustomerEvents } from './app/webhooks.ts';
 import { GraphClient } from './channel/graph-client.ts';
 import { ManualClock, systemClock } from './clock.ts';
@@ -134,6 +135,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
+      trustProxy: config.trustedProxies,
       queueDepth: () => queue.depth(),
       logger: opts.logger ?? false,
     });
@@ -175,10 +177,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const c of await pendingCustomers(storage.db)) {
       await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
     }
-    sweep = setInterval(
-      () => void recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e)),
-      60_000,
-    );
+    sweep = setInterval(() => {
+      void recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e));
+      void forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
+    }, 60_000);
     sweep.unref();
   }
 

@@ -169,7 +169,13 @@ export async function signIn(
   };
 }
 
+// The shapes this service issues (32 random bytes; rk_ + 24 random bytes, base64url): anything else is
+// refused without a database lookup.
+const SESSION_SHAPE = /^[\w-]{43}$/;
+const API_KEY_SHAPE = /^rk_[\w-]{32}$/;
+
 export async function sessionFromToken(ctx: AppContext, token: string): Promise<SessionInfo | null> {
+  if (!SESSION_SHAPE.test(token)) return null;
   const row = await ctx.db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
@@ -255,6 +261,7 @@ export async function createApiKey(
 }
 
 export async function apiKeyFromToken(ctx: AppContext, key: string) {
+  if (!API_KEY_SHAPE.test(key)) return null;
   const row = await ctx.db
     .selectFrom('api_keys')
     .select(['id', 'workspace_id', 'role', 'name'])

@@ -284,12 +284,16 @@ export function campaignMessage(
   );
 }
 
+const INT_MAX = 2_147_483_647;
+
 /** GET /r/:token: records the click and answers where to go; an unknown or forged token is not found. */
 export async function followLink(ctx: AppContext, token: string): Promise<string> {
   const notFound = () => new DomainError('campaign_not_found', 'This link is not valid.');
-  const m = /^(\d+)\.(\d+)\.(\d+)\.([\w-]+)$/.exec(token);
+  const m = /^([1-9]\d{0,9})\.([1-9]\d{0,15})\.(\d{1,2})\.([\w-]{1,64})$/.exec(token);
   if (!m) throw notFound();
   const [campaignId, deliveryId, button] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  // Ids beyond their columns (int, bigint held as a safe JS number) never reach the database.
+  if (campaignId > INT_MAX || !Number.isSafeInteger(deliveryId)) throw notFound();
   const c = await store.findCampaign(ctx.db, null, campaignId);
   if (!c) throw notFound();
   const expected = Buffer.from(sign(c.link_secret, `${campaignId}.${deliveryId}.${button}`));

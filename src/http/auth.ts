@@ -7,6 +7,7 @@ import { apiKeyFromToken, audit, roleAtLeast, sessionFromToken } from '../app/ac
 import type { AppContext } from '../app/context.ts';
 import type { Role } from '../storage/schema.ts';
 import { errorBody, HttpError } from './errors.ts';
+import { ApiRateLimit } from './rate-limit.ts';
 
 export const SESSION_COOKIE = 'rn_session';
 
@@ -77,11 +78,21 @@ export async function identify(ctx: AppContext, req: FastifyRequest): Promise<Au
   };
 }
 
-/** onRequest for the /api scope: authenticate, authorise by role, check CSRF on cookie writes. */
-export function guard(ctx: AppContext) {
+/**
+ * onRequest for the /api scope: rate limit, authenticate, authorise by role, check CSRF on cookie
+ * writes. The client address is charged before any credential is looked up; a request that
+ * authenticates is moved to its principal's bucket.
+ */
+export function guard(ctx: AppContext, limit: ApiRateLimit | null = null) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const needed = req.routeOptions.config?.role ?? 'admin';
+    const address = ApiRateLimit.addressKey(req.ip);
+    if (limit && !limit.take(address, reply)) return reply;
     req.auth = await identify(ctx, req);
+    if (limit && req.auth) {
+      limit.refund(address);
+      if (!limit.take(ApiRateLimit.principalKey(req.auth), reply)) return reply;
+    }
     if (needed === 'public') return;
     if (!req.auth) {
       return reply
@@ -123,65 +134,4 @@ export function auditTrail(ctx: AppContext) {
 export function requireAuth(req: FastifyRequest): AuthContext {
   if (!req.auth) throw new HttpError(401, 'not_authenticated', 'Sign in, or send an API key.');
   return req.auth;
-}
-
-/**
- * Sign-in brute force: failures per (email, IP) and per IP are counted for 15 minutes. From the 5th
- * failure each answer is slowed (doubling up to 8 s); from the 10th the pair is blocked (429) until
- * the window passes. Memory-only: it protects one process, which is what listens for sign-ins.
- */
-export class SignInThrottle {
-  private failures = new Map<string, { count: number; first: number }>();
-
-  constructor(
-    private readonly opts: {
-      windowMs?: number;
-      slowAfter?: number;
-      blockAfter?: number;
-      baseDelayMs?: number;
-      now?: () => number;
-    } = {},
-  ) {}
-
-  private get windowMs() {
-    return this.opts.windowMs ?? 15 * 60_000;
-  }
-
-  private now() {
-    return this.opts.now?.() ?? Date.now();
-  }
-
-  private count(key: string): number {
-    const f = this.failures.get(key);
-    if (!f) return 0;
-    if (this.now() - f.first > this.windowMs) {
-      this.failures.delete(key);
-      return 0;
-    }
-    return f.count;
-  }
-
-  /** Before checking the password: blocked (retry after ms) or how long to wait first. */
-  check(email: string, ip: string): { blockedForMs: number } | { delayMs: number } {
-    const n = Math.max(this.count(`e:${email.toLowerCase()}|${ip}`), Math.floor(this.count(`ip:${ip}`) / 3));
-    if (n >= (this.opts.blockAfter ?? 10)) {
-      const f = this.failures.get(`e:${email.toLowerCase()}|${ip}`) ?? this.failures.get(`ip:${ip}`);
-      return { blockedForMs: Math.max(1, (f?.first ?? this.now()) + this.windowMs - this.now()) };
-    }
-    const slowAfter = this.opts.slowAfter ?? 5;
-    if (n < slowAfter - 1) return { delayMs: 0 };
-    return { delayMs: Math.min(8_000, (this.opts.baseDelayMs ?? 250) * 2 ** (n - slowAfter + 1)) };
-  }
-
-  fail(email: string, ip: string): void {
-    for (const key of [`e:${email.toLowerCase()}|${ip}`, `ip:${ip}`]) {
-      const f = this.failures.get(key);
-      if (!f || this.now() - f.first > this.windowMs) this.failures.set(key, { count: 1, first: this.now() });
-      else f.count++;
-    }
-  }
-
-  succeed(email: string, ip: string): void {
-    this.failures.delete(`e:${email.toLowerCase()}|${ip}`);
-  }
 }

@@ -5,7 +5,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,9 +12,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
-import { auditTrail, guard, SignInThrottle } from './auth.ts';
-import { errorHandler, HttpError } from './errors.ts';
+import { auditTrail, guard } from './auth.ts';
+import { errorHandler } from './errors.ts';
 import type { Metrics } from './metrics.ts';
+import { ApiRateLimit } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
@@ -53,6 +53,8 @@ export interface ServerDeps {
   queueDepth?: () => Promise<number>;
   logger?: boolean;
   bodyLimit?: number;
+  /** Reverse proxies (addresses, CIDRs or loopback/linklocal/uniquelocal) whose X-Forwarded-For is believed. */
+  trustProxy?: readonly string[];
   /** The built web console served at /; default web/dist, null = none. */
   webRoot?: string | null;
   security?: {
@@ -60,7 +62,6 @@ export interface ServerDeps {
     secureCookies?: boolean;
     /** Requests per minute per caller on /api (0 = no limit). */
     apiRatePerMinute?: number;
-    throttle?: SignInThrottle;
   };
 }
 
@@ -78,6 +79,9 @@ export type App = FastifyInstance<
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? false,
+    // The client address (rate limits, sign-in throttle) is read from X-Forwarded-For only when the
+    // peer is one of these proxies; otherwise a client could name any address it likes.
+    trustProxy: deps.trustProxy?.length ? [...deps.trustProxy] : false,
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -148,23 +152,15 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(cookie);
   // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
   const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
+  // Per client address until a request authenticates, then per principal (see rate-limit.ts).
   const apiRate = deps.security?.apiRatePerMinute ?? 1200;
-  await app.register(rateLimit, {
-    global: false,
-    keyGenerator: (req) =>
-      String(req.headers.authorization ?? req.cookies?.rn_session ?? req.ip).slice(0, 200),
-    errorResponseBuilder: (_req, ctx) =>
-      new HttpError(429, 'rate_limited', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s.`),
-  });
-  // Counted before authentication, so floods of bad keys are limited too.
-  const limitApi = apiRate > 0 ? app.rateLimit({ max: apiRate, timeWindow: '1 minute' }) : null;
+  const limit = apiRate > 0 ? new ApiRateLimit(apiRate) : null;
   // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
-  const checkAccess = guard(deps.ctx);
+  const checkAccess = guard(deps.ctx, limit);
   const recordAudit = auditTrail(deps.ctx);
   app.addHook('onRequest', async (req, reply) => {
     req.auth = null;
     if (!isApi(req.url)) return;
-    if (limitApi) await limitApi.call(app, req, reply);
     return checkAccess(req, reply);
   });
   app.addHook('onResponse', async (req, reply) => {
@@ -211,7 +207,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => webhookRoutes(scope as App, deps));
   const accountDeps = {
     ...deps,
-    throttle: deps.security?.throttle ?? new SignInThrottle(),
     secureCookies: deps.security?.secureCookies ?? false,
   };
   await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });

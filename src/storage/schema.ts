@@ -243,6 +243,13 @@ export interface AuditLogTable {
   at: Timestamp;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  attempts: number;
+  window_start: Timestamp;
+  last_success: Timestamp | null;
+}
+
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
 
@@ -307,6 +314,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   user_invites: UserInvitesTable;
   audit_log: AuditLogTable;
+  sign_in_throttle: SignInThrottleTable;
   campaigns: CampaignsTable;
   campaign_deliveries: CampaignDeliveriesTable;
 }

@@ -1,5 +1,5 @@
 // Issue 6: secrets at rest, brute-force protection, refusing to start unsafe, security headers.
-import { performance } from 'node:perf_hooks';
+// The API rate limit is in rate-limit.test.ts.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -104,12 +104,10 @@ describe('hardening', () => {
     expect(stored.map((r) => toSubscriptionState(r).token).sort()).toEqual([...tokens].sort());
   });
 
-  it('sign-in brute force is slowed and then blocked (measured against the running server)', async () => {
+  it('sign-in brute force on one account is blocked after 10 failures (more in throttle.test.ts)', async () => {
     const email = 'victim@shop.test';
-    const timings: number[] = [];
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
-      const t0 = performance.now();
       const res = await call(
         base,
         'POST',
@@ -117,14 +115,10 @@ describe('hardening', () => {
         {},
         { email, password: `guess-${i}-password` },
       );
-      timings.push(performance.now() - t0);
       statuses.push(res.status);
     }
-    // The first failures answer at once; from the 5th on each answer waits longer; from the 10th, blocked.
     expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
     expect(statuses.slice(10)).toEqual([429, 429]);
-    expect(timings[6]!).toBeGreaterThan(timings[1]! + 200);
-    expect(timings[8]!).toBeGreaterThan(timings[6]!);
     const blocked = await call(
       base,
       'POST',
@@ -143,25 +137,5 @@ describe('hardening', () => {
       { email: env.rt.firstOwner!.email, password: env.rt.firstOwner!.password },
     );
     expect(other.status).toBe(200);
-  });
-});
-
-describe('API rate limit', () => {
-  let env: Awaited<ReturnType<typeof boot>>;
-  beforeAll(async () => {
-    env = await boot('pglite', { apiRatePerMinute: 5 });
-  });
-  afterAll(async () => env?.close());
-
-  it('answers 429 rate_limited past the per-caller limit, and other callers are unaffected', async () => {
-    const base = env.rt.url!;
-    const statuses: number[] = [];
-    for (let i = 0; i < 7; i++)
-      statuses.push((await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_some-caller' })).status);
-    expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(5)).toEqual([429, 429]);
-    const limited = await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_some-caller' });
-    expect(limited.body.error.code).toBe('rate_limited');
-    expect((await call(base, 'GET', '/api/auth/me', { apiKey: 'rk_another-caller' })).status).toBe(401);
   });
 });

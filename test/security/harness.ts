@@ -8,6 +8,7 @@ import { createWorkspace } from '../../src/app/workspaces.ts';
 import { loadConfig } from '../../src/config.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
+import type { Storage } from '../../src/storage/db.ts';
 import type { Role } from '../../src/storage/schema.ts';
 import { type Backend, openTestStorage } from '../support/backends.ts';
 
@@ -125,9 +126,19 @@ export async function tenant(
   };
 }
 
-export async function boot(backend: Backend = 'pglite', extra: { apiRatePerMinute?: number } = {}) {
+export async function boot(
+  backend: Backend = 'pglite',
+  extra: { apiRatePerMinute?: number; trustedProxies?: string[]; onStorage?: (s: Storage) => void } = {},
+) {
   const storage = await openTestStorage(backend);
-  const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' };
+  extra.onStorage?.(storage);
+  const config = {
+    ...loadConfig({}),
+    port: 0,
+    sandboxPort: 0,
+    host: '127.0.0.1',
+    trustedProxies: extra.trustedProxies ?? [],
+  };
   const rt = await startRuntime({
     config,
     storage,

@@ -1,5 +1,4 @@
 // Sign-in / sign-out / password, members and their invitations, API keys, and the audit log.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Type } from '@sinclair/typebox';
 import {
   acceptInvite,
@@ -11,25 +10,18 @@ import {
   listMembers,
   revokeApiKey,
   setMemberRole,
-  signIn,
   signOut,
 } from '../../app/accounts.ts';
-import { requireAuth, SESSION_COOKIE, type SignInThrottle } from '../auth.ts';
+import { attemptSignIn } from '../../app/sign-in.ts';
+import { requireAuth, SESSION_COOKIE } from '../auth.ts';
+import { csvLines } from '../csv.ts';
 import { errorBody } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
 
 const RoleT = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]);
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
-function csvCell(v: unknown): string {
-  const s = v instanceof Date ? v.toISOString() : v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export async function accountRoutes(
-  app: App,
-  deps: ServerDeps & { throttle: SignInThrottle; secureCookies: boolean },
-) {
+export async function accountRoutes(app: App, deps: ServerDeps & { secureCookies: boolean }) {
   app.post(
     '/auth/sign-in',
     {
@@ -43,20 +35,27 @@ export async function accountRoutes(
       },
     },
     async (req, reply) => {
-      const gate = deps.throttle.check(req.body.email, req.ip);
-      if ('blockedForMs' in gate) {
-        reply.header('retry-after', Math.ceil(gate.blockedForMs / 1000));
+      const { email, password } = req.body;
+      const result = await attemptSignIn(deps.ctx, { email, password, clientAddress: req.ip });
+      if (result.kind === 'blocked') {
+        // The console shows the time from Retry-After; the body says it too, in both languages.
+        const at = result.retryAt.toISOString();
+        const minutes = Math.ceil(result.retryAfterS / 60);
+        const en = `Too many failed sign-ins; try again after ${at} (in about ${minutes} min).`;
+        const vi = `Đăng nhập sai quá nhiều lần; hãy thử lại sau ${at} (khoảng ${minutes} phút nữa).`;
+        reply.header('retry-after', result.retryAfterS);
         return reply
           .status(429)
-          .send(errorBody('sign_in_blocked', 'Too many failed sign-ins; try again later.'));
+          .send(errorBody('sign_in_blocked', en, { retryAt: at, retryAfterS: result.retryAfterS, en, vi }));
       }
-      if (gate.delayMs) await sleep(gate.delayMs);
-      const result = await signIn(deps.ctx, req.body.email, req.body.password);
-      if (!result) {
-        deps.throttle.fail(req.body.email, req.ip);
-        return reply.status(401).send(errorBody('invalid_credentials', 'Wrong email or password.'));
+      if (result.kind === 'refused') {
+        return reply.status(401).send(
+          errorBody('invalid_credentials', 'Wrong email or password.', {
+            en: 'Wrong email or password.',
+            vi: 'Sai email hoặc mật khẩu.',
+          }),
+        );
       }
-      deps.throttle.succeed(req.body.email, req.ip);
       reply.setCookie(SESSION_COOKIE, result.token, {
         httpOnly: true,
         sameSite: 'strict',
@@ -236,11 +235,10 @@ export async function accountRoutes(
       const rows = await listAudit(deps.ctx, await deps.workspaceFor(req), req.query.limit ?? 500);
       if (req.query.format !== 'csv') return { entries: rows };
       const cols = ['at', 'actor', 'action', 'target', 'status'] as const;
-      const body = [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n');
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="audit.csv"')
-        .send(`${body}\n`);
+        .send(csvLines([cols, ...rows.map((r) => cols.map((c) => r[c]))]));
     },
   );
 }

@@ -2,7 +2,6 @@
 // consent history (R3c) as CSV or JSON, streamed so a large history never sits in memory whole.
 import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
-import { stringify } from 'csv-stringify/sync';
 import {
   consentHistoryBatches,
   importCustomers,
@@ -11,6 +10,7 @@ import {
   isTokenSource,
 } from '../../app/imports.ts';
 import type { ConsentExportRow } from '../../storage/imports.ts';
+import { csvLines } from '../csv.ts';
 import { HttpError } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
 import { PageParams } from './pages.ts';
@@ -52,9 +52,9 @@ function exportRecord(r: ConsentExportRow) {
 }
 
 async function* csvChunks(batches: AsyncIterable<ConsentExportRow[]>) {
-  yield stringify([EXPORT_COLUMNS as unknown as string[]]);
+  yield csvLines([EXPORT_COLUMNS]);
   for await (const rows of batches) {
-    yield stringify(
+    yield csvLines(
       rows.map((r) => {
         const e = exportRecord(r);
         return [
@@ -66,9 +66,9 @@ async function* csvChunks(batches: AsyncIterable<ConsentExportRow[]>) {
           e.topicKind,
           e.customerId,
           e.psid,
-          e.subscriptionId ?? '',
-          e.invitationId ?? '',
-          e.senderKind ?? '',
+          e.subscriptionId,
+          e.invitationId,
+          e.senderKind,
           JSON.stringify(e.detail),
         ];
       }),

@@ -1,0 +1,69 @@
+// API rate limit, in memory, fixed one-minute windows. Two kinds of bucket: a client address (every
+// request is charged to it before any credential is looked up) and an authenticated principal (an
+// API key or a user; a request that authenticated is moved from its address to its principal). So a
+// fresh random "Authorization: Bearer …" per request gets no fresh bucket, and once an address has
+// spent its budget its requests are refused before they cost a database lookup.
+import type { FastifyReply } from 'fastify';
+import type { AuthContext } from './auth.ts';
+import { errorBody } from './errors.ts';
+
+interface Bucket {
+  count: number;
+  resetAt: number;
+}
+
+/** Buckets beyond this many are swept of expired ones, so a spray of addresses cannot grow memory. */
+const SWEEP_AT = 10_000;
+
+export class ApiRateLimit {
+  private buckets = new Map<string, Bucket>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  static addressKey(ip: string): string {
+    return `ip:${ip}`;
+  }
+
+  static principalKey(auth: AuthContext): string {
+    return auth.apiKeyId !== null ? `key:${auth.apiKeyId}` : `user:${auth.userId}`;
+  }
+
+  /** Charges one request; false (and the 429 sent) when the bucket is spent. */
+  take(key: string, reply: FastifyReply): boolean {
+    const now = this.now();
+    let b = this.buckets.get(key);
+    if (!b || b.resetAt <= now) {
+      if (this.buckets.size >= SWEEP_AT) this.sweep(now);
+      b = { count: 0, resetAt: now + this.windowMs };
+      this.buckets.set(key, b);
+    }
+    b.count++;
+    if (b.count <= this.max) return true;
+    const s = Math.max(1, Math.ceil((b.resetAt - now) / 1000));
+    reply
+      .status(429)
+      .header('retry-after', s)
+      .send(
+        errorBody('rate_limited', `Too many requests; retry in ${s} s.`, {
+          retryAfterS: s,
+          en: `Too many requests; retry in ${s} s.`,
+          vi: `Quá nhiều yêu cầu; thử lại sau ${s} giây.`,
+        }),
+      );
+    return false;
+  }
+
+  /** Gives back one request (an address charged for a request that then authenticated). */
+  refund(key: string): void {
+    const b = this.buckets.get(key);
+    if (b && b.count > 0) b.count--;
+  }
+
+  private sweep(now: number): void {
+    for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
+  }
+}
