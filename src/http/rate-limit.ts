@@ -20,8 +20,8 @@ export class ApiRateLimit {
 
   constructor(
     private readonly max: number,
-    private readonly windowMs = 60_000,
-    private readonly now: () => number = Date.now,
+    private readonly windowMs: number,
+    private readonly now: () => number,
   ) {}
 
   static addressKey(ip: string): string {

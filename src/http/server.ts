@@ -154,7 +154,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
   // Per client address until a request authenticates, then per principal (see rate-limit.ts).
   const apiRate = deps.security?.apiRatePerMinute ?? 1200;
-  const limit = apiRate > 0 ? new ApiRateLimit(apiRate) : null;
+  const limit = apiRate > 0 ? new ApiRateLimit(apiRate, 60_000, () => deps.ctx.clock.now().getTime()) : null;
   // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
   const checkAccess = guard(deps.ctx, limit);
   const recordAudit = auditTrail(deps.ctx);
