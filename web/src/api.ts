@@ -3,6 +3,10 @@
 
 import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
 import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+// The error type and its sentences live in errors.ts (one dictionary for every screen).
+import { ApiError, type ErrorDetails } from './errors.ts';
+
+export { ApiError, type ErrorDetails, errorText } from './errors.ts';
 
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
@@ -199,31 +203,6 @@ export interface SendOk {
   messageId: string | null;
   messagingType: string;
   tag: string | null;
-}
-
-export interface ErrorDetails {
-  vi?: string;
-  en?: string;
-  nextAt?: string | null;
-  notice?: Bilingual;
-  /** Seconds, from the Retry-After header of a 429. */
-  retryAfterS?: number;
-  [k: string]: unknown;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message);
-  }
-  /** The reason in the UI's language when the API gave one (R1d), else the English message. */
-  text(lang: Lang): string {
-    return this.details[lang] ?? this.message;
-  }
 }
 
 /** The session's CSRF token (accounts): sent as X-CSRF-Token on every write made with the cookie. */
