@@ -1,7 +1,7 @@
 // The agent's inbox: a page's conversations with their R1 window, last message and labels, filtered
 // and keyset-paged; labels on customers. The window thresholds and label rules live in the domain.
 import { DomainError } from '../domain/errors.ts';
-import { applyLabelChange, type LabelChange, windowRange } from '../domain/inbox.ts';
+import { applyLabelChange, foldForSearch, type LabelChange, windowRange } from '../domain/inbox.ts';
 import { type WindowState, windowState } from '../domain/send-resolver.ts';
 import * as convs from '../storage/conversations.ts';
 import * as customers from '../storage/customers.ts';
@@ -39,9 +39,22 @@ export interface ConversationSummary {
 
 const PREVIEW_CHARS = 100;
 
-function preview(text: string | null, kind: string): string {
-  if (!text) return `[${kind}]`;
-  const chars = [...text.replace(/\s+/g, ' ').trim()];
+/**
+ * What the customer saw, as one line: the text, else the card's title or the button template's text
+ * (invitations and campaign messages carry their content in the payload). '' when a message has no
+ * words (an opt-in event, an image): the console names those by `kind`, in the agent's language.
+ */
+export function preview(text: string | null, payload: unknown): string {
+  const att = (
+    payload as { attachment?: { type?: string; payload?: { title?: unknown; text?: unknown } } } | null
+  )?.attachment;
+  const words =
+    text ??
+    (att?.type === 'template'
+      ? [att.payload?.title, att.payload?.text].find((x): x is string => typeof x === 'string')
+      : undefined);
+  if (!words) return '';
+  const chars = [...words.replace(/\s+/g, ' ').trim()];
   return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…` : chars.join('');
 }
 
@@ -80,7 +93,7 @@ export async function listPageConversations(
     workspaceId,
     pageId,
     limit: limit + 1,
-    ...(q && { q }),
+    ...(q && { q: { text: q, folded: foldForSearch(q) } }),
     ...(query.label && { label: query.label.trim() }),
     ...(query.window && { interaction: windowRange(query.window, now) }),
     ...(query.after && { after: decodeCursor(query.after) }),
@@ -99,7 +112,7 @@ export async function listPageConversations(
       lastMessage:
         r.last_message_at && r.last_message_kind && r.last_message_direction
           ? {
-              preview: preview(r.last_message_text, r.last_message_kind),
+              preview: preview(r.last_message_text, r.last_message_payload),
               kind: r.last_message_kind,
               direction: r.last_message_direction,
               sender: r.last_message_sender ?? 'page',

@@ -52,7 +52,9 @@ const ConversationItem = Type.Object({
   unreachableReason: Nullable(Type.String()),
   lastMessage: Nullable(
     Type.Object({
-      preview: Type.String(),
+      preview: Type.String({
+        description: "One line of what the customer saw (text, card title, buttons' text); '' when wordless",
+      }),
       kind: Type.String(),
       direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
       sender: Type.String(),
