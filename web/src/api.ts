@@ -311,10 +311,16 @@ export const api = {
   campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
   campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
 
-  conversations: (pageId: number, q: { q?: string; window?: WindowState; limit?: number } = {}) =>
+  /** One page of the inbox; `after` is the previous page's `next` (keyset paging). */
+  conversations: (
+    pageId: number,
+    q: { q?: string; window?: WindowState; label?: string; limit?: number; after?: string } = {},
+  ) =>
     get<{ conversations: ConversationRow[]; next: string | null }>(
       `/api/pages/${pageId}/conversations${qs(q)}`,
     ),
+  labels: (pageId: number) =>
+    get<{ labels: Array<{ label: string; customers: number }> }>(`/api/pages/${pageId}/labels`).then((r) => r.labels),
   customer: (id: number) => get<CustomerDetail>(`/api/customers/${id}`),
   messages: (id: number) => get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
   reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),
