@@ -4,11 +4,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { HOUR, seedCustomer, seedWorkspace } from '../../test/support/factories.ts';
+import { HOUR, otnTopic, seedCustomer, seedTopic, seedWorkspace } from '../../test/support/factories.ts';
 import { foldForSearch } from '../domain/inbox.ts';
 import type { Storage } from '../storage/db.ts';
 import { insertMessage } from '../storage/messages.ts';
-import { listPageConversations, preview } from './conversations.ts';
+import { createCampaign } from './campaigns.ts';
+import { conversationThread, listPageConversations, preview } from './conversations.ts';
 
 const N = 5_000;
 const LAST = 'Đặng Thị Ánh Tuyết';
@@ -109,5 +110,47 @@ describe.each(BACKENDS)('inbox at scale on %s', (backend) => {
     expect(row.lastMessage).toMatchObject({ preview: 'Chào Lan, giảm 20% 🎉', kind: 'notification' });
     expect(preview(null, { type: 'optin_otn', payload: 'x' })).toBe('');
     expect(preview('  a\n b ', null)).toBe('a b');
+  });
+
+  it('item 10: a campaign message logged without its content is shown from the campaign, personalised', async () => {
+    const { ctx, workspaceId, page } = await seedWorkspace(storage);
+    const scope = { workspaceId, pageId: page.id };
+    const c = await seedCustomer(ctx, scope, { name: 'Lan Nguyễn' });
+    const topic = await seedTopic(ctx, workspaceId, page.id, otnTopic());
+    const text = await createCampaign(ctx, workspaceId, page.id, {
+      name: 'a',
+      audience: {},
+      topicId: topic.id,
+      content: { type: 'text', text: 'Chào {{first_name}}, hàng đã về!' },
+    });
+    const buttons = await createCampaign(ctx, workspaceId, page.id, {
+      name: 'b',
+      audience: {},
+      topicId: topic.id,
+      content: { type: 'buttons', text: 'Xem ngay', buttons: [{ type: 'postback', title: 'Mua' }] },
+    });
+    for (const [i, id] of [text.id, buttons.id].entries())
+      await insertMessage(ctx.db, {
+        ...scope,
+        customerId: c.id,
+        direction: 'out',
+        senderKind: 'campaign',
+        kind: 'notification',
+        mid: `legacy-${i}`,
+        text: null,
+        payload: { campaignId: id },
+        at: new Date(ctx.clock.now().getTime() + i),
+      });
+    const thread = await conversationThread(ctx, workspaceId, c.id);
+    expect(thread.map((m) => m.text)).toEqual(['Chào Lan, hàng đã về!', null]);
+    expect(thread[1]!.payload).toMatchObject({
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'button', text: 'Xem ngay', buttons: [{ title: 'Mua' }] },
+      },
+    });
+    // Another workspace reads nothing of it.
+    const other = await seedWorkspace(storage);
+    await expect(conversationThread(other.ctx, other.workspaceId, c.id)).rejects.toThrow(/No customer/);
   });
 });

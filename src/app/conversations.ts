@@ -1,12 +1,16 @@
 // The agent's inbox: a page's conversations with their R1 window, last message and labels, filtered
 // and keyset-paged; labels on customers. The window thresholds and label rules live in the domain.
+import { type CampaignContent, personalise } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
 import { applyLabelChange, foldForSearch, type LabelChange, windowRange } from '../domain/inbox.ts';
 import { type WindowState, windowState } from '../domain/send-resolver.ts';
+import * as campaignsStore from '../storage/campaigns.ts';
 import * as convs from '../storage/conversations.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction } from '../storage/db.ts';
+import * as messages from '../storage/messages.ts';
 import type { AppContext } from './context.ts';
+import { loadConversation } from './sends.ts';
 import { getPage } from './workspaces.ts';
 
 export interface ConversationQuery {
@@ -146,4 +150,47 @@ export async function changeLabels(
 export async function labelsOfPage(ctx: AppContext, workspaceId: number, pageId: number) {
   await getPage(ctx, workspaceId, pageId);
   return convs.pageLabels(ctx.db, pageId);
+}
+
+/**
+ * A conversation's messages, oldest first. Campaign messages logged before their content was kept
+ * (payload `{ campaignId }` only) are shown from the campaign's content, personalised for this customer,
+ * so the agent sees what the customer saw rather than "[notification]".
+ */
+export async function conversationThread(ctx: AppContext, workspaceId: number, customerId: number) {
+  const { customer } = await loadConversation(ctx.db, workspaceId, customerId);
+  const rows = await messages.conversationMessages(ctx.db, customer.id);
+  const legacyId = (r: (typeof rows)[number]): number | null => {
+    const pl = r.payload as { campaignId?: unknown; attachment?: unknown; text?: unknown } | null;
+    return r.sender_kind === 'campaign' &&
+      r.text === null &&
+      typeof pl?.campaignId === 'number' &&
+      !pl.attachment
+      ? pl.campaignId
+      : null;
+  };
+  const contents = new Map<number, CampaignContent>();
+  for (const id of new Set(rows.map(legacyId).filter((x): x is number => x !== null))) {
+    const c = await campaignsStore.findCampaign(ctx.db, workspaceId, id);
+    if (c) contents.set(id, c.content as CampaignContent);
+  }
+  const who = { firstName: customer.first_name, lastName: customer.last_name, name: customer.name };
+  return rows.map((r) => {
+    const id = legacyId(r);
+    const content = id === null ? undefined : contents.get(id);
+    if (!content) return r;
+    if (content.type === 'text') return { ...r, text: personalise(content.text, who) };
+    const attachment =
+      content.type === 'image'
+        ? { type: 'image', payload: { url: content.url } }
+        : {
+            type: 'template',
+            payload: {
+              template_type: 'button',
+              text: personalise(content.text, who),
+              buttons: content.buttons.map((b) => ({ type: b.type, title: b.title })),
+            },
+          };
+    return { ...r, payload: { campaignId: id, attachment } };
+  });
 }
