@@ -124,6 +124,9 @@ describe.skipIf(browserSkipReason !== null)('inbox at work (browser in America/N
       const list = p.getByRole('list', { name: 'Hội thoại' });
       await list.getByRole('link', { name: new RegExp(OLDEST) }).waitFor({ timeout: 15_000 });
       await p.getByText('Đã hiện tất cả 1 hội thoại.').waitFor();
+      // A conversation without messages says so.
+      await list.getByRole('link', { name: new RegExp(OLDEST) }).click();
+      await p.getByRole('status').filter({ hasText: 'Chưa có tin nhắn nào trong hội thoại này.' }).waitFor();
       await search.fill('tran van minh');
       await list.getByRole('link', { name: /Trần Văn Minh/ }).waitFor({ timeout: 15_000 });
       await search.fill('không ai tên này');

@@ -19,7 +19,7 @@ export function Conversation({ customerId, page, onChanged }: { customerId: numb
     onChanged();
   };
   const d = detail.data;
-  if (!d) return <p>{detail.error ? errorText(detail.error, lang) : t.loading}</p>;
+  if (!d) return <p role={detail.error ? 'alert' : 'status'}>{detail.error ? errorText(detail.error, lang) : t.loading}</p>;
   return (
     <div className="conv">
       <header className="conv__head">
@@ -34,7 +34,12 @@ export function Conversation({ customerId, page, onChanged }: { customerId: numb
       </header>
       <div className="conv__body">
         <div className="conv__thread">
-          <Thread messages={messages.data ?? []} pageName={page.name} />
+          <Thread messages={messages.data ?? []} pageName={page.name} loading={!messages.data && !messages.error} />
+          {messages.error ? (
+            <p role="alert" className="error">
+              {errorText(messages.error, lang)}
+            </p>
+          ) : null}
           <Composer customerId={customerId} composer={d.composer} onSent={refresh} />
         </div>
         <TopicPanel customerId={customerId} detail={d} onSent={refresh} />

@@ -32,7 +32,7 @@ function imageOf(payload: unknown): string | null {
   return att?.type === 'image' ? (att.payload?.url ?? null) : null;
 }
 
-export function Thread({ messages, pageName }: { messages: Message[]; pageName: string }) {
+export function Thread({ messages, pageName, loading }: { messages: Message[]; pageName: string; loading?: boolean }) {
   const { t, lang } = useI18n();
   const fmt = useTime();
   const end = useRef<HTMLDivElement>(null);
@@ -40,7 +40,12 @@ export function Thread({ messages, pageName }: { messages: Message[]; pageName: 
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
   return (
-    <ol className="thread" aria-label="thread">
+    <ol className="thread" aria-label="thread" aria-busy={loading}>
+      {loading || messages.length === 0 ? (
+        <li role="status" className="muted">
+          {loading ? t.threadLoading : t.threadEmpty}
+        </li>
+      ) : null}
       {messages.map((m) => {
         const tpl = m.direction === 'out' ? templateOf(m.payload) : null;
         const img = m.direction === 'out' ? imageOf(m.payload) : null;
