@@ -3,7 +3,7 @@
 // notice — and always says why, in the current language, with the time it changes (in the page's zone).
 // The agent picks the topic of every notification: none is preselected, and the pick is cleared after
 // each send, so a message never goes on a topic nobody chose; spending an OTN token is confirmed first.
-import { type FormEvent, type KeyboardEvent, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useEffect, useState } from 'react';
 import { api, type Composer as ComposerState, errorText } from '../../api.ts';
 import { fill, useI18n } from '../../i18n.tsx';
 import { useTime } from '../../time.ts';
@@ -20,6 +20,10 @@ export function Composer(p: { customerId: number; composer: ComposerState; onSen
   const [busy, setBusy] = useState(false);
   // A pick that is no longer offered (cooldown, used, stopped) is no pick at all.
   const topic = c.mode === 'notification' ? (c.topics.find((x) => x.topicId === picked) ?? null) : null;
+  // Forget it too, so it cannot come back checked when the topic is offered again later.
+  useEffect(() => {
+    if (picked !== null && topic === null) setPicked(null);
+  }, [picked, topic]);
   const ready = text.trim() !== '' && !busy && (c.mode !== 'notification' || topic !== null);
 
   const send = async () => {
