@@ -28,6 +28,7 @@ describe.each(BACKENDS)('inbox on %s', (backend) => {
     text: string | null,
     agoMs: number,
     kind = 'message',
+    payload?: unknown,
   ) {
     await insertMessage(ctx.db, {
       ...scope,
@@ -36,6 +37,7 @@ describe.each(BACKENDS)('inbox on %s', (backend) => {
       kind,
       mid: null,
       text,
+      payload,
       at: new Date(ctx.clock.now().getTime() - agoMs),
     });
   }
@@ -107,7 +109,12 @@ describe.each(BACKENDS)('inbox on %s', (backend) => {
     await say(ctx, { ...scope, customerId: lan.id }, 'in', 'Còn size M không?  100% cotton', 2 * HOUR);
     await say(ctx, { ...scope, customerId: minh.id }, 'in', 'hello', 3 * HOUR);
     await say(ctx, { ...scope, customerId: minh.id }, 'out', 'x'.repeat(300), 2 * HOUR);
-    await say(ctx, { ...scope, customerId: bao.id }, 'out', null, HOUR, 'invitation');
+    await say(ctx, { ...scope, customerId: bao.id }, 'out', null, HOUR, 'invitation', {
+      attachment: {
+        type: 'template',
+        payload: { template_type: 'one_time_notif_req', title: 'Báo khi có size M' },
+      },
+    });
     const q = async (query: string) =>
       (await listPageConversations(ctx, workspaceId, page.id, { q: query })).conversations.map(
         (c) => c.customerId,
@@ -126,7 +133,8 @@ describe.each(BACKENDS)('inbox on %s', (backend) => {
     expect(by(lan.id).unread).toBe(true);
     expect(by(minh.id).unread).toBe(false);
     expect([...by(minh.id).lastMessage!.preview]).toHaveLength(100);
-    expect(by(bao.id).lastMessage).toMatchObject({ preview: '[invitation]', kind: 'invitation' });
+    // Issue 10 item 10: the card's title, not "[invitation]".
+    expect(by(bao.id).lastMessage).toMatchObject({ preview: 'Báo khi có size M', kind: 'invitation' });
     expect(by(bao.id).unread).toBe(false);
   });
 

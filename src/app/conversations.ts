@@ -1,12 +1,16 @@
 // The agent's inbox: a page's conversations with their R1 window, last message and labels, filtered
 // and keyset-paged; labels on customers. The window thresholds and label rules live in the domain.
+import { type CampaignContent, personalise } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
-import { applyLabelChange, type LabelChange, windowRange } from '../domain/inbox.ts';
+import { applyLabelChange, foldForSearch, type LabelChange, windowRange } from '../domain/inbox.ts';
 import { type WindowState, windowState } from '../domain/send-resolver.ts';
+import * as campaignsStore from '../storage/campaigns.ts';
 import * as convs from '../storage/conversations.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction } from '../storage/db.ts';
+import * as messages from '../storage/messages.ts';
 import type { AppContext } from './context.ts';
+import { loadConversation } from './sends.ts';
 import { getPage } from './workspaces.ts';
 
 export interface ConversationQuery {
@@ -39,9 +43,22 @@ export interface ConversationSummary {
 
 const PREVIEW_CHARS = 100;
 
-function preview(text: string | null, kind: string): string {
-  if (!text) return `[${kind}]`;
-  const chars = [...text.replace(/\s+/g, ' ').trim()];
+/**
+ * What the customer saw, as one line: the text, else the card's title or the button template's text
+ * (invitations and campaign messages carry their content in the payload). '' when a message has no
+ * words (an opt-in event, an image): the console names those by `kind`, in the agent's language.
+ */
+export function preview(text: string | null, payload: unknown): string {
+  const att = (
+    payload as { attachment?: { type?: string; payload?: { title?: unknown; text?: unknown } } } | null
+  )?.attachment;
+  const words =
+    text ??
+    (att?.type === 'template'
+      ? [att.payload?.title, att.payload?.text].find((x): x is string => typeof x === 'string')
+      : undefined);
+  if (!words) return '';
+  const chars = [...words.replace(/\s+/g, ' ').trim()];
   return chars.length > PREVIEW_CHARS ? `${chars.slice(0, PREVIEW_CHARS - 1).join('')}…` : chars.join('');
 }
 
@@ -80,7 +97,7 @@ export async function listPageConversations(
     workspaceId,
     pageId,
     limit: limit + 1,
-    ...(q && { q }),
+    ...(q && { q: { text: q, folded: foldForSearch(q) } }),
     ...(query.label && { label: query.label.trim() }),
     ...(query.window && { interaction: windowRange(query.window, now) }),
     ...(query.after && { after: decodeCursor(query.after) }),
@@ -99,7 +116,7 @@ export async function listPageConversations(
       lastMessage:
         r.last_message_at && r.last_message_kind && r.last_message_direction
           ? {
-              preview: preview(r.last_message_text, r.last_message_kind),
+              preview: preview(r.last_message_text, r.last_message_payload),
               kind: r.last_message_kind,
               direction: r.last_message_direction,
               sender: r.last_message_sender ?? 'page',
@@ -133,4 +150,47 @@ export async function changeLabels(
 export async function labelsOfPage(ctx: AppContext, workspaceId: number, pageId: number) {
   await getPage(ctx, workspaceId, pageId);
   return convs.pageLabels(ctx.db, pageId);
+}
+
+/**
+ * A conversation's messages, oldest first. Campaign messages logged before their content was kept
+ * (payload `{ campaignId }` only) are shown from the campaign's content, personalised for this customer,
+ * so the agent sees what the customer saw rather than "[notification]".
+ */
+export async function conversationThread(ctx: AppContext, workspaceId: number, customerId: number) {
+  const { customer } = await loadConversation(ctx.db, workspaceId, customerId);
+  const rows = await messages.conversationMessages(ctx.db, customer.id);
+  const legacyId = (r: (typeof rows)[number]): number | null => {
+    const pl = r.payload as { campaignId?: unknown; attachment?: unknown; text?: unknown } | null;
+    return r.sender_kind === 'campaign' &&
+      r.text === null &&
+      typeof pl?.campaignId === 'number' &&
+      !pl.attachment
+      ? pl.campaignId
+      : null;
+  };
+  const contents = new Map<number, CampaignContent>();
+  for (const id of new Set(rows.map(legacyId).filter((x): x is number => x !== null))) {
+    const c = await campaignsStore.findCampaign(ctx.db, workspaceId, id);
+    if (c) contents.set(id, c.content as CampaignContent);
+  }
+  const who = { firstName: customer.first_name, lastName: customer.last_name, name: customer.name };
+  return rows.map((r) => {
+    const id = legacyId(r);
+    const content = id === null ? undefined : contents.get(id);
+    if (!content) return r;
+    if (content.type === 'text') return { ...r, text: personalise(content.text, who) };
+    const attachment =
+      content.type === 'image'
+        ? { type: 'image', payload: { url: content.url } }
+        : {
+            type: 'template',
+            payload: {
+              template_type: 'button',
+              text: personalise(content.text, who),
+              buttons: content.buttons.map((b) => ({ type: b.type, title: b.title })),
+            },
+          };
+    return { ...r, payload: { campaignId: id, attachment } };
+  });
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { campaignMessage, groupBy } from '../app/campaigns.ts';
 import { credentials } from '../app/messaging.ts';
-import type { BatchItem, PageCredentials, SendResult } from '../channel/index.ts';
+import type { BatchItem, OutgoingMessage, PageCredentials, SendResult } from '../channel/index.ts';
 import {
   classifyAnswer,
   type DeliveryVerdict,
@@ -105,7 +105,16 @@ export async function runBatch(
   });
   const pauseNow = verdicts.find((v) => v.status === 'requeue')?.pause ?? pause;
   await inTransaction(ctx.db, (tx) =>
-    record(tx, campaign, page, claimId, toSend, verdicts, sentAt, pauseNow),
+    record(
+      tx,
+      campaign,
+      page,
+      claimId,
+      toSend.map((s, i) => ({ ...s, message: items[i]!.message })),
+      verdicts,
+      sentAt,
+      pauseNow,
+    ),
   );
   return { claimed: count, verdicts, pause: pauseNow };
 }
@@ -260,7 +269,7 @@ async function record(
   campaign: CampaignRow,
   page: PageRow,
   claimId: string,
-  toSend: ToSend[],
+  toSend: Array<ToSend & { message: OutgoingMessage }>,
   verdicts: DeliveryVerdict[],
   at: Date,
   pause: BatchReport['pause'],
@@ -300,8 +309,9 @@ async function record(
         customerId: s.customer.id,
         subscriptionId: s.sub.id,
         messageId: v.status === 'sent' ? v.messageId : null,
-        text: null,
-        payload: { campaignId: campaign.id },
+        // The inbox shows what this customer saw: the personalised text, the buttons (issue 10 item 10).
+        text: 'text' in s.message ? (s.message.text ?? null) : null,
+        payload: { campaignId: campaign.id, ...s.message },
       })),
     at,
   );

@@ -135,6 +135,8 @@ describe.each(BACKENDS)('campaign dispatch on %s', (backend) => {
         .execute();
       expect(logged.map((m) => m.kind)).toEqual(['notification', 'notification']);
       expect(logged.every((m) => m.mid?.startsWith('m_'))).toBe(true);
+      // Issue 10 item 10: the inbox keeps what each customer saw, personalised, not "[notification]".
+      expect(logged.map((m) => m.text).sort()).toEqual(texts);
     } finally {
       await d.stop();
       await t.close();

@@ -75,3 +75,16 @@ export function applyLabelChange(current: readonly string[], change: LabelChange
   }
   return next;
 }
+
+/**
+ * Search text folded as the customers.search_text column folds it (migration 012): no accents, đ → d,
+ * lower case — "Trần Văn" and "tran van" meet. Keep the two in step.
+ */
+export function foldForSearch(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/đ/g, 'd')
+    .replace(/Đ/g, 'D')
+    .toLowerCase();
+}

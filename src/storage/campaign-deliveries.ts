@@ -176,7 +176,8 @@ export async function logSent(tx: Executor, campaignId: number, rows: readonly S
       ${col((r) => r.messageId)}::text[], ${col((r) => r.text)}::text[], ${col((r) => JSON.stringify(r.payload))}::text[])
       AS v(w, p, c, mid, txt, pl)
     ON CONFLICT (page_id, mid) WHERE mid IS NOT NULL
-    DO UPDATE SET sender_kind = 'campaign', kind = 'notification'`.execute(tx);
+    DO UPDATE SET sender_kind = 'campaign', kind = 'notification',
+      text = coalesce(EXCLUDED.text, messages.text), payload = EXCLUDED.payload`.execute(tx);
   await sql`
     INSERT INTO consent_history (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, sender_kind, detail)
     SELECT w, p, t, c, s, 'used', ${now}, 'campaign', jsonb_build_object('campaignId', ${campaignId}::int, 'messageId', mid)

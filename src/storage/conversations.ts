@@ -6,8 +6,11 @@ import type { Executor } from './db.ts';
 export interface ConversationFilter {
   workspaceId: number;
   pageId: number;
-  /** Matches name, first/last name, PSID or any message text, case-insensitively. */
-  q?: string;
+  /**
+   * Matches name, first/last name or PSID without regard to accents or case (`folded`: the query folded
+   * by domain/inbox foldForSearch), or any message text (`text`, case-insensitively).
+   */
+  q?: { text: string; folded: string };
   label?: string;
   /** Last-interaction bounds of a window (domain/inbox windowRange): after < t ≤ notAfter, or never. */
   interaction?: { never: true } | { never: false; after: Date | null; notAfter: Date | null };
@@ -24,6 +27,7 @@ export interface ConversationRow {
   last_interaction_at: Date | null;
   unreachable_reason: string | null;
   last_message_text: string | null;
+  last_message_payload: unknown;
   last_message_kind: string | null;
   last_message_direction: 'in' | 'out' | null;
   last_message_sender: string | null;
@@ -47,7 +51,7 @@ export async function listConversations(db: Executor, f: ConversationFilter): Pr
       (eb) =>
         eb
           .selectFrom('messages as m')
-          .select(['m.text', 'm.kind', 'm.direction', 'm.sender_kind', 'm.created_at'])
+          .select(['m.text', 'm.payload', 'm.kind', 'm.direction', 'm.sender_kind', 'm.created_at'])
           .whereRef('m.customer_id', '=', 'c.id')
           .orderBy('m.created_at', 'desc')
           .orderBy('m.id', 'desc')
@@ -63,6 +67,7 @@ export async function listConversations(db: Executor, f: ConversationFilter): Pr
       'c.last_interaction_at',
       'c.unreachable_reason',
       'lm.text as last_message_text',
+      'lm.payload as last_message_payload',
       'lm.kind as last_message_kind',
       'lm.direction as last_message_direction',
       'lm.sender_kind as last_message_sender',
@@ -86,13 +91,12 @@ export async function listConversations(db: Executor, f: ConversationFilter): Pr
     .where('c.page_id', '=', f.pageId);
 
   if (f.q) {
-    const pattern = contains(f.q);
+    const pattern = contains(f.q.text);
+    // Names and PSID through the folded column (accents optional, migration 012); message text as typed.
+    const folded = contains(f.q.folded);
     q = q.where((eb) =>
       eb.or([
-        eb('c.name', 'ilike', pattern),
-        eb('c.first_name', 'ilike', pattern),
-        eb('c.last_name', 'ilike', pattern),
-        eb('c.psid', 'ilike', pattern),
+        sql<boolean>`c.search_text like ${folded}`,
         eb.exists(
           eb
             .selectFrom('messages as s')

@@ -58,6 +58,7 @@ export interface Env {
 /** A Chromium context with its own temporary profile (no cookies): a separate person's browser. */
 export async function launchContext(
   width = 1280,
+  timezoneId = 'Asia/Ho_Chi_Minh',
 ): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(path.join(tmpdir(), 'rn-chromium-'));
   // A persistent context is how Playwright takes a temporary --user-data-dir.
@@ -76,7 +77,7 @@ export async function launchContext(
     ],
     viewport: { width, height: 860 },
     locale: 'vi-VN',
-    timezoneId: 'Asia/Ho_Chi_Minh',
+    timezoneId,
   });
   return {
     context,
@@ -87,7 +88,8 @@ export async function launchContext(
   };
 }
 
-export async function boot(opts: { width?: number } = {}): Promise<Env> {
+/** `timezoneId`: the browser's zone (the inbox must show the page's zone whatever it is). */
+export async function boot(opts: { width?: number; timezoneId?: string } = {}): Promise<Env> {
   ensureWebBuilt();
   const storage = await openTestStorage('pglite');
   const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' };
@@ -97,7 +99,7 @@ export async function boot(opts: { width?: number } = {}): Promise<Env> {
   const user = await createUser(rt.ctx, { email, name: 'Agent', password });
   await addMember(rt.ctx, rt.workspaceId, user.id, 'owner');
 
-  const { context, close: closeContext } = await launchContext(opts.width);
+  const { context, close: closeContext } = await launchContext(opts.width, opts.timezoneId);
   // Sign in through the API (the session cookie lands in the context's jar).
   const res = await context.request.post(`${rt.url}/api/auth/sign-in`, { data: { email, password } });
   if (!res.ok()) throw new Error(`sign-in failed: ${res.status()} ${await res.text()}`);

@@ -3,6 +3,10 @@
 
 import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
 import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+// The error type and its sentences live in errors.ts (one dictionary for every screen).
+import { ApiError, type ErrorDetails } from './errors.ts';
+
+export { ApiError, type ErrorDetails, errorText } from './errors.ts';
 
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
@@ -201,31 +205,6 @@ export interface SendOk {
   tag: string | null;
 }
 
-export interface ErrorDetails {
-  vi?: string;
-  en?: string;
-  nextAt?: string | null;
-  notice?: Bilingual;
-  /** Seconds, from the Retry-After header of a 429. */
-  retryAfterS?: number;
-  [k: string]: unknown;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetails = {},
-  ) {
-    super(message);
-  }
-  /** The reason in the UI's language when the API gave one (R1d), else the English message. */
-  text(lang: Lang): string {
-    return this.details[lang] ?? this.message;
-  }
-}
-
 /** The session's CSRF token (accounts): sent as X-CSRF-Token on every write made with the cookie. */
 let csrfToken: string | null = null;
 
@@ -332,10 +311,16 @@ export const api = {
   campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
   campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
 
-  conversations: (pageId: number, q: { q?: string; window?: WindowState; limit?: number } = {}) =>
+  /** One page of the inbox; `after` is the previous page's `next` (keyset paging). */
+  conversations: (
+    pageId: number,
+    q: { q?: string; window?: WindowState; label?: string; limit?: number; after?: string } = {},
+  ) =>
     get<{ conversations: ConversationRow[]; next: string | null }>(
       `/api/pages/${pageId}/conversations${qs(q)}`,
     ),
+  labels: (pageId: number) =>
+    get<{ labels: Array<{ label: string; customers: number }> }>(`/api/pages/${pageId}/labels`).then((r) => r.labels),
   customer: (id: number) => get<CustomerDetail>(`/api/customers/${id}`),
   messages: (id: number) => get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
   reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),

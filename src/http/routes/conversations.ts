@@ -3,7 +3,12 @@
 // notification on a subscribed topic (R6, text and emoji only).
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply } from 'fastify';
-import { changeLabels, labelsOfPage, listPageConversations } from '../../app/conversations.ts';
+import {
+  changeLabels,
+  conversationThread,
+  labelsOfPage,
+  listPageConversations,
+} from '../../app/conversations.ts';
 import {
   outcomeLabel,
   type SendOutcome,
@@ -16,7 +21,6 @@ import { getNoticeText } from '../../app/workspaces.ts';
 import { textMessage } from '../../channel/messages.ts';
 import { LABEL_LIMITS, WINDOW_STATES } from '../../domain/inbox.ts';
 import { windowState } from '../../domain/send-resolver.ts';
-import { conversationMessages } from '../../storage/messages.ts';
 import type { App, ServerDeps } from '../server.ts';
 import { PageParams } from './pages.ts';
 
@@ -52,7 +56,9 @@ const ConversationItem = Type.Object({
   unreachableReason: Nullable(Type.String()),
   lastMessage: Nullable(
     Type.Object({
-      preview: Type.String(),
+      preview: Type.String({
+        description: "One line of what the customer saw (text, card title, buttons' text); '' when wordless",
+      }),
       kind: Type.String(),
       direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
       sender: Type.String(),
@@ -219,8 +225,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
     { config: { role: 'agent' }, schema: { tags: ['conversations'], params: CustomerParams } },
     async (req) => {
       const ws = await deps.workspaceFor(req);
-      const { customer } = await loadConversation(deps.ctx.db, ws, req.params.customerId);
-      const rows = await conversationMessages(deps.ctx.db, customer.id);
+      const rows = await conversationThread(deps.ctx, ws, req.params.customerId);
       return {
         messages: rows.map((m) => ({
           id: m.id,

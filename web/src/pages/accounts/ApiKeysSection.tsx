@@ -1,7 +1,7 @@
 // API keys (GET/POST/DELETE /api/api-keys): the new key is shown once in a highlighted box; afterwards
 // only its prefix is listed. Revoking is confirmed and takes effect at once.
 import { type FormEvent, useState } from 'react';
-import { api, type NewApiKey, type Role } from '../../api.ts';
+import { api, errorText, type NewApiKey, type Role } from '../../api.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyField } from '../../components/CopyField.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
@@ -72,7 +72,7 @@ export function ApiKeysSection({ onChange }: { onChange(): void }) {
           </button>
         </div>
       ) : null}
-      {keys.error ? <p role="alert">{keys.error.message}</p> : null}
+      {keys.error ? <p role="alert">{errorText(keys.error, lang)}</p> : null}
       <div className="table-wrap">
         <table className="table" aria-labelledby="h-keys">
           <thead>

@@ -1,7 +1,7 @@
 // The audit log (GET /api/audit): who did what, when, with which outcome — newest first — and the CSV
 // export (the same endpoint with format=csv, downloaded with the session cookie).
 import { useEffect } from 'react';
-import { api, type AuditRow, type Lang } from '../../api.ts';
+import { api, type AuditRow, errorText, type Lang } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { fmtDate, useI18n } from '../../i18n.tsx';
 
@@ -45,7 +45,7 @@ export function AuditSection({ version }: { version: number }) {
           ⬇ {t.exportCsv}
         </a>
       </div>
-      {audit.error ? <p role="alert">{audit.error.message}</p> : null}
+      {audit.error ? <p role="alert">{errorText(audit.error, lang)}</p> : null}
       <div className="table-wrap">
         <table className="table" aria-labelledby="h-audit">
           <thead>

@@ -1,7 +1,7 @@
 // Members of the workspace (GET /api/users): role change (PATCH) and removal (DELETE, confirmed); the API
 // keeps at least one owner and says so.
 import { useState } from 'react';
-import { api, type Member, type Role } from '../../api.ts';
+import { api, errorText, type Member, type Role } from '../../api.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
 import { useLoad } from '../../hooks.ts';
@@ -30,7 +30,7 @@ export function MembersSection({ onChange }: { onChange(): void }) {
   return (
     <section className="card" aria-labelledby="h-members">
       <h2 id="h-members">{t.members}</h2>
-      {members.error ? <p role="alert">{members.error.message}</p> : null}
+      {members.error ? <p role="alert">{errorText(members.error, lang)}</p> : null}
       <div className="table-wrap">
         <table className="table" aria-labelledby="h-members">
           <thead>

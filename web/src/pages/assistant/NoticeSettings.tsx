@@ -1,11 +1,11 @@
 // Cài đặt Messenger → Cấu hình chung: the notice shown when a topic was already sent or subscribed (R4f).
 import { type FormEvent, useEffect, useState } from 'react';
-import { api, ApiError, type Page } from '../../api.ts';
+import { api, errorText, type Page } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 
 export function NoticeSettings({ page }: { page: Page }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const notice = useLoad(() => api.notice(page.id), [page.id]);
   const [vi, setVi] = useState('');
   const [en, setEn] = useState('');
@@ -22,7 +22,7 @@ export function NoticeSettings({ page }: { page: Page }) {
       await api.setNotice(page.id, { vi, en });
       setStatus(t.saved);
     } catch (err) {
-      setStatus(err instanceof ApiError ? err.message : String(err));
+      setStatus(errorText(err, lang));
     }
   };
   return (

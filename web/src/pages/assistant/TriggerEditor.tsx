@@ -1,6 +1,6 @@
 // One trigger: when it fires, and the message blocks it answers with, each previewed as Messenger shows it.
 import { type FormEvent, useState } from 'react';
-import { api, ApiError, type Block, type Page, type Topic, TRIGGER_KINDS, type Trigger, type TriggerKind } from '../../api.ts';
+import { api, errorText, type Block, type Page, type Topic, TRIGGER_KINDS, type Trigger, type TriggerKind } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { BlockEditor, newBlock } from './BlockEditor.tsx';
 import { BlockPreview } from './BlockPreview.tsx';
@@ -38,7 +38,7 @@ export function TriggerEditor(p: {
       else await api.createTrigger(p.page.id, body);
       await p.onDone();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, lang));
     }
   };
   const remove = async () => {

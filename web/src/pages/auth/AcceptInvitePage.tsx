@@ -1,21 +1,21 @@
 // /accept-invite?token=…(&email=…): the invited person picks a name and a password (or gives the password
 // of their existing account), then goes to sign-in with the email prefilled when the link carried it.
 import { type FormEvent, useState } from 'react';
-import { ApiError, api } from '../../api.ts';
+import { ApiError, api, type Lang } from '../../api.ts';
 import { type Dict, fill, useI18n } from '../../i18n.tsx';
 import { navigate } from '../../router.ts';
 import { AuthFrame } from './AuthFrame.tsx';
 
-function acceptError(err: unknown, t: Dict): string {
+function acceptError(err: unknown, t: Dict, lang: Lang): string {
   if (!(err instanceof ApiError)) return t.errNetwork;
   if (err.code === 'invite_invalid') return t.errInviteInvalid;
   if (err.code === 'wrong_password') return t.errExistingPassword;
   if (err.code === 'weak_password') return t.errPasswordWeak;
-  return err.message;
+  return err.text(lang);
 }
 
 export function AcceptInvitePage() {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const params = new URLSearchParams(location.search);
   const token = params.get('token') ?? '';
   const email = params.get('email') ?? '';
@@ -35,7 +35,7 @@ export function AcceptInvitePage() {
       await api.acceptInvite({ token, name: name.trim() || undefined, password });
       navigate(`/sign-in?invited=1${email ? `&email=${encodeURIComponent(email)}` : ''}`);
     } catch (err) {
-      setError(acceptError(err, t));
+      setError(acceptError(err, t, lang));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 // One campaign live (R9e): progress, pause / resume / cancel; results (R10a) as a funnel
 // sent → delivered → read → clicked, stops after, and failures / skips by reason.
 import { useState } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { api, errorText } from '../../api.ts';
 import { BarChart, FunnelChart } from '../../components/Charts.tsx';
 import { useLoad } from '../../hooks.ts';
 import { fmtDate, useI18n } from '../../i18n.tsx';
@@ -20,12 +20,12 @@ export function CampaignDetail({ id }: { id: number }) {
       await api.campaignAction(id, verb);
       await Promise.all([c.reload(), s.reload()]);
     } catch (e) {
-      setError(e instanceof ApiError ? e.text(lang) : String(e));
+      setError(errorText(e, lang));
     }
   };
   const camp = c.data;
   const st = s.data;
-  if (!camp) return <p>{c.error ? c.error.message : t.loading}</p>;
+  if (!camp) return <p>{c.error ? errorText(c.error, lang) : t.loading}</p>;
   const counts = camp.progress?.counts;
   const done = counts ? counts.sent + counts.failed + counts.skipped : camp.sent + camp.failed + camp.skipped;
   const total = camp.targeted ?? 0;

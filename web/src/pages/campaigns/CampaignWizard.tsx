@@ -1,7 +1,7 @@
 // The campaign wizard (R9): content type and topic → audience filters → the message with
 // personalisation and a preview → dry run with the reachability breakdown (R9c) → schedule or send.
 import { useState } from 'react';
-import { api, ApiError, type Audience, type CampaignContent, type DryRun, type Page } from '../../api.ts';
+import { api, errorText, type Audience, type CampaignContent, type DryRun, type Page } from '../../api.ts';
 import { BarChart } from '../../components/Charts.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
@@ -43,7 +43,7 @@ export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: 
     try {
       await fn();
     } catch (e) {
-      setError(e instanceof ApiError ? e.text(lang) : String(e));
+      setError(errorText(e, lang));
     }
   };
   // The draft is made at the dry run, from what the wizard holds then; going back makes a new one.

@@ -1,12 +1,14 @@
 // The side panel (R4): every active topic in exactly one of Đã gửi / Chưa gửi, with its dates. The
 // send-topic control exists only inside 24 h (R2a); a refusal for an already sent or subscribed topic
-// shows the page's notice text (R4f).
+// shows the page's notice text (R4f). Dates are the page's (time.ts).
 import { useState } from 'react';
-import { api, ApiError, type CustomerDetail, type TopicListItem } from '../../api.ts';
-import { fmtDate, useI18n } from '../../i18n.tsx';
+import { ApiError, api, type CustomerDetail, errorText, type TopicListItem } from '../../api.ts';
+import { useI18n } from '../../i18n.tsx';
+import { useTime } from '../../time.ts';
 
 export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSent(): Promise<void> }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const open = p.detail.window === 'open';
   const [msg, setMsg] = useState<{ kind: 'ok' | 'err'; text: string; notice?: string }>();
 
@@ -17,8 +19,8 @@ export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSe
       setMsg({ kind: 'ok', text: `${t.sent}: ${item.name}` });
       await p.onSent();
     } catch (err) {
-      if (!(err instanceof ApiError)) return setMsg({ kind: 'err', text: String(err) });
-      const when = err.details.nextAt ? ` ${t.resendAfter} ${fmtDate(err.details.nextAt, lang)}.` : '';
+      if (!(err instanceof ApiError)) return setMsg({ kind: 'err', text: errorText(err, lang) });
+      const when = err.details.nextAt ? ` ${t.resendAfter} ${fmt(err.details.nextAt)}.` : '';
       setMsg({ kind: 'err', text: err.text(lang) + when, notice: err.details.notice?.[lang] });
     }
   };
@@ -29,12 +31,12 @@ export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSe
         <strong>{x.name}</strong> <span className="muted">({x.kind === 'one_time' ? 'OTN' : t.kindRecurring})</span>
       </div>
       <div className="muted">{t[`st_${x.state}`]}</div>
-      {x.lastSentAt ? <div className="muted">{t.sentAt}: {fmtDate(x.lastSentAt, lang)}</div> : null}
-      {x.optedInAt ? <div>{t.optedInAt}: {fmtDate(x.optedInAt, lang)}</div> : null}
-      {x.expiresAt ? <div className="muted">{t.expiresAt}: {fmtDate(x.expiresAt, lang)}</div> : null}
+      {x.lastSentAt ? <div className="muted">{t.sentAt}: {fmt(x.lastSentAt)}</div> : null}
+      {x.optedInAt ? <div>{t.optedInAt}: {fmt(x.optedInAt)}</div> : null}
+      {x.expiresAt ? <div className="muted">{t.expiresAt}: {fmt(x.expiresAt)}</div> : null}
       {x.resendAfter ? (
         <div>
-          {t.resendAfter} <strong>{fmtDate(x.resendAfter, lang)}</strong>
+          {t.resendAfter} <strong>{fmt(x.resendAfter)}</strong>
         </div>
       ) : null}
       {open ? (

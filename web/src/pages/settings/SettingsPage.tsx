@@ -1,11 +1,11 @@
 // Settings: the page connection (connected or not — secrets are never echoed), the platform profile, the
 // time zone and region (PATCH /api/pages/:id).
 import { type FormEvent, useState } from 'react';
-import { api, ApiError, type Page, PROFILES, type Profile } from '../../api.ts';
+import { api, errorText, type Page, PROFILES, type Profile } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 
 export function SettingsPage({ page }: { page: Page }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const [current, setCurrent] = useState(page);
   const [profile, setProfile] = useState<Profile>(page.profile);
   const [timeZone, setTimeZone] = useState(page.timeZone);
@@ -21,7 +21,7 @@ export function SettingsPage({ page }: { page: Page }) {
       setCurrent(p);
       setStatus({ ok: true, text: t.saved });
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof ApiError ? err.message : String(err) });
+      setStatus({ ok: false, text: errorText(err, lang) });
     }
   };
 

@@ -2,7 +2,7 @@
 import { type FormEvent, useState } from 'react';
 import {
   api,
-  ApiError,
+  errorText,
   CTA_TEXTS,
   type CtaText,
   FREQUENCIES,
@@ -48,7 +48,7 @@ export function TopicForm(p: {
       else await api.createTopic(p.page.id, body);
       await p.onDone();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(errorText(err, lang));
     } finally {
       setBusy(false);
     }

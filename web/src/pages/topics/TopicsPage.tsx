@@ -1,7 +1,7 @@
 // Topics (Chủ đề thông báo định kỳ / Chủ đề OTN): the two lists, create / edit with a live preview of the
 // opt-in card, activate / deactivate (R5b), and per-topic statistics (R10b).
 import { useState } from 'react';
-import { api, ApiError, type Page, type Topic, type TopicKind } from '../../api.ts';
+import { api, errorText, type Page, type Topic, type TopicKind } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 import { TopicForm } from './TopicForm.tsx';
@@ -10,7 +10,7 @@ import { TopicStatsPanel } from './TopicStats.tsx';
 type Editing = { mode: 'new'; kind: TopicKind } | { mode: 'edit'; topic: Topic } | null;
 
 export function TopicsPage({ page }: { page: Page }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const topics = useLoad(() => api.topics(page.id), [page.id]);
   const [editing, setEditing] = useState<Editing>(null);
   const [statsFor, setStatsFor] = useState<Topic | null>(null);
@@ -22,7 +22,7 @@ export function TopicsPage({ page }: { page: Page }) {
       await api.setTopicActive(topic.id, !topic.active);
       await topics.reload();
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : String(e));
+      setError(errorText(e, lang));
     }
   };
 
