@@ -4,7 +4,13 @@ import { loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
 
 const config = loadConfig();
-const rt = await startRuntime({ config, logger: process.env.LOG_REQUESTS === '1' });
+// The sandbox keeps its phone (customers, threads, tokens, clock) beside the data, so a restart
+// carries on where the database is.
+const rt = await startRuntime({
+  config,
+  logger: process.env.LOG_REQUESTS === '1',
+  sandbox: { stateDir: config.dataDir },
+});
 
 const lines = [
   '',

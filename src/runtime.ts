@@ -143,6 +143,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sandbox.state.page()!.webhookUrl = `${url}/webhooks/messenger`;
     }
   }
+  // The demo's seeded customers and the webhook target are changes made outside a request.
+  sandbox?.flush();
 
   let sweep: NodeJS.Timeout | null = null;
   let dispatcher: Dispatcher | null = null;

@@ -152,6 +152,7 @@ export class CustomerActions {
     if (!card) throw new SandboxError(404, `message ${messageId} is not an opt-in card in ${psid}'s thread`);
     const { c, now } = this.act(psid);
     card.taps += 1;
+    this.core.state.touch({ kind: 'thread', psid });
     const mid = this.core.ids.mid();
     if (card.kind === 'one_time_notif_req') {
       // Every tap is a new permission: OTN tokens stack (R7d).
@@ -350,7 +351,7 @@ export class CustomerActions {
     const c = this.get(psid);
     const now = this.core.clock.now();
     for (const i of this.core.state.thread(psid)) if (i.from === 'page') i.read = true;
-    this.core.state.touch({ kind: 'customer', psid });
+    this.core.state.touch({ kind: 'thread', psid });
     const event = this.emit(c, now, { read: { watermark: now.getTime() } });
     return { event, customer: customerView(c) };
   }

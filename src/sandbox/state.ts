@@ -16,7 +16,11 @@ import type {
 export const DEFAULT_REPORT_THRESHOLD = 3;
 
 /** What changed, for the state file (src/sandbox/persist.ts) and for callers waiting on a thread. */
-export type Touch = { kind: 'customer'; psid: string } | { kind: 'token'; token: string } | { kind: 'meta' };
+export type Touch =
+  | { kind: 'customer'; psid: string }
+  | { kind: 'thread'; psid: string }
+  | { kind: 'token'; token: string }
+  | { kind: 'meta' };
 
 export interface PageDefaults {
   rateLimitPerSecond: number;
@@ -39,7 +43,8 @@ export class SandboxState {
   constructor(readonly ids: IdGen) {}
 
   /**
-   * Marks a change: a customer (their record and thread), one token, or page-level state (pages,
+   * Marks a change: a customer (their record, items added to their thread), items of their thread
+   * changed in place (`thread`: read marks, card taps), one token, or page-level state (pages,
    * clock). The state file writes what was touched before the sandbox answers the request.
    */
   touch(t: Touch): void {
