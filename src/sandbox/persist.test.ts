@@ -8,21 +8,24 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../clock.ts';
 import { JOURNAL_FILE } from './persist.ts';
-import { errOf, type Harness, startSandbox } from './test-helpers.ts';
+import type { SandboxOptions } from './server.ts';
+import { errOf, type Harness, startReceiver, startSandbox } from './test-helpers.ts';
 
 const PSID = '2000000000000011';
 let dir: string;
 const open: Harness[] = [];
-const start = async (stateDir = dir) => {
+const startSandboxAt = async (opts: SandboxOptions = {}) => {
   // A running clock, as `npm start` has: the saved offset is what must come back.
   const h = await startSandbox({
-    stateDir,
+    stateDir: dir,
     clock: new ManualClock(),
     customers: [{ psid: PSID, name: 'Lan Ho' }],
+    ...opts,
   });
   open.push(h);
   return h;
 };
+const start = () => startSandboxAt();
 
 beforeEach(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'renotify-sbstate-'));
@@ -107,6 +110,26 @@ describe('sandbox state directory', () => {
     const b = await start();
     await expectSame(a, b);
     expect((await b.client.received()).map((r) => r.message)).toEqual([{ text: 'after the clear' }]);
+  });
+
+  it('webhooks still owed when the sandbox stopped are delivered after the restart, once', async () => {
+    const receiver = await startReceiver('sandbox-app-secret');
+    try {
+      const a = await startSandboxAt({ webhookUrl: receiver.url });
+      await a.client.faults({ webhookLatencyMs: 600_000 }); // held back: owed when `a` goes away
+      const sent = await a.client.message(PSID, 'still there?');
+      expect(receiver.hits).toEqual([]);
+
+      const b = await startSandboxAt({ webhookUrl: receiver.url });
+      expect(b.sb.redeliverWebhooks()).toBe(1);
+      await b.sb.webhooks.idle();
+      expect(receiver.events()).toEqual([sent.event]); // the original event, timestamp included
+      expect(receiver.hits[0]!.signatureOk).toBe(true);
+      const c = await startSandboxAt({ webhookUrl: receiver.url });
+      expect(c.sb.redeliverWebhooks()).toBe(0);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('a torn last journal line (power loss mid-write) is skipped; what came before is kept', async () => {

@@ -23,6 +23,7 @@ import path from 'node:path';
 import type { ManualClock } from '../clock.ts';
 import type { SandboxState, Touch } from './state.ts';
 import type {
+  MessagingEvent,
   OptInRequestRecord,
   OtnToken,
   ReceivedSend,
@@ -31,6 +32,7 @@ import type {
   SimPage,
   ThreadItem,
 } from './types.ts';
+import type { Outbox } from './webhooks.ts';
 
 export const SNAPSHOT_FILE = 'sandbox-state.jsonl';
 export const JOURNAL_FILE = 'sandbox-journal.jsonl';
@@ -44,7 +46,9 @@ type Rec =
   | { k: 'otn'; t: OtnToken }
   | { k: 'nm'; t: RecurringToken }
   | { k: 'received'; from: number; items: ReceivedSend[] }
-  | { k: 'optinRequests'; from: number; items: OptInRequestRecord[] };
+  | { k: 'optinRequests'; from: number; items: OptInRequestRecord[] }
+  | { k: 'wh'; id: number; pageId: string; event: MessagingEvent }
+  | { k: 'whDone'; ids: number[] };
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 function revive<T>(o: T, keys: readonly string[]): T {
@@ -77,6 +81,25 @@ export class StateFile {
   private lastMeta = '';
   private receivedMark = 0;
   private optInMark = 0;
+  /** Webhook events not yet delivered (or given up on); `owedAtOpen` = those a restart must send. */
+  private readonly owedEvents = new Map<number, { pageId: string; event: MessagingEvent }>();
+  private owedAtOpen: Array<{ id: number; pageId: string; event: MessagingEvent }> = [];
+  private outboxSeq = 0;
+  private readonly outboxAdded: number[] = [];
+  private readonly outboxDone: number[] = [];
+  readonly outbox: Outbox = {
+    add: (pageId, event) => {
+      const id = ++this.outboxSeq;
+      this.owedEvents.set(id, { pageId, event });
+      this.outboxAdded.push(id);
+      return id;
+    },
+    done: (ids) => {
+      for (const id of ids) this.owedEvents.delete(id);
+      this.outboxDone.push(...ids);
+      this.flush(); // fewer repeats after a kill; a repeat is harmless (Meta repeats deliveries too)
+    },
+  };
   private readonly watch = (t: Touch) => {
     if (t.kind === 'customer') this.customers.add(t.psid);
     else if (t.kind === 'thread') {
@@ -113,6 +136,7 @@ export class StateFile {
         loaded = true;
       }
     }
+    this.owedAtOpen = [...this.owedEvents].map(([id, w]) => ({ id, ...w }));
     this.state.watchers.add(this.watch);
     this.fd = openSync(this.journalPath, 'a');
     this.compact();
@@ -155,6 +179,13 @@ export class StateFile {
         s.optInRequests.length = Math.min(rec.from, s.optInRequests.length);
         s.optInRequests.push(...rec.items.map((r) => revive(r, ['at'])));
         return;
+      case 'wh':
+        this.owedEvents.set(rec.id, { pageId: rec.pageId, event: rec.event });
+        this.outboxSeq = Math.max(this.outboxSeq, rec.id);
+        return;
+      case 'whDone':
+        for (const id of rec.ids) this.owedEvents.delete(id);
+        return;
     }
   }
 
@@ -166,6 +197,13 @@ export class StateFile {
       rec: { k: 'meta', now: now.toISOString(), wall: Date.now(), ...rest },
       key: JSON.stringify(rest),
     };
+  }
+
+  /** The webhook events the sandbox owed when it stopped, oldest first; given once. */
+  takeOwed(): Array<{ id: number; pageId: string; event: MessagingEvent }> {
+    const owed = this.owedAtOpen;
+    this.owedAtOpen = [];
+    return owed;
   }
 
   /** Appends what changed since the last flush. Synchronous: the caller answers only after it. */
@@ -211,6 +249,13 @@ export class StateFile {
       out.push(JSON.stringify({ k: 'optinRequests', from, items: s.optInRequests.slice(from) }));
       this.optInMark = s.optInRequests.length;
     }
+    for (const id of this.outboxAdded) {
+      const w = this.owedEvents.get(id);
+      if (w) out.push(JSON.stringify({ k: 'wh', id, ...w }));
+    }
+    if (this.outboxDone.length > 0) out.push(JSON.stringify({ k: 'whDone', ids: this.outboxDone }));
+    this.outboxAdded.length = 0;
+    this.outboxDone.length = 0;
     if (out.length === 0) return;
     const text = `${out.join('\n')}\n`;
     writeSync(this.fd, text);
@@ -234,6 +279,7 @@ export class StateFile {
     for (const t of s.recurringTokens.values()) recs.push({ k: 'nm', t });
     recs.push({ k: 'received', from: 0, items: s.received });
     recs.push({ k: 'optinRequests', from: 0, items: s.optInRequests });
+    for (const [id, w] of this.owedEvents) recs.push({ k: 'wh', id, ...w });
     const tmp = `${this.snapshotPath}.tmp`;
     writeFileSync(tmp, `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
     const tfd = openSync(tmp, 'r+');
@@ -248,6 +294,8 @@ export class StateFile {
     this.customers.clear();
     this.threads.clear();
     this.tokens.clear();
+    this.outboxAdded.length = 0;
+    this.outboxDone.length = 0;
     this.receivedMark = s.received.length;
     this.optInMark = s.optInRequests.length;
   }

@@ -91,6 +91,11 @@ export interface Sandbox {
   restored: boolean;
   /** Writes changes made outside a request (seeding, config set in code) to `stateDir`; else a no-op. */
   flush(): void;
+  /**
+   * Sends the webhooks a stopped or killed sandbox still owed (restored from `stateDir`), with their
+   * original timestamps. Call it once the receiver listens. Returns how many.
+   */
+  redeliverWebhooks(): number;
 }
 
 const VERSION_RE = /^v\d+(\.\d+)?$/;
@@ -137,6 +142,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   };
   const file = opts.stateDir ? new StateFile(opts.stateDir, state, clock) : null;
   const restored = file?.open() ?? false;
+  if (file) webhooks.outbox = file.outbox;
   if (!restored) {
     const primary = state.addPage({ ...DEFAULT_PAGE, ...opts.page }, pageDefaults);
     for (const c of opts.customers ?? []) state.addCustomer(primary.id, c, clock.now());
@@ -244,6 +250,11 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     addPage,
     restored,
     flush: () => file?.flush(),
+    redeliverWebhooks() {
+      const owed = file?.takeOwed() ?? [];
+      for (const w of owed) webhooks.emit(w.pageId, w.event, w.id);
+      return owed.length;
+    },
     async listen(port = 0, host = '127.0.0.1') {
       await app.listen({ port, host });
       const addr = app.server.address() as AddressInfo;

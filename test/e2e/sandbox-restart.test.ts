@@ -1,7 +1,7 @@
 // Restarting `npm start` carries on: the sandbox keeps its customers, threads, tokens and clock beside
 // the data (src/sandbox/persist.ts). The real src/main.ts runs as a child process over a temp data
 // directory; a customer opts in, the clock moves ahead of real time, and the process is stopped —
-// once with SIGTERM, once with SIGKILL right after a reply was acknowledged — and started again.
+// once with SIGTERM, once with SIGKILL while a webhook is still owed — and started again.
 // After each start the phone's thread is still there, the clock did not go back, and a reply (R1) and
 // a notification (R6) reach the same customer.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -72,14 +72,24 @@ describe('npm start restarted (graceful and SIGKILL)', () => {
     await carriesOn('after SIGTERM', moved, before);
     const reply2 = await call('POST', `/api/customers/${cid}/messages`, { text: 'Còn hàng size M ạ' });
     expect(reply2.status, reply2.text).toBe(201);
+    // The customer writes; the sandbox holds the webhook back, so it is still owed at the kill.
+    await sb.faults({ webhookLatencyMs: 600_000 });
+    const asked = await sb.message(psid, 'Còn size M không?');
     const acknowledged = (await sb.thread(psid)).items.map((i) => i.mid);
-    expect(acknowledged).toContain(reply2.body.messageId);
+    expect(acknowledged).toEqual(expect.arrayContaining([reply2.body.messageId, asked.mid]));
     const moved2 = (await sb.advance('6d')).getTime();
 
-    // 2. Killed right after the reply was acknowledged: nothing the sandbox answered is lost.
+    // 2. Killed right after: nothing the sandbox answered is lost, and the owed webhook arrives.
     await svc.stop('SIGKILL');
     svc = await npmStart(dataDir);
     await carriesOn('after SIGKILL', moved2, acknowledged);
+    await waitFor(
+      async () =>
+        (await call('GET', `/api/customers/${cid}/messages`)).body.messages.some(
+          (m: { text: string | null }) => m.text === 'Còn size M không?',
+        ),
+      { what: 'the owed webhook applied', timeoutMs: 30_000 },
+    );
     // 8 days since the last interaction: only the notification on the subscribed topic can go.
     const note = await call('POST', `/api/customers/${cid}/notifications`, {
       topicId,
