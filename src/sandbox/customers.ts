@@ -185,10 +185,8 @@ export class CustomerActions {
   }
 
   /**
-   * Tap the newest opt-in card matching `sel` (any card; `kind` recurring / otn; exact `title`), so a
-   * script need not dig a message id out of the thread. The page's answer to a message arrives a
-   * moment later (the product's worker sends it), so with no matching card yet this waits up to
-   * `waitMs` for one before answering 404.
+   * Tap the newest card matching `sel`, so a script needs no message id. The page's answer comes a
+   * moment after the customer's message (the product's worker), so this waits up to `waitMs` for one.
    */
   async optinLatest(psid: string, sel: CardSelector, waitMs: number): Promise<ActionResult> {
     this.get(psid);

@@ -125,6 +125,7 @@ describe('sandbox state directory', () => {
       await b.sb.webhooks.idle();
       expect(receiver.events()).toEqual([sent.event]); // the original event, timestamp included
       expect(receiver.hits[0]!.signatureOk).toBe(true);
+      await b.client.now(); // 'delivered' is written with the next answer (or by a 50 ms timer)
       const c = await startSandboxAt({ webhookUrl: receiver.url });
       expect(c.sb.redeliverWebhooks()).toBe(0);
     } finally {

@@ -97,9 +97,15 @@ export class StateFile {
     done: (ids) => {
       for (const id of ids) this.owedEvents.delete(id);
       this.outboxDone.push(...ids);
-      this.flush(); // fewer repeats after a kill; a repeat is harmless (Meta repeats deliveries too)
+      // Written with the next request's changes or within 50 ms: nobody waits on it, and a delivery
+      // repeated after a kill is harmless (Meta repeats deliveries too).
+      this.doneTimer ??= setTimeout(() => {
+        this.doneTimer = null;
+        this.flush();
+      }, 50).unref();
     },
   };
+  private doneTimer: NodeJS.Timeout | null = null;
   private readonly watch = (t: Touch) => {
     if (t.kind === 'customer') this.customers.add(t.psid);
     else if (t.kind === 'thread') {
@@ -302,6 +308,7 @@ export class StateFile {
 
   close(): void {
     if (this.fd === null) return;
+    if (this.doneTimer) clearTimeout(this.doneTimer);
     this.flush();
     this.compact();
     this.state.watchers.delete(this.watch);
