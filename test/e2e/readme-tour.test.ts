@@ -2,7 +2,7 @@
 // in a child process, a temp data directory). Only the ports on the `S=… A=…` line are changed, to the
 // free ones the service was started on; PW is the owner password it printed. The tour ends by sending
 // a notification (R6): the sandbox must show it in the customer's thread.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,8 @@ async function readmeTour(): Promise<string> {
   return block[1];
 }
 
+const shells = new Set<ChildProcess>();
+
 function bash(script: string, cwd: string, env: Record<string, string>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     // -e: a step that fails (a node -pe that finds no id) stops the tour there. No pipefail: as a
@@ -29,7 +31,10 @@ function bash(script: string, cwd: string, env: Record<string, string>) {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a tour stuck in its wait loop is killed with its curls
     });
+    shells.add(child);
+    child.on('exit', () => shells.delete(child));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
@@ -46,6 +51,7 @@ describe('README five-minute tour', () => {
   const dirs: string[] = [];
   let svc: NpmStart | null = null;
   afterAll(async () => {
+    for (const sh of shells) if (sh.pid) process.kill(-sh.pid, 'SIGKILL');
     await svc?.stop('SIGTERM');
     await killAll();
     for (const d of dirs) await rm(d, { recursive: true, force: true });
