@@ -4,7 +4,13 @@ import { loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
 
 const config = loadConfig();
-const rt = await startRuntime({ config, logger: process.env.LOG_REQUESTS === '1' });
+// The sandbox keeps its phone (customers, threads, tokens, clock) beside the data, so a restart
+// carries on where the database is.
+const rt = await startRuntime({
+  config,
+  logger: process.env.LOG_REQUESTS === '1',
+  sandbox: { stateDir: config.dataDir },
+});
 
 const lines = [
   '',
@@ -28,6 +34,7 @@ if (rt.sandbox) {
     '',
     'Drive a customer (see docs/SANDBOX.md):',
     `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/customers/${psid}/messages -H 'content-type: application/json' -d '{"text":"khuyến mãi"}'`,
+    `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/customers/${psid}/optin -H 'content-type: application/json' -d '{"latest":true,"kind":"recurring"}'`,
     `  curl -s ${rt.sandboxUrl}/sandbox/customers/${psid}/thread`,
     `  curl -s -XPOST ${rt.sandboxUrl}/sandbox/clock -H 'content-type: application/json' -d '{"advance":"8d"}'`,
     '',
@@ -35,6 +42,14 @@ if (rt.sandbox) {
     `API: an owner creates keys in the console (Tài khoản & bảo mật) or with POST /api/api-keys, then`,
     `  curl -s -H "authorization: Bearer rk_…" ${rt.url}/api/pages/${rt.page.id}/topics`,
     `Sandbox phone (play the customer): ${rt.sandboxUrl}/phone`,
+  );
+}
+if (rt.sandbox && !rt.sandbox.restored && !rt.firstOwner) {
+  // A database from before the sandbox kept its state: the phone cannot know its customers.
+  lines.push(
+    '',
+    `Note: the sandbox found no saved state in ${config.dataDir} but the database is not new, so the`,
+    '  phone starts empty and replies to existing customers fail. Remove the data directory for a fresh demo.',
   );
 }
 if (rt.firstOwner) {

@@ -145,6 +145,10 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sandbox.state.page()!.webhookUrl = `${url}/webhooks/messenger`;
     }
   }
+  // The demo's seeded customers and the webhook target are changes made outside a request.
+  sandbox?.flush();
+  // Webhooks the sandbox owed when it was last stopped or killed: the service listens now.
+  sandbox?.redeliverWebhooks();
 
   let sweep: NodeJS.Timeout | null = null;
   let dispatcher: Dispatcher | null = null;

@@ -156,6 +156,13 @@ export class SandboxClient {
     if (!card) throw new Error(`no opt-in card${title ? ` titled "${title}"` : ''} in ${psid}'s thread`);
     return this.optin(psid, card.mid);
   }
+  /** Server-side tap of the newest matching card, waiting up to `waitMs` (default 10 s) for one. */
+  tapLatest(
+    psid: string,
+    sel: { kind?: 'recurring' | 'otn'; title?: string; waitMs?: number } = {},
+  ): Promise<ActionResponse> {
+    return this.act(psid, 'optin', { latest: true, ...sel });
+  }
   stop(psid: string, token: string): Promise<ActionResponse> {
     return this.act(psid, 'stop', { token });
   }

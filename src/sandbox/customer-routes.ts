@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { isProfile, isValidTimeZone } from '../domain/platform.ts';
 import type { SandboxCore } from './core.ts';
-import { type CustomerActions, customerView, SandboxError } from './customers.ts';
+import { CARD_KINDS, type CustomerActions, customerView, SandboxError } from './customers.ts';
 import { addDuration } from './duration.ts';
 import type { FaultConfig, FaultErrorSpec } from './faults.ts';
 import type { PageOptions, SimPage } from './types.ts';
@@ -19,6 +19,8 @@ type Body = Record<string, unknown>;
 type Q = { pageId?: string; psid?: string };
 
 const bad = (msg: string) => new SandboxError(400, msg);
+/** How long a tap by selector waits for the page's card to arrive (it follows the customer's message). */
+const OPTIN_WAIT_MS = 10_000;
 
 function applyConfig(page: SimPage, b: Body): void {
   if (b.webhookUrl !== undefined) {
@@ -97,6 +99,7 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: Deps): void {
       if (Number.isNaN(at.getTime())) throw bad('set must be an ISO date-time');
       clock.set(at);
     } else throw bad('give one of advanceMs (number), advance ("8d", "3h", "2mo") or set (ISO date-time)');
+    state.touch({ kind: 'meta' });
     return { now: clock.now().toISOString() };
   });
 
@@ -121,12 +124,24 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/sandbox/customers/:psid/thread', async (req) => actions.thread(psidOf(req.params)));
 
   const str = (v: unknown) => (typeof v === 'string' ? v : v == null ? '' : String(v));
+  const optinLatest = (psid: string, b: Body) => {
+    if (b.latest === undefined && b.kind === undefined && b.title === undefined)
+      throw bad('give messageId, or latest: true (optionally with kind "recurring" | "otn" and title)');
+    if (b.latest !== undefined && b.latest !== true) throw bad('latest must be true');
+    const kind = b.kind === undefined ? undefined : CARD_KINDS[str(b.kind)];
+    if (b.kind !== undefined && !kind) throw bad('kind must be "recurring" or "otn"');
+    if (b.title !== undefined && typeof b.title !== 'string') throw bad('title must be a string');
+    const waitMs = b.waitMs === undefined ? OPTIN_WAIT_MS : Number(b.waitMs);
+    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000)
+      throw bad('waitMs must be an integer from 0 to 60000');
+    return actions.optinLatest(psid, { kind, title: b.title as string | undefined }, waitMs);
+  };
   const act: Record<string, (psid: string, b: Body) => unknown> = {
     messages: (p, b) => actions.message(p, str(b.text)),
     postback: (p, b) => actions.postback(p, str(b.payload), str(b.title)),
     'quick-reply': (p, b) => actions.quickReply(p, str(b.payload), str(b.text)),
     react: (p, b) => actions.react(p, str(b.messageId), str(b.reaction) || 'like'),
-    optin: (p, b) => actions.optin(p, str(b.messageId)),
+    optin: (p, b) => (b.messageId !== undefined ? actions.optin(p, str(b.messageId)) : optinLatest(p, b)),
     stop: (p, b) =>
       actions.stopOrResume(p, { token: str(b.token) || undefined, title: str(b.title) || undefined }, true),
     resume: (p, b) =>

@@ -3,6 +3,7 @@
 import { PROFILE_RULES, tokenFrequency } from '../domain/platform.ts';
 import type { SandboxCore } from './core.ts';
 import { otnExpiry, recurringExpiry } from './rules.ts';
+import type { Touch } from './state.ts';
 import type { MessagingEvent, OptInCard, RecurringToken, SimCustomer, ThreadItem } from './types.ts';
 
 /** A refused sandbox (not Graph) call: answered as `{error: message}` with this HTTP status. */
@@ -56,6 +57,24 @@ export function customerView(c: SimCustomer): CustomerView {
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
+/** Which card `optinLatest` taps: `kind` is the product's word (recurring / otn) or the template type. */
+export interface CardSelector {
+  kind?: 'recurring' | 'otn';
+  title?: string;
+}
+
+export const CARD_KINDS: Record<string, NonNullable<CardSelector['kind']>> = {
+  recurring: 'recurring',
+  notification_messages: 'recurring',
+  otn: 'otn',
+  one_time_notif_req: 'otn',
+};
+
+function cardMatches(card: OptInCard, sel: CardSelector): boolean {
+  const kind = card.kind === 'notification_messages' ? 'recurring' : 'otn';
+  return (!sel.kind || sel.kind === kind) && (sel.title === undefined || sel.title === card.title);
+}
+
 export class CustomerActions {
   constructor(private readonly core: SandboxCore) {}
 
@@ -71,6 +90,7 @@ export class CustomerActions {
     if (c.blocked) throw new SandboxError(409, `customer ${psid} has blocked the page; unblock first`);
     const now = this.core.clock.now();
     c.lastInteractionAt = now;
+    this.core.state.touch({ kind: 'customer', psid });
     return { c, now };
   }
 
@@ -87,6 +107,7 @@ export class CustomerActions {
 
   private push(c: SimCustomer, item: Omit<ThreadItem, 'from' | 'at'>, now: Date): void {
     this.core.state.thread(c.psid).push({ from: 'customer', at: now.toISOString(), ...item });
+    this.core.state.touch({ kind: 'customer', psid: c.psid });
   }
 
   message(psid: string, text: string): ActionResult {
@@ -131,6 +152,7 @@ export class CustomerActions {
     if (!card) throw new SandboxError(404, `message ${messageId} is not an opt-in card in ${psid}'s thread`);
     const { c, now } = this.act(psid);
     card.taps += 1;
+    this.core.state.touch({ kind: 'thread', psid });
     const mid = this.core.ids.mid();
     if (card.kind === 'one_time_notif_req') {
       // Every tap is a new permission: OTN tokens stack (R7d).
@@ -146,11 +168,13 @@ export class CustomerActions {
         expiresAt: otnExpiry(now),
         usedAt: null,
       });
+      this.core.state.touch({ kind: 'token', token });
       this.push(c, { mid, kind: 'optin', token, text: card.title, payload: card.payload }, now);
       const optin = { type: 'one_time_notif_req', payload: card.payload, one_time_notif_token: token };
       return { event: this.emit(c, now, { optin }), token, mid, customer: customerView(c) };
     }
     const tok = this.recurringOptIn(c, card, messageId, now);
+    this.core.state.touch({ kind: 'token', token: tok.token });
     this.push(c, { mid, kind: 'optin', token: tok.token, text: card.title, payload: card.payload }, now);
     return {
       event: this.emit(c, now, { optin: this.optinBody(tok) }),
@@ -158,6 +182,41 @@ export class CustomerActions {
       mid,
       customer: customerView(c),
     };
+  }
+
+  /**
+   * Tap the newest card matching `sel`, so a script needs no message id. The page's answer comes a
+   * moment after the customer's message (the product's worker), so this waits up to `waitMs` for one.
+   */
+  async optinLatest(psid: string, sel: CardSelector, waitMs: number): Promise<ActionResult> {
+    this.get(psid);
+    const state = this.core.state;
+    const find = () =>
+      state
+        .thread(psid)
+        .filter((i) => i.from === 'page' && i.optInCard && cardMatches(i.optInCard, sel))
+        .at(-1);
+    let item = find();
+    if (!item && waitMs > 0) {
+      item = await new Promise<ThreadItem | undefined>((resolve) => {
+        const done = (found: ThreadItem | undefined) => {
+          clearTimeout(timer);
+          state.watchers.delete(watch);
+          resolve(found);
+        };
+        const watch = (t: Touch) => {
+          const found = t.kind === 'customer' && t.psid === psid ? find() : undefined;
+          if (found) done(found);
+        };
+        const timer = setTimeout(() => done(undefined), waitMs);
+        state.watchers.add(watch);
+      });
+    }
+    if (!item) {
+      const what = [sel.kind, sel.title && `"${sel.title}"`].filter(Boolean).join(' ');
+      throw new SandboxError(404, `no ${what ? `${what} ` : ''}opt-in card in ${psid}'s thread`);
+    }
+    return this.optin(psid, item.mid);
   }
 
   /**
@@ -253,6 +312,7 @@ export class CustomerActions {
     const tok = this.recurringToken(c, ref);
     tok.stoppedAt = stop ? now : null;
     tok.updatedAt = now;
+    this.core.state.touch({ kind: 'token', token: tok.token });
     this.push(
       c,
       { mid: this.core.ids.mid(), kind: stop ? 'stop' : 'resume', token: tok.token, text: tok.title },
@@ -267,6 +327,7 @@ export class CustomerActions {
     const c = this.get(psid);
     const now = this.core.clock.now();
     c.mutedUntil = hours > 0 ? new Date(now.getTime() + hours * 3_600_000) : null;
+    this.core.state.touch({ kind: 'customer', psid });
     return { customer: customerView(c) };
   }
 
@@ -288,6 +349,7 @@ export class CustomerActions {
     const c = this.get(psid);
     const now = this.core.clock.now();
     for (const i of this.core.state.thread(psid)) if (i.from === 'page') i.read = true;
+    this.core.state.touch({ kind: 'thread', psid });
     const event = this.emit(c, now, { read: { watermark: now.getTime() } });
     return { event, customer: customerView(c) };
   }
@@ -295,6 +357,7 @@ export class CustomerActions {
   setBlocked(psid: string, blocked: boolean): ActionResult {
     const c = this.get(psid);
     c.blocked = blocked;
+    this.core.state.touch({ kind: 'customer', psid });
     return { customer: customerView(c) };
   }
 

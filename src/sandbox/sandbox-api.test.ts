@@ -154,6 +154,34 @@ describe('customers and threads', () => {
     await expect(h.client.optin(PSID, String(t.items[1]!.mid))).rejects.toMatchObject({ status: 404 });
   });
 
+  it('a card is tapped by {latest, kind, title} with no message id; the tap waits for a card on its way', async () => {
+    await h.client.message(PSID, 'offers?');
+    await h.graph.otnRequest(PSID, 'Back in stock');
+    await h.graph.recurringRequest(PSID, 'Weekly deals');
+    const thread = async () => (await h.client.thread(PSID)).items;
+    const latest = await h.client.tapLatest(PSID);
+    const otn = await h.client.tapLatest(PSID, { kind: 'otn' });
+    const byTitle = await h.client.tapLatest(PSID, { title: 'Back in stock' });
+    const [recCard, otnCard] = [(await thread())[2]!, (await thread())[1]!];
+    expect(latest.event?.optin).toMatchObject({ type: 'notification_messages', title: 'Weekly deals' });
+    expect(otn.event?.optin).toMatchObject({ type: 'one_time_notif_req' });
+    expect(byTitle.event?.optin).toMatchObject({ type: 'one_time_notif_req' });
+    expect([recCard.optInCard?.taps, otnCard.optInCard?.taps]).toEqual([1, 2]);
+
+    await expect(h.client.tapLatest(PSID, { title: 'Nope', waitMs: 0 })).rejects.toMatchObject({
+      status: 404,
+    });
+    await expect(h.client.tapLatest(PSID, { kind: 'daily' as never })).rejects.toMatchObject({ status: 400 });
+    await expect(h.client.tapLatest(PSID, { waitMs: -1 })).rejects.toMatchObject({ status: 400 });
+
+    // No card titled "Flash sale" yet: the tap waits, and the card the page sends next is the one tapped.
+    const pending = h.sb.customers.optinLatest(PSID, { title: 'Flash sale' }, 30_000);
+    const sent = await h.graph.recurringRequest(PSID, 'Flash sale');
+    const tapped = await pending;
+    expect(tapped.event?.optin).toMatchObject({ title: 'Flash sale' });
+    expect((await thread()).find((i) => i.mid === sent.body.message_id)?.optInCard?.taps).toBe(1);
+  });
+
   it('a blocked person cannot act until unblocked; read marks page messages read', async () => {
     await h.graph.text(PSID, 'x');
     await h.client.block(PSID);

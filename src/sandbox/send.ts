@@ -161,6 +161,9 @@ export function performSend(core: SandboxCore, page: SimPage, params: SendParams
     message_id: mid,
     at,
   });
+  state.touch({ kind: 'customer', psid: customer.psid });
+  if (otn) state.touch({ kind: 'token', token: otn.token });
+  if (nm) state.touch({ kind: 'token', token: nm.token });
   emitAfterSend(core, page, customer, mid, message, now);
   return { recipient_id: customer.psid, message_id: mid };
 }

@@ -10,6 +10,7 @@ import { Errors, GraphError } from './errors.ts';
 import { Faults, RateLimiter } from './faults.ts';
 import { dispatchGraph, formToObject } from './graph.ts';
 import { IdGen } from './ids.ts';
+import { StateFile } from './persist.ts';
 import { registerPhone } from './phone/routes.ts';
 import { SandboxState } from './state.ts';
 import type { CustomerInput, PageOptions, SimPage } from './types.ts';
@@ -26,6 +27,11 @@ export interface SandboxOptions {
   /** Seedable randomness for ids and fault draws; see `seededRandom`. */
   random?: () => number;
   webhookRetry?: Partial<WebhookRetryOptions>;
+  /**
+   * Keep the state in files in this directory (src/sandbox/persist.ts) and restore it from there:
+   * `npm start` gives its data directory. Without it the sandbox lives in memory only.
+   */
+  stateDir?: string;
 }
 
 export const DEFAULT_PAGE: PageOptions = {
@@ -81,6 +87,15 @@ export interface Sandbox {
   close(): Promise<void>;
   info(pageId?: string): SandboxInfo;
   addPage(page: Partial<PageOptions> & { id: string }): SimPage;
+  /** Whether the state came from `stateDir` (a restart) rather than from the options. */
+  restored: boolean;
+  /** Writes changes made outside a request (seeding, config set in code) to `stateDir`; else a no-op. */
+  flush(): void;
+  /**
+   * Sends the webhooks a stopped or killed sandbox still owed (restored from `stateDir`), with their
+   * original timestamps. Call it once the receiver listens. Returns how many.
+   */
+  redeliverWebhooks(): number;
 }
 
 const VERSION_RE = /^v\d+(\.\d+)?$/;
@@ -125,8 +140,17 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     graphVersion: opts.graphVersion ?? 'v23.0',
     baseUrl: () => baseUrl,
   };
-  const primary = state.addPage({ ...DEFAULT_PAGE, ...opts.page }, pageDefaults);
-  for (const c of opts.customers ?? []) state.addCustomer(primary.id, c, clock.now());
+  const file = opts.stateDir ? new StateFile(opts.stateDir, state, clock) : null;
+  const restored = file?.open() ?? false;
+  if (file) webhooks.outbox = file.outbox;
+  if (!restored) {
+    const primary = state.addPage({ ...DEFAULT_PAGE, ...opts.page }, pageDefaults);
+    for (const c of opts.customers ?? []) state.addCustomer(primary.id, c, clock.now());
+  } else if (opts.webhookUrl !== undefined) {
+    // The configured target wins over the saved one: the service may listen elsewhere after a restart.
+    state.primary().webhookUrl = opts.webhookUrl;
+  }
+  file?.flush();
   const actions = new CustomerActions(core);
 
   const info = (pageId?: string): SandboxInfo => {
@@ -180,6 +204,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     const g = err instanceof GraphError ? err : Errors.param(err.message);
     return reply.code(g.status).send(g.toBody(ids.fbtrace()));
   });
+  if (file) {
+    // Whatever a request changed is on disk before its answer leaves (survives a SIGKILL).
+    app.addHook('onSend', async (_req, _reply, payload) => {
+      file.flush();
+      return payload;
+    });
+  }
   registerCustomerRoutes(app, { core, actions, info, addPage });
   // The sandbox phone page at /phone (src/sandbox/phone).
   app.register(async (scope) => registerPhone(scope));
@@ -217,6 +248,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     core,
     info,
     addPage,
+    restored,
+    flush: () => file?.flush(),
+    redeliverWebhooks() {
+      const owed = file?.takeOwed() ?? [];
+      for (const w of owed) webhooks.emit(w.pageId, w.event, w.id);
+      return owed.length;
+    },
     async listen(port = 0, host = '127.0.0.1') {
       await app.listen({ port, host });
       const addr = app.server.address() as AddressInfo;
@@ -226,6 +264,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     async close() {
       webhooks.close();
       await app.close();
+      file?.close();
     },
   };
 }

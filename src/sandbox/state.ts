@@ -15,6 +15,13 @@ import type {
 
 export const DEFAULT_REPORT_THRESHOLD = 3;
 
+/** What changed, for the state file (src/sandbox/persist.ts) and for callers waiting on a thread. */
+export type Touch =
+  | { kind: 'customer'; psid: string }
+  | { kind: 'thread'; psid: string }
+  | { kind: 'token'; token: string }
+  | { kind: 'meta' };
+
 export interface PageDefaults {
   rateLimitPerSecond: number;
   webhookUrl: string | null;
@@ -29,9 +36,20 @@ export class SandboxState {
   readonly optInRequests: OptInRequestRecord[] = [];
   readonly received: ReceivedSend[] = [];
   primaryPageId = '';
-  private tokenSeq = 0;
+  tokenSeq = 0;
+  /** Told of every change made through the sandbox (see `touch`); empty for an in-memory sandbox. */
+  readonly watchers = new Set<(t: Touch) => void>();
 
   constructor(readonly ids: IdGen) {}
+
+  /**
+   * Marks a change: a customer (their record, items added to their thread), items of their thread
+   * changed in place (`thread`: read marks, card taps), one token, or page-level state (pages,
+   * clock). The state file writes what was touched before the sandbox answers the request.
+   */
+  touch(t: Touch): void {
+    for (const w of this.watchers) w(t);
+  }
 
   addPage(opts: PageOptions, defaults: PageDefaults): SimPage {
     const page: SimPage = {
@@ -50,6 +68,7 @@ export class SandboxState {
     };
     this.pages.set(page.id, page);
     if (!this.primaryPageId) this.primaryPageId = page.id;
+    this.touch({ kind: 'meta' });
     return page;
   }
 
@@ -92,6 +111,7 @@ export class SandboxState {
     };
     this.customers.set(psid, c);
     this.threads.set(psid, []);
+    this.touch({ kind: 'customer', psid });
     return c;
   }
 

@@ -78,37 +78,53 @@ interface Deps {
   retry: WebhookRetryOptions;
 }
 
+/**
+ * Where events wait until their delivery is over (src/sandbox/persist.ts), so that a restart delivers
+ * what a stopped or killed sandbox still owed the page. `add` gives the event its id.
+ */
+export interface Outbox {
+  add(pageId: string, event: MessagingEvent): number;
+  done(ids: number[]): void;
+}
+
 export class WebhookEmitter {
   readonly log: DeliveryLogEntry[] = [];
+  outbox: Outbox | null = null;
   private deliverySeq = 0;
   private pending = 0;
   private waiters: Array<() => void> = [];
-  private batches = new Map<string, MessagingEvent[]>();
+  private batches = new Map<string, { events: MessagingEvent[]; ids: number[] }>();
   private chains = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: Deps) {}
 
-  emit(pageId: string, event: MessagingEvent): void {
+  /** `outboxId`: an event restored from the outbox after a restart (already has its id). */
+  emit(pageId: string, event: MessagingEvent, outboxId?: number): void {
     const target = this.deps.target(pageId);
-    if (!target) return;
-    if (target.subscribedFields && !target.subscribedFields.includes(fieldOf(event))) return;
+    if (!target || (target.subscribedFields && !target.subscribedFields.includes(fieldOf(event)))) {
+      if (outboxId !== undefined) this.outbox?.done([outboxId]);
+      return;
+    }
+    const id = outboxId ?? this.outbox?.add(pageId, event);
+    const ids = id === undefined ? [] : [id];
     const windowMs = this.deps.faults().webhookBatchWindowMs;
     if (windowMs <= 0) {
-      this.track(this.schedule(pageId, [event]));
+      this.track(this.schedule(pageId, [event], ids));
       return;
     }
     const open = this.batches.get(pageId);
     if (open) {
-      open.push(event);
+      open.events.push(event);
+      open.ids.push(...ids);
       return;
     }
-    const events = [event];
-    this.batches.set(pageId, events);
+    const batch = { events: [event], ids };
+    this.batches.set(pageId, batch);
     this.track(
       sleep(windowMs, this.abort.signal).then(() => {
         this.batches.delete(pageId);
-        return this.schedule(pageId, events);
+        return this.schedule(pageId, batch.events, batch.ids);
       }),
     );
   }
@@ -155,15 +171,15 @@ export class WebhookEmitter {
    * Without the reorder knob, deliveries of a page go out one after another (retries included), so
    * a well-behaved run is deterministic; with it, they race and may overtake each other, as on Meta.
    */
-  private schedule(pageId: string, events: MessagingEvent[]): Promise<void> {
-    if (this.deps.faults().reorder) return this.deliver(pageId, events);
+  private schedule(pageId: string, events: MessagingEvent[], ids: number[]): Promise<void> {
+    if (this.deps.faults().reorder) return this.deliver(pageId, events, ids);
     const prev = this.chains.get(pageId) ?? Promise.resolve();
-    const next = prev.then(() => this.deliver(pageId, events)).catch(() => undefined);
+    const next = prev.then(() => this.deliver(pageId, events, ids)).catch(() => undefined);
     this.chains.set(pageId, next);
     return next;
   }
 
-  private async deliver(pageId: string, events: MessagingEvent[]): Promise<void> {
+  private async deliver(pageId: string, events: MessagingEvent[], ids: number[]): Promise<void> {
     const faults = this.deps.faults();
     const ordered = faults.reorder ? shuffle(events, this.deps.random) : events;
     const time = this.deps.nowMs();
@@ -178,6 +194,8 @@ export class WebhookEmitter {
     const fields = ordered.map(fieldOf);
     await this.post(pageId, raw, fields, deliveryId, false);
     if (this.deps.ids.chance(faults.duplicateRate)) await this.post(pageId, raw, fields, deliveryId, true);
+    // Delivered, or given up after the retries. Cut short by close(): still owed, sent after a restart.
+    if (ids.length > 0 && !this.abort.signal.aborted) this.outbox?.done(ids);
   }
 
   private async post(pageId: string, raw: string, fields: string[], deliveryId: number, duplicate: boolean) {
