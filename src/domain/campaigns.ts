@@ -2,6 +2,7 @@
 // (R9e): draft → scheduled → running ⇄ paused → completed | cancelled, with automatic pauses for too
 // many errors and for a restricted page (R11b). Pure: the app loads a campaign, asks here, saves.
 import { DomainError } from './errors.ts';
+import { givenName } from './names.ts';
 import { LIMITS } from './platform.ts';
 import { requireText } from './text.ts';
 
@@ -112,7 +113,7 @@ export interface NameFields {
  */
 export function personalise(template: string, who: NameFields): string {
   const values: Record<string, string | null> = {
-    first_name: who.firstName ?? (who.name ? (who.name.split(/\s+/)[0] ?? null) : null),
+    first_name: givenName(who),
     last_name: who.lastName,
     name: who.name ?? ([who.firstName, who.lastName].filter(Boolean).join(' ') || null),
   };

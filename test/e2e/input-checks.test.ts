@@ -1,4 +1,4 @@
-// Issue 10, item 7: blank text is refused on every path with `blank_text` (vi and en) and nothing is sent
+// Issue 10, items 7 and 17a: blank text is refused on every path with `blank_text` (vi and en) and nothing is sent
 // or stored; `POST /api/campaigns/:id/start` takes no body, with or without a JSON content-type.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../support/backends.ts';
@@ -110,5 +110,18 @@ describe.each(BACKENDS)('input checks over HTTP on %s', (backend) => {
       expect(started.status, `${what}: ${started.text}`).toBe(200);
       expect(['running', 'completed']).toContain(started.body.status);
     }
+  });
+
+  it('R9b: the seeded customers keep their given names in both orders (Emily Carter → Emily, Trần Văn Minh → Minh)', async () => {
+    const firstName = async (name: string) =>
+      (
+        await h.storage.db
+          .selectFrom('customers')
+          .select('first_name')
+          .where('name', '=', name)
+          .executeTakeFirstOrThrow()
+      ).first_name;
+    expect(await firstName('Emily Carter')).toBe('Emily');
+    expect(await firstName('Trần Văn Minh')).toBe('Minh');
   });
 });
