@@ -104,6 +104,12 @@ describe('renotify CLI', () => {
     const refused = await run('import', 'customers', bad);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/validation_failed: line 3: last_interaction_at/);
+    writeFileSync(bad, 'psid,locale,last_interaction_at\ncli-3,vi,2026-01-01\ncli-4,,tomorrow\ncli-5,x,\n');
+    const several = await run('import', 'customers', bad);
+    expect(several.code).toBe(1);
+    expect(several.stderr).toMatch(
+      /2 bad lines; nothing was imported:\n {2}line 3: last_interaction_at.*\n {2}line 4: locale/,
+    );
     const topics = JSON.parse((await run('--json', 'topics')).stdout).topics as Array<{
       id: number;
       kind: string;
