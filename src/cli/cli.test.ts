@@ -1,36 +1,12 @@
 // The CLI as a user runs it: `node bin/renotify.mjs …` in a child process, against a real service
 // started here (sandbox mode, PGlite, port 0). Checks outputs and the exit codes scripts rely on.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../../test/support/cli.ts';
 import { type Service, startService } from '../../test/support/service.ts';
 import { SandboxClient } from '../sandbox/index.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/renotify.mjs');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...base, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('renotify CLI', () => {
   let svc: Service;

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApiClient, ApiError, EXIT, UnreachableError, UsageError } from './client.ts';
 import { campaignCommands, dataCommands, type Globals, positiveInt, topicCommands } from './commands.ts';
 import { campaignStatus, type Printer, serviceStatus } from './status.ts';
+import { userCommands } from './users.ts';
 import { runWorker } from './worker.ts';
 
 interface GlobalOptions {
@@ -55,6 +56,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   topicCommands(program, globals);
   campaignCommands(program, globals);
   dataCommands(program, globals);
+  userCommands(program, env, () => globals().out);
   program
     .command('status [campaignId]')
     .description(
