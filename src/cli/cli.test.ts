@@ -3,10 +3,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.ts';
 import { type Service, startService } from '../../test/support/service.ts';
 import { SandboxClient } from '../sandbox/index.ts';
+import { buildProgram } from './main.ts';
 
 describe('renotify CLI', () => {
   let svc: Service;
@@ -181,5 +183,18 @@ describe('renotify CLI', () => {
     const sandbox = await cli(['worker'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' });
     expect(sandbox.code).toBe(2);
     expect(sandbox.stderr).toMatch(/live page only/);
+  });
+});
+
+describe('renotify --help', () => {
+  it('every command explains itself in plain words, without internal rule ids (R4b, R9e…)', () => {
+    const walk = (c: Command): Command[] => [c, ...c.commands.flatMap(walk)];
+    const all = walk(buildProgram({}));
+    expect(all.length).toBeGreaterThan(20);
+    for (const c of all) {
+      const help = c.helpInformation();
+      expect(help, c.name()).not.toMatch(/\bR\d{1,2}[a-z]?\b/);
+      if (c.parent) expect(c.description(), `${c.parent.name()} ${c.name()} has a description`).not.toBe('');
+    }
   });
 });
