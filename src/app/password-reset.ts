@@ -47,8 +47,10 @@ export async function resetPassword(ctx: AppContext, email: string): Promise<Pas
           userId: null,
           apiKeyId: null,
           actor: 'server console',
-          action: 'user.password_reset',
-          target: user.email,
+          action: 'renotify users reset-password',
+          actionKey: 'user.password_reset',
+          target: null,
+          targetName: user.email,
           status: 200,
         },
       );

@@ -13,6 +13,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
+import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard, SignInThrottle } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -166,6 +167,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     if (!isApi(req.url)) return;
     if (limitApi) await limitApi.call(app, req, reply);
     return checkAccess(req, reply);
+  });
+  const noteTarget = noteAuditTarget(deps.ctx);
+  app.addHook('preHandler', async (req) => {
+    if (isApi(req.url)) await noteTarget(req);
   });
   app.addHook('onResponse', async (req, reply) => {
     if (isApi(req.url)) await recordAudit(req, reply);
