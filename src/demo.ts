@@ -5,6 +5,7 @@ import { createTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
 import { createTopic } from './app/topics.ts';
 import { createWorkspace } from './app/workspaces.ts';
+import { splitName } from './domain/names.ts';
 import type { Profile } from './domain/platform.ts';
 import type { Sandbox } from './sandbox/index.ts';
 import { upsertCustomer } from './storage/customers.ts';
@@ -57,7 +58,7 @@ export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profi
       { name: c.name, lastInteractionAt: at, locale: c.locale ?? 'vi_VN' },
       now,
     );
-    const [first, ...rest] = c.name.split(' ').reverse();
+    const { firstName, lastName } = splitName(c.name);
     await upsertCustomer(
       ctx.db,
       {
@@ -65,8 +66,8 @@ export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profi
         pageId: page.id,
         psid: sim.psid,
         name: c.name,
-        firstName: first ?? c.name,
-        lastName: rest.reverse().join(' ') || null,
+        firstName,
+        lastName,
         locale: c.locale ?? 'vi_VN',
         interactionAt: at,
       },

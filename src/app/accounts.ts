@@ -424,8 +424,13 @@ export interface AuditEntry {
   userId: number | null;
   apiKeyId: number | null;
   actor: string;
+  /** What was called (METHOD /route), as it was before action keys. */
   action: string;
+  /** The readable action (topic.delete); see http/audit-actions.ts. */
+  actionKey?: string | null;
   target: string | null;
+  /** The target's name, read before the action ran (so a deleted target keeps it). */
+  targetName?: string | null;
   status: number;
   detail?: Record<string, unknown>;
 }
@@ -439,7 +444,9 @@ export async function audit(ctx: AppContext, e: AuditEntry): Promise<void> {
       api_key_id: e.apiKeyId,
       actor: e.actor,
       action: e.action,
+      action_key: e.actionKey ?? null,
       target: e.target,
+      target_name: e.targetName ?? null,
       status: e.status,
       detail: JSON.stringify(e.detail ?? {}),
       at: ctx.clock.now(),

@@ -1,5 +1,6 @@
 // CSV input for imports: parsed by csv-parse, checked field by field, and every refusal names the
-// line it comes from — an import is all or nothing, so the first bad line is what the user fixes.
+// line it comes from. An import is all or nothing, and it reports every bad line at once (RowErrors),
+// so one round of fixes is enough; only a file that cannot be read (header, CSV syntax) stops at once.
 import { parse } from 'csv-parse/sync';
 import { DomainError } from '../domain/errors.ts';
 
@@ -110,14 +111,64 @@ export function checkId(r: CsvRecord, column: string, value: string, max: number
   return value;
 }
 
+export interface BadLine {
+  line: number;
+  column?: string;
+  message: string;
+}
+
+/** Shown in the message; `details.errors` carries every bad line up to MAX_REPORTED. */
+const MAX_IN_MESSAGE = 20;
+const MAX_REPORTED = 1000;
+
+/** Collects the refusals of every row, then refuses the whole import with all of them (or none). */
+export class RowErrors {
+  readonly lines: BadLine[] = [];
+  private total = 0;
+
+  /** Runs one row's checks; a refusal naming a line is kept and `undefined` returned, anything else thrown. */
+  async check<T>(line: number, fn: () => T | Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (raw) {
+      const e = withLine(line, raw);
+      if (!(e instanceof DomainError) || typeof e.details?.line !== 'number') throw e;
+      this.total++;
+      if (this.lines.length < MAX_REPORTED) {
+        const column = typeof e.details.column === 'string' ? e.details.column : undefined;
+        this.lines.push({ line: e.details.line, ...(column && { column }), message: e.message });
+      }
+      return undefined;
+    }
+  }
+
+  /** Throws one `validation_failed` listing every bad line, the first one's number in `details.line`. */
+  throwIfAny(): void {
+    if (this.total === 0) return;
+    const shown = this.lines.slice(0, MAX_IN_MESSAGE).map((b) => b.message);
+    const more = this.total > shown.length ? `; … and ${this.total - shown.length} more` : '';
+    const summary = `${this.total} bad line${this.total === 1 ? '' : 's'}; nothing was imported`;
+    throw new DomainError('validation_failed', `${shown.join('; ')}${more} (${summary})`, {
+      line: this.lines[0]!.line,
+      ...(this.lines[0]!.column && { column: this.lines[0]!.column }),
+      badLines: this.total,
+      errors: this.lines,
+    });
+  }
+}
+
 /** Re-raises a domain refusal (a label rule, say) with the line it came from. */
 export function atLine<T>(line: number, fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof DomainError && e.details?.line === undefined) {
-      throw new DomainError(e.code, `line ${line}: ${e.message}`, { ...e.details, line });
-    }
-    throw e;
+    throw withLine(line, e);
   }
+}
+
+function withLine(line: number, e: unknown): unknown {
+  if (e instanceof DomainError && e.details?.line === undefined) {
+    return new DomainError(e.code, `line ${line}: ${e.message}`, { ...e.details, line });
+  }
+  return e;
 }

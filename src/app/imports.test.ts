@@ -107,6 +107,34 @@ describe.each(BACKENDS)('import and export on %s', (backend) => {
     },
   );
 
+  it('a customer file with several bad lines reports every one (line, column, reason) and imports nothing', async () => {
+    const { ctx, workspaceId, page } = await seedWorkspace(storage);
+    const csv = [
+      'psid,locale,last_interaction_at',
+      'p-1,vi_VN,2026-01-01T00:00:00Z',
+      'p-2,vietnamese,',
+      'p-3,en,yesterday',
+      'p-1,en,',
+      'p-5,en,2026-01-02T00:00:00Z',
+    ].join('\n');
+    const e = await importCustomers(ctx, workspaceId, page.id, csv).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    expect(isDomainError(e, 'validation_failed')).toBe(true);
+    const details = (e as { details: Record<string, unknown> }).details;
+    expect(details).toMatchObject({ line: 3, badLines: 3 });
+    expect(details.errors).toEqual([
+      { line: 3, column: 'locale', message: expect.stringMatching(/^line 3: locale "vietnamese"/) },
+      { line: 4, column: 'last_interaction_at', message: expect.stringMatching(/^line 4: .*"yesterday"/) },
+      { line: 5, column: 'psid', message: expect.stringMatching(/^line 5: psid p-1 is already on line 2/) },
+    ]);
+    expect((e as Error).message).toMatch(
+      /^line 3: .*; line 4: .*; line 5: .*\(3 bad lines; nothing was imported\)$/,
+    );
+    expect(await customersOf(page.id)).toHaveLength(0);
+  });
+
   it('R3c: imported subscriptions are acceptances with a consent-history row; a re-import changes nothing', async () => {
     const { ctx, workspaceId, page, clock } = await seedWorkspace(storage);
     const weekly = await seedTopic(ctx, workspaceId, page.id, recurringTopic({ name: 'Weekly' }));
@@ -178,6 +206,46 @@ describe.each(BACKENDS)('import and export on %s', (backend) => {
     const r = await refusal(importSubscriptions(ctx, workspaceId, page.id, csv));
     expect(r).toMatchObject({ code: 'validation_failed', line: 3 });
     expect(r!.message).toMatch(msg);
+    expect(await subs.consentHistory(storage.db, workspaceId, {})).toEqual(before);
+    expect((await customersOf(page.id)).map((c) => c.psid)).toEqual(['p-0']);
+  });
+
+  it('a subscription file with several bad lines reports every one, including tokens held by others, and imports nothing', async () => {
+    const { ctx, workspaceId, page } = await seedWorkspace(storage);
+    await seedTopic(ctx, workspaceId, page.id, recurringTopic({ name: 'Weekly' }));
+    await seedTopic(ctx, workspaceId, page.id, recurringTopic({ name: 'Daily', title: 'Daily deals' }));
+    const head = 'psid,topic,token,kind,opted_in_at';
+    await importSubscriptions(
+      ctx,
+      workspaceId,
+      page.id,
+      `${head}\np-0,Weekly,tok-held,recurring,2026-01-01T00:00:00Z\np-0,Daily,tok-held-2,recurring,2026-01-02T00:00:00Z`,
+    );
+    const before = await subs.consentHistory(storage.db, workspaceId, {});
+    const checks = [
+      'p-1,Nope,tok-1,recurring,2026-01-01T00:00:00Z',
+      'p-2,Weekly,tok-2,one_time,2026-01-01T00:00:00Z',
+      'p-3,Weekly,tok-3,recurring,2026-01-01T00:00:00Z',
+    ];
+    const r1 = await importSubscriptions(ctx, workspaceId, page.id, [head, ...checks].join('\n')).catch(
+      (e) => e,
+    );
+    expect(r1.details.errors.map((b: { line: number; column: string }) => [b.line, b.column])).toEqual([
+      [2, 'topic'],
+      [3, 'kind'],
+    ]);
+    // Rows that pass their own checks are then tried against stored state: those refusals are all listed too.
+    const held = [
+      'p-1,Weekly,tok-1,recurring,2026-01-01T00:00:00Z',
+      'p-2,Weekly,tok-held,recurring,2026-01-01T00:00:00Z',
+      'p-3,Weekly,tok-held-too,recurring,2026-01-01T00:00:00Z',
+      'p-4,Weekly,tok-held-2,recurring,2026-01-02T00:00:00Z',
+    ];
+    const r2 = await importSubscriptions(ctx, workspaceId, page.id, [head, ...held].join('\n')).catch(
+      (e) => e,
+    );
+    expect(r2.details.errors.map((b: { line: number }) => b.line)).toEqual([3, 5]);
+    expect(r2.details.badLines).toBe(2);
     expect(await subs.consentHistory(storage.db, workspaceId, {})).toEqual(before);
     expect((await customersOf(page.id)).map((c) => c.psid)).toEqual(['p-0']);
   });

@@ -1,6 +1,6 @@
 // Import and export. CSV imports of customers and subscriptions, and the pull of a page's recurring
-// tokens from Meta, are each all-or-nothing: every row is checked first, then all are written in one
-// transaction. Imported acceptances go through the same decision as an opt-in (R3) and are written to
+// tokens from Meta, are each all-or-nothing: every row is checked first (every bad line reported at
+// once), then all are written in one transaction. Imported acceptances go through the same decision as an opt-in (R3) and are written to
 // the consent history (R3c) with sender `import`.
 
 import type { NotificationTokenInfo } from '../channel/graph-wire.ts';
@@ -17,7 +17,16 @@ import type { PageRow, TopicRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
-import { atLine, checkId, checkLength, parseTime, readCsv, requireField, rowError } from './csv-rows.ts';
+import {
+  atLine,
+  checkId,
+  checkLength,
+  parseTime,
+  RowErrors,
+  readCsv,
+  requireField,
+  rowError,
+} from './csv-rows.ts';
 import { credentials } from './messaging.ts';
 import { getPage } from './workspaces.ts';
 
@@ -45,8 +54,14 @@ export async function importCustomers(
     prefixed: [ATTR],
     maxRows: MAX_IMPORT_ROWS,
   });
+  const attrColumns = (records[0]?.columns ?? []).filter((c) => c.startsWith(ATTR));
+  for (const c of attrColumns) {
+    if (!/^[a-z0-9_][a-z0-9_.-]{0,63}$/.test(c.slice(ATTR.length)))
+      throw rowError(1, `attribute column "${c}" has a bad name`, c);
+  }
   const seen = new Map<string, number>();
-  const rows = records.map((r) => {
+  const bad = new RowErrors();
+  const customerRow = (r: (typeof records)[number]) => {
     const psid = checkId(r, 'psid', requireField(r, 'psid'), 128);
     if (seen.has(psid)) throw rowError(r.line, `psid ${psid} is already on line ${seen.get(psid)}`, 'psid');
     seen.set(psid, r.line);
@@ -62,12 +77,9 @@ export async function importCustomers(
     const given = (r.get('labels') ?? '').split(';').filter((l) => l.trim() !== '');
     atLine(r.line, () => applyLabelChange([], { op: 'add', labels: given }));
     const attributes: Record<string, string> = {};
-    for (const c of r.columns.filter((c) => c.startsWith(ATTR))) {
-      const key = c.slice(ATTR.length);
-      if (!/^[a-z0-9_][a-z0-9_.-]{0,63}$/.test(key))
-        throw rowError(1, `attribute column "${c}" has a bad name`, c);
+    for (const c of attrColumns) {
       const v = checkLength(r, c, r.get(c), 1000);
-      if (v !== null) attributes[key] = v;
+      if (v !== null) attributes[c.slice(ATTR.length)] = v;
     }
     return {
       line: r.line,
@@ -83,17 +95,25 @@ export async function importCustomers(
         attributes,
       },
     };
-  });
+  };
+  const rows: Array<ReturnType<typeof customerRow>> = [];
+  for (const r of records) {
+    const row = await bad.check(r.line, () => customerRow(r));
+    if (row) rows.push(row);
+  }
+  bad.throwIfAny();
   return inTransaction(ctx.db, async (tx) => {
     const existing = new Map(
       (await bulk.lockCustomersByPsid(tx, pageId, [...seen.keys()])).map((c) => [c.psid, c.labels]),
     );
     // Imported labels join the ones agents set: an import never takes a label away.
     for (const r of rows) {
-      r.row.labels = atLine(r.line, () =>
+      const labels = await bad.check(r.line, () =>
         applyLabelChange(existing.get(r.row.psid) ?? [], { op: 'add', labels: r.given }),
       );
+      if (labels) r.row.labels = labels;
     }
+    bad.throwIfAny();
     const counts = await bulk.upsertCustomers(
       tx,
       { workspaceId, pageId },
@@ -205,7 +225,8 @@ export async function importSubscriptions(
   });
   const tokens = new Map<string, number>();
   const acceptances: Acceptance[] = [];
-  for (const r of records) {
+  const bad = new RowErrors();
+  const acceptance = async (r: (typeof records)[number]): Promise<Acceptance> => {
     const psid = checkId(r, 'psid', requireField(r, 'psid'), 128);
     const ref = requireField(r, 'topic');
     const topic = await resolveTopic(pageTopics, ref);
@@ -225,7 +246,7 @@ export async function importSubscriptions(
     const expiresAt = parseTime(r, 'expires_at');
     if (expiresAt && expiresAt <= optedInAt)
       throw rowError(r.line, 'expires_at is not after opted_in_at', 'expires_at');
-    acceptances.push({
+    return {
       line: r.line,
       psid,
       topic,
@@ -233,8 +254,13 @@ export async function importSubscriptions(
       optedInAt,
       expiresAt,
       detail: { source: 'csv', line: r.line },
-    });
+    };
+  };
+  for (const r of records) {
+    const a = await bad.check(r.line, () => acceptance(r));
+    if (a) acceptances.push(a);
   }
+  bad.throwIfAny();
   return inTransaction(ctx.db, async (tx) => {
     const out: SubscriptionImportResult = {
       rows: acceptances.length,
@@ -243,11 +269,14 @@ export async function importSubscriptions(
       customersCreated: 0,
     };
     for (const a of acceptances) {
-      const { written, created } = await applyAcceptance(tx, page, a, now);
-      if (written) out.accepted++;
+      // A refusal here (a token held by another customer) is collected too; any rolls it all back.
+      const applied = await bad.check(a.line, () => applyAcceptance(tx, page, a, now));
+      if (!applied) continue;
+      if (applied.written) out.accepted++;
       else out.unchanged++;
-      if (created) out.customersCreated++;
+      if (applied.created) out.customersCreated++;
     }
+    bad.throwIfAny();
     return out;
   });
 }

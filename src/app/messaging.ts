@@ -8,6 +8,7 @@ import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
 import type { SendErrorClass } from '../domain/send-errors.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
+import { requireText } from '../domain/text.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
@@ -50,6 +51,11 @@ export function contentKind(m: OutgoingMessage): ContentKind {
   const att = (m as { attachment?: { type?: string } }).attachment;
   if (att?.type === 'image') return 'image';
   return 'template';
+}
+
+/** A blank text is refused before anything is resolved or sent (it would spend an allowance). */
+function refuseBlank(m: OutgoingMessage): void {
+  if ('text' in m && typeof m.text === 'string') requireText(m.text, 'text');
 }
 
 /** R11b and friends: what a Graph failure changes in our state (never a retry — the client did those). */
@@ -98,6 +104,7 @@ export async function sendOrdinary(
   req: { workspaceId: number; customerId: number; sender: SenderKind; message: OutgoingMessage },
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
+  refuseBlank(req.message);
   const resolution = await resolveSendFor(ctx, {
     ...req,
     intent: { kind: 'ordinary' },
@@ -202,6 +209,7 @@ export async function sendNotification(
   },
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
+  refuseBlank(req.message);
   const sendReq = {
     workspaceId: req.workspaceId,
     customerId: req.customerId,

@@ -1,6 +1,7 @@
 // Invitations, opt-ins, stop / resume and expiry (R2, R3, R7, R8): each in one transaction, every
 // change of a subscription written to the consent history (R3c).
 import { randomBytes } from 'node:crypto';
+import { countsAsInteraction } from '../domain/interactions.ts';
 import type { SenderKind } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
@@ -97,7 +98,7 @@ async function topicForOptIn(
   return all.find((t) => t.title === e.title && t.kind === e.kind);
 }
 
-/** R3a/b, R7d: applies one opt-in webhook. Opt-ins count as interactions (they reopen nothing, R2). */
+/** R3a/b, R7d: applies one opt-in webhook. An opt-in counts as an interaction (rules.md, Words). */
 export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInOutcome> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
@@ -105,7 +106,12 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
     if (!page) return { outcome: 'unknown_page' };
     const customer = await customers.upsertCustomer(
       tx,
-      { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid, interactionAt: e.at },
+      {
+        workspaceId: page.workspace_id,
+        pageId: page.id,
+        psid: e.psid,
+        interactionAt: countsAsInteraction('optin') ? e.at : null,
+      },
       now,
     );
     const invitation = e.payload
@@ -168,7 +174,9 @@ export async function applyStopResume(
     if (!page) return 'unknown_token';
     const row = await subs.findSubscriptionByToken(tx, page.id, e.token);
     if (!row) return 'unknown_token';
-    await customers.touchInteraction(tx, row.customer_id, e.at);
+    // Stop / Resume is not the customer's own action on the page: it must not reopen a window.
+    if (countsAsInteraction(e.action === 'stop' ? 'stop_notifications' : 'resume_notifications'))
+      await customers.touchInteraction(tx, row.customer_id, e.at);
     const sub = subs.toSubscriptionState(row);
     const change =
       e.action === 'stop' ? decideStop(sub, e.at, row.status_at) : decideResume(sub, e.at, row.status_at);

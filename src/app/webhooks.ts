@@ -5,6 +5,7 @@
 import { parseWebhook, verifySignature } from '../channel/webhook.ts';
 import type { MessengerEvent } from '../channel/webhook-events.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
+import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
@@ -186,8 +187,13 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
   if (!page) return 'unknown_page';
   const scope = { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid };
   const now = ctx.clock.now();
-  const customer = async (interaction: boolean) =>
-    customers.upsertCustomer(tx, { ...scope, ...(interaction && { interactionAt: e.timestamp }) }, now);
+  // Whether the event moves the last interaction is the domain's decision (rules.md, Words).
+  const customer = async (kind: CustomerEventKind) =>
+    customers.upsertCustomer(
+      tx,
+      { ...scope, ...(countsAsInteraction(kind) && { interactionAt: e.timestamp }) },
+      now,
+    );
   // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
   const logged =
     e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
@@ -215,10 +221,10 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
     case 'message': {
       if (e.isEcho) {
         // Our own sends are logged when sent (same mid); anything else came from another tool or the Page inbox.
-        const c = await customer(false);
+        const c = await customer('echo');
         return (await log(c.id, 'out', 'echo', e.mid, e.text)) ? 'echo_logged' : 'echo_known';
       }
-      const c = await customer(true);
+      const c = await customer(e.quickReplyPayload ? 'quick_reply' : 'message');
       const kind = e.quickReplyPayload ? 'quick_reply' : e.attachments.length ? 'attachment' : 'text';
       if (!(await log(c.id, 'in', kind, e.mid, e.text))) return 'duplicate';
       if (e.quickReplyPayload)
@@ -227,7 +233,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       return 'message';
     }
     case 'postback': {
-      const c = await customer(true);
+      const c = await customer('postback');
       await log(c.id, 'in', 'postback', e.mid, e.title);
       // A campaign's postback button (R10a "clicked").
       if (e.payload && (await recordPostbackClick(ctx, tx, c.id, e.payload))) return 'campaign_click';
@@ -235,7 +241,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       return 'postback';
     }
     case 'reaction': {
-      await customer(true);
+      await customer('reaction');
       return 'reaction';
     }
     case 'optin_otn':
@@ -271,12 +277,12 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       return result.outcome;
     }
     case 'delivery': {
-      const c = await customer(false);
+      const c = await customer('delivery');
       await messages.markDelivered(tx, c.id, e.mids, e.watermark);
       return 'delivery';
     }
     case 'read': {
-      const c = await customer(false);
+      const c = await customer('read');
       await messages.markRead(tx, c.id, e.watermark);
       return 'read';
     }

@@ -2,6 +2,7 @@
 import { DomainError } from '../domain/errors.ts';
 import type { Bilingual } from '../domain/model.ts';
 import { isProfile, isValidTimeZone, type Profile } from '../domain/platform.ts';
+import { requireText } from '../domain/text.ts';
 import { inTransaction } from '../storage/db.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
@@ -111,7 +112,8 @@ export async function setNoticeText(
   text: Partial<Bilingual>,
 ): Promise<Bilingual> {
   for (const v of [text.vi, text.en]) {
-    if (v !== undefined && (typeof v !== 'string' || v.trim() === '' || v.length > 640)) {
+    if (typeof v === 'string') requireText(v, 'notice');
+    if (v !== undefined && (typeof v !== 'string' || v.length > 640)) {
       throw new DomainError('validation_failed', 'The notice text is 1 to 640 characters.');
     }
   }

@@ -1,36 +1,14 @@
 // The CLI as a user runs it: `node bin/renotify.mjs …` in a child process, against a real service
 // started here (sandbox mode, PGlite, port 0). Checks outputs and the exit codes scripts rely on.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli } from '../../test/support/cli.ts';
 import { type Service, startService } from '../../test/support/service.ts';
 import { SandboxClient } from '../sandbox/index.ts';
-
-const BIN = path.resolve(import.meta.dirname, '../../bin/renotify.mjs');
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<Ran> {
-  const base = { ...process.env };
-  delete base.DATABASE_URL;
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...base, ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { buildProgram } from './main.ts';
 
 describe('renotify CLI', () => {
   let svc: Service;
@@ -104,6 +82,12 @@ describe('renotify CLI', () => {
     const refused = await run('import', 'customers', bad);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/validation_failed: line 3: last_interaction_at/);
+    writeFileSync(bad, 'psid,locale,last_interaction_at\ncli-3,vi,2026-01-01\ncli-4,,tomorrow\ncli-5,x,\n');
+    const several = await run('import', 'customers', bad);
+    expect(several.code).toBe(1);
+    expect(several.stderr).toMatch(
+      /2 bad lines; nothing was imported:\n {2}line 3: last_interaction_at.*\n {2}line 4: locale/,
+    );
     const topics = JSON.parse((await run('--json', 'topics')).stdout).topics as Array<{
       id: number;
       kind: string;
@@ -199,5 +183,18 @@ describe('renotify CLI', () => {
     const sandbox = await cli(['worker'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' });
     expect(sandbox.code).toBe(2);
     expect(sandbox.stderr).toMatch(/live page only/);
+  });
+});
+
+describe('renotify --help', () => {
+  it('every command explains itself in plain words, without internal rule ids (R4b, R9e…)', () => {
+    const walk = (c: Command): Command[] => [c, ...c.commands.flatMap(walk)];
+    const all = walk(buildProgram({}));
+    expect(all.length).toBeGreaterThan(20);
+    for (const c of all) {
+      const help = c.helpInformation();
+      expect(help, c.name()).not.toMatch(/\bR\d{1,2}[a-z]?\b/);
+      if (c.parent) expect(c.description(), `${c.parent.name()} ${c.name()} has a description`).not.toBe('');
+    }
   });
 });

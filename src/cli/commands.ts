@@ -36,7 +36,9 @@ const topicLine = (t: Topic) =>
   }${t.validSubscribers !== undefined ? `  (${t.validSubscribers} valid)` : ''}`;
 
 export function topicCommands(program: Command, g: () => Globals) {
-  const topics = program.command('topics').description('list, create, deactivate and activate topics (R5)');
+  const topics = program
+    .command('topics')
+    .description('list, create, deactivate and activate notification topics');
   topics
     .command('list', { isDefault: true })
     .description("the page's topics")
@@ -85,8 +87,8 @@ export function topicCommands(program: Command, g: () => Globals) {
       .command(`${verb} <topicId>`)
       .description(
         verb === 'deactivate'
-          ? 'suspend its subscriptions (R5b)'
-          : 'restore its unexpired subscriptions (R5b)',
+          ? 'stop sending on it; its subscriptions are kept and come back on activate'
+          : 'make it sendable again, with the subscriptions that have not expired meanwhile',
       )
       .action(async (id: string) => {
         const { client, out } = g();
@@ -109,7 +111,7 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function campaignCommands(program: Command, g: () => Globals) {
   const campaign = program
     .command('campaign')
-    .description('create, dry-run, start, watch, pause, resume, cancel (R9)');
+    .description('campaigns: create, dry-run, start, watch, pause, resume, cancel');
   campaign
     .command('create')
     .description('create a draft notification campaign on a topic')
@@ -155,7 +157,7 @@ export function campaignCommands(program: Command, g: () => Globals) {
     );
   campaign
     .command('dry-run <campaignId>')
-    .description('who would get it now, and why the others would not (R9c)')
+    .description('who would get it now, and why the others would not')
     .action(async (id: string) => {
       const { client, out } = g();
       const d = await client.request<{
@@ -197,7 +199,7 @@ export function campaignCommands(program: Command, g: () => Globals) {
   for (const verb of ['pause', 'resume', 'cancel'] as const) {
     campaign
       .command(`${verb} <campaignId>`)
-      .description(`${verb} the campaign (R9e)`)
+      .description(`${verb} the campaign`)
       .action(async (id: string) => {
         const { client, out } = g();
         const c = await client.request<CampaignView>('POST', `/api/campaigns/${positiveInt(id)}/${verb}`);
@@ -207,7 +209,7 @@ export function campaignCommands(program: Command, g: () => Globals) {
   }
   campaign
     .command('stats <campaignId>')
-    .description('R10a: sent, delivered, read, clicked, failed by reason, stopped after')
+    .description('its numbers: sent, delivered, read, clicked, failed by reason, stopped after')
     .action(async (id: string) => {
       const { client, out } = g();
       const s = await client.request<Record<string, unknown>>(
@@ -280,7 +282,7 @@ export function dataCommands(program: Command, g: () => Globals) {
     .command('export')
     .description('export data')
     .command('consent')
-    .description('the consent history (R3c), oldest first')
+    .description('the consent history (every opt-in, stop, resume, use and expiry), oldest first')
     .option('--format <format>', 'csv or json', 'csv')
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--topic <id>', 'only this topic', positiveInt)
@@ -301,16 +303,20 @@ export function dataCommands(program: Command, g: () => Globals) {
       }
     });
 
-  const stats = program.command('stats').description('statistics (R10)');
+  const stats = program.command('stats').description('statistics of a topic or of the page');
   stats
     .command('topic <topicId>')
+    .description('invitations, acceptance rate, valid subscribers by day, stops and sends')
     .option('--days <n>', 'days of daily series', positiveInt, 30)
     .action(async (id: string, o: { days: number }) => {
       const { client, out } = g();
       out.data(await client.request('GET', `/api/topics/${positiveInt(id)}/stats?days=${o.days}`));
     });
-  stats.command('page').action(async () => {
-    const { client, out, pageId } = g();
-    out.data(await client.request('GET', `/api/pages/${await pageId()}/stats`));
-  });
+  stats
+    .command('page')
+    .description("the page's totals")
+    .action(async () => {
+      const { client, out, pageId } = g();
+      out.data(await client.request('GET', `/api/pages/${await pageId()}/stats`));
+    });
 }

@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ApiClient, ApiError, EXIT, UnreachableError, UsageError } from './client.ts';
 import { campaignCommands, dataCommands, type Globals, positiveInt, topicCommands } from './commands.ts';
 import { campaignStatus, type Printer, serviceStatus } from './status.ts';
+import { userCommands } from './users.ts';
 import { runWorker } from './worker.ts';
 
 interface GlobalOptions {
@@ -55,6 +56,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   topicCommands(program, globals);
   campaignCommands(program, globals);
   dataCommands(program, globals);
+  userCommands(program, env, () => globals().out);
   program
     .command('status [campaignId]')
     .description(
@@ -77,6 +79,15 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
   return program;
 }
 
+/** An import refused for several bad lines: one line each, so the file can be fixed in one go. */
+function listed(message: string, details: unknown): string {
+  const d = details as { errors?: Array<{ message?: unknown }>; badLines?: unknown } | undefined;
+  if (!Array.isArray(d?.errors) || d.errors.length < 2) return message;
+  const more =
+    Number(d.badLines) > d.errors.length ? `\n  … and ${Number(d.badLines) - d.errors.length} more` : '';
+  return `${d.badLines} bad lines; nothing was imported:\n${d.errors.map((e) => `  ${String(e.message)}`).join('\n')}${more}`;
+}
+
 /** Runs the CLI and returns the exit code; messages go to stderr (JSON on stdout with --json). */
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const program = buildProgram(env);
@@ -86,7 +97,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
       process.stdout.write(
         `${JSON.stringify({ error: { code: errorCode, message, ...(details ? { details } : {}) } })}\n`,
       );
-    process.stderr.write(`renotify: ${errorCode === 'usage' ? '' : `${errorCode}: `}${message}\n`);
+    process.stderr.write(
+      `renotify: ${errorCode === 'usage' ? '' : `${errorCode}: `}${listed(message, details)}\n`,
+    );
     return code;
   };
   try {

@@ -2,6 +2,7 @@
 // block "+OTNR" and the recurring opt-in block (S1 step 2, S0). Which trigger answers an event is pure.
 import { DomainError } from './errors.ts';
 import { CTA_TEXTS, type CtaText, LIMITS } from './platform.ts';
+import { requireText } from './text.ts';
 
 export const TRIGGER_KINDS = [
   'get_started',
@@ -44,7 +45,8 @@ const fail = (message: string): never => {
 };
 
 function nonEmpty(v: unknown, what: string, max: number): string {
-  if (typeof v !== 'string' || v.trim() === '') return fail(`${what} is required.`);
+  if (typeof v !== 'string' || v === '') return fail(`${what} is required.`);
+  requireText(v, what);
   if ([...v].length > max) return fail(`${what} is at most ${max} characters.`);
   return v;
 }

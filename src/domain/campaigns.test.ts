@@ -74,7 +74,9 @@ describe('R9b: content and personalisation', () => {
       validateCampaign({ ...base, content } as never);
       return null;
     } catch (e) {
-      return isDomainError(e, 'invalid_campaign') ? e.details?.field : 'other';
+      return isDomainError(e, 'invalid_campaign') || isDomainError(e, 'blank_text')
+        ? e.details?.field
+        : 'other';
     }
   };
   it('R9b: text, text with 1–3 buttons, or one image; nothing else', () => {

@@ -2,7 +2,9 @@
 // (R9e): draft → scheduled → running ⇄ paused → completed | cancelled, with automatic pauses for too
 // many errors and for a restricted page (R11b). Pure: the app loads a campaign, asks here, saves.
 import { DomainError } from './errors.ts';
+import { givenName } from './names.ts';
 import { LIMITS } from './platform.ts';
+import { requireText } from './text.ts';
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -44,7 +46,12 @@ function invalid(message: string, field: string): never {
 }
 
 function checkText(text: string, max: number, field: string): void {
-  if (text.trim() === '') invalid('The message text is empty.', field);
+  requireText(text, field);
+  // "{{first_name}}" alone would be blank for a customer without a name: it needs words or a fallback.
+  requireText(
+    text.replace(PLACEHOLDER, (_m, _k, fallback: string | undefined) => fallback ?? ''),
+    field,
+  );
   if (text.length > max) invalid(`The message text is longer than ${max} characters.`, field);
   for (const m of text.matchAll(PLACEHOLDER)) {
     if (!(PLACEHOLDERS as readonly string[]).includes(m[1]!)) {
@@ -67,8 +74,7 @@ function isHttpUrl(url: string): boolean {
 
 /** R9a/R9b: refuses what Meta would refuse (limits from platform.ts) before anything is stored. */
 export function validateCampaign(input: CampaignInput): CampaignInput {
-  const name = input.name.trim();
-  if (!name) invalid('A campaign needs a name.', 'name');
+  const name = requireText(input.name, 'name').trim();
   if (name.length > 200) invalid('The campaign name is longer than 200 characters.', 'name');
   const c = input.content;
   if (c.type === 'text') checkText(c.text, LIMITS.textMax, 'content.text');
@@ -77,7 +83,8 @@ export function validateCampaign(input: CampaignInput): CampaignInput {
     if (c.buttons.length < 1 || c.buttons.length > LIMITS.buttonsMax)
       invalid(`A text with buttons has 1 to ${LIMITS.buttonsMax} buttons.`, 'content.buttons');
     for (const b of c.buttons) {
-      if (!b.title.trim() || b.title.length > LIMITS.buttonTitleMax)
+      requireText(b.title, 'content.buttons');
+      if (b.title.length > LIMITS.buttonTitleMax)
         invalid(`A button title has 1 to ${LIMITS.buttonTitleMax} characters.`, 'content.buttons');
       if (b.type === 'url' && !isHttpUrl(b.url))
         invalid('A URL button needs an http(s) URL.', 'content.buttons');
@@ -106,7 +113,7 @@ export interface NameFields {
  */
 export function personalise(template: string, who: NameFields): string {
   const values: Record<string, string | null> = {
-    first_name: who.firstName ?? (who.name ? (who.name.split(/\s+/)[0] ?? null) : null),
+    first_name: givenName(who),
     last_name: who.lastName,
     name: who.name ?? ([who.firstName, who.lastName].filter(Boolean).join(' ') || null),
   };

@@ -3,6 +3,7 @@
 
 export const DOMAIN_ERROR_CODES = [
   'validation_failed',
+  'blank_text',
   'name_required',
   'name_too_long',
   'title_required',

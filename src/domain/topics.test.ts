@@ -112,7 +112,9 @@ describe('R5a topic validation', () => {
       code: 'invalid_cta_text',
     },
     { id: 'R5a', what: 'an unknown kind', input: { ...recurring, kind: 'weekly' }, code: 'invalid_kind' },
-    { id: 'R5a', what: 'no name', input: { ...recurring, name: '   ' }, code: 'name_required' },
+    { id: 'R5a', what: 'no name', input: { ...recurring, name: '' }, code: 'name_required' },
+    { id: 'R5a', what: 'a blank name', input: { ...recurring, name: '   ' }, code: 'blank_text' },
+    { id: 'R5a', what: 'a blank title', input: { ...recurring, title: ' \u200B ' }, code: 'blank_text' },
     {
       id: 'R5a',
       what: 'a name over 100 characters',

@@ -3,6 +3,7 @@
 import { DomainError } from './errors.ts';
 import type { TopicKind, TopicState } from './model.ts';
 import { CTA_TEXTS, type CtaText, FREQUENCIES, type Frequency, LIMITS } from './platform.ts';
+import { isBlank, requireText } from './text.ts';
 
 export interface TopicInput {
   name?: unknown;
@@ -20,6 +21,12 @@ const NAME_MAX = 100;
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v.trim() : null;
+}
+
+/** A name or title: missing or "" is `*_required`; present but only spaces is `blank_text`. */
+function text(v: unknown, field: string): string | null {
+  if (typeof v === 'string' && v !== '' && isBlank(v)) requireText(v, field);
+  return str(v);
 }
 
 /** Validates a new topic, or an edit merged over the current one (kind cannot change: its tokens are of it). */
@@ -47,12 +54,12 @@ export function validateTopic(input: TopicInput, current?: TopicState): TopicDra
       'The kind of a topic cannot change; create a new topic instead.',
     );
   }
-  const name = str(merged.name);
+  const name = text(merged.name, 'name');
   if (!name) throw new DomainError('name_required', 'A topic needs a name.');
   if (name.length > NAME_MAX) {
     throw new DomainError('name_too_long', `A topic name is at most ${NAME_MAX} characters.`);
   }
-  const title = str(merged.title);
+  const title = text(merged.title, 'title');
   if (!title) throw new DomainError('title_required', 'A topic needs a title for its opt-in card.');
   if ([...title].length > LIMITS.titleMax) {
     throw new DomainError(

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyFromToken, audit, roleAtLeast, sessionFromToken } from '../app/accounts.ts';
 import type { AppContext } from '../app/context.ts';
 import type { Role } from '../storage/schema.ts';
+import { AUDIT_ACTIONS, routeOf } from './audit-actions.ts';
 import { errorBody, HttpError } from './errors.ts';
 import { ApiRateLimit } from './rate-limit.ts';
 
@@ -124,8 +125,10 @@ export function auditTrail(ctx: AppContext) {
       userId: req.auth.userId,
       apiKeyId: req.auth.apiKeyId,
       actor: req.auth.actor,
-      action: `${req.method} ${req.routeOptions.url ?? req.url}`,
+      action: routeOf(req),
+      actionKey: AUDIT_ACTIONS[routeOf(req)]?.key ?? null,
       target: Object.keys(params).length ? JSON.stringify(params) : null,
+      targetName: req.auditTargetName ?? null,
       status: reply.statusCode,
     }).catch((e) => req.log.error({ err: e }, 'audit write failed'));
   };

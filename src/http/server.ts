@@ -12,6 +12,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
+import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
 import { errorHandler } from './errors.ts';
 import type { Metrics } from './metrics.ts';
@@ -162,6 +163,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     req.auth = null;
     if (!isApi(req.url)) return;
     return checkAccess(req, reply);
+  });
+  const noteTarget = noteAuditTarget(deps.ctx);
+  app.addHook('preHandler', async (req) => {
+    if (isApi(req.url)) await noteTarget(req);
   });
   app.addHook('onResponse', async (req, reply) => {
     if (isApi(req.url)) await recordAudit(req, reply);

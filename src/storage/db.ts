@@ -16,6 +16,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 // int8 (count(*), bigint ids) as numbers: our values stay far below 2^53.
@@ -48,6 +49,7 @@ export interface OpenOptions {
 export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
   let pool: pg.Pool;
   let pglite: PGlite | null = null;
+  let unlock = async () => {};
   if (opts.databaseUrl) {
     pool = new pg.Pool({
       connectionString: opts.databaseUrl,
@@ -64,12 +66,20 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     }
   } else {
     const dataDir = opts.dataDir ?? 'memory://';
-    if (!dataDir.startsWith('memory://')) await fs.mkdir(dataDir, { recursive: true });
+    if (!dataDir.startsWith('memory://')) {
+      await fs.mkdir(dataDir, { recursive: true });
+      unlock = await lockDataDir(dataDir);
+    }
     // Smaller buffers and WAL keep the embedded database light on a small machine.
-    pglite = await PGlite.create({
-      dataDir,
-      postgresqlconf: ['shared_buffers=32MB', 'max_wal_size=256MB', 'min_wal_size=32MB'],
-    });
+    try {
+      pglite = await PGlite.create({
+        dataDir,
+        postgresqlconf: ['shared_buffers=32MB', 'max_wal_size=256MB', 'min_wal_size=32MB'],
+      });
+    } catch (e) {
+      await unlock();
+      throw e;
+    }
     // PGlite is a single session: one pooled connection, so a transaction holds it and others wait.
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
   }
@@ -81,6 +91,7 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     async close() {
       await db.destroy();
       if (pglite && !pglite.closed) await pglite.close();
+      await unlock();
     },
   };
   if (opts.migrate !== false) await migrate(db, opts.schema);

@@ -237,7 +237,11 @@ export interface AuditLogTable {
   api_key_id: number | null;
   actor: string;
   action: string;
+  /** Readable key (topic.delete); null on rows from before migration 011. */
+  action_key: ColumnType<string | null, string | null | undefined, never>;
   target: string | null;
+  /** The target's name when the action happened. */
+  target_name: ColumnType<string | null, string | null | undefined, never>;
   status: number;
   detail: ColumnType<Record<string, unknown>, string | undefined, never>;
   at: Timestamp;

@@ -1,5 +1,6 @@
 // Issue 6: accounts, sessions, roles, API keys, invitations, audit log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIT_ACTIONS } from '../../src/http/audit-actions.ts';
 import { boot, call, signInAs, type Tenant, tenant } from './harness.ts';
 
 describe('accounts and roles', () => {
@@ -223,10 +224,62 @@ describe('accounts and roles', () => {
     const entry = log.body.entries.find(
       (e: { action: string }) => e.action === 'POST /api/pages/:pageId/topics',
     );
-    expect(entry).toMatchObject({ actor: expect.stringMatching(/^user:admin-/), status: 201 });
+    expect(entry).toMatchObject({
+      actor: expect.stringMatching(/^user:admin-/),
+      status: 201,
+      action_key: 'topic.create',
+      target_name: 'Audited topic',
+    });
     expect(new Date(entry.at).getTime()).toBeGreaterThan(0);
     const csv = await call(base, 'GET', '/api/audit?format=csv', a.owner);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     expect(String(csv.body)).toContain('POST /api/pages/:pageId/topics');
+  });
+
+  it('audit: every audited route has a readable action key', () => {
+    const audited = env.rt
+      .server!.apiRoutes.filter((r) => !['GET', 'HEAD', 'OPTIONS'].includes(r.method))
+      .filter((r) => r.role === 'admin' || r.role === 'owner')
+      .map((r) => `${r.method} ${r.url}`);
+    expect(audited.length).toBeGreaterThan(15);
+    expect(audited.filter((r) => !AUDIT_ACTIONS[r])).toEqual([]);
+  });
+
+  it('audit: a deleted topic, a removed member and a revoked key keep their names in the log', async () => {
+    const created = await call(base, 'POST', `/api/pages/${a.pageId}/topics`, a.admin, {
+      name: 'Soon gone',
+      kind: 'one_time',
+      title: 'Gone',
+    });
+    expect((await call(base, 'DELETE', `/api/topics/${created.body.id}`, a.admin)).status).toBe(204);
+    const key = await call(base, 'POST', '/api/api-keys', a.owner, { name: 'temporary key', role: 'agent' });
+    expect((await call(base, 'DELETE', `/api/api-keys/${key.body.id}`, a.owner)).status).toBe(204);
+    const members = (await call(base, 'GET', '/api/users', a.owner)).body.users as Array<{
+      id: number;
+      email: string;
+      role: string;
+    }>;
+    const agent = members.find((m) => m.role === 'agent')!;
+    expect((await call(base, 'DELETE', `/api/users/${agent.id}`, a.owner)).status).toBe(204);
+    const log = (await call(base, 'GET', '/api/audit', a.owner)).body.entries as Array<
+      Record<string, unknown>
+    >;
+    const find = (k: string) => log.find((e) => e.action_key === k);
+    expect(find('topic.delete')).toMatchObject({
+      action: 'DELETE /api/topics/:topicId',
+      target: JSON.stringify({ topicId: created.body.id }),
+      target_name: 'Soon gone',
+    });
+    expect(find('api_key.create')).toMatchObject({ target_name: 'temporary key' });
+    expect(find('api_key.revoke')).toMatchObject({ target_name: 'temporary key' });
+    expect(find('member.remove')).toMatchObject({ target_name: agent.email });
+    // Another workspace's id names nothing: refused, and no name of theirs is read into this log.
+    const other = await tenant(env.rt);
+    const refused = await call(base, 'DELETE', `/api/topics/${other.topicId}`, a.admin);
+    expect(refused.status).toBe(404);
+    const after = (await call(base, 'GET', '/api/audit', a.owner)).body.entries as Array<
+      Record<string, unknown>
+    >;
+    expect(after[0]).toMatchObject({ action_key: 'topic.delete', status: 404, target_name: null });
   });
 });

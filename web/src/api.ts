@@ -64,8 +64,13 @@ export interface AuditRow {
   id?: number;
   at: string;
   actor: string;
+  /** METHOD /route that was called. */
   action: string;
+  /** Readable action (topic.delete); null on entries written before it existed. */
+  action_key?: string | null;
   target: string | null;
+  /** The target's name when the action happened. */
+  target_name?: string | null;
   status: number;
 }
 

@@ -196,7 +196,13 @@ export async function campaignRoutes(app: App, deps: ServerDeps) {
         tags,
         summary: 'R9e: start now, or schedule with `at`',
         params: CampaignParams,
-        body: Type.Optional(Type.Object({ at: Type.Optional(DateTime) }, { additionalProperties: false })),
+        body: Type.Object({ at: Type.Optional(DateTime) }, { additionalProperties: false }),
+      },
+      // The body is optional. Without a content-type Fastify parses nothing, and with an empty JSON body
+      // our parser gives undefined: either way the schema would refuse "body must be object", so no body
+      // means {} (start now).
+      preValidation: async (req) => {
+        req.body ??= {};
       },
     },
     async (req) => {
