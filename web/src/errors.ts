@@ -73,6 +73,7 @@ const OWN_TEXT: Record<string, Bilingual> = {
   // domain (src/domain/errors.ts)
   validation_failed: { vi: 'Dữ liệu nhập chưa hợp lệ; hãy kiểm tra lại.', en: 'Some input is not valid; please check it.' },
   name_required: { vi: 'Cần nhập tên.', en: 'A name is required.' },
+  blank_text: { vi: 'Nội dung đang để trống (chỉ có khoảng trắng). Hãy nhập nội dung.', en: 'The text is blank (only spaces). Write something.' },
   name_too_long: { vi: 'Tên quá dài.', en: 'The name is too long.' },
   title_required: { vi: 'Cần nhập tiêu đề trên thẻ đăng ký.', en: 'The opt-in card needs a title.' },
   title_too_long: { vi: 'Tiêu đề tối đa 65 ký tự.', en: 'The title is at most 65 characters.' },
