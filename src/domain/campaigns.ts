@@ -3,6 +3,7 @@
 // many errors and for a restricted page (R11b). Pure: the app loads a campaign, asks here, saves.
 import { DomainError } from './errors.ts';
 import { LIMITS } from './platform.ts';
+import { isHttpUrl } from './urls.ts';
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -53,15 +54,6 @@ function checkText(text: string, max: number, field: string): void {
         field,
       );
     }
-  }
-}
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
   }
 }
 
