@@ -151,7 +151,7 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         expect(await row.getByLabel(`Vai trò của ${AGENT_EMAIL}`).inputValue()).toBe('agent');
         await row.getByRole('button', { name: `Xóa khỏi không gian làm việc: ${AGENT_EMAIL}` }).click();
         await row
-          .getByRole('group', { name: /Xóa .* khỏi không gian làm việc\?/ })
+          .getByRole('alertdialog', { name: /Xóa .* khỏi không gian làm việc\?/ })
           .getByRole('button', { name: 'Xác nhận' })
           .click();
         await members.getByRole('status').getByText(`Đã xóa ${AGENT_EMAIL}.`).waitFor();

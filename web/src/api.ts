@@ -314,7 +314,9 @@ export const api = {
   setTopicActive: (id: number, active: boolean) =>
     post<Topic>(`/api/topics/${id}/${active ? 'activate' : 'deactivate'}`),
   deleteTopic: (id: number) => del(`/api/topics/${id}`),
-  topicStats: (id: number) => get<TopicStats>(`/api/topics/${id}/stats`),
+  topicStats: (id: number, days?: number) => get<TopicStats>(`/api/topics/${id}/stats${qs({ days })}`),
+  pageStats: (pageId: number, days?: number) => get<PageStats>(`/api/pages/${pageId}/stats${qs({ days })}`),
+  overview: (pageId: number) => get<Overview>(`/api/pages/${pageId}/overview`),
 
   triggers: (pageId: number) =>
     get<{ triggers: Trigger[] }>(`/api/pages/${pageId}/assistant/triggers`).then((r) => r.triggers),
@@ -325,8 +327,10 @@ export const api = {
   campaigns: (pageId: number) =>
     get<{ campaigns: Campaign[] }>(`/api/pages/${pageId}/campaigns`).then((r) => r.campaigns),
   campaign: (id: number) => get<Campaign>(`/api/campaigns/${id}`),
-  createCampaign: (pageId: number, b: { name: string; topicId: number; content: CampaignContent; audience?: Audience; allowDefer?: boolean }) =>
+  createCampaign: (pageId: number, b: CampaignInput) =>
     post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
+  updateCampaign: (id: number, b: Partial<CampaignInput>) => patch<Campaign>(`/api/campaigns/${id}`, b),
+  deleteCampaign: (id: number) => del(`/api/campaigns/${id}`),
   dryRun: (id: number) => post<DryRun>(`/api/campaigns/${id}/dry-run`),
   startCampaign: (id: number, at?: string) => post<Campaign>(`/api/campaigns/${id}/start`, at ? { at } : {}),
   campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
@@ -362,7 +366,53 @@ export interface TopicStats {
     sends: number;
     expiries: number;
   };
+  interaction: TopicInteraction;
   series: Array<{ date: string; validSubscribers: number; invitationsSent: number; acceptances: number; stops: number; sends: number }>;
+}
+
+/** A topic's notifications in a period (R10a stages); rates are fractions 0–1 or null. */
+export interface TopicInteraction {
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  rates: { delivered: number | null; read: number | null; clicked: number | null; overall: number | null };
+}
+
+/** GET /api/pages/:id/stats?days=: every topic with the same totals as its own statistics. */
+export interface PageStats {
+  days: number;
+  subscribers: number;
+  topics: Array<TopicStats['totals'] & { id: number; name: string; kind: TopicKind; active: boolean; interaction: TopicInteraction }>;
+}
+
+export type Attention =
+  | { code: 'page_restricted'; detail: string }
+  | { code: 'page_not_connected' }
+  | { code: 'optin_feature_disabled' }
+  | { code: 'campaign_paused'; campaignId: number; name: string; reason: string | null }
+  | { code: 'topic_suspended'; topicId: number; name: string; subscribers: number };
+
+/** GET /api/pages/:id/overview: the home screen. */
+export interface Overview {
+  at: string;
+  waitingForReply: number;
+  subscribers: number;
+  topics: Array<{ id: number; name: string; kind: TopicKind; active: boolean; validSubscribers: number; suspendedSubscribers: number }>;
+  campaigns: Array<{
+    id: number;
+    name: string;
+    status: CampaignStatus;
+    targeted: number | null;
+    createdAt: string;
+    startedAt: string | null;
+    sent: number;
+    delivered: number;
+    read: number;
+    clicked: number;
+    rates: TopicInteraction['rates'];
+  }>;
+  attention: Attention[];
 }
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
@@ -376,6 +426,13 @@ export interface Audience {
   lastInteractionTo?: string;
   optedInFrom?: string;
   optedInTo?: string;
+}
+export interface CampaignInput {
+  name: string;
+  topicId: number;
+  content: CampaignContent;
+  audience?: Audience;
+  allowDefer?: boolean;
 }
 export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
 export interface Campaign {

@@ -3,6 +3,7 @@
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
 import type { CtaText, Lang } from './api.ts';
 import { accountsEn, accountsVi } from './i18n/accounts.ts';
+import { consoleEn, consoleVi } from './i18n/console.ts';
 
 export { fill } from './i18n/accounts.ts';
 
@@ -211,6 +212,7 @@ const vi = {
   restricted: 'Bị hạn chế',
   secretNote: 'Mã truy cập không bao giờ được hiển thị lại.',
   ...accountsVi,
+  ...consoleVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -415,6 +417,7 @@ const en: Dict = {
   restricted: 'Restricted',
   secretNote: 'Access tokens are never shown again.',
   ...accountsEn,
+  ...consoleEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };

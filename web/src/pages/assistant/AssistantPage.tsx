@@ -25,6 +25,16 @@ export function AssistantPage({ page }: { page: Page }) {
             + {t.newTrigger}
           </button>
         </div>
+        {triggers.loading && !triggers.data ? (
+          <p className="muted" role="status">
+            {t.loading}
+          </p>
+        ) : null}
+        {triggers.error ? (
+          <p role="alert" className="error">
+            {triggers.error.message}
+          </p>
+        ) : null}
         <ul className="list" aria-label={t.triggers}>
           {(triggers.data ?? []).map((tr) => (
             <li key={tr.id} className="list__item">

@@ -3,17 +3,20 @@
 import { useState } from 'react';
 import { api, ApiError } from '../../api.ts';
 import { BarChart, FunnelChart } from '../../components/Charts.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, fmtDate, useI18n } from '../../i18n.tsx';
 import { reasonLabel } from '../../reasons.ts';
 import { navigate } from '../../router.ts';
 import { pct } from '../topics/TopicsPage.tsx';
+import { StartDraftButton } from './StartCampaign.tsx';
 
 export function CampaignDetail({ id }: { id: number }) {
   const { t, lang } = useI18n();
   const c = useLoad(() => api.campaign(id), [id], 1500);
   const s = useLoad(() => api.campaignStats(id), [id], 1500);
   const [error, setError] = useState<string>();
+  const [asking, setAsking] = useState(false);
   const act = async (verb: 'pause' | 'resume' | 'cancel') => {
     setError(undefined);
     try {
@@ -70,10 +73,26 @@ export function CampaignDetail({ id }: { id: number }) {
           {camp.status === 'paused' ? (
             <button type="button" onClick={() => void act('resume')}>▶ {t.resume}</button>
           ) : null}
+          {camp.status === 'draft' ? <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} /> : null}
           {['running', 'scheduled', 'paused', 'draft'].includes(camp.status) ? (
-            <button type="button" className="danger" onClick={() => void act('cancel')}>
+            <button type="button" className="danger" onClick={() => setAsking(true)}>
               ✕ {t.cancelCampaign}
             </button>
+          ) : null}
+          {asking ? (
+            <ConfirmDialog
+              title={fill(t.confirmCancelCampaign, { name: camp.name })}
+              confirmLabel={t.cancelCampaign}
+              danger
+              onCancel={() => setAsking(false)}
+              onConfirm={async () => {
+                await act('cancel');
+                setAsking(false);
+              }}
+            >
+              <p>{camp.targeted === null ? t.confirmCancelDraft : fill(t.confirmCancelBody, { n: Math.max(0, total - done) })}</p>
+              <p className="muted">{t.confirmNoUndo}</p>
+            </ConfirmDialog>
           ) : null}
           {error ? <span role="alert" className="error">{error}</span> : null}
         </div>

@@ -13,7 +13,7 @@ import {
   type TopicKind,
 } from '../../api.ts';
 import { OptInCard } from '../../components/OptInCard.tsx';
-import { CTA_LABEL, useI18n } from '../../i18n.tsx';
+import { CTA_LABEL, fill, useI18n } from '../../i18n.tsx';
 
 const TITLE_MAX = 65;
 
@@ -48,7 +48,7 @@ export function TopicForm(p: {
       else await api.createTopic(p.page.id, body);
       await p.onDone();
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : String(err));
+      setError(err instanceof ApiError ? err.text(lang) : String(err));
     } finally {
       setBusy(false);
     }
@@ -67,9 +67,17 @@ export function TopicForm(p: {
           </label>
           <label>
             {t.topicTitle}
-            <input value={title} onChange={(e) => setTitle(e.target.value)} required />
-            <small className={left < 0 ? 'error' : 'muted'}>
-              {left} {t.charsLeft}
+            <input
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              required
+              aria-invalid={left < 0}
+              aria-describedby="topic-title-count"
+              className={left < 0 ? 'invalid' : undefined}
+            />
+            {/* Over the limit the field says so and why Save is off, instead of Save just greying out. */}
+            <small id="topic-title-count" className={left < 0 ? 'error' : 'muted'} aria-live="polite">
+              {[...title].length}/{TITLE_MAX} · {left < 0 ? fill(t.titleTooLong, { max: TITLE_MAX, over: -left }) : `${left} ${t.charsLeft}`}
             </small>
           </label>
           {recurring ? (
