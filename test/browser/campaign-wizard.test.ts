@@ -8,8 +8,11 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
   let env: Env;
   const campaigns = async () => {
     const res = await env.context.request.get(`${env.base}/api/pages/${env.rt.page.id}/campaigns`);
-    return ((await res.json()) as { campaigns: Array<{ id: number; name: string; status: string; content: unknown }> })
-      .campaigns;
+    return (
+      (await res.json()) as {
+        campaigns: Array<{ id: number; name: string; status: string; content: unknown }>;
+      }
+    ).campaigns;
   };
 
   beforeAll(async () => {
@@ -23,7 +26,9 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await p.goto(`${env.base}/campaigns`);
     await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
     const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
-    await wiz.getByLabel('Chủ đề (khách hàng đã đăng ký)').selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
+    await wiz
+      .getByLabel('Chủ đề (khách hàng đã đăng ký)')
+      .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
     await wiz.getByRole('radio', { name: 'Văn bản + nút (tối đa 3)' }).check();
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
@@ -74,7 +79,10 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     expect((await campaigns())[0]!.status).toBe('draft');
 
     await row.getByRole('button', { name: 'Xóa Giảm giá cuối tuần' }).click();
-    await p.getByRole('alertdialog', { name: 'Xóa bản nháp “Giảm giá cuối tuần”?' }).getByRole('button', { name: 'Xác nhận' }).click();
+    await p
+      .getByRole('alertdialog', { name: 'Xóa bản nháp “Giảm giá cuối tuần”?' })
+      .getByRole('button', { name: 'Xác nhận' })
+      .click();
     await row.waitFor({ state: 'detached' });
     expect(await campaigns()).toEqual([]);
   }, 90_000);
@@ -84,7 +92,9 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await p.goto(`${env.base}/campaigns`);
     await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
     const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
-    await wiz.getByLabel('Chủ đề (khách hàng đã đăng ký)').selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
+    await wiz
+      .getByLabel('Chủ đề (khách hàng đã đăng ký)')
+      .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByLabel('Tên chiến dịch').fill('Hẹn giờ tuần sau');

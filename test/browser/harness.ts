@@ -135,7 +135,11 @@ export async function customerByName(rt: Runtime, name: string): Promise<{ id: n
 }
 
 /** Polls until `fn` answers something truthy (the service works asynchronously: webhooks, the worker). */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -3,12 +3,21 @@
 // subscribers" for the same topic (one definition) with a period and dd/MM dates; deactivating asks how
 // many it suspends; the topic title over 65 characters is marked; the assistant's notice loads first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { boot, browserSkipReason, customerByName, type Env, optInWeekly, shot, until, WEEKLY } from './harness.ts';
+import {
+  boot,
+  browserSkipReason,
+  customerByName,
+  type Env,
+  optInWeekly,
+  shot,
+  until,
+  WEEKLY,
+} from './harness.ts';
 
 describe.skipIf(browserSkipReason !== null)('home screen and one meaning per number (browser)', () => {
   let env: Env;
   let weeklyId: number;
-  const api = async <T,>(path: string): Promise<T> =>
+  const api = async <T>(path: string): Promise<T> =>
     (await (await env.context.request.get(`${env.base}${path}`)).json()) as T;
 
   beforeAll(async () => {
@@ -33,11 +42,13 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
   }, 120_000);
   afterAll(async () => env?.close());
 
-  it('issue 10.16: after sign-in the shop lands on Tổng quan with today\'s numbers and what needs attention', async () => {
+  it("issue 10.16: after sign-in the shop lands on Tổng quan with today's numbers and what needs attention", async () => {
     const p = env.console;
     await p.goto(`${env.base}/`);
     await p.getByRole('heading', { name: 'Tổng quan', level: 1 }).waitFor();
-    const o = await api<{ waitingForReply: number; subscribers: number }>(`/api/pages/${env.rt.page.id}/overview`);
+    const o = await api<{ waitingForReply: number; subscribers: number }>(
+      `/api/pages/${env.rt.page.id}/overview`,
+    );
     expect(await p.getByTestId('home-waiting').textContent()).toBe(String(o.waitingForReply));
     expect(await p.getByTestId('home-subscribers').textContent()).toBe('2');
     expect(await p.getByTestId(`home-topic-${weeklyId}`).textContent()).toBe('2');
@@ -54,7 +65,11 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
       .getByText('Trang đang bị Meta hạn chế, việc gửi đã dừng: page_restricted: reported by Meta')
       .waitFor();
     await shot(p, 'home');
-    await env.rt.storage.db.updateTable('pages').set({ restricted_reason: null }).where('id', '=', env.rt.page.id).execute();
+    await env.rt.storage.db
+      .updateTable('pages')
+      .set({ restricted_reason: null })
+      .where('id', '=', env.rt.page.id)
+      .execute();
   }, 60_000);
 
   it('R10b (issue 10.13): the topic table and the panel show the same valid subscribers; a period; dd/MM dates', async () => {
@@ -66,7 +81,9 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
     await row.getByRole('button', { name: `Thống kê ${WEEKLY.name}` }).click();
     const panel = p.getByRole('region', { name: `Thống kê: ${WEEKLY.name}` });
     await panel.getByTestId('panel-valid').waitFor();
-    expect(await panel.getByTestId('panel-valid').textContent()).toBe(await row.getByTestId('table-valid').textContent());
+    expect(await panel.getByTestId('panel-valid').textContent()).toBe(
+      await row.getByTestId('table-valid').textContent(),
+    );
     // The same words for the same number, from the domain's definitions.
     expect(await table.getByRole('columnheader', { name: 'Người đăng ký hợp lệ' }).count()).toBe(1);
     await panel.getByText('Người đăng ký hợp lệ', { exact: true }).first().waitFor();
@@ -77,7 +94,10 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
     const line = panel.getByRole('img', { name: 'Người đăng ký hợp lệ (7 ngày)' });
     const dates = await line.locator('text').allTextContents();
     expect(dates.filter((d) => /^\d{2}\/\d{2}$/.test(d)).length).toBe(2);
-    await panel.getByTestId('funnel').getByText(/^Thông báo đã gửi: 1/).waitFor();
+    await panel
+      .getByTestId('funnel')
+      .getByText(/^Thông báo đã gửi: 1/)
+      .waitFor();
     await shot(p, 'topic-stats-period');
   }, 60_000);
 

@@ -16,7 +16,9 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
     const { csrfToken } = (await (await env.context.request.get(`${env.base}/api/auth/me`)).json()) as {
       csrfToken: string;
     };
-    const topics = (await (await env.context.request.get(`${env.base}/api/pages/${env.rt.page.id}/topics`)).json()) as {
+    const topics = (await (
+      await env.context.request.get(`${env.base}/api/pages/${env.rt.page.id}/topics`)
+    ).json()) as {
       topics: Array<{ id: number; kind: string }>;
     };
     const created = await env.context.request.post(`${env.base}/api/pages/${env.rt.page.id}/campaigns`, {
@@ -32,15 +34,17 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
   }, 120_000);
   afterAll(async () => env?.close());
 
+  // Evaluated in the page (strings: the test's own TypeScript has no DOM library).
+  const scrollWidth = () =>
+    env.console.evaluate<number>('Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)');
+
   /** The page is drawn (no loading text left), then nothing may stick out sideways. */
   async function fits(path: string, name: string) {
     const p = env.console;
     await p.goto(`${env.base}${path}`);
     await p.waitForLoadState('networkidle');
     await p.getByText('Đang tải…').first().waitFor({ state: 'hidden' });
-    const width = await p.evaluate(() =>
-      Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
-    );
+    const width = await scrollWidth();
     await shot(p, `mobile-${name}`, { fullPage: true });
     return width;
   }
@@ -71,14 +75,21 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
     await fits('/campaigns', 'campaigns');
     await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
     await p.getByRole('region', { name: 'Chiến dịch mới' }).waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+    expect(await scrollWidth()).toBeLessThanOrEqual(WIDTH);
     await fits('/topics', 'topics');
-    await p.getByRole('button', { name: /^Thống kê / }).first().click();
-    await p.getByRole('region', { name: /^Thống kê: / }).getByText(/Tỉ lệ tương tác/).first().waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+    await p
+      .getByRole('button', { name: /^Thống kê / })
+      .first()
+      .click();
+    await p
+      .getByRole('region', { name: /^Thống kê: / })
+      .getByText(/Tỉ lệ tương tác/)
+      .first()
+      .waitFor();
+    expect(await scrollWidth()).toBeLessThanOrEqual(WIDTH);
     await p.getByRole('button', { name: /^Sửa / }).first().click();
     await p.getByLabel('Tiêu đề trên thẻ đăng ký').waitFor();
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(WIDTH);
+    expect(await scrollWidth()).toBeLessThanOrEqual(WIDTH);
   }, 60_000);
 
   it('the navigation folds behind a menu button; tables become cards', async () => {
@@ -95,7 +106,7 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
     // A table row is a card: its cells stack (each as wide as the row) and carry their column's name.
     const cell = p.getByRole('row').filter({ hasText: 'Một chiến dịch' }).getByRole('cell').first();
     await cell.waitFor();
-    expect(await cell.evaluate((td) => getComputedStyle(td).display)).toBe('block');
+    expect(await cell.evaluate('(td) => getComputedStyle(td).display')).toBe('block');
     expect(await cell.getAttribute('data-label')).toBe('Tên chiến dịch');
     await shot(p, 'mobile-menu-cards');
   }, 60_000);

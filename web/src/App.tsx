@@ -2,15 +2,15 @@
 // limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
 import { type ReactNode, useState } from 'react';
 import { ApiError, api, type Page, type Role, roleAtLeast } from './api.ts';
-import { LangSwitch } from './components/LangSwitch.tsx';
-import { Logo } from './pages/auth/AuthFrame.tsx';
 import { Forbidden } from './components/Forbidden.tsx';
+import { LangSwitch } from './components/LangSwitch.tsx';
 import { UserMenu } from './components/UserMenu.tsx';
 import { useLoad } from './hooks.ts';
 import { type Dict, useI18n } from './i18n.tsx';
 import { AccountsPage } from './pages/accounts/AccountsPage.tsx';
 import { AssistantPage } from './pages/assistant/AssistantPage.tsx';
 import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.tsx';
+import { Logo } from './pages/auth/AuthFrame.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';

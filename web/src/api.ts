@@ -3,6 +3,7 @@
 
 import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
 import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+import type { Overview, PageStats, TopicStats } from './api-stats.ts';
 
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
@@ -68,7 +69,13 @@ export interface AuditRow {
 export type TopicKind = 'recurring' | 'one_time';
 // The option lists are repeated here (their module pulls luxon); `satisfies` keeps them within the domain's.
 export type { CtaText, Frequency } from '../../src/domain/platform.ts';
-export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const satisfies readonly CtaText[];
+export const CTA_TEXTS = [
+  'ALLOW',
+  'GET',
+  'GET_UPDATES',
+  'OPT_IN',
+  'SIGN_UP',
+] as const satisfies readonly CtaText[];
 export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const satisfies readonly Frequency[];
 export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -112,6 +119,7 @@ export interface TopicInput {
 
 // Blocks and trigger kinds are the domain's own types (type-only imports: nothing of the server is bundled).
 export type { Block, TriggerKind } from '../../src/domain/assistant.ts';
+export type { Attention, Overview, PageStats, TopicInteraction, TopicStats } from './api-stats.ts';
 
 export const TRIGGER_KINDS = [
   'get_started',
@@ -248,7 +256,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     credentials: 'same-origin',
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: ErrorDetails } };
+  const json = (await res.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; details?: ErrorDetails };
+  };
   if (!res.ok) {
     const e = json.error ?? {};
     if (res.status === 403 && e.code === 'csrf_failed') csrfToken = null;
@@ -295,7 +305,8 @@ export const api = {
   apiKeys: () => get<{ apiKeys: ApiKeyRow[] }>('/api/api-keys').then((r) => r.apiKeys),
   createApiKey: (name: string, role: Role) => post<NewApiKey>('/api/api-keys', { name, role }),
   revokeApiKey: (id: number) => del(`/api/api-keys/${id}`),
-  audit: (limit = 200) => get<{ entries: AuditRow[] }>(`/api/audit${qs({ format: 'json', limit })}`).then((r) => r.entries),
+  audit: (limit = 200) =>
+    get<{ entries: AuditRow[] }>(`/api/audit${qs({ format: 'json', limit })}`).then((r) => r.entries),
   auditCsvUrl: (limit = 10_000) => `/api/audit${qs({ format: 'csv', limit })}`,
   signOut: async () => {
     await post<void>('/api/auth/sign-out');
@@ -303,8 +314,10 @@ export const api = {
   },
   pages: () => get<{ pages: Page[] }>('/api/pages').then((r) => r.pages),
   page: (id: number) => get<Page>(`/api/pages/${id}`),
-  updatePage: (id: number, b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>) =>
-    patch<Page>(`/api/pages/${id}`, b),
+  updatePage: (
+    id: number,
+    b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>,
+  ) => patch<Page>(`/api/pages/${id}`, b),
   notice: (pageId: number) => get<Bilingual>(`/api/pages/${pageId}/notice`),
   setNotice: (pageId: number, b: Partial<Bilingual>) => put<Bilingual>(`/api/pages/${pageId}/notice`, b),
 
@@ -320,20 +333,21 @@ export const api = {
 
   triggers: (pageId: number) =>
     get<{ triggers: Trigger[] }>(`/api/pages/${pageId}/assistant/triggers`).then((r) => r.triggers),
-  createTrigger: (pageId: number, b: TriggerInput) => post<Trigger>(`/api/pages/${pageId}/assistant/triggers`, b),
+  createTrigger: (pageId: number, b: TriggerInput) =>
+    post<Trigger>(`/api/pages/${pageId}/assistant/triggers`, b),
   updateTrigger: (id: number, b: Partial<TriggerInput>) => patch<Trigger>(`/api/assistant/triggers/${id}`, b),
   deleteTrigger: (id: number) => del(`/api/assistant/triggers/${id}`),
 
   campaigns: (pageId: number) =>
     get<{ campaigns: Campaign[] }>(`/api/pages/${pageId}/campaigns`).then((r) => r.campaigns),
   campaign: (id: number) => get<Campaign>(`/api/campaigns/${id}`),
-  createCampaign: (pageId: number, b: CampaignInput) =>
-    post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
+  createCampaign: (pageId: number, b: CampaignInput) => post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
   updateCampaign: (id: number, b: Partial<CampaignInput>) => patch<Campaign>(`/api/campaigns/${id}`, b),
   deleteCampaign: (id: number) => del(`/api/campaigns/${id}`),
   dryRun: (id: number) => post<DryRun>(`/api/campaigns/${id}/dry-run`),
   startCampaign: (id: number, at?: string) => post<Campaign>(`/api/campaigns/${id}/start`, at ? { at } : {}),
-  campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
+  campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') =>
+    post<Campaign>(`/api/campaigns/${id}/${verb}`),
   campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
 
   conversations: (pageId: number, q: { q?: string; window?: WindowState; limit?: number } = {}) =>
@@ -341,84 +355,22 @@ export const api = {
       `/api/pages/${pageId}/conversations${qs(q)}`,
     ),
   customer: (id: number) => get<CustomerDetail>(`/api/customers/${id}`),
-  messages: (id: number) => get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
+  messages: (id: number) =>
+    get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
   reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),
   invite: (id: number, topicId: number) => post<SendOk>(`/api/customers/${id}/invitations`, { topicId }),
   notify: (id: number, topicId: number, text: string) =>
     post<SendOk>(`/api/customers/${id}/notifications`, { topicId, text }),
 };
 
-/** Per-topic statistics (R10b), GET /api/topics/:id/stats. Rates are fractions 0–1 (null: nothing to rate). */
-export interface TopicStats {
-  topic: { id: number; name: string; kind: TopicKind; active: boolean };
-  timeZone: string;
-  days: number;
-  totals: {
-    invitationsSent: number;
-    invitationsRefused: number;
-    invitationsAccepted: number;
-    acceptanceRate: number | null;
-    validSubscribers: number;
-    suspendedSubscribers: number;
-    acceptances: number;
-    stops: number;
-    resumes: number;
-    sends: number;
-    expiries: number;
-  };
-  interaction: TopicInteraction;
-  series: Array<{ date: string; validSubscribers: number; invitationsSent: number; acceptances: number; stops: number; sends: number }>;
-}
-
-/** A topic's notifications in a period (R10a stages); rates are fractions 0–1 or null. */
-export interface TopicInteraction {
-  sent: number;
-  delivered: number;
-  read: number;
-  clicked: number;
-  rates: { delivered: number | null; read: number | null; clicked: number | null; overall: number | null };
-}
-
-/** GET /api/pages/:id/stats?days=: every topic with the same totals as its own statistics. */
-export interface PageStats {
-  days: number;
-  subscribers: number;
-  topics: Array<TopicStats['totals'] & { id: number; name: string; kind: TopicKind; active: boolean; interaction: TopicInteraction }>;
-}
-
-export type Attention =
-  | { code: 'page_restricted'; detail: string }
-  | { code: 'page_not_connected' }
-  | { code: 'optin_feature_disabled' }
-  | { code: 'campaign_paused'; campaignId: number; name: string; reason: string | null }
-  | { code: 'topic_suspended'; topicId: number; name: string; subscribers: number };
-
-/** GET /api/pages/:id/overview: the home screen. */
-export interface Overview {
-  at: string;
-  waitingForReply: number;
-  subscribers: number;
-  topics: Array<{ id: number; name: string; kind: TopicKind; active: boolean; validSubscribers: number; suspendedSubscribers: number }>;
-  campaigns: Array<{
-    id: number;
-    name: string;
-    status: CampaignStatus;
-    targeted: number | null;
-    createdAt: string;
-    startedAt: string | null;
-    sent: number;
-    delivered: number;
-    read: number;
-    clicked: number;
-    rates: TopicInteraction['rates'];
-  }>;
-  attention: Attention[];
-}
-
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 export type CampaignContent =
   | { type: 'text'; text: string }
-  | { type: 'buttons'; text: string; buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }> }
+  | {
+      type: 'buttons';
+      text: string;
+      buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }>;
+    }
   | { type: 'image'; url: string };
 export interface Audience {
   labels?: string[];
@@ -479,5 +431,11 @@ export interface CampaignStats {
   skipped: { total: number; byReason: Record<string, number> };
   inFlight: number;
   stoppedAfter: number;
-  rates: { delivered: number | null; read: number | null; clicked: number | null; overall: number | null; stoppedAfter: number | null };
+  rates: {
+    delivered: number | null;
+    read: number | null;
+    clicked: number | null;
+    overall: number | null;
+    stoppedAfter: number | null;
+  };
 }

@@ -61,7 +61,8 @@ const vi = {
   previewHint: 'Khách hàng sẽ thấy thẻ này trong Messenger',
   otnFixedButton: 'Nút "Thông báo cho tôi" cố định; khách hàng thấy theo ngôn ngữ Facebook của họ.',
   charsLeft: 'ký tự còn lại',
-  deactivateHint: 'Ngừng kích hoạt sẽ tạm dừng các đăng ký; kích hoạt lại sẽ khôi phục những đăng ký chưa hết hạn.',
+  deactivateHint:
+    'Ngừng kích hoạt sẽ tạm dừng các đăng ký; kích hoạt lại sẽ khôi phục những đăng ký chưa hết hạn.',
   // assistant
   triggers: 'Kịch bản',
   newTrigger: 'Kịch bản mới',
@@ -129,7 +130,8 @@ const vi = {
   composerPolicy: 'Chính sách 7 ngày của Facebook',
   whyNormal: 'Trong 24 giờ kể từ tương tác cuối: có thể gửi mọi tin nhắn.',
   whyHumanAgent: 'Đã quá 24 giờ: chỉ nhân viên được trả lời, với thẻ HUMAN_AGENT, đến hết 7 ngày.',
-  whyNotification: 'Đã quá 7 ngày: chỉ có thể gửi thông báo theo chủ đề khách hàng đang theo dõi (văn bản và emoji).',
+  whyNotification:
+    'Đã quá 7 ngày: chỉ có thể gửi thông báo theo chủ đề khách hàng đang theo dõi (văn bản và emoji).',
   windowClosesAt: 'Khung hiện tại đóng lúc',
   nextAt: 'Có thể gửi lúc',
   typeMessage: 'Nhập tin nhắn',
@@ -270,7 +272,8 @@ const en: Dict = {
   previewHint: 'The customer sees this card in Messenger',
   otnFixedButton: 'The "Notify me" button is fixed; customers see it in their Facebook language.',
   charsLeft: 'characters left',
-  deactivateHint: 'Deactivating suspends its subscriptions; reactivating restores those not expired meanwhile.',
+  deactivateHint:
+    'Deactivating suspends its subscriptions; reactivating restores those not expired meanwhile.',
   triggers: 'Triggers',
   newTrigger: 'New trigger',
   triggerKind: 'When',

@@ -12,7 +12,12 @@ export function ConfirmButton(props: {
   const [asking, setAsking] = useState(false);
   return (
     <>
-      <button type="button" className="danger" aria-label={props.accessibleLabel} onClick={() => setAsking(true)}>
+      <button
+        type="button"
+        className="danger"
+        aria-label={props.accessibleLabel}
+        onClick={() => setAsking(true)}
+      >
         {props.label}
       </button>
       {asking ? (

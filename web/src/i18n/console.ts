@@ -38,7 +38,8 @@ export const consoleVi = {
   closeKeepDraft: 'Đóng (giữ bản nháp)',
   badUrl: 'Liên kết chưa đúng: cần một địa chỉ đầy đủ bắt đầu bằng https:// hoặc http://',
   // topic form
-  titleTooLong: 'Tiêu đề dài hơn {max} ký tự ({over} ký tự thừa): Messenger không chấp nhận, hãy rút gọn để lưu.',
+  titleTooLong:
+    'Tiêu đề dài hơn {max} ký tự ({over} ký tự thừa): Messenger không chấp nhận, hãy rút gọn để lưu.',
 };
 
 export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
@@ -69,10 +70,12 @@ export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
   confirmCancelDraft: 'Nobody was sent it yet; it will not be sent. A cancelled campaign cannot be resumed.',
   confirmDeleteDraft: 'Delete the draft “{name}”?',
   confirmDeactivate: 'Deactivate topic “{name}”?',
-  confirmDeactivateBody: 'subscribers will be suspended: nothing can be sent to them until the topic is on again.',
+  confirmDeactivateBody:
+    'subscribers will be suspended: nothing can be sent to them until the topic is on again.',
   confirmRoleChange: 'Change the role of {email} from {from} to {to}?',
   sendEllipsis: 'Send…',
   closeKeepDraft: 'Close (keep the draft)',
   badUrl: 'Not a valid link: use a full address starting with https:// or http://',
-  titleTooLong: 'The title is longer than {max} characters ({over} too many): Messenger refuses it; shorten it to save.',
+  titleTooLong:
+    'The title is longer than {max} characters ({over} too many): Messenger refuses it; shorten it to save.',
 };

@@ -1,7 +1,7 @@
 // The audit log (GET /api/audit): who did what, when, with which outcome — newest first — and the CSV
 // export (the same endpoint with format=csv, downloaded with the session cookie).
 import { useEffect } from 'react';
-import { api, type AuditRow, type Lang } from '../../api.ts';
+import { type AuditRow, api, type Lang } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { fmtDate, useI18n } from '../../i18n.tsx';
 

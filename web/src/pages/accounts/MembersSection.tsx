@@ -81,7 +81,10 @@ export function MembersSection({ onChange }: { onChange(): void }) {
         </table>
       </div>
       {status ? (
-        <p role={status.ok ? 'status' : 'alert'} className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}>
+        <p
+          role={status.ok ? 'status' : 'alert'}
+          className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}
+        >
           {status.text}
         </p>
       ) : null}

@@ -1,7 +1,7 @@
 // One campaign live (R9e): progress, pause / resume / cancel; results (R10a) as a funnel
 // sent → delivered → read → clicked, stops after, and failures / skips by reason.
 import { useState } from 'react';
-import { api, ApiError } from '../../api.ts';
+import { ApiError, api } from '../../api.ts';
 import { BarChart, FunnelChart } from '../../components/Charts.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { useLoad } from '../../hooks.ts';
@@ -34,8 +34,14 @@ export function CampaignDetail({ id }: { id: number }) {
   const total = camp.targeted ?? 0;
   const reasons = st
     ? [
-        ...Object.entries(st.failed.byReason).map(([k, v]) => ({ label: `${t.failed}: ${reasonLabel(k, lang)}`, value: v })),
-        ...Object.entries(st.skipped.byReason).map(([k, v]) => ({ label: `${t.skipped}: ${reasonLabel(k, lang)}`, value: v })),
+        ...Object.entries(st.failed.byReason).map(([k, v]) => ({
+          label: `${t.failed}: ${reasonLabel(k, lang)}`,
+          value: v,
+        })),
+        ...Object.entries(st.skipped.byReason).map(([k, v]) => ({
+          label: `${t.skipped}: ${reasonLabel(k, lang)}`,
+          value: v,
+        })),
       ]
     : [];
   return (
@@ -56,7 +62,9 @@ export function CampaignDetail({ id }: { id: number }) {
         <progress className="progress" max={Math.max(1, total)} value={done} aria-label={t.progress} />
         <p>
           <strong data-testid="campaign-done">{done}</strong> / {total}
-          {camp.scheduledAt && camp.status === 'scheduled' ? ` · ${t.scheduleAt}: ${fmtDate(camp.scheduledAt, lang)}` : ''}
+          {camp.scheduledAt && camp.status === 'scheduled'
+            ? ` · ${t.scheduleAt}: ${fmtDate(camp.scheduledAt, lang)}`
+            : ''}
           {camp.pauseReason ? ` · ${camp.pauseReason}` : ''}
         </p>
         <div className="kpis">
@@ -68,12 +76,18 @@ export function CampaignDetail({ id }: { id: number }) {
         </div>
         <div className="row">
           {camp.status === 'running' || camp.status === 'scheduled' ? (
-            <button type="button" onClick={() => void act('pause')}>⏸ {t.pause}</button>
+            <button type="button" onClick={() => void act('pause')}>
+              ⏸ {t.pause}
+            </button>
           ) : null}
           {camp.status === 'paused' ? (
-            <button type="button" onClick={() => void act('resume')}>▶ {t.resume}</button>
+            <button type="button" onClick={() => void act('resume')}>
+              ▶ {t.resume}
+            </button>
           ) : null}
-          {camp.status === 'draft' ? <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} /> : null}
+          {camp.status === 'draft' ? (
+            <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} />
+          ) : null}
           {['running', 'scheduled', 'paused', 'draft'].includes(camp.status) ? (
             <button type="button" className="danger" onClick={() => setAsking(true)}>
               ✕ {t.cancelCampaign}
@@ -90,11 +104,19 @@ export function CampaignDetail({ id }: { id: number }) {
                 setAsking(false);
               }}
             >
-              <p>{camp.targeted === null ? t.confirmCancelDraft : fill(t.confirmCancelBody, { n: Math.max(0, total - done) })}</p>
+              <p>
+                {camp.targeted === null
+                  ? t.confirmCancelDraft
+                  : fill(t.confirmCancelBody, { n: Math.max(0, total - done) })}
+              </p>
               <p className="muted">{t.confirmNoUndo}</p>
             </ConfirmDialog>
           ) : null}
-          {error ? <span role="alert" className="error">{error}</span> : null}
+          {error ? (
+            <span role="alert" className="error">
+              {error}
+            </span>
+          ) : null}
         </div>
       </section>
       {st ? (
@@ -110,8 +132,8 @@ export function CampaignDetail({ id }: { id: number }) {
               ]}
             />
             <p className="muted">
-              {t.fDelivered} {pct(st.rates.delivered)} · {t.fRead} {pct(st.rates.read)} · {t.fClicked} {pct(st.rates.clicked)} ·{' '}
-              {t.stoppedAfter}: {st.stoppedAfter}
+              {t.fDelivered} {pct(st.rates.delivered)} · {t.fRead} {pct(st.rates.read)} · {t.fClicked}{' '}
+              {pct(st.rates.clicked)} · {t.stoppedAfter}: {st.stoppedAfter}
             </p>
           </div>
           <BarChart title={t.failuresByReason} data={reasons} color="#b42318" />

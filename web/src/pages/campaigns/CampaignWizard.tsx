@@ -244,7 +244,7 @@ export function CampaignWizard(p: {
 function DryRunView({ dry }: { dry: DryRun }) {
   const { t, lang } = useI18n();
   return (
-    <div className="split" aria-label={t.stepDryRun}>
+    <section className="split" aria-label={t.stepDryRun}>
       <div className="kpis">
         <div className="kpi">
           <span className="muted">{t.audienceCount}</span>
@@ -268,6 +268,6 @@ function DryRunView({ dry }: { dry: DryRun }) {
         color="#9a6700"
         data={Object.entries(dry.skipped).map(([k, v]) => ({ label: reasonLabel(k, lang), value: v }))}
       />
-    </div>
+    </section>
   );
 }

@@ -134,7 +134,7 @@ export function MessageStep(p: {
           </button>
         ) : null}
       </div>
-      <div className="phone-frame" aria-label={t.preview}>
+      <figure className="phone-frame" aria-label={t.preview}>
         {c.type === 'image' ? (
           c.url ? (
             <img className="bubble-img" src={c.url} alt="" />
@@ -156,7 +156,7 @@ export function MessageStep(p: {
             {personal(c.text) || '…'}
           </div>
         )}
-      </div>
+      </figure>
     </div>
   );
 }

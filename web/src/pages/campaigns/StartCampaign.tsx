@@ -27,7 +27,9 @@ export function StartDialog(p: {
       </p>
       {p.dry.deferred ? <p className="muted">{fill(t.confirmDeferred, { n: p.dry.deferred })}</p> : null}
       {p.dry.audience > p.dry.reachable + p.dry.deferred ? (
-        <p className="muted">{fill(t.confirmNotReached, { n: p.dry.audience - p.dry.reachable - p.dry.deferred })}</p>
+        <p className="muted">
+          {fill(t.confirmNotReached, { n: p.dry.audience - p.dry.reachable - p.dry.deferred })}
+        </p>
       ) : null}
       <p className="muted">{t.confirmNoUndo}</p>
     </ConfirmDialog>
@@ -53,10 +55,20 @@ export function StartDraftButton(p: { id: number; name: string; onStarted(id: nu
   };
   return (
     <>
-      <button type="button" className="primary" disabled={busy} onClick={() => void ask()} aria-label={`${t.sendEllipsis} ${p.name}`}>
+      <button
+        type="button"
+        className="primary"
+        disabled={busy}
+        onClick={() => void ask()}
+        aria-label={`${t.sendEllipsis} ${p.name}`}
+      >
         {t.sendEllipsis}
       </button>
-      {error ? <span role="alert" className="error">{error}</span> : null}
+      {error ? (
+        <span role="alert" className="error">
+          {error}
+        </span>
+      ) : null}
       {dry ? (
         <StartDialog
           name={p.name}

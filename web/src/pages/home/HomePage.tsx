@@ -32,7 +32,10 @@ function attentionText(a: Attention, t: Dict): { text: string; to: string } {
     case 'optin_feature_disabled':
       return { text: t.attOptInOff, to: '/settings' };
     case 'campaign_paused':
-      return { text: fill(t.attCampaignPaused, { name: a.name, reason: a.reason ?? '—' }), to: `/campaigns/${a.campaignId}` };
+      return {
+        text: fill(t.attCampaignPaused, { name: a.name, reason: a.reason ?? '—' }),
+        to: `/campaigns/${a.campaignId}`,
+      };
     case 'topic_suspended':
       return { text: fill(t.attTopicSuspended, { name: a.name, n: a.subscribers }), to: '/topics' };
   }
@@ -43,7 +46,7 @@ export function HomePage({ page }: { page: Page }) {
   const o = useLoad(() => api.overview(page.id), [page.id], 15_000);
   const d: Overview | undefined = o.data;
   if (!d) return <p role={o.error ? 'alert' : 'status'}>{o.error ? o.error.message : t.loading}</p>;
-  const L = (k: Parameters<typeof statLabel>[0]) => statLabel(k, lang);
+  const lbl = (k: Parameters<typeof statLabel>[0]) => statLabel(k, lang);
   return (
     <div className="stack">
       <h1>{t.navHome}</h1>
@@ -54,7 +57,10 @@ export function HomePage({ page }: { page: Page }) {
             {d.attention.map((a) => {
               const x = attentionText(a, t);
               return (
-                <li key={`${a.code}-${'campaignId' in a ? a.campaignId : 'topicId' in a ? a.topicId : ''}`} className="list__item">
+                <li
+                  key={`${a.code}-${'campaignId' in a ? a.campaignId : 'topicId' in a ? a.topicId : ''}`}
+                  className="list__item"
+                >
                   <span>{x.text}</span>
                   <Link to={x.to}>{t.open}</Link>
                 </li>
@@ -64,8 +70,8 @@ export function HomePage({ page }: { page: Page }) {
         </section>
       ) : null}
       <section className="kpis" aria-label={t.today}>
-        <div className="kpi" title={L('waitingForReply').hint}>
-          <span className="muted">{L('waitingForReply').label}</span>
+        <div className="kpi" title={lbl('waitingForReply').hint}>
+          <span className="muted">{lbl('waitingForReply').label}</span>
           <strong data-testid="home-waiting">{d.waitingForReply}</strong>
           <Link to="/inbox">{t.navInbox} →</Link>
         </div>
@@ -76,13 +82,13 @@ export function HomePage({ page }: { page: Page }) {
         </div>
       </section>
       <section className="card" aria-labelledby="h-home-topics">
-        <h2 id="h-home-topics">{fill(t.subscribersByTopic, { label: L('validSubscribers').label })}</h2>
+        <h2 id="h-home-topics">{fill(t.subscribersByTopic, { label: lbl('validSubscribers').label })}</h2>
         <table className="table table--cards">
           <thead>
             <tr>
               <th>{t.topicName}</th>
               <th>{t.status}</th>
-              <th title={L('validSubscribers').hint}>{L('validSubscribers').label}</th>
+              <th title={lbl('validSubscribers').hint}>{lbl('validSubscribers').label}</th>
             </tr>
           </thead>
           <tbody>
@@ -90,9 +96,11 @@ export function HomePage({ page }: { page: Page }) {
               <tr key={x.id}>
                 <td data-label={t.topicName}>{x.name}</td>
                 <td data-label={t.status}>
-                  <span className={`badge ${x.active ? 'badge--ok' : 'badge--off'}`}>{x.active ? t.active : t.inactive}</span>
+                  <span className={`badge ${x.active ? 'badge--ok' : 'badge--off'}`}>
+                    {x.active ? t.active : t.inactive}
+                  </span>
                 </td>
-                <td data-label={L('validSubscribers').label} data-testid={`home-topic-${x.id}`}>
+                <td data-label={lbl('validSubscribers').label} data-testid={`home-topic-${x.id}`}>
                   {x.validSubscribers}
                 </td>
               </tr>
@@ -111,9 +119,10 @@ export function HomePage({ page }: { page: Page }) {
                 <span className={`badge cs-${c.status}`}>{t[`cs_${c.status}`]}</span>
                 <span className="muted small"> · {fmtDate(c.startedAt ?? c.createdAt, lang)}</span>
               </span>
-              <span className="funnel-line" aria-label={`${t.funnel}: ${c.name}`}>
-                {t.fSent} {c.sent} → {L('delivered').label} {c.delivered} ({pct(c.rates.delivered)}) → {L('read').label}{' '}
-                {c.read} ({pct(c.rates.read)}) → {L('clicked').label} {c.clicked} ({pct(c.rates.clicked)})
+              <span className="funnel-line">
+                {t.fSent} {c.sent} → {lbl('delivered').label} {c.delivered} ({pct(c.rates.delivered)}) →{' '}
+                {lbl('read').label} {c.read} ({pct(c.rates.read)}) → {lbl('clicked').label} {c.clicked} (
+                {pct(c.rates.clicked)})
               </span>
             </li>
           ))}

@@ -1,8 +1,8 @@
 // Create / edit a topic with the opt-in card previewed live as the customer will see it (R5a).
 import { type FormEvent, useState } from 'react';
 import {
-  api,
   ApiError,
+  api,
   CTA_TEXTS,
   type CtaText,
   FREQUENCIES,
@@ -57,7 +57,8 @@ export function TopicForm(p: {
   return (
     <section className="card" aria-label={p.initial ? `${t.edit} ${p.initial.name}` : t.newTopic}>
       <h2>
-        {p.initial ? `${t.edit}: ${p.initial.name}` : t.newTopic} · {recurring ? t.kindRecurring : t.kindOneTime}
+        {p.initial ? `${t.edit}: ${p.initial.name}` : t.newTopic} ·{' '}
+        {recurring ? t.kindRecurring : t.kindOneTime}
       </h2>
       <div className="split">
         <form onSubmit={submit} className="form">
@@ -77,14 +78,19 @@ export function TopicForm(p: {
             />
             {/* Over the limit the field says so and why Save is off, instead of Save just greying out. */}
             <small id="topic-title-count" className={left < 0 ? 'error' : 'muted'} aria-live="polite">
-              {[...title].length}/{TITLE_MAX} · {left < 0 ? fill(t.titleTooLong, { max: TITLE_MAX, over: -left }) : `${left} ${t.charsLeft}`}
+              {[...title].length}/{TITLE_MAX} ·{' '}
+              {left < 0 ? fill(t.titleTooLong, { max: TITLE_MAX, over: -left }) : `${left} ${t.charsLeft}`}
             </small>
           </label>
           {recurring ? (
             <>
               <label>
                 {t.topicImage}
-                <input value={imageUrl} onChange={(e) => setImageUrl(e.target.value)} placeholder="https://…" />
+                <input
+                  value={imageUrl}
+                  onChange={(e) => setImageUrl(e.target.value)}
+                  placeholder="https://…"
+                />
               </label>
               <label>
                 {t.buttonLabel}
@@ -124,10 +130,14 @@ export function TopicForm(p: {
             </button>
           </div>
         </form>
-        <div className="preview" aria-label={t.preview}>
+        <figure className="preview" aria-label={t.preview}>
           <div className="row">
             <strong>{t.preview}</strong>
-            <select aria-label={`${t.preview} ${t.language}`} value={previewLang} onChange={(e) => setPreviewLang(e.target.value as Lang)}>
+            <select
+              aria-label={`${t.preview} ${t.language}`}
+              value={previewLang}
+              onChange={(e) => setPreviewLang(e.target.value as Lang)}
+            >
               <option value="vi">vi</option>
               <option value="en">en</option>
             </select>
@@ -144,7 +154,7 @@ export function TopicForm(p: {
               pageName={p.page.name}
             />
           </div>
-        </div>
+        </figure>
       </div>
     </section>
   );

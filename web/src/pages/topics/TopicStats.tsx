@@ -11,17 +11,20 @@ export function TopicStatsPanel({ topic, days, onClose }: { topic: Topic; days: 
   const { t, lang } = useI18n();
   const stats = useLoad(() => api.topicStats(topic.id, days), [topic.id, days], 5000);
   const s = stats.data;
-  const L = (k: Parameters<typeof statLabel>[0]) => statLabel(k, lang).label;
+  const lbl = (k: Parameters<typeof statLabel>[0]) => statLabel(k, lang).label;
   const bars: Datum[] = s
     ? [
-        { label: L('invitationsSent'), value: s.totals.invitationsSent },
-        { label: L('acceptances'), value: s.totals.acceptances },
-        { label: L('validSubscribers'), value: s.totals.validSubscribers },
-        { label: L('stops'), value: s.totals.stops },
-        { label: L('sends'), value: s.totals.sends },
+        { label: lbl('invitationsSent'), value: s.totals.invitationsSent },
+        { label: lbl('acceptances'), value: s.totals.acceptances },
+        { label: lbl('validSubscribers'), value: s.totals.validSubscribers },
+        { label: lbl('stops'), value: s.totals.stops },
+        { label: lbl('sends'), value: s.totals.sends },
       ]
     : [];
-  const line: Datum[] = (s?.series ?? []).map((p) => ({ label: dayMonth(p.date), value: p.validSubscribers }));
+  const line: Datum[] = (s?.series ?? []).map((p) => ({
+    label: dayMonth(p.date),
+    value: p.validSubscribers,
+  }));
   const i = s?.interaction;
   return (
     <section className="card" aria-label={`${t.statistics}: ${topic.name}`}>
@@ -39,35 +42,35 @@ export function TopicStatsPanel({ topic, days, onClose }: { topic: Topic; days: 
         <div className="stack">
           <div className="kpis">
             <div className="kpi" title={statLabel('validSubscribers', lang).hint}>
-              <span className="muted">{L('validSubscribers')}</span>
+              <span className="muted">{lbl('validSubscribers')}</span>
               <strong data-testid="panel-valid">{s.totals.validSubscribers}</strong>
             </div>
             <div className="kpi" title={statLabel('acceptanceRate', lang).hint}>
-              <span className="muted">{L('acceptanceRate')}</span>
+              <span className="muted">{lbl('acceptanceRate')}</span>
               <strong>{pct(s.totals.acceptanceRate)}</strong>
             </div>
             <div className="kpi" title={statLabel('interactionRate', lang).hint}>
-              <span className="muted">{L('interactionRate')}</span>
+              <span className="muted">{lbl('interactionRate')}</span>
               <strong data-testid="panel-interaction">{pct(i.rates.overall)}</strong>
             </div>
           </div>
           <div className="split">
             <BarChart data={bars} title={t.statistics} />
-            <LineChart points={line} title={`${L('validSubscribers')} (${s.days} ${t.days})`} />
+            <LineChart points={line} title={`${lbl('validSubscribers')} (${s.days} ${t.days})`} />
           </div>
           <div>
             <FunnelChart
-              title={`${L('interactionRate')}: ${L('sends')} → ${L('delivered')} → ${L('read')} → ${L('clicked')}`}
+              title={`${lbl('interactionRate')}: ${lbl('sends')} → ${lbl('delivered')} → ${lbl('read')} → ${lbl('clicked')}`}
               stages={[
-                { label: L('sends'), value: i.sent },
-                { label: L('delivered'), value: i.delivered },
-                { label: L('read'), value: i.read },
-                { label: L('clicked'), value: i.clicked },
+                { label: lbl('sends'), value: i.sent },
+                { label: lbl('delivered'), value: i.delivered },
+                { label: lbl('read'), value: i.read },
+                { label: lbl('clicked'), value: i.clicked },
               ]}
             />
             <p className="muted">
-              {L('delivered')} {pct(i.rates.delivered)} · {L('read')} {pct(i.rates.read)} · {L('clicked')}{' '}
-              {pct(i.rates.clicked)}
+              {lbl('delivered')} {pct(i.rates.delivered)} · {lbl('read')} {pct(i.rates.read)} ·{' '}
+              {lbl('clicked')} {pct(i.rates.clicked)}
             </p>
           </div>
         </div>

@@ -50,8 +50,12 @@ export function TopicsPage({ page }: { page: Page }) {
             <tr>
               <th>{t.topicName}</th>
               <th>{t.status}</th>
-              <th title={statLabel('validSubscribers', lang).hint}>{statLabel('validSubscribers', lang).label}</th>
-              <th title={statLabel('acceptanceRate', lang).hint}>{statLabel('acceptanceRate', lang).label}</th>
+              <th title={statLabel('validSubscribers', lang).hint}>
+                {statLabel('validSubscribers', lang).label}
+              </th>
+              <th title={statLabel('acceptanceRate', lang).hint}>
+                {statLabel('acceptanceRate', lang).label}
+              </th>
               <th title={statLabel('interactionRate', lang).hint}>
                 {statLabel('interactionRate', lang).label} ({days} {t.days})
               </th>
@@ -130,7 +134,13 @@ export function TopicsPage({ page }: { page: Page }) {
   );
 }
 
-function TopicRow(p: { topic: Topic; stats: Row | undefined; onEdit(): void; onToggle(): void; onStats(): void }) {
+function TopicRow(p: {
+  topic: Topic;
+  stats: Row | undefined;
+  onEdit(): void;
+  onToggle(): void;
+  onStats(): void;
+}) {
   const { t, lang } = useI18n();
   const s = p.stats;
   return (
