@@ -106,7 +106,10 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
     // A table row is a card: its cells stack (each as wide as the row) and carry their column's name.
     const cell = p.getByRole('row').filter({ hasText: 'Một chiến dịch' }).getByRole('cell').first();
     await cell.waitFor();
-    expect(await cell.evaluate('(td) => getComputedStyle(td).display')).toBe('block');
+    type Win = { getComputedStyle(e: unknown): { display: string } };
+    expect(await cell.evaluate((td) => (globalThis as unknown as Win).getComputedStyle(td).display)).toBe(
+      'block',
+    );
     expect(await cell.getAttribute('data-label')).toBe('Tên chiến dịch');
     await shot(p, 'mobile-menu-cards');
   }, 60_000);
