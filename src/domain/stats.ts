@@ -195,21 +195,21 @@ export const STATISTICS = {
     },
   },
   acceptanceRate: {
-    label: { vi: 'Tỉ lệ chấp nhận', en: 'Acceptance rate' },
+    label: { vi: 'Tỉ lệ đồng ý', en: 'Acceptance rate' },
     definition: {
       vi: 'Lời mời được chấp nhận / lời mời đã gửi.',
       en: 'Accepted invitations / invitations sent.',
     },
   },
   acceptances: {
-    label: { vi: 'Lượt đăng ký', en: 'Acceptances' },
+    label: { vi: 'Lượt đồng ý', en: 'Acceptances' },
     definition: {
       vi: 'Các lần khách bấm đăng ký (kể cả nhập từ ngoài) trong lịch sử đồng ý.',
       en: 'Opt-ins recorded in the consent history (imports and outside opt-ins included).',
     },
   },
   stops: {
-    label: { vi: 'Lượt dừng nhận', en: 'Stops' },
+    label: { vi: 'Dừng nhận', en: 'Stops' },
     definition: {
       vi: 'Các lần khách bấm “Dừng nhận thông báo”.',
       en: 'Times customers tapped “Stop notifications”.',
@@ -231,7 +231,7 @@ export const STATISTICS = {
     definition: { vi: 'Tin Meta báo khách đã xem.', en: 'Messages Meta reported read.' },
   },
   clicked: {
-    label: { vi: 'Đã bấm', en: 'Clicked' },
+    label: { vi: 'Đã nhấn', en: 'Clicked' },
     definition: {
       vi: 'Người nhận đã bấm một nút của tin (liên kết hoặc nút trả lời).',
       en: 'Recipients who tapped a button of the message (link or postback).',
