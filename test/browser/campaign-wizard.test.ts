@@ -33,7 +33,12 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByLabel('Tên chiến dịch').fill('Giảm giá cuối tuần');
+    // An empty text says so once the field is left.
+    await wiz.getByLabel('Nội dung').focus();
+    await wiz.getByLabel('Tên chiến dịch').focus();
+    await wiz.getByText('Hãy nhập nội dung tin nhắn.').waitFor();
     await wiz.getByLabel('Nội dung').fill('Chào {{first_name}}, cuối tuần giảm 30%');
+    expect(await wiz.getByText('Hãy nhập nội dung tin nhắn.').count()).toBe(0);
     await wiz.getByLabel('Tiêu đề nút 1').fill('Xem ngay');
     const link = wiz.getByLabel('URL 1');
     await link.fill('shop.example/sale');

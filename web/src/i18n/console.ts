@@ -36,6 +36,8 @@ export const consoleVi = {
   // campaign drafts
   sendEllipsis: 'Gửi…',
   closeKeepDraft: 'Đóng (giữ bản nháp)',
+  textRequired: 'Hãy nhập nội dung tin nhắn.',
+  buttonTitleRequired: 'Mỗi nút cần một tiêu đề (tối đa 20 ký tự).',
   badUrl: 'Liên kết chưa đúng: cần một địa chỉ đầy đủ bắt đầu bằng https:// hoặc http://',
   // topic form
   titleTooLong:
@@ -75,6 +77,8 @@ export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
   confirmRoleChange: 'Change the role of {email} from {from} to {to}?',
   sendEllipsis: 'Send…',
   closeKeepDraft: 'Close (keep the draft)',
+  textRequired: 'Write the message text.',
+  buttonTitleRequired: 'Every button needs a title (up to 20 characters).',
   badUrl: 'Not a valid link: use a full address starting with https:// or http://',
   titleTooLong:
     'The title is longer than {max} characters ({over} too many): Messenger refuses it; shorten it to save.',

@@ -39,12 +39,13 @@ export function MessageStep(p: {
   const insert = () => {
     if (c.type !== 'image') p.setContent({ ...c, text: `${c.text}{{first_name}}` });
   };
-  const urlError = (k: string) =>
+  const fieldError = (k: string, text: string) =>
     bad.has(k) ? (
       <small className="error" id={`err-${k}`}>
-        {t.badUrl}
+        {text}
       </small>
     ) : null;
+  const urlError = (k: string) => fieldError(k, t.badUrl);
   return (
     <div className="split">
       <div className="form">
@@ -77,8 +78,12 @@ export function MessageStep(p: {
                 value={c.text}
                 rows={3}
                 maxLength={c.type === 'buttons' ? 640 : 2000}
+                aria-invalid={bad.has('text')}
+                aria-describedby={bad.has('text') ? 'err-text' : undefined}
+                onBlur={() => leave('text')}
                 onChange={(e) => p.setContent({ ...c, text: e.target.value })}
               />
+              {fieldError('text', t.textRequired)}
             </label>
             <button type="button" onClick={insert}>
               {t.insertFirstName}
@@ -94,6 +99,9 @@ export function MessageStep(p: {
                   placeholder={t.buttonTitle}
                   maxLength={20}
                   value={b.title}
+                  aria-invalid={bad.has(`title${i}`)}
+                  aria-describedby={bad.has(`title${i}`) ? `err-title${i}` : undefined}
+                  onBlur={() => leave(`title${i}`)}
                   onChange={(e) =>
                     p.setContent({
                       ...c,
@@ -121,6 +129,7 @@ export function MessageStep(p: {
                     })
                   }
                 />
+                {fieldError(`title${i}`, t.buttonTitleRequired)}
                 {urlError(`url${i}`)}
               </div>
             ))
