@@ -86,7 +86,8 @@ export function TopicsPage({ page }: { page: Page }) {
     );
   };
 
-  const suspended = deactivating ? (rowOf(deactivating.id)?.validSubscribers ?? 0) : 0;
+  // Unknown until the statistics arrive: say so rather than a reassuring 0.
+  const suspended = deactivating ? (rowOf(deactivating.id)?.validSubscribers ?? '…') : '…';
   return (
     <div className="stack">
       <div className="card__head">
