@@ -68,6 +68,62 @@ export async function createCampaign(
   );
 }
 
+/** The stored definition of a campaign, as the input it was made from. */
+function inputOf(c: CampaignRow): CreateCampaign {
+  return {
+    name: c.name,
+    topicId: c.topic_id,
+    content: c.content as CampaignContent,
+    audience: audienceOf(c),
+    allowDefer: c.allow_defer,
+  };
+}
+
+const notDraft = (c: CampaignRow) =>
+  new DomainError(
+    'campaign_state_conflict',
+    `Only a draft can be changed or deleted; this one is ${c.status}.`,
+    {
+      status: c.status,
+    },
+  );
+
+/**
+ * R9: the wizard keeps one draft and rewrites it as the shop edits. Only a draft: what was started is
+ * what went out. Ownership first, then the state, then the input (nothing is changed on a refusal).
+ */
+export async function updateDraft(
+  ctx: AppContext,
+  workspaceId: number,
+  id: number,
+  patch: Partial<CreateCampaign>,
+): Promise<CampaignRow> {
+  return inTransaction(ctx.db, async (tx) => {
+    const c = await store.findCampaign(tx, workspaceId, id, { forUpdate: true });
+    if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
+    if (c.status !== 'draft') throw notDraft(c);
+    const next = { ...inputOf(c), ...patch };
+    if (next.topicId !== c.topic_id) {
+      const topic = await topics.findTopic(tx, workspaceId, next.topicId);
+      if (!topic || topic.page_id !== c.page_id || topic.deleted_at)
+        throw new DomainError('topic_not_found', `No topic ${next.topicId} on this page.`);
+    }
+    const valid = validateCampaign({ ...next, allowDefer: next.allowDefer ?? false });
+    const row = await store.updateDraft(tx, c.id, { ...valid, topicId: next.topicId }, ctx.clock.now());
+    if (!row) throw notDraft(c);
+    return row;
+  });
+}
+
+/** Removes a draft; anything started stays (it has recipients and history) and can only be cancelled. */
+export async function deleteDraft(ctx: AppContext, workspaceId: number, id: number): Promise<void> {
+  await inTransaction(ctx.db, async (tx) => {
+    const c = await store.findCampaign(tx, workspaceId, id, { forUpdate: true });
+    if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
+    if (c.status !== 'draft' || !(await store.deleteDraft(tx, c.id))) throw notDraft(c);
+  });
+}
+
 export async function getCampaign(ctx: AppContext, workspaceId: number, id: number): Promise<CampaignRow> {
   const c = await store.findCampaign(ctx.db, workspaceId, id);
   if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);

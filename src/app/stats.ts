@@ -10,6 +10,7 @@ import {
   interactionRates,
   rate,
   subscribersAt,
+  topicInteraction,
 } from '../domain/stats.ts';
 import * as pages from '../storage/pages.ts';
 import type { TopicRow } from '../storage/schema.ts';
@@ -84,12 +85,18 @@ const SERIES_EVENTS = {
   expired: 'expiries',
 } as const satisfies Partial<Record<HistoryEvent, keyof DayPoint>>;
 
-export async function topicStats(ctx: AppContext, workspaceId: number, topicId: number, days = 30) {
+const NO_FUNNEL = { sent: 0, delivered: 0, read: 0, clicked: 0 };
+
+function checkDays(days: number): void {
   if (!Number.isInteger(days) || days < 1 || days > MAX_STATS_DAYS) {
     throw new DomainError('validation_failed', `days must be between 1 and ${MAX_STATS_DAYS}.`, {
       field: 'days',
     });
   }
+}
+
+export async function topicStats(ctx: AppContext, workspaceId: number, topicId: number, days = 30) {
+  checkDays(days);
   const topic = await topics.findTopic(ctx.db, workspaceId, topicId);
   if (!topic) throw new DomainError('topic_not_found', `No topic ${topicId} in this workspace.`);
   const page = (await pages.findPage(ctx.db, workspaceId, topic.page_id))!;
@@ -120,6 +127,7 @@ export async function topicStats(ctx: AppContext, workspaceId: number, topicId: 
     const i = key ? bucketIndex(buckets, e.at) : -1;
     if (key && i >= 0) series[i]![key]++;
   }
+  const funnel = (await stats.topicFunnels(ctx.db, scope, buckets[0]!.start)).get(topicId);
   for (const at of await stats.invitationTimes(ctx.db, topicId, buckets[0]!.start)) {
     const i = bucketIndex(buckets, at);
     if (i >= 0) series[i]!.invitationsSent++;
@@ -129,17 +137,25 @@ export async function topicStats(ctx: AppContext, workspaceId: number, topicId: 
     timeZone: page.time_zone,
     days,
     totals: totalsOf(topic, inv.get(topicId), consent.get(topicId), held.get(topicId) ?? 0),
+    /** The topic's notifications sent in the period: delivered → read → clicked (R10a's stages). */
+    interaction: topicInteraction(funnel ?? NO_FUNNEL),
     series,
   };
 }
 
-/** The page at a glance: customers by R1 window, distinct subscribers, and each topic's totals. */
-export async function pageStats(ctx: AppContext, workspaceId: number, pageId: number) {
+/**
+ * The page at a glance: customers by R1 window, distinct subscribers, and each topic's totals (the same
+ * numbers as topicStats) with its interaction over the last `days` days.
+ */
+export async function pageStats(ctx: AppContext, workspaceId: number, pageId: number, days = 30) {
+  checkDays(days);
   const page = await getPage(ctx, workspaceId, pageId);
   const now = ctx.clock.now();
   const scope = { pageId };
-  const [topicRows, inv, consent, held, total, ...byWindow] = await Promise.all([
+  const since = dayBuckets(now, days, page.time_zone)[0]!.start;
+  const [topicRows, funnels, inv, consent, held, total, ...byWindow] = await Promise.all([
     topics.listTopics(ctx.db, pageId),
+    stats.topicFunnels(ctx.db, scope, since),
     stats.invitationCounts(ctx.db, scope),
     stats.consentCounts(ctx.db, scope),
     stats.heldSubscribers(ctx.db, scope, now),
@@ -152,12 +168,14 @@ export async function pageStats(ctx: AppContext, workspaceId: number, pageId: nu
     kind: t.kind,
     active: t.active,
     ...totalsOf(t, inv.get(t.id), consent.get(t.id), held.get(t.id) ?? 0),
+    interaction: topicInteraction(funnels.get(t.id) ?? NO_FUNNEL),
   }));
-  const sum = (k: keyof TopicTotals) => topicsOut.reduce((n, t) => n + (t[k] ?? 0), 0);
+  const sum = (k: keyof TopicTotals) => topicsOut.reduce((n, t) => n + ((t[k] as number | null) ?? 0), 0);
   const invitationsSent = sum('invitationsSent');
   const invitationsAccepted = sum('invitationsAccepted');
   return {
     page: { id: page.id, name: page.name, timeZone: page.time_zone },
+    days,
     customers: {
       total,
       byWindow: Object.fromEntries(WINDOW_STATES.map((w, i) => [w, byWindow[i]!])) as Record<

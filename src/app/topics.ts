@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors.ts';
 import { assertDeletable, type TopicInput, validateTopic } from '../domain/topics.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
 import type { TopicRow } from '../storage/schema.ts';
+import { heldSubscribers } from '../storage/stats.ts';
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import { type AppContext, isUniqueViolation } from './context.ts';
@@ -110,11 +111,10 @@ export async function listTopics(
 ): Promise<Array<TopicRow & { validSubscribers: number }>> {
   await getPage(ctx, workspaceId, pageId);
   const now = ctx.clock.now();
-  const rows = await topics.listTopics(ctx.db, pageId);
-  return Promise.all(
-    rows.map(async (t) => ({
-      ...t,
-      validSubscribers: t.active ? await subs.countValidSubscribers(ctx.db, t.id, now) : 0,
-    })),
-  );
+  const [rows, held] = await Promise.all([
+    topics.listTopics(ctx.db, pageId),
+    heldSubscribers(ctx.db, { pageId }, now),
+  ]);
+  // "Valid subscribers" as domain/stats STATISTICS defines it: the statistics screens' number.
+  return rows.map((t) => ({ ...t, validSubscribers: t.active ? (held.get(t.id) ?? 0) : 0 }));
 }

@@ -5,6 +5,7 @@ import { DomainError } from './errors.ts';
 import { givenName } from './names.ts';
 import { LIMITS } from './platform.ts';
 import { requireText } from './text.ts';
+import { isHttpUrl } from './urls.ts';
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -60,15 +61,6 @@ function checkText(text: string, max: number, field: string): void {
         field,
       );
     }
-  }
-}
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
   }
 }
 

@@ -158,3 +158,114 @@ export function interactionRates(c: { sent: number; delivered: number; read: num
     overall: rate(c.clicked, c.delivered),
   };
 }
+
+// --- one meaning per number ------------------------------------------------------------------------
+
+export interface Statistic {
+  /** What the console shows, in each language; every screen uses this label for this number. */
+  label: { vi: string; en: string };
+  /** How it is counted (shown as the label's hint). */
+  definition: { vi: string; en: string };
+}
+
+/**
+ * Every statistic the product shows, defined once. The server computes each one in one place
+ * (storage/stats.ts counts, this module divides) and the console labels it from here.
+ */
+export const STATISTICS = {
+  validSubscribers: {
+    label: { vi: 'Người đăng ký hợp lệ', en: 'Valid subscribers' },
+    definition: {
+      vi: 'Khách hàng đang giữ ít nhất một đăng ký chưa dừng, chưa hết hạn (OTN: chưa dùng) của chủ đề đang bật. Khách đang chờ giãn cách vẫn được tính.',
+      en: 'Customers holding at least one subscription of the (active) topic that is not stopped, not expired and (OTN) not used. Customers in a cooldown still count.',
+    },
+  },
+  suspendedSubscribers: {
+    label: { vi: 'Người đăng ký bị tạm ngưng', en: 'Suspended subscribers' },
+    definition: {
+      vi: 'Những người đăng ký hợp lệ của một chủ đề đang tắt: được giữ lại nhưng không gửi được (R5b).',
+      en: 'The valid subscribers of a deactivated topic: kept, not sendable (R5b).',
+    },
+  },
+  invitationsSent: {
+    label: { vi: 'Lời mời đã gửi', en: 'Invitations sent' },
+    definition: {
+      vi: 'Thẻ đăng ký Meta đã nhận gửi đi (không tính thẻ bị từ chối vì trùng).',
+      en: 'Opt-in cards Meta accepted to deliver (duplicates Meta refused are not counted).',
+    },
+  },
+  acceptanceRate: {
+    label: { vi: 'Tỉ lệ đồng ý', en: 'Acceptance rate' },
+    definition: {
+      vi: 'Lời mời được chấp nhận / lời mời đã gửi.',
+      en: 'Accepted invitations / invitations sent.',
+    },
+  },
+  acceptances: {
+    label: { vi: 'Lượt đồng ý', en: 'Acceptances' },
+    definition: {
+      vi: 'Các lần khách bấm đăng ký (kể cả nhập từ ngoài) trong lịch sử đồng ý.',
+      en: 'Opt-ins recorded in the consent history (imports and outside opt-ins included).',
+    },
+  },
+  stops: {
+    label: { vi: 'Dừng nhận', en: 'Stops' },
+    definition: {
+      vi: 'Các lần khách bấm “Dừng nhận thông báo”.',
+      en: 'Times customers tapped “Stop notifications”.',
+    },
+  },
+  sends: {
+    label: { vi: 'Thông báo đã gửi', en: 'Notifications sent' },
+    definition: {
+      vi: 'Thông báo đã gửi trên chủ đề (mỗi lần dùng một mã đăng ký), cả gửi lẻ và chiến dịch.',
+      en: 'Notifications sent on the topic (one token use each), single sends and campaigns alike.',
+    },
+  },
+  delivered: {
+    label: { vi: 'Đã nhận', en: 'Delivered' },
+    definition: { vi: 'Tin Meta báo đã đến máy khách.', en: 'Messages Meta reported delivered.' },
+  },
+  read: {
+    label: { vi: 'Đã xem', en: 'Read' },
+    definition: { vi: 'Tin Meta báo khách đã xem.', en: 'Messages Meta reported read.' },
+  },
+  clicked: {
+    label: { vi: 'Đã nhấn', en: 'Clicked' },
+    definition: {
+      vi: 'Người nhận đã bấm một nút của tin (liên kết hoặc nút trả lời).',
+      en: 'Recipients who tapped a button of the message (link or postback).',
+    },
+  },
+  interactionRate: {
+    label: { vi: 'Tỉ lệ tương tác', en: 'Interaction rate' },
+    definition: {
+      vi: 'Đã bấm / đã nhận, trên các thông báo gửi trong kỳ.',
+      en: 'Clicked / delivered, over the notifications sent in the period.',
+    },
+  },
+  waitingForReply: {
+    label: { vi: 'Hội thoại chờ trả lời', en: 'Conversations waiting for a reply' },
+    definition: {
+      vi: 'Khách nhắn sau tin trả lời cuối cùng của trang, trong 7 ngày qua (còn trả lời được).',
+      en: 'Customers who wrote after the page last answered, within the last 7 days (still answerable).',
+    },
+  },
+} as const satisfies Record<string, Statistic>;
+
+export type StatisticKey = keyof typeof STATISTICS;
+
+/** The periods the console offers for rates over time (days, the page's calendar days). */
+export const STAT_PERIODS = [7, 30, 90] as const;
+
+export interface Funnel {
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+}
+
+/** A topic's notifications in a period as a funnel with its rates (the same arithmetic as a campaign's). */
+export function topicInteraction(f: Funnel) {
+  return { ...f, rates: interactionRates(f) };
+}

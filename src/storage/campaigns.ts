@@ -65,6 +65,47 @@ export async function listCampaigns(
   return q.orderBy('id', 'desc').limit(500).execute();
 }
 
+export interface DraftPatch {
+  topicId: number;
+  name: string;
+  content: CampaignContent;
+  audience: AudienceFilters;
+  allowDefer: boolean;
+}
+
+/** Rewrites a draft's definition; a campaign that left draft (started meanwhile) is not touched. */
+export async function updateDraft(
+  db: Executor,
+  id: number,
+  d: DraftPatch,
+  now: Date,
+): Promise<CampaignRow | undefined> {
+  return db
+    .updateTable('campaigns')
+    .set({
+      topic_id: d.topicId,
+      name: d.name,
+      content: JSON.stringify(d.content),
+      audience: JSON.stringify(d.audience),
+      allow_defer: d.allowDefer,
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Deletes a draft (it has no recipients yet: the audience is materialised at start). */
+export async function deleteDraft(db: Executor, id: number): Promise<boolean> {
+  const res = await db
+    .deleteFrom('campaigns')
+    .where('id', '=', id)
+    .where('status', '=', 'draft')
+    .executeTakeFirst();
+  return Number(res.numDeletedRows) === 1;
+}
+
 export type CampaignPatch = Partial<
   Pick<CampaignRow, 'status' | 'pause_reason' | 'scheduled_at' | 'started_at' | 'finished_at'>
 >;

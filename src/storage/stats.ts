@@ -1,6 +1,7 @@
 // The facts R10 statistics are computed from: counts over invitations, consent history and
 // subscriptions, grouped per topic. Only counting here; rates and replays are the domain's.
-import type { HistoryEvent, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
+import { sql } from 'kysely';
+import type { Funnel, HistoryEvent, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
 import type { Executor } from './db.ts';
 
 export interface InvitationCounts {
@@ -204,4 +205,91 @@ export async function campaignFacts(
     clicked: Number(engagement.clicked),
     stoppedAfter: Number(engagement.stopped_after),
   };
+}
+
+/**
+ * A topic's notifications since a time as a funnel (R10a's stages): each `used` row of the consent
+ * history is one notification sent; its message (same customer, Meta's mid) carries Meta's delivery and
+ * read marks; clicks are the campaign recipients of the topic who tapped a button.
+ */
+export async function topicFunnels(
+  db: Executor,
+  scope: { pageId: number } | { topicId: number },
+  since: Date,
+): Promise<Map<number, Funnel>> {
+  const mark = (col: 'delivered_at' | 'read_at') =>
+    sql<boolean>`exists (select 1 from messages m where m.customer_id = h.customer_id
+      and m.mid = h.detail->>'messageId' and m.${sql.ref(col)} is not null)`;
+  let sends = db
+    .selectFrom('consent_history as h')
+    .select((eb) => [
+      'h.topic_id',
+      eb.fn.countAll<number>().as('sent'),
+      eb.fn.countAll<number>().filterWhere(mark('delivered_at')).as('delivered'),
+      eb.fn.countAll<number>().filterWhere(mark('read_at')).as('read'),
+    ])
+    .where('h.event', '=', 'used')
+    .where('h.at', '>=', since)
+    .groupBy('h.topic_id');
+  sends =
+    'pageId' in scope
+      ? sends.where('h.page_id', '=', scope.pageId)
+      : sends.where('h.topic_id', '=', scope.topicId);
+  let clicks = db
+    .selectFrom('campaign_deliveries as d')
+    .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+    .select((eb) => ['c.topic_id', eb.fn.countAll<number>().as('clicked')])
+    .where('d.status', '=', 'sent')
+    .where('d.sent_at', '>=', since)
+    .where('d.clicked_at', 'is not', null)
+    .groupBy('c.topic_id');
+  clicks =
+    'pageId' in scope
+      ? clicks.where('c.page_id', '=', scope.pageId)
+      : clicks.where('c.topic_id', '=', scope.topicId);
+  const [s, c] = await Promise.all([sends.execute(), clicks.execute()]);
+  const out = new Map<number, Funnel>();
+  const at = (id: number) => {
+    const f = out.get(id) ?? { sent: 0, delivered: 0, read: 0, clicked: 0 };
+    out.set(id, f);
+    return f;
+  };
+  for (const r of s)
+    Object.assign(at(r.topic_id), {
+      sent: Number(r.sent),
+      delivered: Number(r.delivered),
+      read: Number(r.read),
+    });
+  for (const r of c) at(r.topic_id).clicked = Number(r.clicked);
+  return out;
+}
+
+/**
+ * Customers of a page waiting for a reply: their latest message is theirs (after the page's last
+ * answer) and came after `since` (the caller passes the 7-day limit within which a reply can still go).
+ */
+export async function waitingForReply(db: Executor, pageId: number, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('customers as c')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('c.page_id', '=', pageId)
+    .where('c.last_interaction_at', '>', since)
+    .where(
+      sql<boolean>`(select max(i.created_at) from messages i where i.customer_id = c.id and i.direction = 'in')
+        > coalesce((select max(o.created_at) from messages o where o.customer_id = c.id and o.direction = 'out'),
+          '-infinity'::timestamptz)`,
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The page's latest campaigns, newest first. */
+export async function latestCampaigns(db: Executor, pageId: number, limit: number) {
+  return db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
 }

@@ -135,3 +135,37 @@ export async function customerByName(rt: Runtime, name: string): Promise<{ id: n
     .executeTakeFirstOrThrow();
   return { id: row.id, psid: row.psid };
 }
+
+/** Polls until `fn` answers something truthy (the service works asynchronously: webhooks, the worker). */
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export const WEEKLY = { name: 'Khuyến mãi hàng tuần', title: 'Ưu đãi mỗi tuần từ Cửa hàng demo' };
+
+/** Demo customers (by name) ask for offers on the sandbox phone and accept the weekly topic's card. */
+export async function optInWeekly(env: Env, names: readonly string[]): Promise<string[]> {
+  const { SandboxClient } = await import('../../src/sandbox/client.ts');
+  const sb = new SandboxClient(env.sandboxUrl);
+  const info = await sb.info();
+  const psids = names.map((n) => info.customers.find((c) => c.name === n)!.psid);
+  for (const psid of psids) await sb.message(psid, 'khuyến mãi');
+  for (const psid of psids) {
+    await until('the opt-in card', async () =>
+      (await sb.thread(psid)).items.some((i) => i.optInCard?.title === WEEKLY.title),
+    );
+    await sb.optinLatest(psid, WEEKLY.title);
+  }
+  await sb.flushWebhooks();
+  return psids;
+}

@@ -1,18 +1,19 @@
 // The console: public screens (sign-in, accept invitation), then — signed in — the shell: navigation
 // limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
-import type { ReactNode } from 'react';
-import { ApiError, api, type Page, type Role, roleAtLeast } from './api.ts';
-import { LangSwitch } from './components/LangSwitch.tsx';
-import { Logo } from './pages/auth/AuthFrame.tsx';
+import { type ReactNode, useState } from 'react';
+import { ApiError, api, errorText, type Page, type Role, roleAtLeast } from './api.ts';
 import { Forbidden } from './components/Forbidden.tsx';
+import { LangSwitch } from './components/LangSwitch.tsx';
 import { UserMenu } from './components/UserMenu.tsx';
 import { useLoad } from './hooks.ts';
 import { type Dict, useI18n } from './i18n.tsx';
 import { AccountsPage } from './pages/accounts/AccountsPage.tsx';
 import { AssistantPage } from './pages/assistant/AssistantPage.tsx';
 import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.tsx';
+import { Logo } from './pages/auth/AuthFrame.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
+import { HomePage } from './pages/home/HomePage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
@@ -22,6 +23,7 @@ import { rememberUser, type Session, SessionProvider, sessionFrom, useSession } 
 
 /** Top-level screens and the least role each needs (the API's own rule for what they call). */
 const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }> = [
+  { path: '/home', key: 'navHome', min: 'admin', nav: true },
   { path: '/topics', key: 'navTopics', min: 'admin', nav: true },
   { path: '/assistant', key: 'navAssistant', min: 'admin', nav: true },
   { path: '/inbox', key: 'navInbox', min: 'agent', nav: true },
@@ -31,7 +33,8 @@ const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }>
   { path: '/profile', key: 'profileTitle', min: 'agent', nav: false },
 ];
 
-const homeOf = (role: Role) => (roleAtLeast(role, 'admin') ? '/topics' : '/inbox');
+// The shop lands on Tổng quan; an agent (no statistics, no campaigns) on the inbox.
+const homeOf = (role: Role) => (roleAtLeast(role, 'admin') ? '/home' : '/inbox');
 
 function screen(path: string, page: Page | undefined): ReactNode {
   const [, first, second] = path.split('/');
@@ -39,6 +42,8 @@ function screen(path: string, page: Page | undefined): ReactNode {
   if (first === 'profile') return <ProfilePage />;
   if (!page) return null;
   switch (first) {
+    case 'home':
+      return <HomePage page={page} />;
     case 'assistant':
       return <AssistantPage page={page} />;
     case 'inbox':
@@ -53,7 +58,7 @@ function screen(path: string, page: Page | undefined): ReactNode {
 }
 
 function Shell({ path }: { path: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { role } = useSession();
   const pages = useLoad(() => api.pages(), []);
   const page = pages.data?.[0];
@@ -61,6 +66,8 @@ function Shell({ path }: { path: string }) {
   const target = SCREENS.find((s) => route.startsWith(s.path)) ?? SCREENS[0]!;
   const allowed = roleAtLeast(role, target.min);
   const needsPage = target.path !== '/accounts' && target.path !== '/profile';
+  // Under 760 px the navigation folds behind a menu button (styles.css); choosing a screen folds it.
+  const [menuOpen, setMenuOpen] = useState(false);
   return (
     <div className="app">
       <header className="topbar">
@@ -69,7 +76,16 @@ function Shell({ path }: { path: string }) {
           {t.appName}
         </span>
         {page ? <span className="page-name">{page.name}</span> : null}
-        <nav aria-label="main" className="nav">
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰</span> {t.menu}
+        </button>
+        <nav aria-label="main" id="main-nav" className={menuOpen ? 'nav nav--open' : 'nav'}>
           {SCREENS.filter((s) => s.nav && roleAtLeast(role, s.min)).map((n) => (
             <a
               key={n.path}
@@ -77,6 +93,7 @@ function Shell({ path }: { path: string }) {
               aria-current={target.path === n.path ? 'page' : undefined}
               onClick={(e) => {
                 e.preventDefault();
+                setMenuOpen(false);
                 navigate(n.path);
               }}
             >
@@ -93,7 +110,7 @@ function Shell({ path }: { path: string }) {
         ) : pages.error instanceof ApiError && pages.error.status === 403 ? (
           <Forbidden needed={target.min} role={role} />
         ) : needsPage && pages.error ? (
-          <p role="alert">{pages.error.message}</p>
+          <p role="alert">{errorText(pages.error, lang)}</p>
         ) : needsPage && !page ? (
           <p>{t.loading}</p>
         ) : (
@@ -111,7 +128,7 @@ export function App() {
 }
 
 function Gate({ path }: { path: string }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const me = useLoad(() => api.me(), []);
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
   if (signedOut) {
@@ -125,7 +142,7 @@ function Gate({ path }: { path: string }) {
       />
     );
   }
-  if (me.error) return <p role="alert">{me.error.message}</p>;
+  if (me.error) return <p role="alert">{errorText(me.error, lang)}</p>;
   if (!me.data) return <p className="main">{t.loading}</p>;
   if (path === '/sign-in') {
     queueMicrotask(() => navigate('/'));

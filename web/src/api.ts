@@ -8,6 +8,8 @@ import { ApiError, type ErrorDetails } from './errors.ts';
 
 export { ApiError, type ErrorDetails, errorText } from './errors.ts';
 
+import type { Overview, PageStats, TopicStats } from './api-stats.ts';
+
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
   vi: string;
@@ -77,7 +79,13 @@ export interface AuditRow {
 export type TopicKind = 'recurring' | 'one_time';
 // The option lists are repeated here (their module pulls luxon); `satisfies` keeps them within the domain's.
 export type { CtaText, Frequency } from '../../src/domain/platform.ts';
-export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const satisfies readonly CtaText[];
+export const CTA_TEXTS = [
+  'ALLOW',
+  'GET',
+  'GET_UPDATES',
+  'OPT_IN',
+  'SIGN_UP',
+] as const satisfies readonly CtaText[];
 export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const satisfies readonly Frequency[];
 export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -121,6 +129,7 @@ export interface TopicInput {
 
 // Blocks and trigger kinds are the domain's own types (type-only imports: nothing of the server is bundled).
 export type { Block, TriggerKind } from '../../src/domain/assistant.ts';
+export type { Attention, Overview, PageStats, TopicInteraction, TopicStats } from './api-stats.ts';
 
 export const TRIGGER_KINDS = [
   'get_started',
@@ -232,7 +241,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     credentials: 'same-origin',
   });
   if (res.status === 204) return undefined as T;
-  const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: ErrorDetails } };
+  const json = (await res.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; details?: ErrorDetails };
+  };
   if (!res.ok) {
     const e = json.error ?? {};
     if (res.status === 403 && e.code === 'csrf_failed') csrfToken = null;
@@ -279,7 +290,8 @@ export const api = {
   apiKeys: () => get<{ apiKeys: ApiKeyRow[] }>('/api/api-keys').then((r) => r.apiKeys),
   createApiKey: (name: string, role: Role) => post<NewApiKey>('/api/api-keys', { name, role }),
   revokeApiKey: (id: number) => del(`/api/api-keys/${id}`),
-  audit: (limit = 200) => get<{ entries: AuditRow[] }>(`/api/audit${qs({ format: 'json', limit })}`).then((r) => r.entries),
+  audit: (limit = 200) =>
+    get<{ entries: AuditRow[] }>(`/api/audit${qs({ format: 'json', limit })}`).then((r) => r.entries),
   auditCsvUrl: (limit = 10_000) => `/api/audit${qs({ format: 'csv', limit })}`,
   signOut: async () => {
     await post<void>('/api/auth/sign-out');
@@ -287,8 +299,10 @@ export const api = {
   },
   pages: () => get<{ pages: Page[] }>('/api/pages').then((r) => r.pages),
   page: (id: number) => get<Page>(`/api/pages/${id}`),
-  updatePage: (id: number, b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>) =>
-    patch<Page>(`/api/pages/${id}`, b),
+  updatePage: (
+    id: number,
+    b: Partial<Pick<Page, 'name' | 'profile' | 'timeZone' | 'region' | 'optInFeatureEnabled'>>,
+  ) => patch<Page>(`/api/pages/${id}`, b),
   notice: (pageId: number) => get<Bilingual>(`/api/pages/${pageId}/notice`),
   setNotice: (pageId: number, b: Partial<Bilingual>) => put<Bilingual>(`/api/pages/${pageId}/notice`, b),
 
@@ -298,22 +312,27 @@ export const api = {
   setTopicActive: (id: number, active: boolean) =>
     post<Topic>(`/api/topics/${id}/${active ? 'activate' : 'deactivate'}`),
   deleteTopic: (id: number) => del(`/api/topics/${id}`),
-  topicStats: (id: number) => get<TopicStats>(`/api/topics/${id}/stats`),
+  topicStats: (id: number, days?: number) => get<TopicStats>(`/api/topics/${id}/stats${qs({ days })}`),
+  pageStats: (pageId: number, days?: number) => get<PageStats>(`/api/pages/${pageId}/stats${qs({ days })}`),
+  overview: (pageId: number) => get<Overview>(`/api/pages/${pageId}/overview`),
 
   triggers: (pageId: number) =>
     get<{ triggers: Trigger[] }>(`/api/pages/${pageId}/assistant/triggers`).then((r) => r.triggers),
-  createTrigger: (pageId: number, b: TriggerInput) => post<Trigger>(`/api/pages/${pageId}/assistant/triggers`, b),
+  createTrigger: (pageId: number, b: TriggerInput) =>
+    post<Trigger>(`/api/pages/${pageId}/assistant/triggers`, b),
   updateTrigger: (id: number, b: Partial<TriggerInput>) => patch<Trigger>(`/api/assistant/triggers/${id}`, b),
   deleteTrigger: (id: number) => del(`/api/assistant/triggers/${id}`),
 
   campaigns: (pageId: number) =>
     get<{ campaigns: Campaign[] }>(`/api/pages/${pageId}/campaigns`).then((r) => r.campaigns),
   campaign: (id: number) => get<Campaign>(`/api/campaigns/${id}`),
-  createCampaign: (pageId: number, b: { name: string; topicId: number; content: CampaignContent; audience?: Audience; allowDefer?: boolean }) =>
-    post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
+  createCampaign: (pageId: number, b: CampaignInput) => post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
+  updateCampaign: (id: number, b: Partial<CampaignInput>) => patch<Campaign>(`/api/campaigns/${id}`, b),
+  deleteCampaign: (id: number) => del(`/api/campaigns/${id}`),
   dryRun: (id: number) => post<DryRun>(`/api/campaigns/${id}/dry-run`),
   startCampaign: (id: number, at?: string) => post<Campaign>(`/api/campaigns/${id}/start`, at ? { at } : {}),
-  campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') => post<Campaign>(`/api/campaigns/${id}/${verb}`),
+  campaignAction: (id: number, verb: 'pause' | 'resume' | 'cancel') =>
+    post<Campaign>(`/api/campaigns/${id}/${verb}`),
   campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
 
   /** One page of the inbox; `after` is the previous page's `next` (keyset paging). */
@@ -325,40 +344,26 @@ export const api = {
       `/api/pages/${pageId}/conversations${qs(q)}`,
     ),
   labels: (pageId: number) =>
-    get<{ labels: Array<{ label: string; customers: number }> }>(`/api/pages/${pageId}/labels`).then((r) => r.labels),
+    get<{ labels: Array<{ label: string; customers: number }> }>(`/api/pages/${pageId}/labels`).then(
+      (r) => r.labels,
+    ),
   customer: (id: number) => get<CustomerDetail>(`/api/customers/${id}`),
-  messages: (id: number) => get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
+  messages: (id: number) =>
+    get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
   reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),
   invite: (id: number, topicId: number) => post<SendOk>(`/api/customers/${id}/invitations`, { topicId }),
   notify: (id: number, topicId: number, text: string) =>
     post<SendOk>(`/api/customers/${id}/notifications`, { topicId, text }),
 };
 
-/** Per-topic statistics (R10b), GET /api/topics/:id/stats. Rates are fractions 0–1 (null: nothing to rate). */
-export interface TopicStats {
-  topic: { id: number; name: string; kind: TopicKind; active: boolean };
-  timeZone: string;
-  days: number;
-  totals: {
-    invitationsSent: number;
-    invitationsRefused: number;
-    invitationsAccepted: number;
-    acceptanceRate: number | null;
-    validSubscribers: number;
-    suspendedSubscribers: number;
-    acceptances: number;
-    stops: number;
-    resumes: number;
-    sends: number;
-    expiries: number;
-  };
-  series: Array<{ date: string; validSubscribers: number; invitationsSent: number; acceptances: number; stops: number; sends: number }>;
-}
-
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 export type CampaignContent =
   | { type: 'text'; text: string }
-  | { type: 'buttons'; text: string; buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }> }
+  | {
+      type: 'buttons';
+      text: string;
+      buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }>;
+    }
   | { type: 'image'; url: string };
 export interface Audience {
   labels?: string[];
@@ -366,6 +371,13 @@ export interface Audience {
   lastInteractionTo?: string;
   optedInFrom?: string;
   optedInTo?: string;
+}
+export interface CampaignInput {
+  name: string;
+  topicId: number;
+  content: CampaignContent;
+  audience?: Audience;
+  allowDefer?: boolean;
 }
 export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
 export interface Campaign {
@@ -412,5 +424,11 @@ export interface CampaignStats {
   skipped: { total: number; byReason: Record<string, number> };
   inFlight: number;
   stoppedAfter: number;
-  rates: { delivered: number | null; read: number | null; clicked: number | null; overall: number | null; stoppedAfter: number | null };
+  rates: {
+    delivered: number | null;
+    read: number | null;
+    clicked: number | null;
+    overall: number | null;
+    stoppedAfter: number | null;
+  };
 }

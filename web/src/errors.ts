@@ -45,7 +45,7 @@ const GRAPH_TEXT: Record<string, Bilingual> = {
   },
   graph_page_restricted: {
     vi: 'Facebook đang hạn chế Fanpage gửi tin. Chủ Fanpage cần kiểm tra Chất lượng Fanpage trên Facebook; việc gửi đã dừng.',
-    en: "Facebook has restricted the page from sending. The page owner should check Page Quality on Facebook; sending has stopped.",
+    en: 'Facebook has restricted the page from sending. The page owner should check Page Quality on Facebook; sending has stopped.',
   },
   graph_customer_unreachable: {
     vi: 'Khách hàng hiện không nhận được tin nhắn từ Fanpage (đã chặn hoặc tài khoản không còn).',
@@ -71,26 +71,47 @@ const GRAPH_TEXT: Record<string, Bilingual> = {
 
 const OWN_TEXT: Record<string, Bilingual> = {
   // domain (src/domain/errors.ts)
-  validation_failed: { vi: 'Dữ liệu nhập chưa hợp lệ; hãy kiểm tra lại.', en: 'Some input is not valid; please check it.' },
+  validation_failed: {
+    vi: 'Dữ liệu nhập chưa hợp lệ; hãy kiểm tra lại.',
+    en: 'Some input is not valid; please check it.',
+  },
   name_required: { vi: 'Cần nhập tên.', en: 'A name is required.' },
-  blank_text: { vi: 'Nội dung đang để trống (chỉ có khoảng trắng). Hãy nhập nội dung.', en: 'The text is blank (only spaces). Write something.' },
+  blank_text: {
+    vi: 'Nội dung đang để trống (chỉ có khoảng trắng). Hãy nhập nội dung.',
+    en: 'The text is blank (only spaces). Write something.',
+  },
   name_too_long: { vi: 'Tên quá dài.', en: 'The name is too long.' },
   title_required: { vi: 'Cần nhập tiêu đề trên thẻ đăng ký.', en: 'The opt-in card needs a title.' },
   title_too_long: { vi: 'Tiêu đề tối đa 65 ký tự.', en: 'The title is at most 65 characters.' },
   invalid_kind: { vi: 'Loại chủ đề là Định kỳ hoặc OTN.', en: 'The topic kind is recurring or OTN.' },
   frequency_required: { vi: 'Chủ đề định kỳ cần chọn tần suất.', en: 'A recurring topic needs a frequency.' },
   frequency_on_otn: { vi: 'Chủ đề OTN không có tần suất.', en: 'An OTN topic has no frequency.' },
-  invalid_frequency: { vi: 'Tần suất là Hằng ngày, Hằng tuần hoặc Hằng tháng.', en: 'The frequency is daily, weekly or monthly.' },
-  invalid_cta_text: { vi: 'Nội dung nút không nằm trong danh sách cho phép.', en: 'The button label is not one of the allowed ones.' },
-  cta_on_otn: { vi: 'Nút của chủ đề OTN là cố định ("Thông báo cho tôi").', en: 'An OTN topic\'s button is fixed ("Notify me").' },
+  invalid_frequency: {
+    vi: 'Tần suất là Hằng ngày, Hằng tuần hoặc Hằng tháng.',
+    en: 'The frequency is daily, weekly or monthly.',
+  },
+  invalid_cta_text: {
+    vi: 'Nội dung nút không nằm trong danh sách cho phép.',
+    en: 'The button label is not one of the allowed ones.',
+  },
+  cta_on_otn: {
+    vi: 'Nút của chủ đề OTN là cố định ("Thông báo cho tôi").',
+    en: 'An OTN topic\'s button is fixed ("Notify me").',
+  },
   invalid_image_url: { vi: 'Ảnh cần là một đường dẫn http(s).', en: 'The image must be an http(s) URL.' },
   invalid_validity: { vi: 'Thời hạn đăng ký không hợp lệ.', en: 'The subscription validity is not valid.' },
   kind_change_refused: {
     vi: 'Không thể đổi loại chủ đề khi đã có người đăng ký hoặc lời mời.',
     en: 'The topic kind cannot change once it has invitations or subscribers.',
   },
-  duplicate_topic_name: { vi: 'Fanpage đã có một chủ đề trùng tên; hãy chọn tên khác.', en: 'The page already has a topic with this name; pick another.' },
-  topic_not_found: { vi: 'Không tìm thấy chủ đề (có thể đã bị xóa).', en: 'The topic was not found (it may have been deleted).' },
+  duplicate_topic_name: {
+    vi: 'Fanpage đã có một chủ đề trùng tên; hãy chọn tên khác.',
+    en: 'The page already has a topic with this name; pick another.',
+  },
+  topic_not_found: {
+    vi: 'Không tìm thấy chủ đề (có thể đã bị xóa).',
+    en: 'The topic was not found (it may have been deleted).',
+  },
   topic_inactive: { vi: 'Chủ đề đã ngừng kích hoạt.', en: 'The topic is deactivated.' },
   topic_has_live_subscriptions: {
     vi: 'Chủ đề còn người đăng ký nên không thể xóa; hãy ngừng kích hoạt thay vì xóa.',
@@ -106,40 +127,79 @@ const OWN_TEXT: Record<string, Bilingual> = {
     en: 'This one-time notification was just used; the customer must opt in again.',
   },
   invalid_profile: { vi: 'Quy định nền tảng không hợp lệ.', en: 'The platform rules setting is not valid.' },
-  invalid_time_zone: { vi: 'Múi giờ không hợp lệ (ví dụ: Asia/Ho_Chi_Minh).', en: 'The time zone is not valid (e.g. Asia/Ho_Chi_Minh).' },
+  invalid_time_zone: {
+    vi: 'Múi giờ không hợp lệ (ví dụ: Asia/Ho_Chi_Minh).',
+    en: 'The time zone is not valid (e.g. Asia/Ho_Chi_Minh).',
+  },
   send_refused: { vi: 'Không thể gửi tin nhắn này.', en: 'This message cannot be sent.' },
-  invite_invalid: { vi: 'Lời mời không hợp lệ hoặc đã hết hạn.', en: 'This invitation is invalid or has expired.' },
+  invite_invalid: {
+    vi: 'Lời mời không hợp lệ hoặc đã hết hạn.',
+    en: 'This invitation is invalid or has expired.',
+  },
   weak_password: { vi: 'Mật khẩu cần từ 10 đến 200 ký tự.', en: 'A password is 10 to 200 characters.' },
   wrong_password: { vi: 'Mật khẩu không đúng.', en: 'The password is wrong.' },
   email_taken: { vi: 'Email này đã có tài khoản.', en: 'An account with this email already exists.' },
-  campaign_not_found: { vi: 'Không tìm thấy chiến dịch (có thể đã bị xóa).', en: 'The campaign was not found (it may have been deleted).' },
-  invalid_campaign: { vi: 'Chiến dịch chưa hợp lệ; hãy kiểm tra nội dung và nút bấm.', en: 'The campaign is not valid; check its content and buttons.' },
+  campaign_not_found: {
+    vi: 'Không tìm thấy chiến dịch (có thể đã bị xóa).',
+    en: 'The campaign was not found (it may have been deleted).',
+  },
+  invalid_campaign: {
+    vi: 'Chiến dịch chưa hợp lệ; hãy kiểm tra nội dung và nút bấm.',
+    en: 'The campaign is not valid; check its content and buttons.',
+  },
   campaign_state_conflict: {
     vi: 'Chiến dịch đang ở trạng thái không cho phép thao tác này; hãy tải lại trang.',
     en: 'The campaign is in a state that does not allow this; reload the page.',
   },
   // http (src/http)
-  not_authenticated: { vi: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.', en: 'Your session has ended; sign in again.' },
-  forbidden: { vi: 'Vai trò của bạn không được phép làm việc này.', en: 'Your role is not allowed to do this.' },
+  not_authenticated: {
+    vi: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.',
+    en: 'Your session has ended; sign in again.',
+  },
+  forbidden: {
+    vi: 'Vai trò của bạn không được phép làm việc này.',
+    en: 'Your role is not allowed to do this.',
+  },
   csrf_failed: { vi: 'Phiên làm việc đã thay đổi; hãy thử lại.', en: 'The session changed; try again.' },
   not_found: { vi: 'Không tìm thấy.', en: 'Not found.' },
-  rate_limited: { vi: 'Quá nhiều yêu cầu; hãy thử lại sau giây lát.', en: 'Too many requests; try again in a moment.' },
-  sign_in_blocked: { vi: 'Quá nhiều lần đăng nhập sai; hãy thử lại sau.', en: 'Too many failed sign-ins; try again later.' },
+  rate_limited: {
+    vi: 'Quá nhiều yêu cầu; hãy thử lại sau giây lát.',
+    en: 'Too many requests; try again in a moment.',
+  },
+  sign_in_blocked: {
+    vi: 'Quá nhiều lần đăng nhập sai; hãy thử lại sau.',
+    en: 'Too many failed sign-ins; try again later.',
+  },
   invalid_credentials: { vi: 'Sai email hoặc mật khẩu.', en: 'Wrong email or password.' },
   not_a_user: { vi: 'Khóa API không có mật khẩu.', en: 'API keys have no password.' },
   not_supported: { vi: 'Máy chủ này chưa hỗ trợ chức năng này.', en: 'This server does not support this.' },
-  verification_failed: { vi: 'Mã xác minh webhook không khớp.', en: 'The webhook verify token does not match.' },
+  verification_failed: {
+    vi: 'Mã xác minh webhook không khớp.',
+    en: 'The webhook verify token does not match.',
+  },
   signature_missing: { vi: 'Thiếu chữ ký webhook.', en: 'The webhook signature is missing.' },
   signature_invalid: { vi: 'Chữ ký webhook không khớp.', en: 'The webhook signature does not match.' },
   invalid_webhook: { vi: 'Dữ liệu webhook không hợp lệ.', en: 'The webhook body is not valid.' },
-  internal_error: { vi: 'Máy chủ gặp lỗi; chưa có gì thay đổi. Hãy thử lại.', en: 'Something went wrong on our side; nothing was changed. Try again.' },
+  internal_error: {
+    vi: 'Máy chủ gặp lỗi; chưa có gì thay đổi. Hãy thử lại.',
+    en: 'Something went wrong on our side; nothing was changed. Try again.',
+  },
   body_too_large: { vi: 'Dữ liệu gửi lên quá lớn.', en: 'The request is too large.' },
-  unsupported_media_type: { vi: 'Định dạng dữ liệu không được hỗ trợ.', en: 'The content type is not supported.' },
+  unsupported_media_type: {
+    vi: 'Định dạng dữ liệu không được hỗ trợ.',
+    en: 'The content type is not supported.',
+  },
   invalid_json: { vi: 'Dữ liệu gửi lên không đúng định dạng JSON.', en: 'The request is not valid JSON.' },
-  invalid_content_length: { vi: 'Độ dài dữ liệu gửi lên không hợp lệ.', en: 'The content length is not valid.' },
+  invalid_content_length: {
+    vi: 'Độ dài dữ liệu gửi lên không hợp lệ.',
+    en: 'The content length is not valid.',
+  },
   bad_request: { vi: 'Yêu cầu không hợp lệ.', en: 'The request is not valid.' },
   // the client itself
-  network: { vi: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.', en: 'Cannot reach the server. Check the network and try again.' },
+  network: {
+    vi: 'Không kết nối được máy chủ. Kiểm tra mạng rồi thử lại.',
+    en: 'Cannot reach the server. Check the network and try again.',
+  },
 };
 
 /** code → sentence: the R1d refusal reasons (the domain's own sentences), Meta's errors, the rest. */

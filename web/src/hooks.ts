@@ -33,7 +33,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
     }
   }, []);
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
   useEffect(() => {
     setLoading(true);
     setData(undefined);
@@ -43,6 +42,7 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[], pollMs?: num
       if (document.visibilityState !== 'hidden') void reload();
     }, pollMs);
     return () => clearInterval(timer);
+    // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's (a hook of hooks)
   }, deps);
 
   return { data, error, loading, reload };

@@ -1,8 +1,10 @@
 // The console's words, Vietnamese first (labels from the source help pages), English second. Typed: the
 // English table must have every key the Vietnamese one has, so a missing translation fails `tsc -p web`.
 import { createContext, type ReactNode, useContext, useMemo, useState } from 'react';
+import { STATISTICS as S } from '../../src/domain/stats.ts';
 import type { CtaText, Lang } from './api.ts';
 import { accountsEn, accountsVi } from './i18n/accounts.ts';
+import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
 
 export { fill } from './i18n/accounts.ts';
@@ -49,19 +51,21 @@ const vi = {
   inactive: 'Ngừng kích hoạt',
   activate: 'Kích hoạt',
   deactivate: 'Ngừng kích hoạt',
-  validSubscribers: 'Người đăng ký hợp lệ',
-  acceptanceRate: 'Tỉ lệ đồng ý',
-  invitationsSent: 'Lời mời đã gửi',
-  acceptances: 'Lượt đồng ý',
-  stops: 'Dừng nhận',
-  sends: 'Tin đã gửi',
+  // Statistics are named once, in the domain (src/domain/stats.ts STATISTICS).
+  validSubscribers: S.validSubscribers.label.vi,
+  acceptanceRate: S.acceptanceRate.label.vi,
+  invitationsSent: S.invitationsSent.label.vi,
+  acceptances: S.acceptances.label.vi,
+  stops: S.stops.label.vi,
+  sends: S.sends.label.vi,
   statistics: 'Thống kê',
   statsUnavailable: 'Chưa có số liệu thống kê.',
   preview: 'Xem trước',
   previewHint: 'Khách hàng sẽ thấy thẻ này trong Messenger',
   otnFixedButton: 'Nút "Thông báo cho tôi" cố định; khách hàng thấy theo ngôn ngữ Facebook của họ.',
   charsLeft: 'ký tự còn lại',
-  deactivateHint: 'Ngừng kích hoạt sẽ tạm dừng các đăng ký; kích hoạt lại sẽ khôi phục những đăng ký chưa hết hạn.',
+  deactivateHint:
+    'Ngừng kích hoạt sẽ tạm dừng các đăng ký; kích hoạt lại sẽ khôi phục những đăng ký chưa hết hạn.',
   // assistant
   triggers: 'Kịch bản',
   newTrigger: 'Kịch bản mới',
@@ -129,7 +133,8 @@ const vi = {
   composerPolicy: 'Chính sách 7 ngày của Facebook',
   whyNormal: 'Trong 24 giờ kể từ tương tác cuối: có thể gửi mọi tin nhắn.',
   whyHumanAgent: 'Đã quá 24 giờ: chỉ nhân viên được trả lời, với thẻ HUMAN_AGENT, đến hết 7 ngày.',
-  whyNotification: 'Đã quá 7 ngày: chỉ có thể gửi thông báo theo chủ đề khách hàng đang theo dõi (văn bản và emoji).',
+  whyNotification:
+    'Đã quá 7 ngày: chỉ có thể gửi thông báo theo chủ đề khách hàng đang theo dõi (văn bản và emoji).',
   windowClosesAt: 'Khung hiện tại đóng lúc',
   nextAt: 'Có thể gửi lúc',
   typeMessage: 'Nhập tin nhắn',
@@ -182,9 +187,9 @@ const vi = {
   results: 'Kết quả',
   funnel: 'Phễu tương tác',
   fSent: 'Đã gửi',
-  fDelivered: 'Đã nhận',
-  fRead: 'Đã xem',
-  fClicked: 'Đã nhấn',
+  fDelivered: S.delivered.label.vi,
+  fRead: S.read.label.vi,
+  fClicked: S.clicked.label.vi,
   stoppedAfter: 'Dừng nhận sau chiến dịch',
   failuresByReason: 'Lỗi và bỏ qua theo lý do',
   targeted: 'Mục tiêu',
@@ -213,6 +218,7 @@ const vi = {
   secretNote: 'Mã truy cập không bao giờ được hiển thị lại.',
   ...accountsVi,
   ...inboxVi,
+  ...consoleVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -258,19 +264,20 @@ const en: Dict = {
   inactive: 'Deactivated',
   activate: 'Activate',
   deactivate: 'Deactivate',
-  validSubscribers: 'Valid subscribers',
-  acceptanceRate: 'Acceptance rate',
-  invitationsSent: 'Invitations sent',
-  acceptances: 'Acceptances',
-  stops: 'Stops',
-  sends: 'Sends',
+  validSubscribers: S.validSubscribers.label.en,
+  acceptanceRate: S.acceptanceRate.label.en,
+  invitationsSent: S.invitationsSent.label.en,
+  acceptances: S.acceptances.label.en,
+  stops: S.stops.label.en,
+  sends: S.sends.label.en,
   statistics: 'Statistics',
   statsUnavailable: 'No statistics yet.',
   preview: 'Preview',
   previewHint: 'The customer sees this card in Messenger',
   otnFixedButton: 'The "Notify me" button is fixed; customers see it in their Facebook language.',
   charsLeft: 'characters left',
-  deactivateHint: 'Deactivating suspends its subscriptions; reactivating restores those not expired meanwhile.',
+  deactivateHint:
+    'Deactivating suspends its subscriptions; reactivating restores those not expired meanwhile.',
   triggers: 'Triggers',
   newTrigger: 'New trigger',
   triggerKind: 'When',
@@ -388,9 +395,9 @@ const en: Dict = {
   results: 'Results',
   funnel: 'Interaction funnel',
   fSent: 'Sent',
-  fDelivered: 'Delivered',
-  fRead: 'Read',
-  fClicked: 'Clicked',
+  fDelivered: S.delivered.label.en,
+  fRead: S.read.label.en,
+  fClicked: S.clicked.label.en,
   stoppedAfter: 'Stopped after the campaign',
   failuresByReason: 'Failures and skips by reason',
   targeted: 'Targeted',
@@ -418,6 +425,7 @@ const en: Dict = {
   secretNote: 'Access tokens are never shown again.',
   ...accountsEn,
   ...inboxEn,
+  ...consoleEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };

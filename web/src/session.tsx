@@ -31,7 +31,10 @@ export function sessionFrom(me: Me, signOut: () => void): Session {
   const email = me.actor.replace(/^user:/, '');
   let name = email;
   try {
-    const saved = JSON.parse(localStorage.getItem(NAME_KEY) ?? 'null') as { email?: string; name?: string } | null;
+    const saved = JSON.parse(localStorage.getItem(NAME_KEY) ?? 'null') as {
+      email?: string;
+      name?: string;
+    } | null;
     if (saved?.email === email && saved.name) name = saved.name;
   } catch {
     /* a damaged entry: show the email */

@@ -10,7 +10,8 @@ export const PageTimeZone = createContext<string>('Asia/Ho_Chi_Minh');
 
 function parts(d: Date, zone: string, opts: Intl.DateTimeFormatOptions): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const p of new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...opts }).formatToParts(d)) out[p.type] = p.value;
+  for (const p of new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...opts }).formatToParts(d))
+    out[p.type] = p.value;
   return out;
 }
 

@@ -8,6 +8,7 @@ import {
   campaignProgress,
   cancelCampaign,
   createCampaign,
+  deleteDraft,
   dryRun,
   followLink,
   getCampaign,
@@ -15,6 +16,7 @@ import {
   pauseCampaign,
   resumeCampaign,
   startCampaign,
+  updateDraft,
 } from '../../app/campaigns.ts';
 import type { CampaignRow } from '../../storage/schema.ts';
 import type { App, ServerDeps } from '../server.ts';
@@ -81,6 +83,7 @@ const CreateBody = Type.Object(
   },
   { additionalProperties: false },
 );
+const DraftBody = Type.Partial(CreateBody, { additionalProperties: false });
 const DeliveryQuery = Type.Object(
   {
     status: Type.Optional(
@@ -177,6 +180,34 @@ export async function campaignRoutes(app: App, deps: ServerDeps) {
     '/api/campaigns/:id',
     { config: admin, schema: { tags, summary: 'R9e: with live progress', params: CampaignParams } },
     async (req) => present(await getCampaign(deps.ctx, await deps.workspaceFor(req), req.params.id)),
+  );
+
+  app.patch(
+    '/api/campaigns/:id',
+    {
+      config: admin,
+      schema: { tags, summary: 'R9: edit a draft (only a draft)', params: CampaignParams, body: DraftBody },
+    },
+    async (req) => {
+      const b = req.body;
+      const c = await updateDraft(deps.ctx, await deps.workspaceFor(req), req.params.id, {
+        ...(b.name !== undefined && { name: b.name }),
+        ...(b.topicId !== undefined && { topicId: b.topicId }),
+        ...(b.content !== undefined && { content: b.content as CreateCampaign['content'] }),
+        ...(b.audience !== undefined && { audience: audienceInput(b.audience) }),
+        ...(b.allowDefer !== undefined && { allowDefer: b.allowDefer }),
+      });
+      return presentCampaign(c);
+    },
+  );
+
+  app.delete(
+    '/api/campaigns/:id',
+    { config: admin, schema: { tags, summary: 'R9: delete a draft (only a draft)', params: CampaignParams } },
+    async (req, reply) => {
+      await deleteDraft(deps.ctx, await deps.workspaceFor(req), req.params.id);
+      return reply.status(204).send();
+    },
   );
 
   app.post(

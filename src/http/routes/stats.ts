@@ -1,9 +1,14 @@
 // R10 statistics for admins: per topic (totals + daily series), per page, per campaign.
 import { Type } from '@sinclair/typebox';
+import { pageOverview } from '../../app/overview.ts';
 import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
 import type { App, ServerDeps } from '../server.ts';
 import { PageParams } from './pages.ts';
 
+const DaysQuery = Type.Object(
+  { days: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STATS_DAYS, default: 30 })) },
+  { additionalProperties: false },
+);
 const TopicParams = Type.Object({ topicId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
 export async function statsRoutes(app: App, deps: ServerDeps) {
@@ -15,10 +20,7 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
         tags: ['statistics'],
         summary: 'R10b: invitations, acceptance rate, valid subscribers over time, stops, sends',
         params: TopicParams,
-        querystring: Type.Object(
-          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_STATS_DAYS, default: 30 })) },
-          { additionalProperties: false },
-        ),
+        querystring: DaysQuery,
       },
     },
     async (req) => {
@@ -33,14 +35,28 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
       config: { role: 'admin' },
       schema: {
         tags: ['statistics'],
-        summary: 'The page at a glance: customers, subscribers, topics',
+        summary: 'The page at a glance: customers, subscribers, topics (interaction over `days`)',
         params: PageParams,
+        querystring: DaysQuery,
       },
     },
     async (req) => {
       const ws = await deps.workspaceFor(req);
-      return pageStats(deps.ctx, ws, req.params.pageId);
+      return pageStats(deps.ctx, ws, req.params.pageId, req.query.days ?? 30);
     },
+  );
+
+  app.get(
+    '/pages/:pageId/overview',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['statistics'],
+        summary: 'The home screen: waiting conversations, subscribers by topic, latest campaigns, attention',
+        params: PageParams,
+      },
+    },
+    async (req) => pageOverview(deps.ctx, await deps.workspaceFor(req), req.params.pageId),
   );
 
   app.get(

@@ -21,15 +21,25 @@ export function ClockControl({ words, onMoved }: { words: (typeof PHONE_WORDS)['
   return (
     <section className="phone__clock" aria-label={words.clock}>
       <span>
-        🕒 <time dateTime={now} data-testid="sandbox-now">{now ? new Date(now).toLocaleString() : '…'}</time>
+        🕒{' '}
+        <time dateTime={now} data-testid="sandbox-now">
+          {now ? new Date(now).toLocaleString() : '…'}
+        </time>
       </span>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons, not a form's fieldset */}
       <span className="row" role="group" aria-label={words.jump}>
         {STEPS.map((s) => (
           <button key={s} type="button" onClick={() => void jump(s)} aria-label={`+${s}`}>
             +{s}
           </button>
         ))}
-        <input aria-label={words.custom} placeholder="3d" size={4} value={custom} onChange={(e) => setCustom(e.target.value)} />
+        <input
+          aria-label={words.custom}
+          placeholder="3d"
+          size={4}
+          value={custom}
+          onChange={(e) => setCustom(e.target.value)}
+        />
         <button type="button" disabled={!custom} onClick={() => void jump(custom).then(() => setCustom(''))}>
           {words.go}
         </button>

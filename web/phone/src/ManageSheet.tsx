@@ -6,25 +6,39 @@ import type { PHONE_WORDS } from './words.ts';
 
 type Words = (typeof PHONE_WORDS)['vi'];
 
-export function ManageSheet(p: { thread: Thread; words: Words; run(fn: () => Promise<unknown>): Promise<void>; onClose(): void }) {
+export function ManageSheet(p: {
+  thread: Thread;
+  words: Words;
+  run(fn: () => Promise<unknown>): Promise<void>;
+  onClose(): void;
+}) {
   const { thread, words: w, run } = p;
   const psid = thread.customer.psid;
   const [hours, setHours] = useState(8);
   const [reported, setReported] = useState(false);
   const now = Date.now();
-  const live = thread.holdings.recurring.filter((h) => !h.expiresAt || new Date(h.expiresAt).getTime() > now - 0);
+  const live = thread.holdings.recurring.filter(
+    (h) => !h.expiresAt || new Date(h.expiresAt).getTime() > now - 0,
+  );
   return (
     <section className="phone__sheet" aria-label={w.manage}>
       <h2>{w.manage}</h2>
       <h3>{w.subscriptions}</h3>
-      {live.length === 0 && thread.holdings.oneTimeNotif.length === 0 ? <p className="muted">{w.noSubscriptions}</p> : null}
+      {live.length === 0 && thread.holdings.oneTimeNotif.length === 0 ? (
+        <p className="muted">{w.noSubscriptions}</p>
+      ) : null}
       <ul className="list">
         {live.map((h) => (
           <li key={h.token} className="list__item">
             <span>
               <strong>{h.title}</strong>
               {h.stoppedAt ? <span className="muted"> · {w.stopped}</span> : null}
-              {h.expiresAt ? <span className="muted"> · {w.expires} {new Date(h.expiresAt).toLocaleDateString()}</span> : null}
+              {h.expiresAt ? (
+                <span className="muted">
+                  {' '}
+                  · {w.expires} {new Date(h.expiresAt).toLocaleDateString()}
+                </span>
+              ) : null}
             </span>
             {h.stoppedAt ? (
               <button type="button" onClick={() => void run(() => sandbox.resume(psid, h.token))}>
@@ -68,7 +82,11 @@ export function ManageSheet(p: { thread: Thread; words: Words; run(fn: () => Pro
         ) : null}
       </div>
       <div className="row">
-        <button type="button" className="danger" onClick={() => void run(() => sandbox.report(psid)).then(() => setReported(true))}>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => void run(() => sandbox.report(psid)).then(() => setReported(true))}
+        >
           ⚑ {w.report}
         </button>
         {reported ? <span role="status">{w.reported}</span> : null}

@@ -82,7 +82,9 @@ export function Phone() {
           </span>
         ) : null}
       </div>
-      {manage && thread ? <ManageSheet thread={thread} words={w} run={run} onClose={() => setManage(false)} /> : null}
+      {manage && thread ? (
+        <ManageSheet thread={thread} words={w} run={run} onClose={() => setManage(false)} />
+      ) : null}
       {thread ? <PhoneThread thread={thread} words={w} run={run} /> : null}
       {error ? (
         <p role="alert" className="error phone__error">
@@ -99,7 +101,12 @@ export function Phone() {
           void run(() => sandbox.message(psid, v));
         }}
       >
-        <input aria-label={w.message} placeholder={w.message} value={text} onChange={(e) => setText(e.target.value)} />
+        <input
+          aria-label={w.message}
+          placeholder={w.message}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
         <button type="submit" className="primary">
           {w.send}
         </button>

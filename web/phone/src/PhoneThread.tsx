@@ -1,6 +1,6 @@
 // The Messenger thread from the customer's side: the page's messages on the left (text, images, button
 // templates, quick replies, opt-in cards — all tappable), the customer's own on the right.
-import { useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useRef } from 'react';
 import { OptInCard } from '../../src/components/OptInCard.tsx';
 import { sandbox, type Thread, type ThreadItem } from './sandbox.ts';
 import { langOf, type PHONE_WORDS } from './words.ts';
@@ -12,6 +12,7 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
   const psid = thread.customer.psid;
   const lang = langOf(thread.customer.locale);
   const end = useRef<HTMLLIElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll to the end whenever a message arrives
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
   }, [thread.items.length]);
@@ -21,15 +22,32 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
   const pageItem = (i: ThreadItem) => {
     const m = i.message ?? {};
     const tpl = m.attachment?.payload;
-    let body;
+    let body: ReactNode;
     if (i.optInCard?.kind === 'one_time_notif_req') {
       const card = i.optInCard;
-      body = <OptInCard kind="one_time" title={card.title} lang={lang} tapped={card.taps > 0} onTap={() => void run(() => sandbox.optin(psid, i.mid))} />;
+      body = (
+        <OptInCard
+          kind="one_time"
+          title={card.title}
+          lang={lang}
+          tapped={card.taps > 0}
+          onTap={() => void run(() => sandbox.optin(psid, i.mid))}
+        />
+      );
     } else if (i.optInCard?.kind === 'notification_messages') {
       const card = i.optInCard;
       body = (
-        <OptInCard kind="recurring" title={card.title} imageUrl={card.imageUrl} ctaText={card.ctaText} frequency={card.frequency} lang={lang}
-          pageName={thread.page.name} tapped={card.taps > 0} onTap={() => void run(() => sandbox.optin(psid, i.mid))} />
+        <OptInCard
+          kind="recurring"
+          title={card.title}
+          imageUrl={card.imageUrl}
+          ctaText={card.ctaText}
+          frequency={card.frequency}
+          lang={lang}
+          pageName={thread.page.name}
+          tapped={card.taps > 0}
+          onTap={() => void run(() => sandbox.optin(psid, i.mid))}
+        />
       );
     } else if (m.attachment?.type === 'image' && tpl?.url) {
       body = <img className="bubble-img" src={tpl.url} alt="" />;
@@ -39,7 +57,12 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
           <div className="tpl__text">{tpl.text}</div>
           {(tpl.buttons ?? []).map((b) =>
             b.type === 'postback' ? (
-              <button key={b.title} type="button" className="tpl__btn" onClick={() => void run(() => sandbox.postback(psid, b.payload ?? '', b.title))}>
+              <button
+                key={b.title}
+                type="button"
+                className="tpl__btn"
+                onClick={() => void run(() => sandbox.postback(psid, b.payload ?? '', b.title))}
+              >
                 {b.title}
               </button>
             ) : (
@@ -58,9 +81,15 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
         {i.via && i.via !== 'id' ? <span className="phone__tag">🔔 {words.notification}</span> : null}
         {body}
         {i === last && m.quick_replies?.length ? (
+          // biome-ignore lint/a11y/useSemanticElements: a row of reply chips, not a form's fieldset
           <div className="chips" role="group" aria-label="quick replies">
             {m.quick_replies.map((q) => (
-              <button key={q.payload} type="button" className="chip" onClick={() => void run(() => sandbox.quickReply(psid, q.payload ?? '', q.title ?? ''))}>
+              <button
+                key={q.payload}
+                type="button"
+                className="chip"
+                onClick={() => void run(() => sandbox.quickReply(psid, q.payload ?? '', q.title ?? ''))}
+              >
                 {q.title}
               </button>
             ))}
@@ -79,7 +108,10 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
   return (
     <ol className="phone__thread" aria-label="Messenger">
       {visible.map((i) => (
-        <li key={i.mid} className={`pmsg pmsg--${i.from === 'page' ? 'page' : 'me'} ${i.from === 'customer' && !['text', 'quick_reply', 'postback'].includes(i.kind) ? 'pmsg--system' : ''}`}>
+        <li
+          key={i.mid}
+          className={`pmsg pmsg--${i.from === 'page' ? 'page' : 'me'} ${i.from === 'customer' && !['text', 'quick_reply', 'postback'].includes(i.kind) ? 'pmsg--system' : ''}`}
+        >
           {i.from === 'page' ? pageItem(i) : customerItem(i)}
           <time className="pmsg__time">{new Date(i.at).toLocaleString()}</time>
         </li>
@@ -93,7 +125,9 @@ function systemLine(i: ThreadItem, lang: 'vi' | 'en'): string {
   const vi = lang === 'vi';
   switch (i.kind) {
     case 'optin':
-      return vi ? `✓ Bạn đã đồng ý nhận tin${i.text ? `: ${i.text}` : ''}` : `✓ You opted in${i.text ? `: ${i.text}` : ''}`;
+      return vi
+        ? `✓ Bạn đã đồng ý nhận tin${i.text ? `: ${i.text}` : ''}`
+        : `✓ You opted in${i.text ? `: ${i.text}` : ''}`;
     case 'stop':
       return vi ? '⏸ Bạn đã dừng thông báo' : '⏸ You stopped notifications';
     case 'resume':

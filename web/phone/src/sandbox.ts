@@ -50,7 +50,12 @@ export interface SendApiMessage {
       template_type?: string;
       text?: string;
       buttons?: Array<{ type: string; title: string; payload?: string; url?: string }>;
-      elements?: Array<{ title?: string; subtitle?: string; image_url?: string; buttons?: Array<{ type: string; title: string; payload?: string; url?: string }> }>;
+      elements?: Array<{
+        title?: string;
+        subtitle?: string;
+        image_url?: string;
+        buttons?: Array<{ type: string; title: string; payload?: string; url?: string }>;
+      }>;
     };
   };
 }
@@ -87,7 +92,12 @@ const act = (psid: string, action: string, body: unknown = {}) =>
   call<unknown>('POST', `/sandbox/customers/${encodeURIComponent(psid)}/${action}`, body);
 
 export const sandbox = {
-  info: () => call<{ pageName: string; now: string; customers: Array<{ psid: string; name: string; lastInteractionAt: string | null }> }>('GET', '/sandbox/info'),
+  info: () =>
+    call<{
+      pageName: string;
+      now: string;
+      customers: Array<{ psid: string; name: string; lastInteractionAt: string | null }>;
+    }>('GET', '/sandbox/info'),
   clock: () => call<{ now: string }>('GET', '/sandbox/clock'),
   advance: (advance: string) => call<{ now: string }>('POST', '/sandbox/clock', { advance }),
   thread: (psid: string) => call<Thread>('GET', `/sandbox/customers/${encodeURIComponent(psid)}/thread`),

@@ -12,7 +12,15 @@ const W = 560;
 const LABEL_W = 230;
 
 /** Horizontal bars, each labelled with its value. */
-export function BarChart({ data, title, color = '#0866ff' }: { data: Datum[]; title: string; color?: string }) {
+export function BarChart({
+  data,
+  title,
+  color = '#0866ff',
+}: {
+  data: Datum[];
+  title: string;
+  color?: string;
+}) {
   const max = Math.max(1, ...data.map((d) => d.value));
   const row = 28;
   const h = data.length * row + 4;
@@ -56,7 +64,14 @@ export function FunnelChart({ stages, title }: { stages: Datum[]; title: string 
           const pct = Math.round((100 * s.value) / first);
           return (
             <g key={s.label} data-stage={s.label}>
-              <rect x={(W - w) / 2} y={y} width={w} height={row - 6} rx={4} fill={colors[i % colors.length]} />
+              <rect
+                x={(W - w) / 2}
+                y={y}
+                width={w}
+                height={row - 6}
+                rx={4}
+                fill={colors[i % colors.length]}
+              />
               <text x={W / 2} y={y + 19} fontSize="13" textAnchor="middle" fill="#0b1533">
                 {`${s.label}: ${s.value} (${pct}%)`}
               </text>
@@ -75,7 +90,9 @@ export function LineChart({ points, title }: { points: Datum[]; title: string })
   const max = Math.max(1, ...points.map((p) => p.value));
   const x = (i: number) => pad + (i * (W - 2 * pad)) / Math.max(1, points.length - 1);
   const y = (v: number) => h - pad - (v * (h - 2 * pad)) / max;
-  const path = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`).join(' ');
+  const path = points
+    .map((p, i) => `${i === 0 ? 'M' : 'L'}${x(i).toFixed(1)},${y(p.value).toFixed(1)}`)
+    .join(' ');
   return (
     <figure className="chart" aria-label={title}>
       <figcaption>{title}</figcaption>

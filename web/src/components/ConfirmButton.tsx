@@ -1,41 +1,41 @@
-// A destructive action asked twice, inline (no window.confirm): the button turns into the question with
-// "Xác nhận" and "Hủy".
+// A destructive action behind the console's one confirmation dialog (no window.confirm).
 import { useState } from 'react';
-import { useI18n } from '../i18n.tsx';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 
-export function ConfirmButton(props: { label: string; accessibleLabel?: string; question: string; onConfirm(): Promise<void> | void }) {
-  const { t } = useI18n();
+export function ConfirmButton(props: {
+  label: string;
+  accessibleLabel?: string;
+  question: string;
+  detail?: string;
+  onConfirm(): Promise<void> | void;
+}) {
   const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  if (!asking) {
-    return (
-      <button type="button" className="danger" aria-label={props.accessibleLabel} onClick={() => setAsking(true)}>
-        {props.label}
-      </button>
-    );
-  }
   return (
-    <div className="confirm" role="group" aria-label={props.question}>
-      <span>{props.question}</span>
+    <>
       <button
         type="button"
-        className="danger-solid"
-        disabled={busy}
-        onClick={async () => {
-          setBusy(true);
-          try {
-            await props.onConfirm();
-          } finally {
-            setBusy(false);
-            setAsking(false);
-          }
-        }}
+        className="danger"
+        aria-label={props.accessibleLabel}
+        onClick={() => setAsking(true)}
       >
-        {t.confirm}
+        {props.label}
       </button>
-      <button type="button" onClick={() => setAsking(false)}>
-        {t.cancel}
-      </button>
-    </div>
+      {asking ? (
+        <ConfirmDialog
+          title={props.question}
+          danger
+          onCancel={() => setAsking(false)}
+          onConfirm={async () => {
+            try {
+              await props.onConfirm();
+            } finally {
+              setAsking(false);
+            }
+          }}
+        >
+          {props.detail ? <p>{props.detail}</p> : null}
+        </ConfirmDialog>
+      ) : null}
+    </>
   );
 }

@@ -1,8 +1,9 @@
 // The opt-in card as Messenger draws it — used by the console's live previews and by the sandbox phone,
 // so the admin previews exactly what the customer sees. OTN: title + the fixed "Notify me" button in the
 // customer's language; recurring: optional image, title, and the button label chosen by cta (R5a).
-import { CTA_LABEL } from '../i18n.tsx';
+
 import type { CtaText, Frequency, Lang } from '../api.ts';
+import { CTA_LABEL } from '../i18n.tsx';
 
 export interface OptInCardProps {
   kind: 'one_time' | 'recurring';
@@ -23,9 +24,13 @@ const FREQ: Record<Lang, Record<Frequency, string>> = {
 };
 
 export function OptInCard(p: OptInCardProps) {
-  const label = p.kind === 'one_time' ? CTA_LABEL[p.lang].NOTIFY_ME : CTA_LABEL[p.lang][p.ctaText ?? 'GET_UPDATES'];
+  const label =
+    p.kind === 'one_time' ? CTA_LABEL[p.lang].NOTIFY_ME : CTA_LABEL[p.lang][p.ctaText ?? 'GET_UPDATES'];
   return (
-    <figure className="optin-card" aria-label={p.kind === 'one_time' ? 'OTN opt-in card' : 'Recurring opt-in card'}>
+    <figure
+      className="optin-card"
+      aria-label={p.kind === 'one_time' ? 'OTN opt-in card' : 'Recurring opt-in card'}
+    >
       {p.kind === 'recurring' && p.imageUrl ? (
         <img className="optin-card__img" src={p.imageUrl} alt="" />
       ) : p.kind === 'recurring' ? (

@@ -1,6 +1,6 @@
 // The header's account corner: who is signed in and with which role (a link to the profile, where the
 // password is changed), and "Đăng xuất".
-import { useI18n, fill } from '../i18n.tsx';
+import { fill, useI18n } from '../i18n.tsx';
 import { navigate } from '../router.ts';
 import { useSession } from '../session.tsx';
 

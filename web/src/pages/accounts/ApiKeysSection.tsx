@@ -29,8 +29,15 @@ function CreateKeyForm({ onCreated }: { onCreated(k: NewApiKey): void }) {
       <form className="inline-form" onSubmit={submit} aria-label={t.createKey}>
         <label>
           {t.keyName}
-          <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} placeholder="CI, CRM…" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+            maxLength={100}
+            placeholder="CI, CRM…"
+          />
         </label>
+        {/* biome-ignore lint/a11y/noLabelWithoutControl: RoleSelect renders the select inside this label */}
         <label>
           {t.role}
           <RoleSelect label={t.role} value={role} onChange={(v) => setRole(v as Role)} />
@@ -64,13 +71,13 @@ export function ApiKeysSection({ onChange }: { onChange(): void }) {
       <h2 id="h-keys">{t.apiKeys}</h2>
       <p className="muted small">{t.apiKeysHint}</p>
       {fresh ? (
-        <div className="once once--secret" role="region" aria-label={t.newKeyTitle}>
+        <section className="once once--secret" aria-label={t.newKeyTitle}>
           <strong>⚠ {t.newKeyOnce}</strong>
           <CopyField label={fill(t.newKeyValue, { name: fresh.name })} value={fresh.key} />
           <button type="button" onClick={() => setFresh(undefined)}>
             {t.keySaved}
           </button>
-        </div>
+        </section>
       ) : null}
       {keys.error ? <p role="alert">{errorText(keys.error, lang)}</p> : null}
       <div className="table-wrap">

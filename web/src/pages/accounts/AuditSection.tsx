@@ -1,7 +1,7 @@
 // The audit log (GET /api/audit): who did what, when, with which outcome — newest first — and the CSV
 // export (the same endpoint with format=csv, downloaded with the session cookie).
 import { useEffect } from 'react';
-import { api, type AuditRow, errorText, type Lang } from '../../api.ts';
+import { type AuditRow, api, errorText, type Lang } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { fmtDate, useI18n } from '../../i18n.tsx';
 
@@ -11,30 +11,60 @@ const q = (name: string) => (name ? ` “${name}”` : '');
 /** Each action key (src/http/audit-actions.ts) as a sentence; the target's name is filled in. */
 const ACTIONS: Record<string, { vi: Say; en: Say }> = {
   'member.invite': { vi: (n) => `Mời thành viên${q(n)}`, en: (n) => `Invited a member${q(n)}` },
-  'member.role_change': { vi: (n) => `Đổi vai trò thành viên${q(n)}`, en: (n) => `Changed the role of${q(n)}` },
+  'member.role_change': {
+    vi: (n) => `Đổi vai trò thành viên${q(n)}`,
+    en: (n) => `Changed the role of${q(n)}`,
+  },
   'member.remove': { vi: (n) => `Xóa thành viên${q(n)}`, en: (n) => `Removed the member${q(n)}` },
   'api_key.create': { vi: (n) => `Tạo khóa API${q(n)}`, en: (n) => `Created the API key${q(n)}` },
   'api_key.revoke': { vi: (n) => `Thu hồi khóa API${q(n)}`, en: (n) => `Revoked the API key${q(n)}` },
   'page.edit': { vi: (n) => `Sửa cài đặt Fanpage${q(n)}`, en: (n) => `Changed the settings of page${q(n)}` },
-  'page.notice_edit': { vi: (n) => `Sửa câu thông báo của Fanpage${q(n)}`, en: (n) => `Changed the notice text of page${q(n)}` },
+  'page.notice_edit': {
+    vi: (n) => `Sửa câu thông báo của Fanpage${q(n)}`,
+    en: (n) => `Changed the notice text of page${q(n)}`,
+  },
   'topic.create': { vi: (n) => `Tạo chủ đề${q(n)}`, en: (n) => `Created the topic${q(n)}` },
   'topic.edit': { vi: (n) => `Sửa chủ đề${q(n)}`, en: (n) => `Edited the topic${q(n)}` },
-  'topic.deactivate': { vi: (n) => `Ngừng kích hoạt chủ đề${q(n)}`, en: (n) => `Deactivated the topic${q(n)}` },
+  'topic.deactivate': {
+    vi: (n) => `Ngừng kích hoạt chủ đề${q(n)}`,
+    en: (n) => `Deactivated the topic${q(n)}`,
+  },
   'topic.activate': { vi: (n) => `Kích hoạt lại chủ đề${q(n)}`, en: (n) => `Activated the topic${q(n)}` },
   'topic.delete': { vi: (n) => `Xóa chủ đề${q(n)}`, en: (n) => `Deleted the topic${q(n)}` },
-  'trigger.create': { vi: (n) => `Tạo kịch bản trợ lý chat${q(n)}`, en: (n) => `Created the chat assistant trigger${q(n)}` },
-  'trigger.edit': { vi: (n) => `Sửa kịch bản trợ lý chat${q(n)}`, en: (n) => `Edited the chat assistant trigger${q(n)}` },
-  'trigger.delete': { vi: (n) => `Xóa kịch bản trợ lý chat${q(n)}`, en: (n) => `Deleted the chat assistant trigger${q(n)}` },
+  'trigger.create': {
+    vi: (n) => `Tạo kịch bản trợ lý chat${q(n)}`,
+    en: (n) => `Created the chat assistant trigger${q(n)}`,
+  },
+  'trigger.edit': {
+    vi: (n) => `Sửa kịch bản trợ lý chat${q(n)}`,
+    en: (n) => `Edited the chat assistant trigger${q(n)}`,
+  },
+  'trigger.delete': {
+    vi: (n) => `Xóa kịch bản trợ lý chat${q(n)}`,
+    en: (n) => `Deleted the chat assistant trigger${q(n)}`,
+  },
   'campaign.create': { vi: (n) => `Tạo chiến dịch${q(n)}`, en: (n) => `Created the campaign${q(n)}` },
   'campaign.dry_run': { vi: (n) => `Chạy thử chiến dịch${q(n)}`, en: (n) => `Dry-ran the campaign${q(n)}` },
   'campaign.start': { vi: (n) => `Bắt đầu chiến dịch${q(n)}`, en: (n) => `Started the campaign${q(n)}` },
   'campaign.pause': { vi: (n) => `Tạm dừng chiến dịch${q(n)}`, en: (n) => `Paused the campaign${q(n)}` },
   'campaign.resume': { vi: (n) => `Tiếp tục chiến dịch${q(n)}`, en: (n) => `Resumed the campaign${q(n)}` },
   'campaign.cancel': { vi: (n) => `Hủy chiến dịch${q(n)}`, en: (n) => `Cancelled the campaign${q(n)}` },
-  'import.customers': { vi: (n) => `Nhập khách hàng vào Fanpage${q(n)}`, en: (n) => `Imported customers into page${q(n)}` },
-  'import.subscriptions': { vi: (n) => `Nhập đăng ký vào Fanpage${q(n)}`, en: (n) => `Imported subscriptions into page${q(n)}` },
-  'import.tokens': { vi: (n) => `Lấy mã đăng ký từ Meta cho Fanpage${q(n)}`, en: (n) => `Pulled tokens from Meta for page${q(n)}` },
-  'user.password_reset': { vi: (n) => `Đặt lại mật khẩu của${q(n)} trên máy chủ`, en: (n) => `Reset the password of${q(n)} on the server` },
+  'import.customers': {
+    vi: (n) => `Nhập khách hàng vào Fanpage${q(n)}`,
+    en: (n) => `Imported customers into page${q(n)}`,
+  },
+  'import.subscriptions': {
+    vi: (n) => `Nhập đăng ký vào Fanpage${q(n)}`,
+    en: (n) => `Imported subscriptions into page${q(n)}`,
+  },
+  'import.tokens': {
+    vi: (n) => `Lấy mã đăng ký từ Meta cho Fanpage${q(n)}`,
+    en: (n) => `Pulled tokens from Meta for page${q(n)}`,
+  },
+  'user.password_reset': {
+    vi: (n) => `Đặt lại mật khẩu của${q(n)} trên máy chủ`,
+    en: (n) => `Reset the password of${q(n)} on the server`,
+  },
 };
 
 /** The action as a sentence; entries from before action keys show the route that was called. */
@@ -89,9 +119,7 @@ export function AuditSection({ version }: { version: number }) {
                 <td>
                   <Action row={r} lang={lang} />
                 </td>
-                <td>
-                  {r.target_name ?? <code className="small">{r.target ?? '—'}</code>}
-                </td>
+                <td>{r.target_name ?? <code className="small">{r.target ?? '—'}</code>}</td>
                 <td>
                   <span className={`badge ${r.status < 400 ? 'badge--ok' : 'badge--off'}`}>{r.status}</span>
                 </td>

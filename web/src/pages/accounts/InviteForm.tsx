@@ -28,13 +28,20 @@ export function InviteForm({ onInvited }: { onInvited(): void }) {
 
   const link = invite ? `${location.origin}${invite.link}&email=${encodeURIComponent(invite.email)}` : '';
   return (
-    <div className="subcard" role="region" aria-labelledby="h-invite">
+    <section className="subcard" aria-labelledby="h-invite">
       <h3 id="h-invite">{t.inviteTitle}</h3>
       <form className="inline-form" onSubmit={submit} aria-labelledby="h-invite">
         <label>
           {t.email}
-          <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} required placeholder="ten@congty.vn" />
+          <input
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            placeholder="ten@congty.vn"
+          />
         </label>
+        {/* biome-ignore lint/a11y/noLabelWithoutControl: RoleSelect renders the select inside this label */}
         <label>
           {t.role}
           <RoleSelect label={t.role} value={role} onChange={(v) => setRole(v as Role)} />
@@ -54,6 +61,6 @@ export function InviteForm({ onInvited }: { onInvited(): void }) {
           <CopyField label={t.inviteLink} value={link} />
         </div>
       ) : null}
-    </div>
+    </section>
   );
 }

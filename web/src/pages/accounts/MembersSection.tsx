@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { api, errorText, type Member, type Role } from '../../api.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
 import { useLoad } from '../../hooks.ts';
 import { fill, fmtDate, useI18n } from '../../i18n.tsx';
@@ -15,6 +16,8 @@ export function MembersSection({ onChange }: { onChange(): void }) {
   const me = useSession();
   const members = useLoad(() => api.members(), []);
   const [status, setStatus] = useState<{ ok: boolean; text: string }>();
+  // A role change widens or narrows what someone may do: asked first, in the one confirmation dialog.
+  const [roleChange, setRoleChange] = useState<{ m: Member; role: Role } | null>(null);
 
   const act = async (m: Member, action: () => Promise<unknown>, done: string) => {
     try {
@@ -57,7 +60,7 @@ export function MembersSection({ onChange }: { onChange(): void }) {
                     <RoleSelect
                       label={fill(t.roleOf, { email: m.email })}
                       value={m.role}
-                      onChange={(v) => void act(m, () => api.setMemberRole(m.id, v as Role), t.roleChanged)}
+                      onChange={(v) => setRoleChange({ m, role: v as Role })}
                     />
                   </td>
                   <td>{fmtDate(m.created_at, lang)}</td>
@@ -78,9 +81,27 @@ export function MembersSection({ onChange }: { onChange(): void }) {
         </table>
       </div>
       {status ? (
-        <p role={status.ok ? 'status' : 'alert'} className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}>
+        <p
+          role={status.ok ? 'status' : 'alert'}
+          className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}
+        >
           {status.text}
         </p>
+      ) : null}
+      {roleChange ? (
+        <ConfirmDialog
+          title={fill(t.confirmRoleChange, {
+            email: roleChange.m.email,
+            from: t[`role_${roleChange.m.role}`],
+            to: t[`role_${roleChange.role}`],
+          })}
+          onCancel={() => setRoleChange(null)}
+          onConfirm={async () => {
+            const { m, role } = roleChange;
+            setRoleChange(null);
+            await act(m, () => api.setMemberRole(m.id, role), t.roleChanged);
+          }}
+        />
       ) : null}
       <InviteForm onInvited={onChange} />
     </section>

@@ -1,14 +1,14 @@
 // Chat assistant (Trợ lý chat): triggers, the message editor with previewed blocks, and
 // Cài đặt Messenger → Cấu hình chung with the R4f notice text.
 import { useState } from 'react';
-import { api, type Page, type Trigger } from '../../api.ts';
+import { api, errorText, type Page, type Trigger } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 import { NoticeSettings } from './NoticeSettings.tsx';
 import { TriggerEditor } from './TriggerEditor.tsx';
 
 export function AssistantPage({ page }: { page: Page }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const triggers = useLoad(() => api.triggers(page.id), [page.id]);
   const topics = useLoad(() => api.topics(page.id), [page.id]);
   const [editing, setEditing] = useState<Trigger | 'new' | null>(null);
@@ -25,6 +25,16 @@ export function AssistantPage({ page }: { page: Page }) {
             + {t.newTrigger}
           </button>
         </div>
+        {triggers.loading && !triggers.data ? (
+          <p className="muted" role="status">
+            {t.loading}
+          </p>
+        ) : null}
+        {triggers.error ? (
+          <p role="alert" className="error">
+            {errorText(triggers.error, lang)}
+          </p>
+        ) : null}
         <ul className="list" aria-label={t.triggers}>
           {(triggers.data ?? []).map((tr) => (
             <li key={tr.id} className="list__item">

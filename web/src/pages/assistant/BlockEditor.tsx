@@ -12,13 +12,23 @@ export function newBlock(type: Block['type'], topics: Topic[]): Block {
     case 'buttons':
       return { type: 'buttons', text: '', buttons: [{ type: 'postback', title: '', payload: '' }] };
     case 'otn_request':
-      return { type: 'otn_request', topicId: topics.find((x) => x.kind === 'one_time')?.id ?? 0, description: '' };
+      return {
+        type: 'otn_request',
+        topicId: topics.find((x) => x.kind === 'one_time')?.id ?? 0,
+        description: '',
+      };
     case 'recurring_optin':
       return { type: 'recurring_optin', topicId: topics.find((x) => x.kind === 'recurring')?.id ?? 0 };
   }
 }
 
-const TITLE = { text: 'blockText', image: 'blockImage', buttons: 'blockButtons', otn_request: 'blockOtnr', recurring_optin: 'blockRecurring' } as const;
+const TITLE = {
+  text: 'blockText',
+  image: 'blockImage',
+  buttons: 'blockButtons',
+  otn_request: 'blockOtnr',
+  recurring_optin: 'blockRecurring',
+} as const;
 
 export function BlockEditor(p: {
   block: Block;
@@ -33,7 +43,12 @@ export function BlockEditor(p: {
   const topicPicker = (kind: Topic['kind'], topicId: number, set: (id: number) => void) => (
     <label>
       {t.chooseTopic}
-      <select aria-label={`${t.chooseTopic} ${n}`} value={topicId} onChange={(e) => set(Number(e.target.value))} required>
+      <select
+        aria-label={`${t.chooseTopic} ${n}`}
+        value={topicId}
+        onChange={(e) => set(Number(e.target.value))}
+        required
+      >
         <option value={0}>—</option>
         {p.topics
           .filter((x) => x.kind === kind)
@@ -54,18 +69,50 @@ export function BlockEditor(p: {
         <>
           <label>
             {t.text}
-            <textarea aria-label={`${t.text} ${n}`} value={b.text} rows={2} onChange={(e) => p.onChange({ ...b, text: e.target.value })} />
+            <textarea
+              aria-label={`${t.text} ${n}`}
+              value={b.text}
+              rows={2}
+              onChange={(e) => p.onChange({ ...b, text: e.target.value })}
+            />
           </label>
           {(b.quickReplies ?? []).map((q, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: position is the identity
             <div className="row" key={i}>
-              <input aria-label={`${t.quickReplies} ${i + 1}`} placeholder={t.buttonTitle} value={q.title}
-                onChange={(e) => p.onChange({ ...b, quickReplies: b.quickReplies!.map((x, j) => (j === i ? { ...x, title: e.target.value } : x)) })} />
-              <input aria-label={`${t.payload} ${i + 1}`} placeholder={t.payload} value={q.payload}
-                onChange={(e) => p.onChange({ ...b, quickReplies: b.quickReplies!.map((x, j) => (j === i ? { ...x, payload: e.target.value } : x)) })} />
+              <input
+                aria-label={`${t.quickReplies} ${i + 1}`}
+                placeholder={t.buttonTitle}
+                value={q.title}
+                onChange={(e) =>
+                  p.onChange({
+                    ...b,
+                    quickReplies: b.quickReplies!.map((x, j) =>
+                      j === i ? { ...x, title: e.target.value } : x,
+                    ),
+                  })
+                }
+              />
+              <input
+                aria-label={`${t.payload} ${i + 1}`}
+                placeholder={t.payload}
+                value={q.payload}
+                onChange={(e) =>
+                  p.onChange({
+                    ...b,
+                    quickReplies: b.quickReplies!.map((x, j) =>
+                      j === i ? { ...x, payload: e.target.value } : x,
+                    ),
+                  })
+                }
+              />
             </div>
           ))}
-          <button type="button" onClick={() => p.onChange({ ...b, quickReplies: [...(b.quickReplies ?? []), { title: '', payload: '' }] })}>
+          <button
+            type="button"
+            onClick={() =>
+              p.onChange({ ...b, quickReplies: [...(b.quickReplies ?? []), { title: '', payload: '' }] })
+            }
+          >
             + {t.addQuickReply}
           </button>
         </>
@@ -73,7 +120,11 @@ export function BlockEditor(p: {
       {b.type === 'image' ? (
         <label>
           {t.url}
-          <input value={b.url} placeholder="https://…" onChange={(e) => p.onChange({ ...b, url: e.target.value })} />
+          <input
+            value={b.url}
+            placeholder="https://…"
+            onChange={(e) => p.onChange({ ...b, url: e.target.value })}
+          />
         </label>
       ) : null}
       {b.type === 'buttons' ? (
@@ -85,15 +136,44 @@ export function BlockEditor(p: {
           {b.buttons.map((x, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: position is the identity
             <div className="row" key={i}>
-              <input aria-label={`${t.buttonTitle} ${i + 1}`} placeholder={t.buttonTitle} value={x.title} maxLength={20}
-                onChange={(e) => p.onChange({ ...b, buttons: b.buttons.map((y, j) => (j === i ? { ...y, title: e.target.value } : y)) })} />
-              <input aria-label={`${t.payload} ${i + 1}`} placeholder={x.type === 'web_url' ? t.url : t.payload}
+              <input
+                aria-label={`${t.buttonTitle} ${i + 1}`}
+                placeholder={t.buttonTitle}
+                value={x.title}
+                maxLength={20}
+                onChange={(e) =>
+                  p.onChange({
+                    ...b,
+                    buttons: b.buttons.map((y, j) => (j === i ? { ...y, title: e.target.value } : y)),
+                  })
+                }
+              />
+              <input
+                aria-label={`${t.payload} ${i + 1}`}
+                placeholder={x.type === 'web_url' ? t.url : t.payload}
                 value={x.type === 'web_url' ? x.url : x.payload}
-                onChange={(e) => p.onChange({ ...b, buttons: b.buttons.map((y, j) => (j !== i ? y : y.type === 'web_url' ? { ...y, url: e.target.value } : { ...y, payload: e.target.value })) })} />
+                onChange={(e) =>
+                  p.onChange({
+                    ...b,
+                    buttons: b.buttons.map((y, j) =>
+                      j !== i
+                        ? y
+                        : y.type === 'web_url'
+                          ? { ...y, url: e.target.value }
+                          : { ...y, payload: e.target.value },
+                    ),
+                  })
+                }
+              />
             </div>
           ))}
           {b.buttons.length < 3 ? (
-            <button type="button" onClick={() => p.onChange({ ...b, buttons: [...b.buttons, { type: 'postback', title: '', payload: '' }] })}>
+            <button
+              type="button"
+              onClick={() =>
+                p.onChange({ ...b, buttons: [...b.buttons, { type: 'postback', title: '', payload: '' }] })
+              }
+            >
               + {t.addButton}
             </button>
           ) : null}
@@ -104,7 +184,13 @@ export function BlockEditor(p: {
           {topicPicker('one_time', b.topicId, (id) => p.onChange({ ...b, topicId: id }))}
           <label>
             {t.otnDescription}
-            <input aria-label={`${t.otnDescription} ${n}`} value={b.description} maxLength={65} required onChange={(e) => p.onChange({ ...b, description: e.target.value })} />
+            <input
+              aria-label={`${t.otnDescription} ${n}`}
+              value={b.description}
+              maxLength={65}
+              required
+              onChange={(e) => p.onChange({ ...b, description: e.target.value })}
+            />
             <small className="muted">
               {65 - [...b.description].length} {t.charsLeft}
             </small>
@@ -117,12 +203,21 @@ export function BlockEditor(p: {
           {topicPicker('recurring', b.topicId, (id) => p.onChange({ ...b, topicId: id }))}
           <label>
             {t.topicTitle}
-            <input value={b.title ?? ''} placeholder={t.topicDefault} maxLength={65}
-              onChange={(e) => p.onChange(strip({ ...b, title: e.target.value }))} />
+            <input
+              value={b.title ?? ''}
+              placeholder={t.topicDefault}
+              maxLength={65}
+              onChange={(e) => p.onChange(strip({ ...b, title: e.target.value }))}
+            />
           </label>
           <label>
             {t.buttonLabel}
-            <select value={b.ctaText ?? ''} onChange={(e) => p.onChange(strip({ ...b, ctaText: (e.target.value || undefined) as CtaText | undefined }))}>
+            <select
+              value={b.ctaText ?? ''}
+              onChange={(e) =>
+                p.onChange(strip({ ...b, ctaText: (e.target.value || undefined) as CtaText | undefined }))
+              }
+            >
               <option value="">{t.topicDefault}</option>
               {CTA_TEXTS.map((c) => (
                 <option key={c} value={c}>
@@ -134,9 +229,18 @@ export function BlockEditor(p: {
         </>
       ) : null}
       <div className="row">
-        <button type="button" onClick={() => p.onMove(-1)}>↑ {t.moveUp}</button>
-        <button type="button" onClick={() => p.onMove(1)}>↓ {t.moveDown}</button>
-        <button type="button" className="danger" onClick={() => p.onChange(null)} aria-label={`${t.delete} ${n}`}>
+        <button type="button" onClick={() => p.onMove(-1)}>
+          ↑ {t.moveUp}
+        </button>
+        <button type="button" onClick={() => p.onMove(1)}>
+          ↓ {t.moveDown}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => p.onChange(null)}
+          aria-label={`${t.delete} ${n}`}
+        >
           {t.delete}
         </button>
       </div>

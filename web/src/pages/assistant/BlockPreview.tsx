@@ -21,7 +21,11 @@ export function BlockPreview(p: { block: Block; topics: Topic[]; lang: Lang; pag
         </div>
       );
     case 'image':
-      return b.url ? <img className="bubble-img" src={b.url} alt="" /> : <div className="bubble bubble--page">🖼</div>;
+      return b.url ? (
+        <img className="bubble-img" src={b.url} alt="" />
+      ) : (
+        <div className="bubble bubble--page">🖼</div>
+      );
     case 'buttons':
       return (
         <div className="tpl">

@@ -1,6 +1,15 @@
 // One trigger: when it fires, and the message blocks it answers with, each previewed as Messenger shows it.
 import { type FormEvent, useState } from 'react';
-import { api, errorText, type Block, type Page, type Topic, TRIGGER_KINDS, type Trigger, type TriggerKind } from '../../api.ts';
+import {
+  api,
+  type Block,
+  errorText,
+  type Page,
+  type Topic,
+  TRIGGER_KINDS,
+  type Trigger,
+  type TriggerKind,
+} from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
 import { BlockEditor, newBlock } from './BlockEditor.tsx';
 import { BlockPreview } from './BlockPreview.tsx';
@@ -80,15 +89,20 @@ export function TriggerEditor(p: {
               onChange={(nb) => set(i, nb)}
               onMove={(d) => move(i, d)}
             />
-            <div className="phone-frame" aria-label={`${t.preview} ${i + 1}`}>
+            <figure className="phone-frame" aria-label={`${t.preview} ${i + 1}`}>
               <BlockPreview block={b} topics={p.topics} lang={lang} pageName={p.page.name} />
-            </div>
+            </figure>
           </div>
         ))}
+        {/* biome-ignore lint/a11y/useSemanticElements: a row of buttons, not a form's fieldset */}
         <div className="row" role="group" aria-label={t.addBlock}>
           <span>{t.addBlock}:</span>
           {(['text', 'image', 'buttons', 'otn_request', 'recurring_optin'] as const).map((type) => (
-            <button key={type} type="button" onClick={() => setBlocks((bs) => [...bs, newBlock(type, p.topics)])}>
+            <button
+              key={type}
+              type="button"
+              onClick={() => setBlocks((bs) => [...bs, newBlock(type, p.topics)])}
+            >
               {
                 {
                   text: t.blockText,

@@ -53,7 +53,12 @@ export function AcceptInvitePage() {
           <p className="muted small">{t.acceptHint}</p>
           <label>
             {t.yourName}
-            <input value={name} onChange={(e) => setName(e.target.value)} autoComplete="name" maxLength={100} />
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoComplete="name"
+              maxLength={100}
+            />
           </label>
           <label>
             {t.newPassword}
@@ -71,7 +76,13 @@ export function AcceptInvitePage() {
           </label>
           <label>
             {t.confirmPassword}
-            <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required />
+            <input
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+              required
+            />
           </label>
           {error ? (
             <p role="alert" className="alert alert--error">

@@ -16,7 +16,15 @@ export function Logo() {
   );
 }
 
-export function AuthFrame({ title, titleId, children }: { title: string; titleId: string; children: ReactNode }) {
+export function AuthFrame({
+  title,
+  titleId,
+  children,
+}: {
+  title: string;
+  titleId: string;
+  children: ReactNode;
+}) {
   const { t } = useI18n();
   return (
     <div className="auth">

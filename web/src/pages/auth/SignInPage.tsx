@@ -10,7 +10,10 @@ export function signInError(err: unknown, t: Dict, lang: Lang, now = Date.now())
   if (err.code === 'invalid_credentials') return t.errWrongCredentials;
   if (err.code === 'sign_in_blocked') {
     const s = err.details.retryAfterS ?? 15 * 60;
-    const at = new Date(now + s * 1000).toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB', { hour: '2-digit', minute: '2-digit' });
+    const at = new Date(now + s * 1000).toLocaleTimeString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+    });
     return fill(t.errBlocked, { minutes: Math.max(1, Math.ceil(s / 60)), time: at });
   }
   if (err.status === 429) return t.errRateLimited;
@@ -60,6 +63,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(user: SignedInUser): voi
             value={email}
             onChange={(e) => setEmail(e.target.value)}
             required
+            // biome-ignore lint/a11y/noAutofocus: signing in is the screen's one task; focus its first empty field
             autoFocus={!email}
           />
         </label>
@@ -72,6 +76,7 @@ export function SignInPage({ onSignedIn }: { onSignedIn(user: SignedInUser): voi
             value={password}
             onChange={(e) => setPassword(e.target.value)}
             required
+            // biome-ignore lint/a11y/noAutofocus: the email is known (an accepted invitation): focus the password
             autoFocus={!!email}
             aria-invalid={error ? true : undefined}
             aria-describedby={error ? 'signin-error' : undefined}

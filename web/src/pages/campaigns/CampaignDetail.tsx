@@ -3,17 +3,20 @@
 import { useState } from 'react';
 import { api, errorText } from '../../api.ts';
 import { BarChart, FunnelChart } from '../../components/Charts.tsx';
+import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, fmtDate, useI18n } from '../../i18n.tsx';
 import { reasonLabel } from '../../reasons.ts';
 import { navigate } from '../../router.ts';
 import { pct } from '../topics/TopicsPage.tsx';
+import { StartDraftButton } from './StartCampaign.tsx';
 
 export function CampaignDetail({ id }: { id: number }) {
   const { t, lang } = useI18n();
   const c = useLoad(() => api.campaign(id), [id], 1500);
   const s = useLoad(() => api.campaignStats(id), [id], 1500);
   const [error, setError] = useState<string>();
+  const [asking, setAsking] = useState(false);
   const act = async (verb: 'pause' | 'resume' | 'cancel') => {
     setError(undefined);
     try {
@@ -31,8 +34,14 @@ export function CampaignDetail({ id }: { id: number }) {
   const total = camp.targeted ?? 0;
   const reasons = st
     ? [
-        ...Object.entries(st.failed.byReason).map(([k, v]) => ({ label: `${t.failed}: ${reasonLabel(k, lang)}`, value: v })),
-        ...Object.entries(st.skipped.byReason).map(([k, v]) => ({ label: `${t.skipped}: ${reasonLabel(k, lang)}`, value: v })),
+        ...Object.entries(st.failed.byReason).map(([k, v]) => ({
+          label: `${t.failed}: ${reasonLabel(k, lang)}`,
+          value: v,
+        })),
+        ...Object.entries(st.skipped.byReason).map(([k, v]) => ({
+          label: `${t.skipped}: ${reasonLabel(k, lang)}`,
+          value: v,
+        })),
       ]
     : [];
   return (
@@ -53,7 +62,9 @@ export function CampaignDetail({ id }: { id: number }) {
         <progress className="progress" max={Math.max(1, total)} value={done} aria-label={t.progress} />
         <p>
           <strong data-testid="campaign-done">{done}</strong> / {total}
-          {camp.scheduledAt && camp.status === 'scheduled' ? ` · ${t.scheduleAt}: ${fmtDate(camp.scheduledAt, lang)}` : ''}
+          {camp.scheduledAt && camp.status === 'scheduled'
+            ? ` · ${t.scheduleAt}: ${fmtDate(camp.scheduledAt, lang)}`
+            : ''}
           {camp.pauseReason ? ` · ${camp.pauseReason}` : ''}
         </p>
         <div className="kpis">
@@ -65,17 +76,47 @@ export function CampaignDetail({ id }: { id: number }) {
         </div>
         <div className="row">
           {camp.status === 'running' || camp.status === 'scheduled' ? (
-            <button type="button" onClick={() => void act('pause')}>⏸ {t.pause}</button>
+            <button type="button" onClick={() => void act('pause')}>
+              ⏸ {t.pause}
+            </button>
           ) : null}
           {camp.status === 'paused' ? (
-            <button type="button" onClick={() => void act('resume')}>▶ {t.resume}</button>
+            <button type="button" onClick={() => void act('resume')}>
+              ▶ {t.resume}
+            </button>
+          ) : null}
+          {camp.status === 'draft' ? (
+            <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} />
           ) : null}
           {['running', 'scheduled', 'paused', 'draft'].includes(camp.status) ? (
-            <button type="button" className="danger" onClick={() => void act('cancel')}>
+            <button type="button" className="danger" onClick={() => setAsking(true)}>
               ✕ {t.cancelCampaign}
             </button>
           ) : null}
-          {error ? <span role="alert" className="error">{error}</span> : null}
+          {asking ? (
+            <ConfirmDialog
+              title={fill(t.confirmCancelCampaign, { name: camp.name })}
+              confirmLabel={t.cancelCampaign}
+              danger
+              onCancel={() => setAsking(false)}
+              onConfirm={async () => {
+                await act('cancel');
+                setAsking(false);
+              }}
+            >
+              <p>
+                {camp.targeted === null
+                  ? t.confirmCancelDraft
+                  : fill(t.confirmCancelBody, { n: Math.max(0, total - done) })}
+              </p>
+              <p className="muted">{t.confirmNoUndo}</p>
+            </ConfirmDialog>
+          ) : null}
+          {error ? (
+            <span role="alert" className="error">
+              {error}
+            </span>
+          ) : null}
         </div>
       </section>
       {st ? (
@@ -91,8 +132,8 @@ export function CampaignDetail({ id }: { id: number }) {
               ]}
             />
             <p className="muted">
-              {t.fDelivered} {pct(st.rates.delivered)} · {t.fRead} {pct(st.rates.read)} · {t.fClicked} {pct(st.rates.clicked)} ·{' '}
-              {t.stoppedAfter}: {st.stoppedAfter}
+              {t.fDelivered} {pct(st.rates.delivered)} · {t.fRead} {pct(st.rates.read)} · {t.fClicked}{' '}
+              {pct(st.rates.clicked)} · {t.stoppedAfter}: {st.stoppedAfter}
             </p>
           </div>
           <BarChart title={t.failuresByReason} data={reasons} color="#b42318" />

@@ -1,35 +1,73 @@
 // The campaign wizard (R9): content type and topic → audience filters → the message with
 // personalisation and a preview → dry run with the reachability breakdown (R9c) → schedule or send.
+// One draft per wizard: made at the first dry run, then rewritten in place (PATCH); opened again from
+// the list to edit it. Sending or scheduling asks first, with the count.
 import { useState } from 'react';
-import { api, errorText, type Audience, type CampaignContent, type DryRun, type Page } from '../../api.ts';
+import {
+  type Audience,
+  api,
+  type Campaign,
+  type CampaignContent,
+  type CampaignInput,
+  type DryRun,
+  errorText,
+  type Page,
+} from '../../api.ts';
 import { BarChart } from '../../components/Charts.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 import { reasonLabel } from '../../reasons.ts';
-import { MessageStep } from './MessageStep.tsx';
+import { MessageStep, messageProblems } from './MessageStep.tsx';
+import { StartDialog } from './StartCampaign.tsx';
 
 const STEPS = ['stepContent', 'stepAudience', 'stepMessage', 'stepDryRun', 'stepSchedule'] as const;
+type AudienceForm = { labels: string; li0: string; li1: string; op0: string; op1: string };
 
-export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: number): void }) {
+const day = (iso: string | undefined) => (iso ? iso.slice(0, 10) : '');
+const formOf = (a: Audience | undefined): AudienceForm => ({
+  labels: (a?.labels ?? []).join(', '),
+  li0: day(a?.lastInteractionFrom),
+  li1: day(a?.lastInteractionTo),
+  op0: day(a?.optedInFrom),
+  op1: day(a?.optedInTo),
+});
+const emptyContent = (ct: CampaignContent['type']): CampaignContent =>
+  ct === 'image'
+    ? { type: 'image', url: '' }
+    : ct === 'buttons'
+      ? { type: 'buttons', text: '', buttons: [{ type: 'postback', title: '' }] }
+      : { type: 'text', text: '' };
+
+export function CampaignWizard(p: {
+  page: Page;
+  draft?: Campaign | null;
+  onCancel(): void;
+  onStarted(id: number): void;
+}) {
   const { t, lang } = useI18n();
+  const d = p.draft ?? null;
   const topics = useLoad(() => api.topics(p.page.id), [p.page.id]);
   const [step, setStep] = useState(0);
-  const [type, setType] = useState<CampaignContent['type']>('text');
-  const [topicId, setTopicId] = useState(0);
-  const [audience, setAudience] = useState<{ labels: string; li0: string; li1: string; op0: string; op1: string }>({ labels: '', li0: '', li1: '', op0: '', op1: '' });
-  const [name, setName] = useState('');
-  const [content, setContent] = useState<CampaignContent>({ type: 'text', text: '' });
-  const [allowDefer, setAllowDefer] = useState(false);
-  const [draftId, setDraftId] = useState<number | null>(null);
+  const [topicId, setTopicId] = useState(d?.topicId ?? 0);
+  const [audience, setAudience] = useState<AudienceForm>(formOf(d?.audience));
+  const [name, setName] = useState(d?.name ?? '');
+  const [content, setContent] = useState<CampaignContent>(d?.content ?? emptyContent('text'));
+  const [allowDefer, setAllowDefer] = useState(d?.allowDefer ?? false);
+  const [draftId, setDraftId] = useState<number | null>(d?.id ?? null);
   const [dry, setDry] = useState<DryRun>();
   const [at, setAt] = useState('');
+  const [asking, setAsking] = useState<'now' | 'at' | null>(null);
   const [error, setError] = useState<string>();
   const active = (topics.data ?? []).filter((x) => x.active);
   const topic = active.find((x) => x.id === topicId) ?? active[0];
+  const problems = messageProblems(content);
 
   const audienceBody = (): Audience => {
-    const iso = (d: string) => (d ? new Date(d).toISOString() : undefined);
-    const labels = audience.labels.split(',').map((s) => s.trim()).filter(Boolean);
+    const iso = (v: string) => (v ? new Date(v).toISOString() : undefined);
+    const labels = audience.labels
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     return {
       ...(labels.length && { labels }),
       ...(audience.li0 && { lastInteractionFrom: iso(audience.li0) }),
@@ -46,31 +84,39 @@ export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: 
       setError(errorText(e, lang));
     }
   };
-  // The draft is made at the dry run, from what the wizard holds then; going back makes a new one.
+  // The draft holds what the wizard holds at the dry run: created once, rewritten after.
   const runDry = () =>
     guard(async () => {
       if (!topic) return;
-      const c = await api.createCampaign(p.page.id, { name: name || topic.name, topicId: topic.id, content, audience: audienceBody(), allowDefer });
+      const body: CampaignInput = {
+        name: name || topic.name,
+        topicId: topic.id,
+        content,
+        audience: audienceBody(),
+        allowDefer,
+      };
+      const c = draftId ? await api.updateCampaign(draftId, body) : await api.createCampaign(p.page.id, body);
       setDraftId(c.id);
       setDry(await api.dryRun(c.id));
     });
-  const start = (when?: string) =>
-    guard(async () => {
-      if (!draftId) return;
+  const start = async (when?: string) => {
+    if (!draftId) return;
+    await guard(async () => {
       const c = await api.startCampaign(draftId, when ? new Date(when).toISOString() : undefined);
       p.onStarted(c.id);
     });
-  const go = (d: number) => {
-    if (step + d <= 2) {
-      setDraftId(null);
-      setDry(undefined);
-    }
-    setStep(step + d);
+    setAsking(null);
   };
+  // Going back to change the campaign makes the dry run stale (the draft itself is kept).
+  const go = (delta: number) => {
+    if (step + delta <= 2) setDry(undefined);
+    setStep(step + delta);
+  };
+  const setAud = (k: keyof AudienceForm, v: string) => setAudience({ ...audience, [k]: v });
 
   return (
-    <section className="card stack" aria-label={t.newCampaign}>
-      <h2>{t.newCampaign}</h2>
+    <section className="card stack" aria-label={d ? `${t.edit}: ${d.name}` : t.newCampaign}>
+      <h2>{d ? `${t.edit}: ${d.name}` : t.newCampaign}</h2>
       <ol className="wizard-steps">
         {STEPS.map((s, i) => (
           <li key={s} aria-current={i === step ? 'step' : undefined}>
@@ -94,10 +140,12 @@ export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: 
             <legend>{t.contentType}</legend>
             {(['text', 'buttons', 'image'] as const).map((ct) => (
               <label key={ct} className="radio">
-                <input type="radio" name="ct" checked={type === ct} onChange={() => {
-                  setType(ct);
-                  setContent(ct === 'image' ? { type: 'image', url: '' } : ct === 'buttons' ? { type: 'buttons', text: '', buttons: [{ type: 'postback', title: '' }] } : { type: 'text', text: '' });
-                }} />
+                <input
+                  type="radio"
+                  name="ct"
+                  checked={content.type === ct}
+                  onChange={() => setContent(emptyContent(ct))}
+                />
                 {t[ct === 'text' ? 'ctText' : ct === 'buttons' ? 'ctButtons' : 'ctImage']}
               </label>
             ))}
@@ -108,13 +156,22 @@ export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: 
         <div className="form">
           <label>
             {t.labels}
-            <input value={audience.labels} onChange={(e) => setAudience({ ...audience, labels: e.target.value })} />
+            <input value={audience.labels} onChange={(e) => setAud('labels', e.target.value)} />
           </label>
           <div className="split">
-            <label>{t.interactedFrom}<input type="date" value={audience.li0} onChange={(e) => setAudience({ ...audience, li0: e.target.value })} /></label>
-            <label>{t.interactedTo}<input type="date" value={audience.li1} onChange={(e) => setAudience({ ...audience, li1: e.target.value })} /></label>
-            <label>{t.optedFrom}<input type="date" value={audience.op0} onChange={(e) => setAudience({ ...audience, op0: e.target.value })} /></label>
-            <label>{t.optedTo}<input type="date" value={audience.op1} onChange={(e) => setAudience({ ...audience, op1: e.target.value })} /></label>
+            {(
+              [
+                ['li0', t.interactedFrom],
+                ['li1', t.interactedTo],
+                ['op0', t.optedFrom],
+                ['op1', t.optedTo],
+              ] as const
+            ).map(([k, label]) => (
+              <label key={k}>
+                {label}
+                <input type="date" value={audience[k]} onChange={(e) => setAud(k, e.target.value)} />
+              </label>
+            ))}
           </div>
           <label className="check">
             <input type="checkbox" checked={allowDefer} onChange={(e) => setAllowDefer(e.target.checked)} />
@@ -122,48 +179,95 @@ export function CampaignWizard(p: { page: Page; onCancel(): void; onStarted(id: 
           </label>
         </div>
       ) : null}
-      {step === 2 ? <MessageStep name={name} setName={setName} content={content} setContent={setContent} topic={topic} /> : null}
+      {step === 2 ? (
+        <MessageStep name={name} setName={setName} content={content} setContent={setContent} topic={topic} />
+      ) : null}
       {step === 3 ? (
         <div className="stack">
           <button type="button" className="primary" onClick={() => void runDry()}>
             {t.runDryRun}
           </button>
-          {dry ? (
-            <div className="split" aria-label={t.stepDryRun}>
-              <div className="kpis">
-                <div className="kpi"><span className="muted">{t.audienceCount}</span><strong data-testid="dry-audience">{dry.audience}</strong></div>
-                <div className="kpi"><span className="muted">{t.reachable}</span><strong data-testid="dry-reachable">{dry.reachable}</strong></div>
-                <div className="kpi"><span className="muted">{t.deferred}</span><strong>{dry.deferred}</strong></div>
-                <div className="kpi"><span className="muted">{t.estimated}</span><strong>{dry.estimatedSeconds}s</strong></div>
-              </div>
-              <BarChart title={t.notReachable} color="#9a6700" data={Object.entries(dry.skipped).map(([k, v]) => ({ label: reasonLabel(k, lang), value: v }))} />
-            </div>
-          ) : null}
+          {dry ? <DryRunView dry={dry} /> : null}
         </div>
       ) : null}
-      {step === 4 ? (
+      {step === 4 && dry ? (
         <div className="row">
-          <button type="button" className="primary" onClick={() => void start()}>
+          <button type="button" className="primary" onClick={() => setAsking('now')}>
             {t.sendNow}
           </button>
           <label>
             {t.scheduleAt} <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} />
           </label>
-          <button type="button" disabled={!at} onClick={() => void start(at)}>
+          <button type="button" disabled={!at} onClick={() => setAsking('at')}>
             {t.schedule}
           </button>
         </div>
       ) : null}
-      {error ? <p role="alert" className="error">{error}</p> : null}
+      {asking && dry ? (
+        <StartDialog
+          name={name || topic?.name || ''}
+          dry={dry}
+          {...(asking === 'at' && { at: new Date(at).toISOString() })}
+          onCancel={() => setAsking(null)}
+          onConfirm={() => start(asking === 'at' ? at : undefined)}
+        />
+      ) : null}
+      {error ? (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      ) : null}
       <div className="row">
-        <button type="button" onClick={p.onCancel}>{t.cancel}</button>
-        {step > 0 ? <button type="button" onClick={() => go(-1)}>{t.back}</button> : null}
+        <button type="button" onClick={p.onCancel}>
+          {draftId ? t.closeKeepDraft : t.cancel}
+        </button>
+        {step > 0 ? (
+          <button type="button" onClick={() => go(-1)}>
+            {t.back}
+          </button>
+        ) : null}
         {step < STEPS.length - 1 ? (
-          <button type="button" className="primary" disabled={(step === 0 && !topic) || (step === 3 && !dry)} onClick={() => go(1)}>
+          <button
+            type="button"
+            className="primary"
+            disabled={(step === 0 && !topic) || (step === 2 && problems.length > 0) || (step === 3 && !dry)}
+            onClick={() => go(1)}
+          >
             {t.next}
           </button>
         ) : null}
       </div>
+    </section>
+  );
+}
+
+function DryRunView({ dry }: { dry: DryRun }) {
+  const { t, lang } = useI18n();
+  return (
+    <section className="split" aria-label={t.stepDryRun}>
+      <div className="kpis">
+        <div className="kpi">
+          <span className="muted">{t.audienceCount}</span>
+          <strong data-testid="dry-audience">{dry.audience}</strong>
+        </div>
+        <div className="kpi">
+          <span className="muted">{t.reachable}</span>
+          <strong data-testid="dry-reachable">{dry.reachable}</strong>
+        </div>
+        <div className="kpi">
+          <span className="muted">{t.deferred}</span>
+          <strong>{dry.deferred}</strong>
+        </div>
+        <div className="kpi">
+          <span className="muted">{t.estimated}</span>
+          <strong>{dry.estimatedSeconds}s</strong>
+        </div>
+      </div>
+      <BarChart
+        title={t.notReachable}
+        color="#9a6700"
+        data={Object.entries(dry.skipped).map(([k, v]) => ({ label: reasonLabel(k, lang), value: v }))}
+      />
     </section>
   );
 }

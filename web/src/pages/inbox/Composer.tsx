@@ -83,11 +83,20 @@ export function Composer(p: { customerId: number; composer: ComposerState; onSen
     );
   }
 
-  const title = c.mode === 'notification' ? t.composerNotification : c.mode === 'human_agent' ? t.composerHumanAgent : t.composerNormal;
-  const why = c.mode === 'notification' ? t.whyNotification : c.mode === 'human_agent' ? t.whyHumanAgent : t.whyNormal;
+  const title =
+    c.mode === 'notification'
+      ? t.composerNotification
+      : c.mode === 'human_agent'
+        ? t.composerHumanAgent
+        : t.composerNormal;
+  const why =
+    c.mode === 'notification' ? t.whyNotification : c.mode === 'human_agent' ? t.whyHumanAgent : t.whyNormal;
   return (
     <form className={`composer composer--${c.mode}`} aria-label={title} onSubmit={submit}>
-      <h3>{c.mode === 'notification' ? '🔔 ' : ''}{title}</h3>
+      <h3>
+        {c.mode === 'notification' ? '🔔 ' : ''}
+        {title}
+      </h3>
       <p className="muted" role="note">
         {why}
         {c.mode !== 'notification' ? ` ${t.windowClosesAt}: ${fmt(c.windowClosesAt)}.` : ''}

@@ -9,7 +9,15 @@ import { Thread } from './Thread.tsx';
 import { TopicPanel } from './TopicPanel.tsx';
 import { WindowBadge } from './WindowBadge.tsx';
 
-export function Conversation({ customerId, page, onChanged }: { customerId: number; page: Page; onChanged(): void }) {
+export function Conversation({
+  customerId,
+  page,
+  onChanged,
+}: {
+  customerId: number;
+  page: Page;
+  onChanged(): void;
+}) {
   const { t, lang } = useI18n();
   const fmt = useTime();
   const detail = useLoad(() => api.customer(customerId), [customerId], 2000);
@@ -19,7 +27,12 @@ export function Conversation({ customerId, page, onChanged }: { customerId: numb
     onChanged();
   };
   const d = detail.data;
-  if (!d) return <p role={detail.error ? 'alert' : 'status'}>{detail.error ? errorText(detail.error, lang) : t.loading}</p>;
+  if (!d)
+    return (
+      <p role={detail.error ? 'alert' : 'status'}>
+        {detail.error ? errorText(detail.error, lang) : t.loading}
+      </p>
+    );
   return (
     <div className="conv">
       <header className="conv__head">
@@ -34,7 +47,11 @@ export function Conversation({ customerId, page, onChanged }: { customerId: numb
       </header>
       <div className="conv__body">
         <div className="conv__thread">
-          <Thread messages={messages.data ?? []} pageName={page.name} loading={!messages.data && !messages.error} />
+          <Thread
+            messages={messages.data ?? []}
+            pageName={page.name}
+            loading={!messages.data && !messages.error}
+          />
           {messages.error ? (
             <p role="alert" className="error">
               {errorText(messages.error, lang)}

@@ -37,7 +37,11 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
     return () => clearTimeout(timer);
   }, [typed]);
   const filter = { q: q || undefined, window: win || undefined, label: label || undefined };
-  const first = useLoad(() => api.conversations(page.id, { ...filter, limit: PAGE_SIZE }), [page.id, q, win, label], 3000);
+  const first = useLoad(
+    () => api.conversations(page.id, { ...filter, limit: PAGE_SIZE }),
+    [page.id, q, win, label],
+    3000,
+  );
   const labels = useLoad(() => api.labels(page.id), [page.id]);
 
   // Older pages, loaded on demand; reset whenever the filter changes.
@@ -92,10 +96,15 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
     <div className={`inbox ${customerId ? 'inbox--open' : ''}`}>
       <aside className="inbox__list" aria-label={t.inboxTitle}>
         <h1>{t.inboxTitle}</h1>
-        <div className="inbox__filters" role="search">
+        <search className="inbox__filters">
           <label>
             {t.search}
-            <input type="search" placeholder={t.inboxSearchHint} value={typed} onChange={(e) => setTyped(e.target.value)} />
+            <input
+              type="search"
+              placeholder={t.inboxSearchHint}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+            />
           </label>
           <label>
             {t.inboxWindowFilter}
@@ -121,8 +130,10 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
               </select>
             </label>
           ) : null}
-          <span className="muted inbox__zone">{fill(t.inboxTimesIn, { zone: `${page.timeZone} (${zoneLabel(page.timeZone)})` })}</span>
-        </div>
+          <span className="muted inbox__zone">
+            {fill(t.inboxTimesIn, { zone: `${page.timeZone} (${zoneLabel(page.timeZone)})` })}
+          </span>
+        </search>
         {first.error ? (
           <p role="alert" className="error">
             {errorText(first.error, lang)}
@@ -154,14 +165,18 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
                   <WindowBadge window={c.window} />
                 </span>
                 <span className="muted convs__preview">{previewText(c, t)}</span>
-                <span className="muted convs__time">{c.lastInteractionAt ? fmt(c.lastInteractionAt, { zone: false }) : ''}</span>
+                <span className="muted convs__time">
+                  {c.lastInteractionAt ? fmt(c.lastInteractionAt, { zone: false }) : ''}
+                </span>
               </a>
             </li>
           ))}
         </ul>
         <div className="inbox__more" ref={sentinel}>
           {rows.length > 0 ? (
-            <span className="muted">{next ? fill(t.inboxShown, { n: rows.length }) : fill(t.inboxAllShown, { n: rows.length })}</span>
+            <span className="muted">
+              {next ? fill(t.inboxShown, { n: rows.length }) : fill(t.inboxAllShown, { n: rows.length })}
+            </span>
           ) : null}
           {moreError ? (
             <p role="alert" className="error">
@@ -177,7 +192,12 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
       </aside>
       <section className="inbox__main">
         {customerId ? (
-          <Conversation key={customerId} customerId={customerId} page={page} onChanged={() => void first.reload()} />
+          <Conversation
+            key={customerId}
+            customerId={customerId}
+            page={page}
+            onChanged={() => void first.reload()}
+          />
         ) : (
           <p className="muted">{t.pickConversation}</p>
         )}
@@ -190,7 +210,8 @@ function Inbox({ page, customerId }: { page: Page; customerId: number | null }) 
 function previewText(c: ConversationRow, t: ReturnType<typeof useI18n>['t']): string {
   const m = c.lastMessage;
   if (!m) return '—';
-  if (m.kind === 'invitation') return m.preview ? `📨 ${t.pv_invitation}: ${m.preview}` : `📨 ${t.pv_invitation}`;
+  if (m.kind === 'invitation')
+    return m.preview ? `📨 ${t.pv_invitation}: ${m.preview}` : `📨 ${t.pv_invitation}`;
   if (m.kind === 'notification') return `🔔 ${m.preview || t.pv_notification}`;
   if (m.kind === 'optin') return `✓ ${t.pv_optin}`;
   return m.preview || kindLabel(m.kind, t);

@@ -17,10 +17,19 @@ export function kindLabel(kind: string, t: Dict): string {
 /** Who sent it, in the agent's words. */
 function senderLabel(sender: string, t: Dict): string {
   const known = ['customer', 'agent', 'bot', 'campaign', 'page'] as const;
-  return (known as readonly string[]).includes(sender) ? t[`sender_${sender as (typeof known)[number]}`] : sender;
+  return (known as readonly string[]).includes(sender)
+    ? t[`sender_${sender as (typeof known)[number]}`]
+    : sender;
 }
 
-type Tpl = { template_type?: string; title?: string; image_url?: string; notification_messages_cta_text?: CtaText; text?: string; buttons?: Array<{ title?: string }> };
+type Tpl = {
+  template_type?: string;
+  title?: string;
+  image_url?: string;
+  notification_messages_cta_text?: CtaText;
+  text?: string;
+  buttons?: Array<{ title?: string }>;
+};
 
 function templateOf(payload: unknown): Tpl | null {
   const att = (payload as { attachment?: { type?: string; payload?: Tpl } } | null)?.attachment;
@@ -32,10 +41,19 @@ function imageOf(payload: unknown): string | null {
   return att?.type === 'image' ? (att.payload?.url ?? null) : null;
 }
 
-export function Thread({ messages, pageName, loading }: { messages: Message[]; pageName: string; loading?: boolean }) {
+export function Thread({
+  messages,
+  pageName,
+  loading,
+}: {
+  messages: Message[];
+  pageName: string;
+  loading?: boolean;
+}) {
   const { t, lang } = useI18n();
   const fmt = useTime();
   const end = useRef<HTMLDivElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scroll to the end when a message arrives
   useEffect(() => {
     end.current?.scrollIntoView({ block: 'end' });
   }, [messages.length]);
@@ -56,7 +74,9 @@ export function Thread({ messages, pageName, loading }: { messages: Message[]; p
             <div className="bubble">
               {m.text ?? (
                 <span className="pv-kind">
-                  {m.kind === 'notification' && m.sender === 'campaign' ? t.campaignMessageNoCopy : kindLabel(m.kind, t)}
+                  {m.kind === 'notification' && m.sender === 'campaign'
+                    ? t.campaignMessageNoCopy
+                    : kindLabel(m.kind, t)}
                 </span>
               )}
             </div>
@@ -65,7 +85,14 @@ export function Thread({ messages, pageName, loading }: { messages: Message[]; p
           body = <OptInCard kind="one_time" title={tpl.title ?? ''} lang={lang} />;
         else if (tpl?.template_type === 'notification_messages')
           body = (
-            <OptInCard kind="recurring" title={tpl.title ?? ''} imageUrl={tpl.image_url} ctaText={tpl.notification_messages_cta_text} lang={lang} pageName={pageName} />
+            <OptInCard
+              kind="recurring"
+              title={tpl.title ?? ''}
+              imageUrl={tpl.image_url}
+              ctaText={tpl.notification_messages_cta_text}
+              lang={lang}
+              pageName={pageName}
+            />
           );
         else if (tpl?.template_type === 'button')
           body = (

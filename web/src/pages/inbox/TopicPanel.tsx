@@ -28,12 +28,25 @@ export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSe
   const item = (x: TopicListItem) => (
     <li key={x.topicId} className="topic-item" data-topic={x.name}>
       <div>
-        <strong>{x.name}</strong> <span className="muted">({x.kind === 'one_time' ? 'OTN' : t.kindRecurring})</span>
+        <strong>{x.name}</strong>{' '}
+        <span className="muted">({x.kind === 'one_time' ? 'OTN' : t.kindRecurring})</span>
       </div>
       <div className="muted">{t[`st_${x.state}`]}</div>
-      {x.lastSentAt ? <div className="muted">{t.sentAt}: {fmt(x.lastSentAt)}</div> : null}
-      {x.optedInAt ? <div>{t.optedInAt}: {fmt(x.optedInAt)}</div> : null}
-      {x.expiresAt ? <div className="muted">{t.expiresAt}: {fmt(x.expiresAt)}</div> : null}
+      {x.lastSentAt ? (
+        <div className="muted">
+          {t.sentAt}: {fmt(x.lastSentAt)}
+        </div>
+      ) : null}
+      {x.optedInAt ? (
+        <div>
+          {t.optedInAt}: {fmt(x.optedInAt)}
+        </div>
+      ) : null}
+      {x.expiresAt ? (
+        <div className="muted">
+          {t.expiresAt}: {fmt(x.expiresAt)}
+        </div>
+      ) : null}
       {x.resendAfter ? (
         <div>
           {t.resendAfter} <strong>{fmt(x.resendAfter)}</strong>
@@ -49,7 +62,11 @@ export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSe
 
   return (
     <aside className="topic-panel" aria-label={`${t.sentList} / ${t.notSentList}`}>
-      {!open ? <p className="muted" role="note">{t.sendTopicHidden}</p> : null}
+      {!open ? (
+        <p className="muted" role="note">
+          {t.sendTopicHidden}
+        </p>
+      ) : null}
       {msg ? (
         <div role={msg.kind === 'err' ? 'alert' : 'status'} className={msg.kind === 'err' ? 'error' : 'ok'}>
           <p>{msg.text}</p>
@@ -57,13 +74,17 @@ export function TopicPanel(p: { customerId: number; detail: CustomerDetail; onSe
         </div>
       ) : null}
       <section aria-labelledby="h-sent">
-        <h3 id="h-sent">{t.sentList} ({p.detail.topics.sent.length})</h3>
+        <h3 id="h-sent">
+          {t.sentList} ({p.detail.topics.sent.length})
+        </h3>
         <ul className="topic-list" aria-label={t.sentList}>
           {p.detail.topics.sent.map(item)}
         </ul>
       </section>
       <section aria-labelledby="h-notsent">
-        <h3 id="h-notsent">{t.notSentList} ({p.detail.topics.notSent.length})</h3>
+        <h3 id="h-notsent">
+          {t.notSentList} ({p.detail.topics.notSent.length})
+        </h3>
         <ul className="topic-list" aria-label={t.notSentList}>
           {p.detail.topics.notSent.map(item)}
         </ul>

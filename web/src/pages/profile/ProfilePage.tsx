@@ -45,21 +45,43 @@ function ChangePasswordForm() {
       <form className="form" onSubmit={submit} aria-labelledby="h-password">
         <label>
           {t.currentPassword}
-          <input type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} required />
+          <input
+            type="password"
+            autoComplete="current-password"
+            value={current}
+            onChange={(e) => setCurrent(e.target.value)}
+            required
+          />
         </label>
         <label>
           {t.newPassword}
-          <input type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} required aria-describedby="pw-rule" />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            required
+            aria-describedby="pw-rule"
+          />
           <span id="pw-rule" className="muted small">
             {t.passwordRule}
           </span>
         </label>
         <label>
           {t.confirmPassword}
-          <input type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} required />
+          <input
+            type="password"
+            autoComplete="new-password"
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            required
+          />
         </label>
         {status ? (
-          <p role={status.ok ? 'status' : 'alert'} className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}>
+          <p
+            role={status.ok ? 'status' : 'alert'}
+            className={`alert ${status.ok ? 'alert--ok' : 'alert--error'}`}
+          >
             {status.text}
           </p>
         ) : null}

@@ -12,12 +12,19 @@ export function SettingsPage({ page }: { page: Page }) {
   const [region, setRegion] = useState(page.region ?? '');
   const [optIn, setOptIn] = useState(page.optInFeatureEnabled);
   const [status, setStatus] = useState<{ ok: boolean; text: string }>();
-  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('timeZone') ?? [page.timeZone];
+  const zones = (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.(
+    'timeZone',
+  ) ?? [page.timeZone];
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
-      const p = await api.updatePage(page.id, { profile, timeZone, region: region || null, optInFeatureEnabled: optIn });
+      const p = await api.updatePage(page.id, {
+        profile,
+        timeZone,
+        region: region || null,
+        optInFeatureEnabled: optIn,
+      });
       setCurrent(p);
       setStatus({ ok: true, text: t.saved });
     } catch (err) {
@@ -40,7 +47,12 @@ export function SettingsPage({ page }: { page: Page }) {
             <span className={`badge ${current.connected ? 'badge--ok' : 'badge--off'}`}>
               {current.connected ? t.connected : t.notConnected}
             </span>
-            {current.restrictedReason ? <span className="badge badge--off"> {t.restricted}: {current.restrictedReason}</span> : null}
+            {current.restrictedReason ? (
+              <span className="badge badge--off">
+                {' '}
+                {t.restricted}: {current.restrictedReason}
+              </span>
+            ) : null}
           </dd>
         </dl>
         <p className="muted">{t.secretNote}</p>

@@ -2,9 +2,9 @@
 import { type FormEvent, useState } from 'react';
 import {
   api,
-  errorText,
   CTA_TEXTS,
   type CtaText,
+  errorText,
   FREQUENCIES,
   type Frequency,
   type Lang,
@@ -13,7 +13,7 @@ import {
   type TopicKind,
 } from '../../api.ts';
 import { OptInCard } from '../../components/OptInCard.tsx';
-import { CTA_LABEL, useI18n } from '../../i18n.tsx';
+import { CTA_LABEL, fill, useI18n } from '../../i18n.tsx';
 
 const TITLE_MAX = 65;
 
@@ -57,7 +57,8 @@ export function TopicForm(p: {
   return (
     <section className="card" aria-label={p.initial ? `${t.edit} ${p.initial.name}` : t.newTopic}>
       <h2>
-        {p.initial ? `${t.edit}: ${p.initial.name}` : t.newTopic} · {recurring ? t.kindRecurring : t.kindOneTime}
+        {p.initial ? `${t.edit}: ${p.initial.name}` : t.newTopic} ·{' '}
+        {recurring ? t.kindRecurring : t.kindOneTime}
       </h2>
       <div className="split">
         <form onSubmit={submit} className="form">
@@ -67,16 +68,29 @@ export function TopicForm(p: {
           </label>
           <label>
             {t.topicTitle}
-            <input value={title} onChange={(e) => setTitle(e.target.value)} required />
-            <small className={left < 0 ? 'error' : 'muted'}>
-              {left} {t.charsLeft}
+            <input
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              required
+              aria-invalid={left < 0}
+              aria-describedby="topic-title-count"
+              className={left < 0 ? 'invalid' : undefined}
+            />
+            {/* Over the limit the field says so and why Save is off, instead of Save just greying out. */}
+            <small id="topic-title-count" className={left < 0 ? 'error' : 'muted'} aria-live="polite">
+              {[...title].length}/{TITLE_MAX} ·{' '}
+              {left < 0 ? fill(t.titleTooLong, { max: TITLE_MAX, over: -left }) : `${left} ${t.charsLeft}`}
             </small>
           </label>
           {recurring ? (
             <>
               <label>
                 {t.topicImage}
-                <input value={imageUrl} onChange={(e) => setImageUrl(e.target.value)} placeholder="https://…" />
+                <input
+                  value={imageUrl}
+                  onChange={(e) => setImageUrl(e.target.value)}
+                  placeholder="https://…"
+                />
               </label>
               <label>
                 {t.buttonLabel}
@@ -116,10 +130,14 @@ export function TopicForm(p: {
             </button>
           </div>
         </form>
-        <div className="preview" aria-label={t.preview}>
+        <figure className="preview" aria-label={t.preview}>
           <div className="row">
             <strong>{t.preview}</strong>
-            <select aria-label={`${t.preview} ${t.language}`} value={previewLang} onChange={(e) => setPreviewLang(e.target.value as Lang)}>
+            <select
+              aria-label={`${t.preview} ${t.language}`}
+              value={previewLang}
+              onChange={(e) => setPreviewLang(e.target.value as Lang)}
+            >
               <option value="vi">vi</option>
               <option value="en">en</option>
             </select>
@@ -136,7 +154,7 @@ export function TopicForm(p: {
               pageName={p.page.name}
             />
           </div>
-        </div>
+        </figure>
       </div>
     </section>
   );
