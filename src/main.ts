@@ -2,9 +2,15 @@
 // Graph API sandbox and a demo workspace — and prints how to drive it.
 import { loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
+import { DataDirLockedError } from './storage/data-dir-lock.ts';
 
 const config = loadConfig();
-const rt = await startRuntime({ config, logger: process.env.LOG_REQUESTS === '1' });
+const rt = await startRuntime({ config, logger: process.env.LOG_REQUESTS === '1' }).catch((e: unknown) => {
+  if (!(e instanceof DataDirLockedError)) throw e;
+  // Another process holds the embedded database: say so plainly and leave it alone.
+  console.error(`renotify: ${e.message}`);
+  process.exit(1);
+});
 
 const lines = [
   '',

@@ -115,7 +115,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     timeoutMs: config.graph.timeoutMs,
     rateLimitPerSecond: config.graph.rateLimitPerSecond,
   });
-  const queue = new JobQueue(storage, opts.queueSchema ? { schema: opts.queueSchema } : {});
+  const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
   const ctx = { db: storage.db, clock, channel: graph, queue };
@@ -135,6 +135,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
       queueDepth: () => queue.depth(),
+      healthProblem: () => storage.problem(),
       logger: opts.logger ?? false,
     });
     url = await server.listen({ port: config.port, host: config.host });
