@@ -7,6 +7,7 @@ import { credentials, type MessagingContext, outcomeLabel } from './app/messagin
 import { recordExpiries } from './app/optins.ts';
 import { processCustomerEvents } from './app/webhooks.ts';
 import { GraphClient } from './channel/graph-client.ts';
+import { SharedPageRateLimiter } from './channel/rate-limiter.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -19,6 +20,7 @@ import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from 
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import * as customers from './storage/customers.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { takeCalls } from './storage/graph-rate.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
 import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
@@ -114,6 +116,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     version: config.graph.version,
     timeoutMs: config.graph.timeoutMs,
     rateLimitPerSecond: config.graph.rateLimitPerSecond,
+    // On PostgreSQL the service and every `renotify worker` send for the same pages: Meta's per-page
+    // limit is shared through the database. PGlite means one process, whose own window is enough.
+    ...(storage.kind === 'postgres' && {
+      limiter: new SharedPageRateLimiter({
+        perSecond: config.graph.rateLimitPerSecond,
+        source: { take: (pageId, o) => takeCalls(storage.db, pageId, o) },
+      }),
+    }),
   });
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
