@@ -156,6 +156,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let sweep: NodeJS.Timeout | null = null;
+  let pendingSweep: NodeJS.Timeout | null = null;
   let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
@@ -191,6 +192,20 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       60_000,
     );
     sweep.unref();
+    // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
+    // "active" until it expires): events still pending after half a minute get their customer enqueued
+    // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
+    pendingSweep = setInterval(
+      () =>
+        void (async () => {
+          const before = new Date(clock.now().getTime() - 30_000);
+          for (const c of await pendingCustomers(storage.db, 1000, before)) {
+            await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
+          }
+        })().catch((e) => console.error('[pending sweep]', e)),
+      15_000,
+    );
+    pendingSweep.unref();
   }
 
   return {
@@ -210,6 +225,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
     async close() {
       if (sweep) clearInterval(sweep);
+      if (pendingSweep) clearInterval(pendingSweep);
       await dispatcher?.stop();
       await server?.close();
       await queue.stop();
