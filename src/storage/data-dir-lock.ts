@@ -39,6 +39,9 @@ export class DataDirLockedError extends Error {
   }
 }
 
+/** Directories this process holds: a second opener here is refused as well (same pid, live). */
+const heldHere = new Set<string>();
+
 export interface DataDirLock {
   readonly file: string;
   release(): Promise<void>;
@@ -54,9 +57,10 @@ function startTime(pid: number): string | null {
   }
 }
 
-function alive(h: Holder): boolean {
+function alive(h: Holder, file: string): boolean {
   if (h.host !== hostname()) return true; // another machine on a shared disk: we cannot tell, so keep out
-  if (!(h.pid > 0) || h.pid === process.pid) return false; // unreadable, or our pid from an earlier life
+  if (!(h.pid > 0)) return false; // unreadable
+  if (h.pid === process.pid) return heldHere.has(file); // else our pid from an earlier life (a container)
   try {
     process.kill(h.pid, 0);
   } catch (e) {
@@ -82,7 +86,7 @@ const sameHolder = (a: Holder | null, b: Holder | null) =>
 /** Takes the directory's lock or throws DataDirLockedError naming the live holder. */
 export async function lockDataDir(dir: string): Promise<DataDirLock> {
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, LOCK_FILE);
+  const file = path.join(await fs.realpath(dir), LOCK_FILE);
   const me: Holder = {
     pid: process.pid,
     host: hostname(),
@@ -95,18 +99,20 @@ export async function lockDataDir(dir: string): Promise<DataDirLock> {
     for (let attempt = 0; ; attempt++) {
       try {
         await fs.link(tmp, file);
+        heldHere.add(file);
         break;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 20) throw e;
       }
       const holder = await readHolder(file);
-      if (holder && alive(holder)) throw new DataDirLockedError(dir, holder);
+      if (holder && alive(holder, file)) throw new DataDirLockedError(dir, holder);
       await takeOver(file, holder);
     }
   } finally {
     await fs.rm(tmp, { force: true });
   }
   const releaseSync = () => {
+    heldHere.delete(file);
     try {
       if (sameHolder(JSON.parse(readFileSync(file, 'utf8')), me)) unlinkSync(file);
     } catch {
