@@ -67,9 +67,8 @@ describe.skipIf(!hasPostgres())('trust: a dropped database connection kills the 
   }, async () => {
     const d = await deployment(N);
     deployments.push(d);
-    // One after the other: two first starts creating pg-boss's queues at once collide (not this issue).
-    const service = await startService(d.env);
-    const worker = await startWorker(d.env);
+    // At once, as an orchestrator starts them: both install pg-boss's schema on a fresh database.
+    const [service, worker] = await Promise.all([startService(d.env), startWorker(d.env)]);
     const url = service.url!;
     const campaignId = await startOtnCampaign(d);
     const got = () => d.world.sandbox!.state.received.length;

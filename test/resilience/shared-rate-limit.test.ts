@@ -30,8 +30,8 @@ describe.skipIf(!hasPostgres())('trust: the per-page Graph rate limit is per pro
   }, async () => {
     d = await deployment(N, { sandboxRate: 0 });
     const env = { ...d.env, GRAPH_RATE_LIMIT: String(LIMITS.callsPerSecond) };
-    // One after the other: two first starts creating pg-boss's queues at once collide (not this issue).
-    const procs = [await startService(env), await startWorker(env), await startWorker(env)];
+    // At once, as an orchestrator starts them: all install pg-boss's schema on a fresh database.
+    const procs = await Promise.all([startService(env), startWorker(env), startWorker(env)]);
     const campaignId = await startOtnCampaign(d);
     await waitFor(
       async () =>
