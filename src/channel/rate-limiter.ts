@@ -171,6 +171,7 @@ export class SharedPageRateLimiter extends PageRateLimiter {
   private readonly windowMs: number;
   private readonly onError: (e: unknown) => void;
   private readonly held = new Map<string, Held>();
+  private failing = false;
 
   constructor(opts: SharedRateLimiterOptions) {
     super(opts);
@@ -222,9 +223,11 @@ export class SharedPageRateLimiter extends PageRateLimiter {
         });
         if (r.granted > 0) h.grants.push({ left: r.granted, until: asked + this.lifetimeMs });
         else await this.sleep(r.retryInMs);
+        this.failing = false;
       } catch (e) {
-        // The database is away: no call goes out unaccounted; wait for it to come back.
-        this.onError(e);
+        // The database is away: no call goes out unaccounted; wait for it to come back (said once).
+        if (!this.failing) this.onError(e);
+        this.failing = true;
         await this.sleep(500);
       }
     }
