@@ -117,7 +117,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     db,
     kind: opts.databaseUrl ? 'postgres' : 'pglite',
     pglite,
-    async problem(timeoutMs = 3000) {
+    // PGlite's one connection may be held by a long transaction for a while: busy is not away.
+    async problem(timeoutMs = opts.databaseUrl ? 3000 : 15_000) {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<string>((resolve) => {
         timer = setTimeout(() => resolve(`database: no answer within ${timeoutMs} ms`), timeoutMs);
