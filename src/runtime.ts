@@ -12,6 +12,7 @@ import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
+import { isDomainError } from './domain/errors.ts';
 import type { Clock } from './domain/model.ts';
 import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -129,8 +130,17 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   await queue.start();
   const metrics = createMetrics();
   const ctx = { db: storage.db, clock, channel: graph, queue };
-  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox);
-  const firstOwner = await bootstrapOwner(ctx, workspaceId);
+  // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
+  // the workspace or the owner account uses the winner's.
+  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
+    const existing = await pages.firstPage(ctx.db);
+    if (!existing) throw e;
+    return { workspaceId: existing.workspace_id, page: existing };
+  });
+  const firstOwner = await bootstrapOwner(ctx, workspaceId).catch((e: unknown) => {
+    if (isDomainError(e, 'email_taken')) return null;
+    throw e;
+  });
   const appSecret = config.page.appSecret ?? sandbox?.info().appSecret;
   const verifyToken = config.page.verifyToken ?? sandbox?.info().verifyToken;
 

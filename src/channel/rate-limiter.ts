@@ -162,7 +162,7 @@ interface Held {
  * chunks that expire unused after `chunkLifetimeMs`; since a call may go out up to that long after its
  * chunk was granted, the ledger counts grants over one second plus the lifetime plus a margin for the
  * trip to Meta, which keeps the sum of all processes under the limit in ANY second (at the cost of a
- * sustained rate of about limit / 1.2 s).
+ * sustained rate of about limit / 1.3 s).
  */
 export class SharedPageRateLimiter extends PageRateLimiter {
   private readonly source: SharedCallSource;
@@ -178,7 +178,9 @@ export class SharedPageRateLimiter extends PageRateLimiter {
     this.source = opts.source;
     this.chunk = Math.max(1, opts.chunk ?? 25);
     this.lifetimeMs = opts.chunkLifetimeMs ?? 100;
-    this.windowMs = WINDOW_MS + this.lifetimeMs + 100;
+    // The margin absorbs a sender stalled between its grant and its request (GC, a busy core), and the
+    // network's jitter, either of which can bunch calls into less than a second on Meta's side.
+    this.windowMs = WINDOW_MS + this.lifetimeMs + 200;
     this.onError = opts.onError ?? ((e) => console.error('[rate limit] shared ledger unavailable:', e));
   }
 
