@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   sandboxPort: number;
   databaseUrl: string | undefined;
+  /** pg-boss's schema: RENOTIFY_QUEUE_SCHEMA, default pgboss (two deployments in one database differ). */
+  queueSchema: string;
   dataDir: string;
   /** Base URL the service is reached at (printed, and given to the sandbox as its webhook target). */
   publicUrl: string;
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     sandboxPort,
     databaseUrl: env.DATABASE_URL || undefined,
+    queueSchema: env.RENOTIFY_QUEUE_SCHEMA || 'pgboss',
     dataDir: path.resolve(env.RENOTIFY_DATA_DIR || './data'),
     publicUrl: env.RENOTIFY_PUBLIC_URL || `http://${host}:${port}`,
     graph: {

@@ -2,6 +2,7 @@
 // Graph API sandbox and a demo workspace — and prints how to drive it.
 import { loadConfig } from './config.ts';
 import { startRuntime } from './runtime.ts';
+import { DataDirLockedError } from './storage/data-dir-lock.ts';
 
 const config = loadConfig();
 // The sandbox keeps its phone (customers, threads, tokens, clock) beside the data, so a restart
@@ -10,6 +11,11 @@ const rt = await startRuntime({
   config,
   logger: process.env.LOG_REQUESTS === '1',
   sandbox: { stateDir: config.dataDir },
+}).catch((e: unknown) => {
+  if (!(e instanceof DataDirLockedError)) throw e;
+  // Another process holds the embedded database: say so plainly and leave it alone.
+  console.error(`renotify: ${e.message}`);
+  process.exit(1);
 });
 
 const lines = [

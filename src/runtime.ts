@@ -8,10 +8,12 @@ import { recordExpiries } from './app/optins.ts';
 import { forgetSignInAttempts } from './app/sign-in.ts';
 import { processCustomerEvents } from './app/webhooks.ts';
 import { GraphClient } from './channel/graph-client.ts';
+import { SharedPageRateLimiter } from './channel/rate-limiter.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
 import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
+import { isDomainError } from './domain/errors.ts';
 import type { Clock } from './domain/model.ts';
 import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
@@ -20,6 +22,7 @@ import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from 
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import * as customers from './storage/customers.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { takeCalls } from './storage/graph-rate.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
 import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
@@ -115,13 +118,30 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     version: config.graph.version,
     timeoutMs: config.graph.timeoutMs,
     rateLimitPerSecond: config.graph.rateLimitPerSecond,
+    // On PostgreSQL the service and every `renotify worker` send for the same pages: Meta's per-page
+    // limit is shared through the database. PGlite means one process, whose own window is enough.
+    ...(storage.kind === 'postgres' && {
+      limiter: new SharedPageRateLimiter({
+        perSecond: config.graph.rateLimitPerSecond,
+        source: { take: (pageId, o) => takeCalls(storage.db, pageId, o) },
+      }),
+    }),
   });
-  const queue = new JobQueue(storage, opts.queueSchema ? { schema: opts.queueSchema } : {});
+  const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
   const ctx = { db: storage.db, clock, channel: graph, queue };
-  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox);
-  const firstOwner = await bootstrapOwner(ctx, workspaceId);
+  // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
+  // the workspace or the owner account uses the winner's.
+  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
+    const existing = await pages.firstPage(ctx.db);
+    if (!existing) throw e;
+    return { workspaceId: existing.workspace_id, page: existing };
+  });
+  const firstOwner = await bootstrapOwner(ctx, workspaceId).catch((e: unknown) => {
+    if (isDomainError(e, 'email_taken')) return null;
+    throw e;
+  });
   const appSecret = config.page.appSecret ?? sandbox?.info().appSecret;
   const verifyToken = config.page.verifyToken ?? sandbox?.info().verifyToken;
 
@@ -137,6 +157,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
       trustProxy: config.trustedProxies,
       queueDepth: () => queue.depth(),
+      healthProblem: () => storage.problem(),
       logger: opts.logger ?? false,
     });
     url = await server.listen({ port: config.port, host: config.host });
@@ -151,6 +172,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   sandbox?.redeliverWebhooks();
 
   let sweep: NodeJS.Timeout | null = null;
+  let pendingSweep: NodeJS.Timeout | null = null;
   let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
@@ -186,6 +208,20 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       void forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
     }, 60_000);
     sweep.unref();
+    // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
+    // "active" until it expires): events still pending after half a minute get their customer enqueued
+    // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
+    pendingSweep = setInterval(
+      () =>
+        void (async () => {
+          const before = new Date(clock.now().getTime() - 30_000);
+          for (const c of await pendingCustomers(storage.db, 1000, before)) {
+            await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
+          }
+        })().catch((e) => console.error('[pending sweep]', e)),
+      15_000,
+    );
+    pendingSweep.unref();
   }
 
   return {
@@ -205,6 +241,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
     async close() {
       if (sweep) clearInterval(sweep);
+      if (pendingSweep) clearInterval(pendingSweep);
       await dispatcher?.stop();
       await server?.close();
       await queue.stop();

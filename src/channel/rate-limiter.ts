@@ -16,8 +16,8 @@
 // gives no retry-after for these errors, and a minute at half speed is cheap compared with
 // escalating to an app-wide block.
 //
-// Scope: one process. Several worker processes each hold their own window; divide the rate among
-// them (or share one limiter per process per page) if that matters.
+// Scope: PageRateLimiter is one process's window. Several processes of one deployment (the service and
+// `renotify worker`s on PostgreSQL) share the page's limit through SharedPageRateLimiter below.
 import { setTimeout as delay } from 'node:timers/promises';
 import { LIMITS } from '../domain/platform.ts';
 
@@ -46,8 +46,8 @@ interface PageWindow {
 
 export class PageRateLimiter {
   readonly perSecond: number;
-  private readonly now: () => number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  protected readonly now: () => number;
+  protected readonly sleep: (ms: number) => Promise<void>;
   private readonly slowDownMs: number;
   private readonly pages = new Map<string, PageWindow>();
 
@@ -131,5 +131,107 @@ export class PageRateLimiter {
       drop++;
     }
     if (drop > 0) page.entries.splice(0, drop);
+  }
+}
+
+/** Where a deployment's processes take their calls from (storage/graph-rate.ts over PostgreSQL). */
+export interface SharedCallSource {
+  take(
+    pageId: string,
+    opts: { want: number; min: number; limit: number; windowMs: number },
+  ): Promise<{ granted: number; retryInMs: number }>;
+}
+
+export interface SharedRateLimiterOptions extends RateLimiterOptions {
+  source: SharedCallSource;
+  /** Calls taken from the shared ledger at a time, so a send is not one query; default 25. */
+  chunk?: number;
+  /** How long taken calls stay usable; default 100 ms. */
+  chunkLifetimeMs?: number;
+  onError?: (e: unknown) => void;
+}
+
+interface Held {
+  grants: Array<{ left: number; until: number }>;
+  tail: Promise<void>;
+}
+
+/**
+ * The page's limit for the whole deployment. Each call first passes this process's own window (FIFO
+ * per page, slow-down after a 613), then spends a call taken from the shared ledger. Calls are taken in
+ * chunks that expire unused after `chunkLifetimeMs`; since a call may go out up to that long after its
+ * chunk was granted, the ledger counts grants over one second plus the lifetime plus a margin for the
+ * trip to Meta, which keeps the sum of all processes under the limit in ANY second (at the cost of a
+ * sustained rate of about limit / 1.3 s).
+ */
+export class SharedPageRateLimiter extends PageRateLimiter {
+  private readonly source: SharedCallSource;
+  private readonly chunk: number;
+  private readonly lifetimeMs: number;
+  private readonly windowMs: number;
+  private readonly onError: (e: unknown) => void;
+  private readonly held = new Map<string, Held>();
+  private failing = false;
+
+  constructor(opts: SharedRateLimiterOptions) {
+    super(opts);
+    this.source = opts.source;
+    this.chunk = Math.max(1, opts.chunk ?? 25);
+    this.lifetimeMs = opts.chunkLifetimeMs ?? 100;
+    // The margin absorbs a sender stalled between its grant and its request (GC, a busy core), and the
+    // network's jitter, either of which can bunch calls into less than a second on Meta's side.
+    this.windowMs = WINDOW_MS + this.lifetimeMs + 200;
+    this.onError = opts.onError ?? ((e) => console.error('[rate limit] shared ledger unavailable:', e));
+  }
+
+  override acquire(pageId: string, n = 1): Promise<void> {
+    const calls = Math.max(1, Math.floor(n));
+    return super.acquire(pageId, calls).then(() => {
+      let h = this.held.get(pageId);
+      if (!h) {
+        h = { grants: [], tail: Promise.resolve() };
+        this.held.set(pageId, h);
+      }
+      const turn = h.tail.then(() => this.spend(h, pageId, calls));
+      h.tail = turn.catch(() => undefined);
+      return turn;
+    });
+  }
+
+  private async spend(h: Held, pageId: string, n: number): Promise<void> {
+    // A call larger than the whole limit takes the whole window, as the local window admits it alone.
+    const need = Math.min(n, this.perSecond);
+    for (;;) {
+      const t = this.now();
+      h.grants = h.grants.filter((g) => g.until > t && g.left > 0);
+      const have = h.grants.reduce((sum, g) => sum + g.left, 0);
+      if (have >= need) {
+        let rest = need;
+        for (const g of h.grants) {
+          const used = Math.min(g.left, rest);
+          g.left -= used;
+          rest -= used;
+        }
+        return;
+      }
+      // The lifetime runs from before the request: the grant is at most that old when it is used.
+      const asked = this.now();
+      try {
+        const r = await this.source.take(pageId, {
+          want: Math.max(this.chunk, need - have),
+          min: need - have,
+          limit: this.perSecond,
+          windowMs: this.windowMs,
+        });
+        if (r.granted > 0) h.grants.push({ left: r.granted, until: asked + this.lifetimeMs });
+        else await this.sleep(r.retryInMs);
+        this.failing = false;
+      } catch (e) {
+        // The database is away: no call goes out unaccounted; wait for it to come back (said once).
+        if (!this.failing) this.onError(e);
+        this.failing = true;
+        await this.sleep(500);
+      }
+    }
   }
 }

@@ -3,7 +3,7 @@
 // is gone it gives a new password once and ends the user's sessions.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
@@ -71,13 +71,16 @@ describe('renotify users reset-password (embedded database)', () => {
     const { ctx, userId } = await owner(storage, 'owner@shop.test');
     const busy = await cli(['users', 'reset-password', '--email', 'owner@shop.test'], env);
     expect(busy.code).toBe(2);
-    expect(busy.stderr).toMatch(new RegExp(`open in process ${process.pid}.*stop the service`, 's'));
+    expect(busy.stderr).toMatch(new RegExp(`in use by process ${process.pid}.*stop that process first`, 's'));
     expect(await sessions(ctx, userId)).toHaveLength(2);
     expect(await signIn(ctx, 'owner@shop.test', OLD)).not.toBeNull();
     await storage.close();
     // A lock left by a process that is gone (killed, crashed) is taken over.
     const gone = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(path.join(dir, LOCK_FILE), String(gone));
+    writeFileSync(
+      path.join(dir, LOCK_FILE),
+      JSON.stringify({ pid: gone, host: hostname(), start: null, since: '2026-01-01T00:00:00Z' }),
+    );
 
     const done = await cli(['users', 'reset-password', '--email', 'owner@shop.test'], env);
     expect(done.stderr).toBe('');

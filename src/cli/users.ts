@@ -27,15 +27,17 @@ export function userCommands(program: Command, env: NodeJS.ProcessEnv, out: () =
             'RENOTIFY_DATA_DIR or DATABASE_URL',
         );
       }
-      const [{ openStorage }, { DataDirBusyError }, { resetPassword }, { systemClock }] = await Promise.all([
-        import('../storage/db.ts'),
-        import('../storage/data-dir-lock.ts'),
-        import('../app/password-reset.ts'),
-        import('../clock.ts'),
-      ]);
+      const [{ openStorage }, { DataDirLockedError }, { resetPassword }, { systemClock }] = await Promise.all(
+        [
+          import('../storage/db.ts'),
+          import('../storage/data-dir-lock.ts'),
+          import('../app/password-reset.ts'),
+          import('../clock.ts'),
+        ],
+      );
       const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch(
         (e: unknown) => {
-          throw e instanceof DataDirBusyError ? new UsageError(e.message) : e;
+          throw e instanceof DataDirLockedError ? new UsageError(e.message) : e;
         },
       );
       try {

@@ -19,7 +19,7 @@ import { notificationPlan } from '../domain/send-resolver.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import { customersByIds, subscriptionsOf } from '../storage/campaigns.ts';
 import * as customersStore from '../storage/customers.ts';
-import { type Db, inTransaction, type Tx } from '../storage/db.ts';
+import { type Db, inTransaction, retryOnConnectionLoss, type Tx } from '../storage/db.ts';
 import * as pages from '../storage/pages.ts';
 import type { CampaignRow, CustomerRow, PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
@@ -104,17 +104,13 @@ export async function runBatch(
     });
   });
   const pauseNow = verdicts.find((v) => v.status === 'requeue')?.pause ?? pause;
-  await inTransaction(ctx.db, (tx) =>
-    record(
-      tx,
-      campaign,
-      page,
-      claimId,
-      toSend.map((s, i) => ({ ...s, message: items[i]!.message })),
-      verdicts,
-      sentAt,
-      pauseNow,
-    ),
+  // Meta has answered: a lost connection must not drop these outcomes and leave the rows waiting out
+  // their lease. Repeating is safe: only rows still under this claim are written.
+  const sent = toSend.map((s, i) => ({ ...s, message: items[i]!.message }));
+  await retryOnConnectionLoss(
+    () =>
+      inTransaction(ctx.db, (tx) => record(tx, campaign, page, claimId, sent, verdicts, sentAt, pauseNow)),
+    opts.leaseMs / 2,
   );
   return { claimed: count, verdicts, pause: pauseNow };
 }

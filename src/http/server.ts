@@ -52,6 +52,8 @@ export interface ServerDeps {
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;
   queueDepth?: () => Promise<number>;
+  /** Why the service cannot work right now (the database is away), or null; /healthz answers 503 then. */
+  healthProblem?: () => Promise<string | null>;
   logger?: boolean;
   bodyLimit?: number;
   /** Reverse proxies (addresses, CIDRs or loopback/linklocal/uniquelocal) whose X-Forwarded-For is believed. */
@@ -199,8 +201,21 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => {
-    await deps.ctx.db.selectFrom('workspaces').select('id').limit(1).execute();
+  // A load balancer or orchestrator reads this: 503 with the reason while the database is away (the
+  // process itself stays up and reconnects), 200 again once it answers.
+  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+    const problem = deps.healthProblem
+      ? await deps.healthProblem()
+      : await deps.ctx.db
+          .selectFrom('workspaces')
+          .select('id')
+          .limit(1)
+          .execute()
+          .then(
+            () => null,
+            (e: Error) => `database: ${e.message}`,
+          );
+    if (problem) return reply.status(503).send({ status: 'unavailable', reason: problem });
     return { status: 'ok' };
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

@@ -1,7 +1,8 @@
 // Queue wiring: pg-boss over the same Kysely executor as everything else, so on the embedded database
 // it shares PGlite's single connection, and a job can be enqueued inside the transaction that caused it.
+import { CompiledQuery } from 'kysely';
 import { fromKysely, PgBoss } from 'pg-boss';
-import type { Executor, Storage } from '../storage/db.ts';
+import type { Db, Executor, Storage } from '../storage/db.ts';
 
 export const JOBS = {
   /** Apply one customer's pending webhook events, in timestamp order. */
@@ -27,12 +28,36 @@ export interface Enqueuer {
   sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
 }
 
+/**
+ * pg-boss's own connection. Some of its plans are one string with their own BEGIN … COMMIT; when a
+ * statement in one fails (a race it expects and ignores, such as two processes installing its schema
+ * at once, or a backend terminated mid-plan) the pooled connection would go back inside an aborted
+ * transaction, and every later query on it would fail ("current transaction is aborted"). Roll such a
+ * plan back on the connection it ran on before that connection is released.
+ */
+function bossDb(db: Db) {
+  return {
+    executeSql(text: string, values?: unknown[]) {
+      return db.connection().execute(async (conn) => {
+        try {
+          const r = await conn.executeQuery(CompiledQuery.raw(text, values ?? []));
+          return { rows: [...r.rows] };
+        } catch (e) {
+          if (/\bBEGIN\b/i.test(text))
+            await conn.executeQuery(CompiledQuery.raw('ROLLBACK')).catch(() => undefined);
+          throw e;
+        }
+      });
+    },
+  };
+}
+
 export class JobQueue implements Enqueuer {
   readonly boss: PgBoss;
 
   constructor(storage: Storage, opts: { schema?: string } = {}) {
     this.boss = new PgBoss({
-      db: fromKysely(storage.db),
+      db: bossDb(storage.db),
       ...(storage.kind === 'pglite' && { backend: 'pglite' as const }),
       schema: opts.schema ?? 'pgboss',
       // Cron scheduling needs Temporal (Node 22); renotify's periodic work runs on timers instead.

@@ -90,22 +90,29 @@ export class Faults {
   }
 }
 
-/** Sliding one-second window per page, on wall time. Refused calls do not count. */
+/**
+ * Sliding one-second window per page, on wall time. Refused calls do not count. Every admitted call is
+ * also counted when the page has no limit, so `peak` tells the most calls a page took in any second
+ * (tests of a deployment's shared limit read it).
+ */
 export class RateLimiter {
   private calls = new Map<string, number[]>();
+  private peaks = new Map<string, number>();
 
   constructor(private readonly wallNow: () => number = Date.now) {}
 
   take(pageId: string, perSecond: number): boolean {
-    if (!(perSecond > 0)) return true;
     const now = this.wallNow();
     const list = (this.calls.get(pageId) ?? []).filter((t) => now - t < 1000);
-    if (list.length >= perSecond) {
-      this.calls.set(pageId, list);
-      return false;
-    }
-    list.push(now);
     this.calls.set(pageId, list);
+    if (perSecond > 0 && list.length >= perSecond) return false;
+    list.push(now);
+    if (list.length > (this.peaks.get(pageId) ?? 0)) this.peaks.set(pageId, list.length);
     return true;
+  }
+
+  /** The most calls admitted for the page within any one second so far. */
+  peak(pageId: string): number {
+    return this.peaks.get(pageId) ?? 0;
   }
 }

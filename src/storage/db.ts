@@ -16,7 +16,7 @@ import {
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
-import { lockDataDir } from './data-dir-lock.ts';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 // int8 (count(*), bigint ids) as numbers: our values stay far below 2^53.
@@ -32,6 +32,8 @@ export interface Storage {
   kind: 'pglite' | 'postgres';
   /** The embedded instance, when there is one (pg-boss and tests reach it). */
   pglite: PGlite | null;
+  /** Why the database cannot be reached right now, or null when a query goes through (for /healthz). */
+  problem(timeoutMs?: number): Promise<string | null>;
   close(): Promise<void>;
 }
 
@@ -44,18 +46,47 @@ export interface OpenOptions {
   schema?: string | undefined;
   poolSize?: number;
   migrate?: boolean;
+  /** A lost connection (the server restarted, a pooler killed it); default: logged. */
+  onConnectionError?: (e: Error) => void;
+}
+
+/**
+ * Errors that mean the connection or the server went away (not that the statement was wrong): the
+ * work can be tried again once the database is back. SQLSTATE classes 08 (connection exception) and
+ * 57P0x (admin/crash shutdown, cannot connect now), socket errors, and pg's own messages.
+ */
+export function isConnectionError(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  const code = typeof err?.code === 'string' ? err.code : '';
+  if (/^08|^57P0[1-4]$/.test(code)) return true;
+  if (/^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN)$/.test(code)) return true;
+  const msg = typeof err?.message === 'string' ? err.message : '';
+  return /Connection terminated|not queryable|connection error|timeout exceeded when trying to connect/i.test(
+    msg,
+  );
 }
 
 export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
   let pool: pg.Pool;
   let pglite: PGlite | null = null;
-  let unlock = async () => {};
+  let lock: DataDirLock | null = null;
   if (opts.databaseUrl) {
     pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
+      // A server that is away must fail a query (and /healthz) in bounded time, not queue it forever.
+      connectionTimeoutMillis: 10_000,
+      keepAlive: true,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
+    // A terminated backend (restart, failover, a pooler's idle kill) makes its client emit 'error': on
+    // the pool while idle, on the client itself while checked out. Unheard, either ends the process.
+    // The pool drops that client and opens a new one for the next query; the query in flight fails
+    // and its caller retries (dispatcher, queue) or answers 5xx (HTTP, and Meta redelivers webhooks).
+    const onError =
+      opts.onConnectionError ?? ((e: Error) => console.error('[db] connection lost:', e.message));
+    pool.on('error', onError);
+    pool.on('connect', (client) => client.on('error', onError));
     if (opts.schema) {
       const c = await pool.connect();
       try {
@@ -66,10 +97,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     }
   } else {
     const dataDir = opts.dataDir ?? 'memory://';
-    if (!dataDir.startsWith('memory://')) {
-      await fs.mkdir(dataDir, { recursive: true });
-      unlock = await lockDataDir(dataDir);
-    }
+    // Before PGlite touches the files: a second process on the same directory is refused (issue 9.3).
+    if (!dataDir.startsWith('memory://')) lock = await lockDataDir(dataDir);
     // Smaller buffers and WAL keep the embedded database light on a small machine.
     try {
       pglite = await PGlite.create({
@@ -77,7 +106,7 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
         postgresqlconf: ['shared_buffers=32MB', 'max_wal_size=256MB', 'min_wal_size=32MB'],
       });
     } catch (e) {
-      await unlock();
+      await lock?.release();
       throw e;
     }
     // PGlite is a single session: one pooled connection, so a transaction holds it and others wait.
@@ -88,10 +117,26 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     db,
     kind: opts.databaseUrl ? 'postgres' : 'pglite',
     pglite,
+    // PGlite's one connection may be held by a long transaction for a while: busy is not away.
+    async problem(timeoutMs = opts.databaseUrl ? 3000 : 15_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve(`database: no answer within ${timeoutMs} ms`), timeoutMs);
+      });
+      const probe = sql`select 1`.execute(db).then(
+        () => null,
+        (e: Error) => `database: ${e.message || (e as { code?: string }).code || String(e)}`,
+      );
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async close() {
       await db.destroy();
       if (pglite && !pglite.closed) await pglite.close();
-      await unlock();
+      await lock?.release();
     },
   };
   if (opts.migrate !== false) await migrate(db, opts.schema);
@@ -124,6 +169,23 @@ export async function migrate(db: Db, schema?: string): Promise<void> {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`migration ${failed ?? '?'} failed: ${(error as Error).message ?? String(error)}`);
+  }
+}
+
+/**
+ * Runs `fn` again while it fails because the database connection went away, for up to `forMs`, with a
+ * growing pause (0.1 s … 2 s). For work whose result must not be dropped — a campaign batch already
+ * sent to Meta — and that is safe to repeat (its writes are conditional on still holding the claim).
+ */
+export async function retryOnConnectionLoss<T>(fn: () => Promise<T>, forMs: number): Promise<T> {
+  const until = Date.now() + forMs;
+  for (let pause = 100; ; pause = Math.min(pause * 2, 2000)) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isConnectionError(e) || Date.now() + pause > until) throw e;
+      await new Promise((r) => setTimeout(r, pause));
+    }
   }
 }
 

@@ -98,11 +98,14 @@ export async function markProcessed(db: Executor, id: number, outcome: string, a
 export async function pendingCustomers(
   db: Executor,
   limit = 1000,
+  /** Only events stored before this time (their job should have run by now). */
+  receivedBefore?: Date,
 ): Promise<Array<{ fb_page_id: string; psid: string }>> {
   return db
     .selectFrom('webhook_events')
     .select(['fb_page_id', 'psid'])
     .where('processed_at', 'is', null)
+    .$if(receivedBefore !== undefined, (q) => q.where('received_at', '<', receivedBefore!))
     .groupBy(['fb_page_id', 'psid'])
     .limit(limit)
     .execute();
