@@ -1,5 +1,6 @@
-// Subscriptions (tokens) and their append-only consent history (R3c). The atomic token claim (R7b)
-// is a conditional UPDATE: of two concurrent claimers exactly one sees its row come back.
+// Subscriptions (tokens) and their append-only consent history (R3c): the only module that writes
+// either table. The atomic token claim (R7b) is a conditional UPDATE, set-based for every sender: of
+// two concurrent claimers exactly one sees its row come back.
 import { sql } from 'kysely';
 import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
@@ -287,4 +288,53 @@ export async function claimUnrecordedExpiries(
     )
     .returningAll()
     .execute();
+}
+
+/** A consent-history row as exported, with its topic and customer. */
+export interface ConsentExportRow {
+  id: number;
+  at: Date;
+  event: string;
+  topic_id: number;
+  topic_name: string;
+  topic_kind: string;
+  customer_id: number;
+  psid: string;
+  subscription_id: number | null;
+  invitation_id: number | null;
+  sender_kind: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** One keyset batch of the workspace's consent history, oldest first (ids grow with time of writing). */
+export async function consentBatch(
+  db: Executor,
+  workspaceId: number,
+  filter: { topicId?: number | undefined; customerId?: number | undefined },
+  afterId: number,
+  limit: number,
+): Promise<ConsentExportRow[]> {
+  let q = db
+    .selectFrom('consent_history as h')
+    .innerJoin('topics as t', 't.id', 'h.topic_id')
+    .innerJoin('customers as c', 'c.id', 'h.customer_id')
+    .select([
+      'h.id',
+      'h.at',
+      'h.event',
+      'h.topic_id',
+      't.name as topic_name',
+      't.kind as topic_kind',
+      'h.customer_id',
+      'c.psid',
+      'h.subscription_id',
+      'h.invitation_id',
+      'h.sender_kind',
+      'h.detail',
+    ])
+    .where('h.workspace_id', '=', workspaceId)
+    .where('h.id', '>', afterId);
+  if (filter.topicId !== undefined) q = q.where('h.topic_id', '=', filter.topicId);
+  if (filter.customerId !== undefined) q = q.where('h.customer_id', '=', filter.customerId);
+  return q.orderBy('h.id').limit(limit).execute();
 }
