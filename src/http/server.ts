@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
+import { checkDatabase } from '../app/workspaces.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
@@ -200,7 +201,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
   app.get('/healthz', { schema: { hide: true } }, async () => {
-    await deps.ctx.db.selectFrom('workspaces').select('id').limit(1).execute();
+    await checkDatabase(deps.ctx);
     return { status: 'ok' };
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

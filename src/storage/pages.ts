@@ -30,6 +30,11 @@ export async function insertWorkspace(db: Executor, name: string, now: Date): Pr
   return row.id;
 }
 
+/** The health check's read: the database answers and the schema is there. */
+export async function pingWorkspaces(db: Executor): Promise<void> {
+  await db.selectFrom('workspaces').select('id').limit(1).execute();
+}
+
 export interface NewPage {
   workspaceId: number;
   fbPageId: string;
