@@ -4,11 +4,11 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DomainError } from '../domain/errors.ts';
+import { isRole, ROLES, type Role } from '../domain/model.ts';
 import * as accounts from '../storage/accounts.ts';
 import * as apiKeys from '../storage/api-keys.ts';
 import * as auditLog from '../storage/audit-log.ts';
 import { inTransaction } from '../storage/db.ts';
-import type { Role } from '../storage/schema.ts';
 import type { AppContext } from './context.ts';
 import { isUniqueViolation } from './context.ts';
 
@@ -21,7 +21,8 @@ const scrypt = promisify(scryptCb) as (
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
-export const ROLES: readonly Role[] = ['agent', 'admin', 'owner'];
+
+export { ROLES };
 
 /** owner ⊇ admin ⊇ agent. */
 export function roleAtLeast(role: Role, needed: Role): boolean {
@@ -200,8 +201,8 @@ export async function createApiKey(
 ) {
   const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 100) : null;
   if (!name) throw new DomainError('validation_failed', 'An API key needs a name.');
-  const role = (input.role ?? 'admin') as Role;
-  if (!ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
+  const role = input.role ?? 'admin';
+  if (!isRole(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   const secret = randomBytes(24).toString('base64url');
   const prefix = `rk_${secret.slice(0, 6)}`;
   const key = `rk_${secret}`;
@@ -240,8 +241,8 @@ export async function inviteUser(
   invitedBy: number | null,
 ) {
   const email = checkEmail(input.email);
-  const role = input.role as Role;
-  if (!ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
+  const role = input.role;
+  if (!isRole(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   const token = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();
   const row = await accounts.insertUserInvite(ctx.db, {

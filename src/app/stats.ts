@@ -2,15 +2,9 @@
 // overview. Counting is storage's, arithmetic and the subscriber replay are the domain's.
 import { DomainError } from '../domain/errors.ts';
 import { WINDOW_STATES, windowRange } from '../domain/inbox.ts';
+import type { ConsentEvent } from '../domain/model.ts';
 import type { WindowState } from '../domain/send-resolver.ts';
-import {
-  bucketIndex,
-  dayBuckets,
-  type HistoryEvent,
-  interactionRates,
-  rate,
-  subscribersAt,
-} from '../domain/stats.ts';
+import { bucketIndex, dayBuckets, interactionRates, rate, subscribersAt } from '../domain/stats.ts';
 import * as pages from '../storage/pages.ts';
 import type { TopicRow } from '../storage/schema.ts';
 import * as stats from '../storage/stats.ts';
@@ -56,7 +50,7 @@ export interface DayPoint {
 function totalsOf(
   topic: TopicRow,
   inv: stats.InvitationCounts | undefined,
-  consent: Partial<Record<HistoryEvent, number>> | undefined,
+  consent: Partial<Record<ConsentEvent, number>> | undefined,
   held: number,
 ): TopicTotals {
   const i = inv ?? { sent: 0, refused: 0, accepted: 0 };
@@ -82,7 +76,7 @@ const SERIES_EVENTS = {
   resumed: 'resumes',
   used: 'sends',
   expired: 'expiries',
-} as const satisfies Partial<Record<HistoryEvent, keyof DayPoint>>;
+} as const satisfies Partial<Record<ConsentEvent, keyof DayPoint>>;
 
 export async function topicStats(ctx: AppContext, workspaceId: number, topicId: number, days = 30) {
   if (!Number.isInteger(days) || days < 1 || days > MAX_STATS_DAYS) {

@@ -1,6 +1,7 @@
 // API keys of a workspace: stored hashed (the key is shown once, when created), revoked, never deleted.
+
+import type { Role } from '../domain/model.ts';
 import type { Executor } from './db.ts';
-import type { Role } from './schema.ts';
 
 export async function insertApiKey(
   db: Executor,

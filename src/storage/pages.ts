@@ -13,7 +13,7 @@ function readable(row: PageRow): PageRow {
 export function toPageState(row: PageRow): PageState {
   return {
     id: row.id,
-    profile: row.profile as Profile,
+    profile: row.profile,
     timeZone: row.time_zone,
     region: row.region,
     optInFeatureEnabled: row.opt_in_feature_enabled,

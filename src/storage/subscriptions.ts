@@ -2,11 +2,11 @@
 // either table. The atomic token claim (R7b) is a conditional UPDATE, set-based for every sender: of
 // two concurrent claimers exactly one sees its row come back.
 import { sql } from 'kysely';
-import type { SubscriptionState } from '../domain/model.ts';
+import type { ConsentEvent, SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
 import type { Executor } from './db.ts';
-import type { ConsentEvent, ConsentRow, SubscriptionRow } from './schema.ts';
+import type { ConsentRow, SubscriptionRow } from './schema.ts';
 import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
 export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
