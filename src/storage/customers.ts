@@ -169,3 +169,14 @@ export async function setUnreachable(db: Executor, customerId: number, reason: s
     .where('id', '=', customerId)
     .execute();
 }
+
+/** The customer's whole label set (the inbox's change, applied by the domain). */
+export async function setLabels(db: Executor, customerId: number, labels: string[]): Promise<string[]> {
+  const row = await db
+    .updateTable('customers')
+    .set({ labels })
+    .where('id', '=', customerId)
+    .returning('labels')
+    .executeTakeFirstOrThrow();
+  return row.labels;
+}
