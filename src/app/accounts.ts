@@ -1,10 +1,14 @@
 // Accounts: users with scrypt passwords, sessions, roles per workspace, API keys (shown once, stored
-// hashed), invitations of users, and the audit log of admin actions.
+// hashed), invitations of users, and the audit log of admin actions. The SQL is in storage/accounts.ts,
+// storage/api-keys.ts and storage/audit-log.ts; here: validation, hashing, and the rules.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DomainError } from '../domain/errors.ts';
+import { isRole, ROLES, type Role } from '../domain/model.ts';
+import * as accounts from '../storage/accounts.ts';
+import * as apiKeys from '../storage/api-keys.ts';
+import * as auditLog from '../storage/audit-log.ts';
 import { inTransaction } from '../storage/db.ts';
-import type { Role } from '../storage/schema.ts';
 import type { AppContext } from './context.ts';
 import { isUniqueViolation } from './context.ts';
 
@@ -17,7 +21,8 @@ const scrypt = promisify(scryptCb) as (
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
-export const ROLES: readonly Role[] = ['agent', 'admin', 'owner'];
+
+export { ROLES };
 
 /** owner ⊇ admin ⊇ agent. */
 export function roleAtLeast(role: Role, needed: Role): boolean {
@@ -71,17 +76,12 @@ export async function createUser(
   const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 100) : email;
   const now = ctx.clock.now();
   try {
-    return await ctx.db
-      .insertInto('users')
-      .values({
-        email,
-        name,
-        password_hash: await hashPassword(password),
-        created_at: now,
-        password_changed_at: now,
-      })
-      .returning(['id', 'email', 'name'])
-      .executeTakeFirstOrThrow();
+    return await accounts.insertUser(ctx.db, {
+      email,
+      name,
+      passwordHash: await hashPassword(password),
+      now,
+    });
   } catch (e) {
     if (isUniqueViolation(e))
       throw new DomainError('email_taken', 'An account with this email already exists.');
@@ -95,17 +95,12 @@ export async function addMember(
   userId: number,
   role: Role,
 ): Promise<void> {
-  await ctx.db
-    .insertInto('memberships')
-    .values({ user_id: userId, workspace_id: workspaceId, role, created_at: ctx.clock.now() })
-    .onConflict((oc) => oc.columns(['user_id', 'workspace_id']).doUpdateSet({ role }))
-    .execute();
+  await accounts.upsertMembership(ctx.db, { userId, workspaceId, role, now: ctx.clock.now() });
 }
 
 /** The first start's owner: created with a random password that is printed once and stored hashed. */
 export async function bootstrapOwner(ctx: AppContext, workspaceId: number, email = 'owner@renotify.local') {
-  const anyUser = await ctx.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (anyUser) return null;
+  if (await accounts.anyUserExists(ctx.db)) return null;
   const password = randomBytes(12).toString('base64url');
   const user = await createUser(ctx, { email, name: 'Owner', password });
   await addMember(ctx, workspaceId, user.id, 'owner');
@@ -127,35 +122,22 @@ export async function signIn(
   email: string,
   password: string,
 ): Promise<{ token: string; session: SessionInfo } | null> {
-  const user = await ctx.db
-    .selectFrom('users')
-    .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', String(email).toLowerCase()))
-    .executeTakeFirst();
+  const user = await accounts.findUserByEmail(ctx.db, String(email).toLowerCase());
   const ok = await verifyPassword(String(password), user?.password_hash ?? (await DUMMY_HASH));
   if (!user || !ok) return null;
-  const membership = await ctx.db
-    .selectFrom('memberships')
-    .selectAll()
-    .where('user_id', '=', user.id)
-    .orderBy('workspace_id')
-    .limit(1)
-    .executeTakeFirst();
+  const membership = await accounts.firstMembership(ctx.db, user.id);
   if (!membership) return null;
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();
-  await ctx.db
-    .insertInto('sessions')
-    .values({
-      id_hash: sha256(token),
-      user_id: user.id,
-      workspace_id: membership.workspace_id,
-      csrf_token: csrfToken,
-      created_at: now,
-      expires_at: new Date(now.getTime() + SESSION_DAYS * 86_400_000),
-    })
-    .execute();
+  await accounts.insertSession(ctx.db, {
+    idHash: sha256(token),
+    userId: user.id,
+    workspaceId: membership.workspace_id,
+    csrfToken,
+    now,
+    expiresAt: new Date(now.getTime() + SESSION_DAYS * 86_400_000),
+  });
   return {
     token,
     session: {
@@ -176,15 +158,7 @@ const API_KEY_SHAPE = /^rk_[\w-]{32}$/;
 
 export async function sessionFromToken(ctx: AppContext, token: string): Promise<SessionInfo | null> {
   if (!SESSION_SHAPE.test(token)) return null;
-  const row = await ctx.db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('memberships as m', (j) =>
-      j.onRef('m.user_id', '=', 's.user_id').onRef('m.workspace_id', '=', 's.workspace_id'),
-    )
-    .select(['s.user_id', 's.workspace_id', 's.csrf_token', 's.expires_at', 'u.email', 'u.name', 'm.role'])
-    .where('s.id_hash', '=', sha256(token))
-    .executeTakeFirst();
+  const row = await accounts.findSession(ctx.db, sha256(token));
   if (!row || row.expires_at <= ctx.clock.now()) return null;
   return {
     userId: row.user_id,
@@ -197,7 +171,7 @@ export async function sessionFromToken(ctx: AppContext, token: string): Promise<
 }
 
 export async function signOut(ctx: AppContext, token: string): Promise<void> {
-  await ctx.db.deleteFrom('sessions').where('id_hash', '=', sha256(token)).execute();
+  await accounts.deleteSession(ctx.db, sha256(token));
 }
 
 /** Changing the password ends every other session of the user. */
@@ -208,25 +182,13 @@ export async function changePassword(
   next: unknown,
   keepToken: string,
 ): Promise<boolean> {
-  const user = await ctx.db
-    .selectFrom('users')
-    .selectAll()
-    .where('id', '=', userId)
-    .executeTakeFirstOrThrow();
+  const user = await accounts.getUser(ctx.db, userId);
   if (!(await verifyPassword(String(current), user.password_hash))) return false;
   const pw = checkPassword(next);
   const now = ctx.clock.now();
   await inTransaction(ctx.db, async (tx) => {
-    await tx
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(pw), password_changed_at: now })
-      .where('id', '=', userId)
-      .execute();
-    await tx
-      .deleteFrom('sessions')
-      .where('user_id', '=', userId)
-      .where('id_hash', '!=', sha256(keepToken))
-      .execute();
+    await accounts.setPasswordHash(tx, userId, await hashPassword(pw), now);
+    await accounts.deleteUserSessions(tx, userId, { keepIdHash: sha256(keepToken) });
   });
   return true;
 }
@@ -239,62 +201,36 @@ export async function createApiKey(
 ) {
   const name = typeof input.name === 'string' && input.name.trim() ? input.name.trim().slice(0, 100) : null;
   if (!name) throw new DomainError('validation_failed', 'An API key needs a name.');
-  const role = (input.role ?? 'admin') as Role;
-  if (!ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
+  const role = input.role ?? 'admin';
+  if (!isRole(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   const secret = randomBytes(24).toString('base64url');
   const prefix = `rk_${secret.slice(0, 6)}`;
   const key = `rk_${secret}`;
-  const row = await ctx.db
-    .insertInto('api_keys')
-    .values({
-      workspace_id: workspaceId,
-      name,
-      prefix,
-      key_hash: sha256(key),
-      role,
-      created_by: createdBy,
-      created_at: ctx.clock.now(),
-    })
-    .returning(['id', 'name', 'prefix', 'role', 'created_at'])
-    .executeTakeFirstOrThrow();
+  const row = await apiKeys.insertApiKey(ctx.db, {
+    workspaceId,
+    name,
+    prefix,
+    keyHash: sha256(key),
+    role,
+    createdBy,
+    now: ctx.clock.now(),
+  });
   return { ...row, key };
 }
 
 export async function apiKeyFromToken(ctx: AppContext, key: string) {
   if (!API_KEY_SHAPE.test(key)) return null;
-  const row = await ctx.db
-    .selectFrom('api_keys')
-    .select(['id', 'workspace_id', 'role', 'name'])
-    .where('key_hash', '=', sha256(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (row)
-    await ctx.db
-      .updateTable('api_keys')
-      .set({ last_used_at: ctx.clock.now() })
-      .where('id', '=', row.id)
-      .execute();
+  const row = await apiKeys.findActiveApiKey(ctx.db, sha256(key));
+  if (row) await apiKeys.touchApiKey(ctx.db, row.id, ctx.clock.now());
   return row ?? null;
 }
 
 export async function listApiKeys(ctx: AppContext, workspaceId: number) {
-  return ctx.db
-    .selectFrom('api_keys')
-    .select(['id', 'name', 'prefix', 'role', 'created_at', 'last_used_at', 'revoked_at'])
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('id')
-    .execute();
+  return apiKeys.listApiKeys(ctx.db, workspaceId);
 }
 
 export async function revokeApiKey(ctx: AppContext, workspaceId: number, id: number): Promise<void> {
-  const r = await ctx.db
-    .updateTable('api_keys')
-    .set({ revoked_at: ctx.clock.now() })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', id)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (Number(r.numUpdatedRows) === 0)
+  if (!(await apiKeys.revokeApiKey(ctx.db, workspaceId, id, ctx.clock.now())))
     throw new DomainError('validation_failed', `No active API key ${id}.`, { notFound: true });
 }
 
@@ -305,23 +241,19 @@ export async function inviteUser(
   invitedBy: number | null,
 ) {
   const email = checkEmail(input.email);
-  const role = input.role as Role;
-  if (!ROLES.includes(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
+  const role = input.role;
+  if (!isRole(role)) throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   const token = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();
-  const row = await ctx.db
-    .insertInto('user_invites')
-    .values({
-      workspace_id: workspaceId,
-      email,
-      role,
-      token_hash: sha256(token),
-      invited_by: invitedBy,
-      created_at: now,
-      expires_at: new Date(now.getTime() + INVITE_DAYS * 86_400_000),
-    })
-    .returning(['id', 'email', 'role', 'expires_at'])
-    .executeTakeFirstOrThrow();
+  const row = await accounts.insertUserInvite(ctx.db, {
+    workspaceId,
+    email,
+    role,
+    tokenHash: sha256(token),
+    invitedBy,
+    now,
+    expiresAt: new Date(now.getTime() + INVITE_DAYS * 86_400_000),
+  });
   return { ...row, token };
 }
 
@@ -330,20 +262,11 @@ export async function acceptInvite(
   ctx: AppContext,
   input: { token: unknown; name?: unknown; password: unknown },
 ) {
-  const invite = await ctx.db
-    .selectFrom('user_invites')
-    .selectAll()
-    .where('token_hash', '=', sha256(String(input.token)))
-    .where('accepted_at', 'is', null)
-    .executeTakeFirst();
+  const invite = await accounts.findOpenUserInvite(ctx.db, sha256(String(input.token)));
   if (!invite || invite.expires_at <= ctx.clock.now()) {
     throw new DomainError('invite_invalid', 'This invitation is invalid or has expired.');
   }
-  const existing = await ctx.db
-    .selectFrom('users')
-    .selectAll()
-    .where((eb) => eb(eb.fn('lower', ['email']), '=', invite.email))
-    .executeTakeFirst();
+  const existing = await accounts.findUserByEmail(ctx.db, invite.email);
   let userId: number;
   if (existing) {
     if (!(await verifyPassword(String(input.password), existing.password_hash))) {
@@ -354,22 +277,12 @@ export async function acceptInvite(
     userId = (await createUser(ctx, { email: invite.email, name: input.name, password: input.password })).id;
   }
   await addMember(ctx, invite.workspace_id, userId, invite.role);
-  await ctx.db
-    .updateTable('user_invites')
-    .set({ accepted_at: ctx.clock.now() })
-    .where('id', '=', invite.id)
-    .execute();
+  await accounts.markUserInviteAccepted(ctx.db, invite.id, ctx.clock.now());
   return { userId, workspaceId: invite.workspace_id, role: invite.role };
 }
 
 export async function listMembers(ctx: AppContext, workspaceId: number) {
-  return ctx.db
-    .selectFrom('memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.email', 'u.name', 'm.role', 'm.created_at'])
-    .where('m.workspace_id', '=', workspaceId)
-    .orderBy('u.id')
-    .execute();
+  return accounts.listMembers(ctx.db, workspaceId);
 }
 
 /** Role changes and removals keep at least one owner. */
@@ -382,12 +295,7 @@ export async function setMemberRole(
   if (role !== null && !ROLES.includes(role))
     throw new DomainError('validation_failed', 'The role is owner, admin or agent.');
   await inTransaction(ctx.db, async (tx) => {
-    const members = await tx
-      .selectFrom('memberships')
-      .selectAll()
-      .where('workspace_id', '=', workspaceId)
-      .forUpdate()
-      .execute();
+    const members = await accounts.lockMemberships(tx, workspaceId);
     const target = members.find((m) => m.user_id === userId);
     if (!target)
       throw new DomainError('validation_failed', `No member ${userId} in this workspace.`, {
@@ -397,70 +305,17 @@ export async function setMemberRole(
     if (target.role === 'owner' && role !== 'owner' && owners <= 1) {
       throw new DomainError('validation_failed', 'A workspace keeps at least one owner.');
     }
-    if (role === null) {
-      await tx
-        .deleteFrom('memberships')
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .execute();
-      await tx
-        .deleteFrom('sessions')
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .execute();
-    } else {
-      await tx
-        .updateTable('memberships')
-        .set({ role })
-        .where('workspace_id', '=', workspaceId)
-        .where('user_id', '=', userId)
-        .execute();
-    }
+    if (role === null) await accounts.removeMembership(tx, workspaceId, userId);
+    else await accounts.setMembershipRole(tx, workspaceId, userId, role);
   });
 }
 
-export interface AuditEntry {
-  workspaceId: number;
-  userId: number | null;
-  apiKeyId: number | null;
-  actor: string;
-  /** What was called (METHOD /route), as it was before action keys. */
-  action: string;
-  /** The readable action (topic.delete); see http/audit-actions.ts. */
-  actionKey?: string | null;
-  target: string | null;
-  /** The target's name, read before the action ran (so a deleted target keeps it). */
-  targetName?: string | null;
-  status: number;
-  detail?: Record<string, unknown>;
-}
+export type { AuditEntry } from '../storage/audit-log.ts';
 
-export async function audit(ctx: AppContext, e: AuditEntry): Promise<void> {
-  await ctx.db
-    .insertInto('audit_log')
-    .values({
-      workspace_id: e.workspaceId,
-      user_id: e.userId,
-      api_key_id: e.apiKeyId,
-      actor: e.actor,
-      action: e.action,
-      action_key: e.actionKey ?? null,
-      target: e.target,
-      target_name: e.targetName ?? null,
-      status: e.status,
-      detail: JSON.stringify(e.detail ?? {}),
-      at: ctx.clock.now(),
-    })
-    .execute();
+export async function audit(ctx: AppContext, e: auditLog.AuditEntry): Promise<void> {
+  await auditLog.appendAudit(ctx.db, e, ctx.clock.now());
 }
 
 export async function listAudit(ctx: AppContext, workspaceId: number, limit = 500) {
-  return ctx.db
-    .selectFrom('audit_log')
-    .selectAll()
-    .where('workspace_id', '=', workspaceId)
-    .orderBy('at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+  return auditLog.listAudit(ctx.db, workspaceId, limit);
 }

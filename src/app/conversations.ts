@@ -143,7 +143,7 @@ export async function changeLabels(
     const customer = await customers.findCustomer(tx, workspaceId, customerId, { forUpdate: true });
     if (!customer)
       throw new DomainError('customer_not_found', `No customer ${customerId} in this workspace.`);
-    return convs.setLabels(tx, customer.id, applyLabelChange(customer.labels, change));
+    return customers.setLabels(tx, customer.id, applyLabelChange(customer.labels, change));
   });
 }
 

@@ -11,7 +11,6 @@ import type { TopicKind } from '../domain/model.ts';
 import { decideAcceptance } from '../domain/subscriptions.ts';
 import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
-import * as bulk from '../storage/imports.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
@@ -90,7 +89,7 @@ export async function importCustomers(
         firstName: checkLength(r, 'first_name', r.get('first_name'), 100),
         lastName: checkLength(r, 'last_name', r.get('last_name'), 100),
         locale,
-        lastInteractionAt,
+        interactionAt: lastInteractionAt,
         labels: [] as string[],
         attributes,
       },
@@ -104,7 +103,7 @@ export async function importCustomers(
   bad.throwIfAny();
   return inTransaction(ctx.db, async (tx) => {
     const existing = new Map(
-      (await bulk.lockCustomersByPsid(tx, pageId, [...seen.keys()])).map((c) => [c.psid, c.labels]),
+      (await customers.lockCustomersByPsid(tx, pageId, [...seen.keys()])).map((c) => [c.psid, c.labels]),
     );
     // Imported labels join the ones agents set: an import never takes a label away.
     for (const r of rows) {
@@ -114,13 +113,13 @@ export async function importCustomers(
       if (labels) r.row.labels = labels;
     }
     bad.throwIfAny();
-    const counts = await bulk.upsertCustomers(
+    const written = await customers.upsertCustomers(
       tx,
-      { workspaceId, pageId },
-      rows.map((r) => r.row),
+      rows.map((r) => ({ workspaceId, pageId, ...r.row })),
       now,
     );
-    return { rows: rows.length, ...counts };
+    const created = written.filter((c) => c.inserted).length;
+    return { rows: rows.length, created, updated: rows.length - created };
   });
 }
 
@@ -368,10 +367,10 @@ export async function* consentHistoryBatches(
   workspaceId: number,
   filter: { topicId?: number | undefined; customerId?: number | undefined },
   batchSize = 2000,
-): AsyncGenerator<bulk.ConsentExportRow[]> {
+): AsyncGenerator<subs.ConsentExportRow[]> {
   let after = 0;
   for (;;) {
-    const rows = await bulk.consentBatch(ctx.db, workspaceId, filter, after, batchSize);
+    const rows = await subs.consentBatch(ctx.db, workspaceId, filter, after, batchSize);
     if (rows.length === 0) return;
     yield rows;
     after = rows[rows.length - 1]!.id;

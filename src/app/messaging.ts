@@ -163,7 +163,7 @@ export async function sendInvitation(
   const payload = newInvitationPayload(topic.id);
   const message = invitationMessage(
     topic,
-    { profile: page.profile as Profile, timeZone: page.time_zone },
+    { profile: page.profile, timeZone: page.time_zone },
     payload,
     req.override,
   );

@@ -3,6 +3,7 @@
 // workspaces gets an audit entry.
 import { randomBytes } from 'node:crypto';
 import { DomainError } from '../domain/errors.ts';
+import * as accounts from '../storage/accounts.ts';
 import { inTransaction } from '../storage/db.ts';
 import { audit, hashPassword } from './accounts.ts';
 import type { AppContext } from './context.ts';
@@ -21,29 +22,16 @@ export async function resetPassword(ctx: AppContext, email: string): Promise<Pas
   const hash = await hashPassword(password);
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
-    const user = await tx
-      .selectFrom('users')
-      .select(['id', 'email'])
-      .where((eb) => eb(eb.fn('lower', ['email']), '=', wanted))
-      .forUpdate()
-      .executeTakeFirst();
+    const user = await accounts.findUserByEmail(tx, wanted, { forUpdate: true });
     if (!user) throw new DomainError('validation_failed', `No user with the email ${wanted}.`);
-    await tx
-      .updateTable('users')
-      .set({ password_hash: hash, password_changed_at: now })
-      .where('id', '=', user.id)
-      .execute();
-    const ended = await tx.deleteFrom('sessions').where('user_id', '=', user.id).executeTakeFirst();
-    const workspaces = await tx
-      .selectFrom('memberships')
-      .select('workspace_id')
-      .where('user_id', '=', user.id)
-      .execute();
-    for (const m of workspaces) {
+    await accounts.setPasswordHash(tx, user.id, hash, now);
+    const ended = await accounts.deleteUserSessions(tx, user.id);
+    const workspaces = await accounts.workspacesOfUser(tx, user.id);
+    for (const workspaceId of workspaces) {
       await audit(
         { ...ctx, db: tx },
         {
-          workspaceId: m.workspace_id,
+          workspaceId,
           userId: null,
           apiKeyId: null,
           actor: 'server console',
@@ -55,6 +43,6 @@ export async function resetPassword(ctx: AppContext, email: string): Promise<Pas
         },
       );
     }
-    return { userId: user.id, email: user.email, password, sessionsEnded: Number(ended.numDeletedRows) };
+    return { userId: user.id, email: user.email, password, sessionsEnded: ended };
   });
 }

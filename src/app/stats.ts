@@ -2,11 +2,11 @@
 // overview. Counting is storage's, arithmetic and the subscriber replay are the domain's.
 import { DomainError } from '../domain/errors.ts';
 import { WINDOW_STATES, windowRange } from '../domain/inbox.ts';
+import type { ConsentEvent } from '../domain/model.ts';
 import type { WindowState } from '../domain/send-resolver.ts';
 import {
   bucketIndex,
   dayBuckets,
-  type HistoryEvent,
   interactionRates,
   rate,
   subscribersAt,
@@ -57,7 +57,7 @@ export interface DayPoint {
 function totalsOf(
   topic: TopicRow,
   inv: stats.InvitationCounts | undefined,
-  consent: Partial<Record<HistoryEvent, number>> | undefined,
+  consent: Partial<Record<ConsentEvent, number>> | undefined,
   held: number,
 ): TopicTotals {
   const i = inv ?? { sent: 0, refused: 0, accepted: 0 };
@@ -83,7 +83,7 @@ const SERIES_EVENTS = {
   resumed: 'resumes',
   used: 'sends',
   expired: 'expiries',
-} as const satisfies Partial<Record<HistoryEvent, keyof DayPoint>>;
+} as const satisfies Partial<Record<ConsentEvent, keyof DayPoint>>;
 
 const NO_FUNNEL = { sent: 0, delivered: 0, read: 0, clicked: 0 };
 

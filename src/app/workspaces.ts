@@ -61,6 +61,11 @@ export async function createWorkspace(
   });
 }
 
+/** For /healthz: throws when the database does not answer. */
+export async function checkDatabase(ctx: AppContext): Promise<void> {
+  await pages.pingWorkspaces(ctx.db);
+}
+
 export async function getPage(ctx: AppContext, workspaceId: number, pageId: number): Promise<PageRow> {
   const row = await pages.findPage(ctx.db, workspaceId, pageId);
   if (!row) throw new DomainError('page_not_found', `No page ${pageId} in this workspace.`);

@@ -50,7 +50,7 @@ interface ToSend {
   sub: SubscriptionState;
   plan: SendPlan;
   /** The token's state before our claim; null when an earlier claim took it (a resend). */
-  previous: deliveries.TokenUse | null;
+  previous: subs.TokenUse | null;
   priorAttempts: number;
   /** Recurring: the end of the period our claim started; resending after it could deliver twice. */
   periodEnd: Date | null;
@@ -147,7 +147,7 @@ async function claim(
   const subById = new Map(subStates.map((s) => [s.id, s]));
 
   const immediate: deliveries.Outcome[] = [];
-  const wanted: Array<ToSend & { patch: deliveries.TokenUse }> = [];
+  const wanted: Array<ToSend & { patch: subs.TokenUse }> = [];
   const toSend: ToSend[] = [];
   let pause: BatchReport['pause'] = null;
   const outcome = (
@@ -216,7 +216,7 @@ async function claim(
     }
   }
   // R7b: the token is ours only if the conditional claim wins (an agent may have just used it).
-  const won = await deliveries.claimTokens(
+  const won = await subs.claimTokens(
     tx,
     wanted.map((w) => w.patch),
     now,
@@ -236,7 +236,7 @@ async function claim(
 function tokenUse(
   subscriptionId: number,
   s: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
-): deliveries.TokenUse {
+): subs.TokenUse {
   return { subscriptionId, usedAt: s.usedAt, lastSentAt: s.lastSentAt, nextEligibleAt: s.nextEligibleAt };
 }
 
@@ -315,7 +315,7 @@ async function record(
     ({ s, v }) =>
       s.previous && (v.status === 'failed' || v.status === 'skipped' || v.status === 'requeue') && v.release,
   );
-  await deliveries.releaseTokens(
+  await subs.releaseTokens(
     tx,
     release.map(({ s }) => s.previous!),
     at,

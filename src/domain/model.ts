@@ -5,6 +5,21 @@ import type { CtaText, Frequency, Profile } from './platform.ts';
 export type TopicKind = 'recurring' | 'one_time';
 export type SenderKind = 'bot' | 'agent' | 'campaign';
 
+/** A workspace member's role, least first: owner ⊇ admin ⊇ agent. */
+export const ROLES = ['agent', 'admin', 'owner'] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (x: unknown): x is Role => (ROLES as readonly unknown[]).includes(x);
+
+/** What the consent history (R3c) records about a subscription. */
+export type ConsentEvent =
+  | 'accepted'
+  | 'accepted_again'
+  | 'accepted_stale'
+  | 'stopped'
+  | 'resumed'
+  | 'used'
+  | 'expired';
+
 /** Injected time: nothing in the product reads the system clock directly. */
 export interface Clock {
   now(): Date;

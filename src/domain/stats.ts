@@ -1,7 +1,7 @@
 // R10 statistics as pure arithmetic over loaded facts: rates, the page's calendar days, and the number
 // of valid subscribers of a topic at any past moment, replayed from the consent history (R3c).
 import { DateTime } from 'luxon';
-import type { TopicKind } from './model.ts';
+import type { ConsentEvent, TopicKind } from './model.ts';
 
 /** A share rounded to 4 decimals; null when there is nothing to divide by (no sends → no rate). */
 export function rate(part: number, whole: number): number | null {
@@ -44,15 +44,6 @@ export function bucketIndex(buckets: readonly DayBucket[], at: Date): number {
   return -1;
 }
 
-export type HistoryEvent =
-  | 'accepted'
-  | 'accepted_again'
-  | 'accepted_stale'
-  | 'stopped'
-  | 'resumed'
-  | 'used'
-  | 'expired';
-
 export interface SubscriptionFacts {
   id: number;
   customerId: number;
@@ -63,7 +54,7 @@ export interface SubscriptionFacts {
 
 export interface HistoryFact {
   subscriptionId: number;
-  event: HistoryEvent;
+  event: ConsentEvent;
   at: Date;
 }
 

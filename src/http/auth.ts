@@ -5,7 +5,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { apiKeyFromToken, audit, roleAtLeast, sessionFromToken } from '../app/accounts.ts';
 import type { AppContext } from '../app/context.ts';
-import type { Role } from '../storage/schema.ts';
+import type { Role } from '../domain/model.ts';
 import { AUDIT_ACTIONS, routeOf } from './audit-actions.ts';
 import { errorBody, HttpError } from './errors.ts';
 import { ApiRateLimit } from './rate-limit.ts';

@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { MessagingContext } from '../app/messaging.ts';
+import { checkDatabase } from '../app/workspaces.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
@@ -206,15 +207,10 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
     const problem = deps.healthProblem
       ? await deps.healthProblem()
-      : await deps.ctx.db
-          .selectFrom('workspaces')
-          .select('id')
-          .limit(1)
-          .execute()
-          .then(
-            () => null,
-            (e: Error) => `database: ${e.message}`,
-          );
+      : await checkDatabase(deps.ctx).then(
+          () => null,
+          (e: Error) => `database: ${e.message}`,
+        );
     if (problem) return reply.status(503).send({ status: 'unavailable', reason: problem });
     return { status: 'ok' };
   });

@@ -1,10 +1,13 @@
 // Delivery rows of campaigns: the dispatcher's work queue and checkpoint. Claims take bounded batches
-// (`FOR UPDATE SKIP LOCKED`, so workers on one PostgreSQL never share a row); outcomes, token uses,
-// the conversation log and the campaign's counters are written set-based (unnest of arrays), in the
-// transaction the dispatcher opens for each batch.
+// (`FOR UPDATE SKIP LOCKED`, so workers on one PostgreSQL never share a row); outcomes and the
+// campaign's counters are written set-based (unnest of arrays), in the transaction the dispatcher
+// opens for each batch. Token claims, the conversation log and the consent history are written by
+// their own modules (subscriptions.ts, messages.ts), set-based too.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
+import { insertSentMessages } from './messages.ts';
 import type { DeliveryRow, DeliveryStatus } from './schema.ts';
+import { appendConsents } from './subscriptions.ts';
 
 export type ClaimedRow = DeliveryRow & { prev_status: DeliveryStatus };
 
@@ -111,46 +114,6 @@ export async function writeOutcomes(
   return res.rows.map((r) => Number(r.id));
 }
 
-export interface TokenUse {
-  subscriptionId: number;
-  usedAt: Date | null;
-  lastSentAt: Date | null;
-  nextEligibleAt: Date | null;
-}
-
-/**
- * R7b, set-based: claims each token unless a concurrent sender did (the same guard as
- * subscriptions.claimToken). Returns the ids won.
- */
-export async function claimTokens(tx: Executor, uses: readonly TokenUse[], now: Date): Promise<Set<number>> {
-  if (uses.length === 0) return new Set();
-  const res = await sql<{ id: number }>`
-    UPDATE subscriptions s
-    SET used_at = v.used_at, last_sent_at = v.last_sent_at, next_eligible_at = v.next_eligible_at,
-        updated_at = ${now}
-    FROM unnest(${uses.map((u) => u.subscriptionId)}::int[], ${uses.map((u) => u.usedAt)}::timestamptz[],
-      ${uses.map((u) => u.lastSentAt)}::timestamptz[], ${uses.map((u) => u.nextEligibleAt)}::timestamptz[])
-      AS v(id, used_at, last_sent_at, next_eligible_at)
-    WHERE s.id = v.id AND s.stopped_at IS NULL AND s.expires_at > ${now}
-      AND ((s.kind = 'one_time' AND s.used_at IS NULL)
-        OR (s.kind = 'recurring' AND (s.next_eligible_at IS NULL OR s.next_eligible_at <= ${now})))
-    RETURNING s.id`.execute(tx);
-  return new Set(res.rows.map((r) => r.id));
-}
-
-/** Gives tokens back to their state before the claim (the send provably did not happen). */
-export async function releaseTokens(tx: Executor, previous: readonly TokenUse[], now: Date): Promise<void> {
-  if (previous.length === 0) return;
-  await sql`
-    UPDATE subscriptions s
-    SET used_at = v.used_at, last_sent_at = v.last_sent_at, next_eligible_at = v.next_eligible_at,
-        updated_at = ${now}
-    FROM unnest(${previous.map((u) => u.subscriptionId)}::int[], ${previous.map((u) => u.usedAt)}::timestamptz[],
-      ${previous.map((u) => u.lastSentAt)}::timestamptz[], ${previous.map((u) => u.nextEligibleAt)}::timestamptz[])
-      AS v(id, used_at, last_sent_at, next_eligible_at)
-    WHERE s.id = v.id`.execute(tx);
-}
-
 export interface SentLog {
   workspaceId: number;
   pageId: number;
@@ -163,27 +126,41 @@ export interface SentLog {
 }
 
 /**
- * The inbox shows campaign messages (messages, sender `campaign`, kind `notification`) and the consent
- * history gets a `used` row per token (R3c). An echo logged first under the same mid is taken over.
+ * The inbox shows campaign messages (messages, sender `campaign`, kind `notification`; an echo logged
+ * first under the same mid is taken over) and the consent history gets a `used` row per token (R3c).
+ * Each table is written by its own module.
  */
 export async function logSent(tx: Executor, campaignId: number, rows: readonly SentLog[], now: Date) {
   if (rows.length === 0) return;
-  const col = <T>(f: (r: SentLog) => T) => rows.map(f);
-  await sql`
-    INSERT INTO messages (workspace_id, page_id, customer_id, direction, sender_kind, kind, mid, text, payload, created_at)
-    SELECT w, p, c, 'out', 'campaign', 'notification', mid, txt, pl::jsonb, ${now}
-    FROM unnest(${col((r) => r.workspaceId)}::int[], ${col((r) => r.pageId)}::int[], ${col((r) => r.customerId)}::int[],
-      ${col((r) => r.messageId)}::text[], ${col((r) => r.text)}::text[], ${col((r) => JSON.stringify(r.payload))}::text[])
-      AS v(w, p, c, mid, txt, pl)
-    ON CONFLICT (page_id, mid) WHERE mid IS NOT NULL
-    DO UPDATE SET sender_kind = 'campaign', kind = 'notification',
-      text = coalesce(EXCLUDED.text, messages.text), payload = EXCLUDED.payload`.execute(tx);
-  await sql`
-    INSERT INTO consent_history (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, sender_kind, detail)
-    SELECT w, p, t, c, s, 'used', ${now}, 'campaign', jsonb_build_object('campaignId', ${campaignId}::int, 'messageId', mid)
-    FROM unnest(${col((r) => r.workspaceId)}::int[], ${col((r) => r.pageId)}::int[], ${col((r) => r.topicId)}::int[],
-      ${col((r) => r.customerId)}::int[], ${col((r) => r.subscriptionId)}::int[], ${col((r) => r.messageId)}::text[])
-      AS v(w, p, t, c, s, mid)`.execute(tx);
+  await insertSentMessages(
+    tx,
+    rows.map((r) => ({
+      workspaceId: r.workspaceId,
+      pageId: r.pageId,
+      customerId: r.customerId,
+      direction: 'out',
+      senderKind: 'campaign',
+      kind: 'notification',
+      mid: r.messageId,
+      text: r.text,
+      payload: r.payload,
+      at: now,
+    })),
+  );
+  await appendConsents(
+    tx,
+    rows.map((r) => ({
+      workspaceId: r.workspaceId,
+      pageId: r.pageId,
+      topicId: r.topicId,
+      customerId: r.customerId,
+      subscriptionId: r.subscriptionId,
+      event: 'used',
+      at: now,
+      senderKind: 'campaign',
+      detail: { campaignId, messageId: r.messageId },
+    })),
+  );
 }
 
 /** Cancel (R9e): what has not been tried ends `skipped`/`cancelled`; a resend pending ends `uncertain`. */

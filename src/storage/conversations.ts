@@ -1,5 +1,6 @@
 // The inbox: a page's conversations newest interaction first, with their last message, whether the
-// customer wrote last, and labels; keyset paging on (last interaction, id). Labels on customers.
+// customer wrote last, and labels; keyset paging on (last interaction, id). Labels are written by
+// customers.ts.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 
@@ -124,16 +125,6 @@ export async function listConversations(db: Executor, f: ConversationFilter): Pr
   }
   const rows = await q.orderBy(sortKey, 'desc').orderBy('c.id', 'desc').limit(f.limit).execute();
   return rows as ConversationRow[];
-}
-
-export async function setLabels(db: Executor, customerId: number, labels: string[]): Promise<string[]> {
-  const row = await db
-    .updateTable('customers')
-    .set({ labels })
-    .where('id', '=', customerId)
-    .returning('labels')
-    .executeTakeFirstOrThrow();
-  return row.labels;
 }
 
 /** Every label in use on a page with how many customers carry it: the inbox's filter picker. */

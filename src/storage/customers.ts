@@ -1,4 +1,5 @@
 // Customers of a page (known by PSID) and their last interaction.
+import { sql } from 'kysely';
 import type { CustomerState } from '../domain/model.ts';
 import type { Executor } from './db.ts';
 import type { CustomerRow } from './schema.ts';
@@ -23,42 +24,98 @@ export interface CustomerUpsert {
   locale?: string | null;
   /** Only moves forward: an older event never rewinds the last interaction. */
   interactionAt?: Date | null;
+  /** The whole label set: replaces the stored one (absent: the stored set is kept). */
   labels?: string[];
+  /** Merged into the stored attributes (given keys win). */
   attributes?: Record<string, unknown>;
 }
 
 /** Insert or update by (page, psid); returns the row. */
 export async function upsertCustomer(db: Executor, c: CustomerUpsert, now: Date): Promise<CustomerRow> {
+  const [{ inserted: _, ...row }] = (await upsertCustomers(db, [c], now)) as [
+    CustomerRow & { inserted: boolean },
+  ];
+  return row;
+}
+
+/**
+ * The one customer upsert (webhooks, opt-ins, imports): insert or update by (page, psid), in chunks
+ * of one statement each. Given fields win, absent ones keep what is stored; the last interaction only
+ * moves forward; given labels replace the stored set (callers merge them first); given attributes are
+ * merged into the stored ones (given keys win). Each row says whether it was new.
+ */
+export async function upsertCustomers(
+  db: Executor,
+  rows: readonly CustomerUpsert[],
+  now: Date,
+): Promise<Array<CustomerRow & { inserted: boolean }>> {
+  const out: Array<CustomerRow & { inserted: boolean }> = [];
+  for (let i = 0; i < rows.length; i += 500) {
+    const chunk = rows.slice(i, i + 500);
+    // Labels absent must keep the stored set, so rows with and without labels go in separate statements.
+    const labelled = chunk.filter((c) => c.labels !== undefined);
+    const unlabelled = chunk.filter((c) => c.labels === undefined);
+    if (labelled.length) out.push(...(await upsertChunk(db, labelled, now, true)));
+    if (unlabelled.length) out.push(...(await upsertChunk(db, unlabelled, now, false)));
+  }
+  return out;
+}
+
+function upsertChunk(db: Executor, chunk: readonly CustomerUpsert[], now: Date, replaceLabels: boolean) {
+  return (
+    db
+      .insertInto('customers')
+      .values(
+        chunk.map((c) => ({
+          workspace_id: c.workspaceId,
+          page_id: c.pageId,
+          psid: c.psid,
+          name: c.name ?? null,
+          first_name: c.firstName ?? null,
+          last_name: c.lastName ?? null,
+          locale: c.locale ?? null,
+          last_interaction_at: c.interactionAt ?? null,
+          unreachable_reason: null,
+          labels: c.labels ?? [],
+          attributes: JSON.stringify(c.attributes ?? {}),
+          created_at: now,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.constraint('customers_page_psid_key').doUpdateSet((eb) => ({
+          name: eb.fn.coalesce('excluded.name', 'customers.name'),
+          first_name: eb.fn.coalesce('excluded.first_name', 'customers.first_name'),
+          last_name: eb.fn.coalesce('excluded.last_name', 'customers.last_name'),
+          locale: eb.fn.coalesce('excluded.locale', 'customers.locale'),
+          last_interaction_at: eb.fn('greatest', [
+            'customers.last_interaction_at',
+            'excluded.last_interaction_at',
+          ]),
+          labels: replaceLabels ? eb.ref('excluded.labels') : eb.ref('customers.labels'),
+          attributes: sql`customers.attributes || excluded.attributes`,
+        })),
+      )
+      // xmax is 0 on a freshly inserted row version: tells created from updated in one statement.
+      .returningAll()
+      .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
+      .execute()
+  );
+}
+
+/** The page's customers with these PSIDs, locked: an import merges their labels before the upsert. */
+export async function lockCustomersByPsid(
+  db: Executor,
+  pageId: number,
+  psids: string[],
+): Promise<CustomerRow[]> {
+  if (psids.length === 0) return [];
   return db
-    .insertInto('customers')
-    .values({
-      workspace_id: c.workspaceId,
-      page_id: c.pageId,
-      psid: c.psid,
-      name: c.name ?? null,
-      first_name: c.firstName ?? null,
-      last_name: c.lastName ?? null,
-      locale: c.locale ?? null,
-      last_interaction_at: c.interactionAt ?? null,
-      unreachable_reason: null,
-      labels: c.labels ?? [],
-      attributes: JSON.stringify(c.attributes ?? {}),
-      created_at: now,
-    })
-    .onConflict((oc) =>
-      oc.constraint('customers_page_psid_key').doUpdateSet((eb) => ({
-        name: eb.fn.coalesce('excluded.name', 'customers.name'),
-        first_name: eb.fn.coalesce('excluded.first_name', 'customers.first_name'),
-        last_name: eb.fn.coalesce('excluded.last_name', 'customers.last_name'),
-        locale: eb.fn.coalesce('excluded.locale', 'customers.locale'),
-        last_interaction_at: eb.fn('greatest', [
-          'customers.last_interaction_at',
-          'excluded.last_interaction_at',
-        ]),
-      })),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .selectFrom('customers')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('psid', 'in', psids)
+    .forUpdate()
+    .execute();
 }
 
 export async function findCustomer(
@@ -111,4 +168,15 @@ export async function setUnreachable(db: Executor, customerId: number, reason: s
     .set({ unreachable_reason: reason })
     .where('id', '=', customerId)
     .execute();
+}
+
+/** The customer's whole label set (the inbox's change, applied by the domain). */
+export async function setLabels(db: Executor, customerId: number, labels: string[]): Promise<string[]> {
+  const row = await db
+    .updateTable('customers')
+    .set({ labels })
+    .where('id', '=', customerId)
+    .returning('labels')
+    .executeTakeFirstOrThrow();
+  return row.labels;
 }

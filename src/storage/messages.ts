@@ -37,6 +37,26 @@ export async function insertMessage(db: Executor, m: NewMessage): Promise<boolea
   return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
+/**
+ * Our sends of a batch, logged after the Graph call answered, in one statement. An echo logged first
+ * under the same mid is taken over: the row becomes ours (sender, kind, payload; text kept if we had none).
+ */
+export async function insertSentMessages(db: Executor, rows: readonly NewMessage[]): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(f: (m: NewMessage) => T) => rows.map(f);
+  await sql`
+    INSERT INTO messages (workspace_id, page_id, customer_id, direction, sender_kind, kind, mid, text, payload, created_at)
+    SELECT w, p, c, dir, sk, k, mid, txt, pl::jsonb, at
+    FROM unnest(${col((m) => m.workspaceId)}::int[], ${col((m) => m.pageId)}::int[], ${col((m) => m.customerId)}::int[],
+      ${col((m) => m.direction)}::text[], ${col((m) => m.senderKind)}::text[], ${col((m) => m.kind)}::text[],
+      ${col((m) => m.mid)}::text[], ${col((m) => m.text)}::text[],
+      ${col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload)))}::text[], ${col((m) => m.at)}::timestamptz[])
+      AS v(w, p, c, dir, sk, k, mid, txt, pl, at)
+    ON CONFLICT (page_id, mid) WHERE mid IS NOT NULL
+    DO UPDATE SET sender_kind = EXCLUDED.sender_kind, kind = EXCLUDED.kind,
+      text = coalesce(EXCLUDED.text, messages.text), payload = EXCLUDED.payload`.execute(db);
+}
+
 /** Meta's delivery: the listed mids, and everything sent to the customer up to the watermark. */
 export async function markDelivered(
   db: Executor,

@@ -13,7 +13,7 @@ function readable(row: PageRow): PageRow {
 export function toPageState(row: PageRow): PageState {
   return {
     id: row.id,
-    profile: row.profile as Profile,
+    profile: row.profile,
     timeZone: row.time_zone,
     region: row.region,
     optInFeatureEnabled: row.opt_in_feature_enabled,
@@ -28,6 +28,11 @@ export async function insertWorkspace(db: Executor, name: string, now: Date): Pr
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** The health check's read: the database answers and the schema is there. */
+export async function pingWorkspaces(db: Executor): Promise<void> {
+  await db.selectFrom('workspaces').select('id').limit(1).execute();
 }
 
 export interface NewPage {

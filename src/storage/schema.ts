@@ -1,5 +1,7 @@
 // Kysely table types, mirroring migrations/*.sql. Column names stay snake_case as in SQL.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { ConsentEvent, Role } from '../domain/model.ts';
+import type { Profile } from '../domain/platform.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -19,7 +21,7 @@ export interface PagesTable {
   workspace_id: number;
   fb_page_id: string;
   name: string;
-  profile: string;
+  profile: Profile;
   time_zone: string;
   region: string | null;
   opt_in_feature_enabled: Generated<boolean>;
@@ -146,15 +148,6 @@ export interface AssistantTriggersTable {
   updated_at: Timestamp;
 }
 
-export type ConsentEvent =
-  | 'accepted'
-  | 'accepted_again'
-  | 'accepted_stale'
-  | 'stopped'
-  | 'resumed'
-  | 'used'
-  | 'expired';
-
 export interface ConsentHistoryTable {
   id: Generated<number>;
   workspace_id: number;
@@ -177,8 +170,6 @@ export interface SettingsTable {
   value: Json;
   updated_at: Timestamp;
 }
-
-export type Role = 'owner' | 'admin' | 'agent';
 
 export interface UsersTable {
   id: Generated<number>;

@@ -1,7 +1,8 @@
 // The facts R10 statistics are computed from: counts over invitations, consent history and
 // subscriptions, grouped per topic. Only counting here; rates and replays are the domain's.
 import { sql } from 'kysely';
-import type { Funnel, HistoryEvent, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
+import type { ConsentEvent } from '../domain/model.ts';
+import type { Funnel, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
 import type { Executor } from './db.ts';
 
 export interface InvitationCounts {
@@ -38,13 +39,13 @@ export async function invitationCounts(
 export async function consentCounts(
   db: Executor,
   scope: { pageId: number } | { topicId: number },
-): Promise<Map<number, Partial<Record<HistoryEvent, number>>>> {
+): Promise<Map<number, Partial<Record<ConsentEvent, number>>>> {
   let q = db
     .selectFrom('consent_history')
     .select((eb) => ['topic_id', 'event', eb.fn.countAll<number>().as('n')])
     .groupBy(['topic_id', 'event']);
   q = 'pageId' in scope ? q.where('page_id', '=', scope.pageId) : q.where('topic_id', '=', scope.topicId);
-  const out = new Map<number, Partial<Record<HistoryEvent, number>>>();
+  const out = new Map<number, Partial<Record<ConsentEvent, number>>>();
   for (const r of await q.execute()) {
     const m = out.get(r.topic_id) ?? {};
     m[r.event] = Number(r.n);

@@ -1,10 +1,12 @@
-// Subscriptions (tokens) and their append-only consent history (R3c). The atomic token claim (R7b)
-// is a conditional UPDATE: of two concurrent claimers exactly one sees its row come back.
-import type { SubscriptionState } from '../domain/model.ts';
+// Subscriptions (tokens) and their append-only consent history (R3c): the only module that writes
+// either table. The atomic token claim (R7b) is a conditional UPDATE, set-based for every sender: of
+// two concurrent claimers exactly one sees its row come back.
+import { sql } from 'kysely';
+import type { ConsentEvent, SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
 import type { Executor } from './db.ts';
-import type { ConsentEvent, ConsentRow, SubscriptionRow } from './schema.ts';
+import type { ConsentRow, SubscriptionRow } from './schema.ts';
 import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
 export function toSubscriptionState(row: SubscriptionRow): SubscriptionState {
@@ -116,33 +118,58 @@ export async function setStopped(
     .execute();
 }
 
+/** A token's use marks: what a claim sets, or what a release puts back. */
+export interface TokenUse {
+  subscriptionId: number;
+  usedAt: Date | null;
+  lastSentAt: Date | null;
+  nextEligibleAt: Date | null;
+}
+
 /**
- * R7b: claim a token for one send. The WHERE repeats the validity conditions that a concurrent
- * claimer could change (OTN unused; recurring past its cooldown), so only one claim can succeed.
+ * R7b, the one guard for every sender (a single send and a campaign batch alike): claims each token
+ * with a conditional UPDATE whose WHERE repeats the validity conditions a concurrent claimer could
+ * change (OTN unused; recurring past its cooldown), so of two racing claims exactly one gets its row
+ * back. Returns the ids won.
  */
+export async function claimTokens(db: Executor, uses: readonly TokenUse[], now: Date): Promise<Set<number>> {
+  if (uses.length === 0) return new Set();
+  const res = await sql<{ id: number }>`
+    UPDATE subscriptions s
+    SET used_at = v.used_at, last_sent_at = v.last_sent_at, next_eligible_at = v.next_eligible_at,
+        updated_at = ${now}
+    FROM unnest(${uses.map((u) => u.subscriptionId)}::int[], ${uses.map((u) => u.usedAt)}::timestamptz[],
+      ${uses.map((u) => u.lastSentAt)}::timestamptz[], ${uses.map((u) => u.nextEligibleAt)}::timestamptz[])
+      AS v(id, used_at, last_sent_at, next_eligible_at)
+    WHERE s.id = v.id AND s.stopped_at IS NULL AND s.expires_at > ${now}
+      AND ((s.kind = 'one_time' AND s.used_at IS NULL)
+        OR (s.kind = 'recurring' AND (s.next_eligible_at IS NULL OR s.next_eligible_at <= ${now})))
+    RETURNING s.id`.execute(db);
+  return new Set(res.rows.map((r) => Number(r.id)));
+}
+
+/** R7b for one send: true when this claim won the token. */
 export async function claimToken(
   db: Executor,
-  sub: Pick<SubscriptionState, 'id' | 'kind'>,
+  sub: Pick<SubscriptionState, 'id'>,
   patch: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
   now: Date,
 ): Promise<boolean> {
-  let q = db
-    .updateTable('subscriptions')
-    .set({
-      used_at: patch.usedAt,
-      last_sent_at: patch.lastSentAt,
-      next_eligible_at: patch.nextEligibleAt,
-      updated_at: now,
-    })
-    .where('id', '=', sub.id)
-    .where('stopped_at', 'is', null)
-    .where('expires_at', '>', now);
-  q =
-    sub.kind === 'one_time'
-      ? q.where('used_at', 'is', null)
-      : q.where((eb) => eb.or([eb('next_eligible_at', 'is', null), eb('next_eligible_at', '<=', now)]));
-  const res = await q.executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
+  const won = await claimTokens(db, [useOf(sub.id, patch)], now);
+  return won.has(sub.id);
+}
+
+/** Gives tokens back to their state before the claim (the send provably did not happen). */
+export async function releaseTokens(db: Executor, previous: readonly TokenUse[], now: Date): Promise<void> {
+  if (previous.length === 0) return;
+  await sql`
+    UPDATE subscriptions s
+    SET used_at = v.used_at, last_sent_at = v.last_sent_at, next_eligible_at = v.next_eligible_at,
+        updated_at = ${now}
+    FROM unnest(${previous.map((u) => u.subscriptionId)}::int[], ${previous.map((u) => u.usedAt)}::timestamptz[],
+      ${previous.map((u) => u.lastSentAt)}::timestamptz[], ${previous.map((u) => u.nextEligibleAt)}::timestamptz[])
+      AS v(id, used_at, last_sent_at, next_eligible_at)
+    WHERE s.id = v.id`.execute(db);
 }
 
 /** Give a claimed token back when the send provably did not happen (Meta refused before delivery). */
@@ -152,16 +179,14 @@ export async function releaseToken(
   previous: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
   now: Date,
 ): Promise<void> {
-  await db
-    .updateTable('subscriptions')
-    .set({
-      used_at: previous.usedAt,
-      last_sent_at: previous.lastSentAt,
-      next_eligible_at: previous.nextEligibleAt,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .execute();
+  await releaseTokens(db, [useOf(id, previous)], now);
+}
+
+function useOf(
+  subscriptionId: number,
+  s: Pick<SubscriptionState, 'usedAt' | 'lastSentAt' | 'nextEligibleAt'>,
+): TokenUse {
+  return { subscriptionId, usedAt: s.usedAt, lastSentAt: s.lastSentAt, nextEligibleAt: s.nextEligibleAt };
 }
 
 export async function markExpiredNow(db: Executor, id: number, now: Date): Promise<void> {
@@ -211,22 +236,25 @@ export interface ConsentEntry {
   detail?: Record<string, unknown>;
 }
 
+/** Appends one event to the consent history (append-only: a trigger refuses updates and deletes). */
 export async function appendConsent(db: Executor, e: ConsentEntry): Promise<void> {
-  await db
-    .insertInto('consent_history')
-    .values({
-      workspace_id: e.workspaceId,
-      page_id: e.pageId,
-      topic_id: e.topicId,
-      customer_id: e.customerId,
-      subscription_id: e.subscriptionId,
-      event: e.event,
-      at: e.at,
-      invitation_id: e.invitationId ?? null,
-      sender_kind: e.senderKind ?? null,
-      detail: JSON.stringify(e.detail ?? {}),
-    })
-    .execute();
+  await appendConsents(db, [e]);
+}
+
+/** Set-based append, one statement for a batch (a campaign's `used` rows). */
+export async function appendConsents(db: Executor, entries: readonly ConsentEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const col = <T>(f: (e: ConsentEntry) => T) => entries.map(f);
+  await sql`
+    INSERT INTO consent_history
+      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
+    SELECT w, p, t, c, s, ev, at, inv, sk, d::jsonb
+    FROM unnest(${col((e) => e.workspaceId)}::int[], ${col((e) => e.pageId)}::int[],
+      ${col((e) => e.topicId)}::int[], ${col((e) => e.customerId)}::int[],
+      ${col((e) => e.subscriptionId)}::int[], ${col((e) => e.event)}::text[], ${col((e) => e.at)}::timestamptz[],
+      ${col((e) => e.invitationId ?? null)}::int[], ${col((e) => e.senderKind ?? null)}::text[],
+      ${col((e) => JSON.stringify(e.detail ?? {}))}::text[])
+      AS v(w, p, t, c, s, ev, at, inv, sk, d)`.execute(db);
 }
 
 export async function consentHistory(
@@ -260,4 +288,53 @@ export async function claimUnrecordedExpiries(
     )
     .returningAll()
     .execute();
+}
+
+/** A consent-history row as exported, with its topic and customer. */
+export interface ConsentExportRow {
+  id: number;
+  at: Date;
+  event: string;
+  topic_id: number;
+  topic_name: string;
+  topic_kind: string;
+  customer_id: number;
+  psid: string;
+  subscription_id: number | null;
+  invitation_id: number | null;
+  sender_kind: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** One keyset batch of the workspace's consent history, oldest first (ids grow with time of writing). */
+export async function consentBatch(
+  db: Executor,
+  workspaceId: number,
+  filter: { topicId?: number | undefined; customerId?: number | undefined },
+  afterId: number,
+  limit: number,
+): Promise<ConsentExportRow[]> {
+  let q = db
+    .selectFrom('consent_history as h')
+    .innerJoin('topics as t', 't.id', 'h.topic_id')
+    .innerJoin('customers as c', 'c.id', 'h.customer_id')
+    .select([
+      'h.id',
+      'h.at',
+      'h.event',
+      'h.topic_id',
+      't.name as topic_name',
+      't.kind as topic_kind',
+      'h.customer_id',
+      'c.psid',
+      'h.subscription_id',
+      'h.invitation_id',
+      'h.sender_kind',
+      'h.detail',
+    ])
+    .where('h.workspace_id', '=', workspaceId)
+    .where('h.id', '>', afterId);
+  if (filter.topicId !== undefined) q = q.where('h.topic_id', '=', filter.topicId);
+  if (filter.customerId !== undefined) q = q.where('h.customer_id', '=', filter.customerId);
+  return q.orderBy('h.id').limit(limit).execute();
 }

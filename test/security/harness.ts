@@ -6,10 +6,10 @@ import { addMember, createApiKey, createUser } from '../../src/app/accounts.ts';
 import { createTopic } from '../../src/app/topics.ts';
 import { createWorkspace } from '../../src/app/workspaces.ts';
 import { loadConfig } from '../../src/config.ts';
+import type { Role } from '../../src/domain/model.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
 import type { Storage } from '../../src/storage/db.ts';
-import type { Role } from '../../src/storage/schema.ts';
 import { type Backend, openTestStorage } from '../support/backends.ts';
 
 export interface Caller {

@@ -9,7 +9,7 @@ import {
   importTokens,
   isTokenSource,
 } from '../../app/imports.ts';
-import type { ConsentExportRow } from '../../storage/imports.ts';
+import type { ConsentExportRow } from '../../storage/subscriptions.ts';
 import { csvLines } from '../csv.ts';
 import { HttpError } from '../errors.ts';
 import type { App, ServerDeps } from '../server.ts';
