@@ -8,7 +8,7 @@ import {
   postbackButton,
   textMessage,
   webUrlButton,
-} from '../channel/messages.ts';
+} from '../channel/index.ts';
 import { decideRecipient } from '../domain/campaign-delivery.ts';
 import {
   type AudienceFilters,

@@ -10,6 +10,7 @@ import {
   listPageConversations,
 } from '../../app/conversations.ts';
 import {
+  agentTextMessage,
   outcomeLabel,
   type SendOutcome,
   sendInvitation,
@@ -18,10 +19,9 @@ import {
 } from '../../app/messaging.ts';
 import { conversationComposer, customerTopicLists, loadConversation } from '../../app/sends.ts';
 import { getNoticeText } from '../../app/workspaces.ts';
-import { textMessage } from '../../channel/messages.ts';
 import { LABEL_LIMITS, WINDOW_STATES } from '../../domain/inbox.ts';
 import { windowState } from '../../domain/send-resolver.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { PageParams } from './pages.ts';
 
 const CustomerParams = Type.Object({ customerId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -263,7 +263,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         workspaceId: ws,
         customerId: req.params.customerId,
         sender: 'agent',
-        message: textMessage(req.body.text),
+        message: agentTextMessage(req.body.text),
       });
       deps.metrics.sends.inc({ kind: 'agent_reply', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);
@@ -330,7 +330,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         customerId: req.params.customerId,
         topicId: req.body.topicId,
         sender: 'agent',
-        message: textMessage(req.body.text),
+        message: agentTextMessage(req.body.text),
       });
       deps.metrics.sends.inc({ kind: 'agent_notification', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);

@@ -1,7 +1,7 @@
 // R10 statistics for admins: per topic (totals + daily series), per page, per campaign.
 import { Type } from '@sinclair/typebox';
 import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { PageParams } from './pages.ts';
 
 const TopicParams = Type.Object({ topicId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
