@@ -3,8 +3,8 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DomainError } from '../domain/errors.ts';
+import { ROLES, type Role } from '../domain/options.ts';
 import { inTransaction } from '../storage/db.ts';
-import type { Role } from '../storage/schema.ts';
 import type { AppContext } from './context.ts';
 import { isUniqueViolation } from './context.ts';
 
@@ -17,12 +17,6 @@ const scrypt = promisify(scryptCb) as (
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
-export const ROLES: readonly Role[] = ['agent', 'admin', 'owner'];
-
-/** owner ⊇ admin ⊇ agent. */
-export function roleAtLeast(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 

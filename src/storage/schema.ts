@@ -1,5 +1,6 @@
 // Kysely table types, mirroring migrations/*.sql. Column names stay snake_case as in SQL.
 import type { ColumnType, Generated, Selectable } from 'kysely';
+import type { Role } from '../domain/options.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -178,7 +179,7 @@ export interface SettingsTable {
   updated_at: Timestamp;
 }
 
-export type Role = 'owner' | 'admin' | 'agent';
+export type { Role };
 
 export interface UsersTable {
   id: Generated<number>;

@@ -1,8 +1,13 @@
 // The one typed client of the renotify API (same origin). Every call returns the JSON body or throws an
 // ApiError carrying the API's { error: { code, message, details } } so screens can show the reason.
 
-import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
-import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+// The option lists and roles are the domain's own (src/domain/options.ts imports nothing, so bundling it
+// is cheap); the request bodies are Static<> of the TypeBox schemas the server validates with (types
+// only: nothing of the server is bundled). Adding a profile or a role touches the domain and the labels.
+import type { Block } from '../../src/domain/assistant.ts';
+import type { CtaText, Frequency, Profile, Role, TriggerKind } from '../../src/domain/options.ts';
+import type { CampaignAudience, CampaignContent, CampaignCreateBody } from '../../src/http/schemas/campaigns.ts';
+import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 // The error type and its sentences live in errors.ts (one dictionary for every screen).
 import { ApiError, type ErrorDetails } from './errors.ts';
 
@@ -14,10 +19,22 @@ export interface Bilingual {
   en: string;
 }
 
-export const ROLES = ['agent', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
 /** owner ⊇ admin ⊇ agent (the API's rule; the console only hides what the API would refuse). */
-export const roleAtLeast = (role: Role, needed: Role) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
+export {
+  CTA_TEXTS,
+  type CtaText,
+  FREQUENCIES,
+  type Frequency,
+  PROFILES,
+  type Profile,
+  ROLES,
+  type Role,
+  roleAtLeast,
+  TRIGGER_KINDS,
+  type TriggerKind,
+} from '../../src/domain/options.ts';
+export type { CampaignContent, TopicInput, TopicKind };
+export type Audience = CampaignAudience;
 
 export interface SignedInUser {
   userId: number;
@@ -74,14 +91,6 @@ export interface AuditRow {
   status: number;
 }
 
-export type TopicKind = 'recurring' | 'one_time';
-// The option lists are repeated here (their module pulls luxon); `satisfies` keeps them within the domain's.
-export type { CtaText, Frequency } from '../../src/domain/platform.ts';
-export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const satisfies readonly CtaText[];
-export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const satisfies readonly Frequency[];
-export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
-export type Profile = (typeof PROFILES)[number];
-
 export interface Page {
   id: number;
   fbPageId: string;
@@ -110,26 +119,8 @@ export interface Topic {
   validSubscribers?: number;
 }
 
-export interface TopicInput {
-  name: string;
-  kind: TopicKind;
-  title: string;
-  imageUrl?: string | null;
-  ctaText?: CtaText | null;
-  frequency?: Frequency | null;
-}
-
-// Blocks and trigger kinds are the domain's own types (type-only imports: nothing of the server is bundled).
-export type { Block, TriggerKind } from '../../src/domain/assistant.ts';
-
-export const TRIGGER_KINDS = [
-  'get_started',
-  'keyword_exact',
-  'keyword_contains',
-  'postback',
-  'quick_reply',
-  'default',
-] as const satisfies readonly TriggerKind[];
+// Blocks are the domain's own type (type-only import: nothing of the server is bundled).
+export type { Block } from '../../src/domain/assistant.ts';
 
 export interface Trigger {
   id: number;
@@ -309,7 +300,7 @@ export const api = {
   campaigns: (pageId: number) =>
     get<{ campaigns: Campaign[] }>(`/api/pages/${pageId}/campaigns`).then((r) => r.campaigns),
   campaign: (id: number) => get<Campaign>(`/api/campaigns/${id}`),
-  createCampaign: (pageId: number, b: { name: string; topicId: number; content: CampaignContent; audience?: Audience; allowDefer?: boolean }) =>
+  createCampaign: (pageId: number, b: CampaignCreateBody) =>
     post<Campaign>(`/api/pages/${pageId}/campaigns`, b),
   dryRun: (id: number) => post<DryRun>(`/api/campaigns/${id}/dry-run`),
   startCampaign: (id: number, at?: string) => post<Campaign>(`/api/campaigns/${id}/start`, at ? { at } : {}),
@@ -356,17 +347,6 @@ export interface TopicStats {
 }
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
-export type CampaignContent =
-  | { type: 'text'; text: string }
-  | { type: 'buttons'; text: string; buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }> }
-  | { type: 'image'; url: string };
-export interface Audience {
-  labels?: string[];
-  lastInteractionFrom?: string;
-  lastInteractionTo?: string;
-  optedInFrom?: string;
-  optedInTo?: string;
-}
 export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
 export interface Campaign {
   id: number;
