@@ -1,6 +1,7 @@
 // The one path every single message takes — bot, agent or API: resolve (R1d) → Graph → record. The
 // Graph client is only ever called with the resolver's plan; what Meta answers is applied here.
 import {
+  credentials,
   type GraphFailure,
   type OutgoingMessage,
   otnRequest,
@@ -49,13 +50,12 @@ export function outcomeLabel(outcome: SendOutcome): string {
 
 const OPTIN_BACKOFF_MS = 24 * 3_600_000;
 
+// The page → Graph credentials mapping is the channel's (the dispatcher uses it too).
+export { credentials };
+
 /** What an agent typed, as the message sent for a reply or a notification (routes pass the text). */
 export function agentTextMessage(text: string): OutgoingMessage {
   return textMessage(text);
-}
-
-export function credentials(page: PageRow): PageCredentials {
-  return { pageId: page.fb_page_id, accessToken: page.access_token ?? '', appSecret: page.app_secret };
 }
 
 export function contentKind(m: OutgoingMessage): ContentKind {
