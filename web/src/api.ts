@@ -6,7 +6,9 @@
 // only: nothing of the server is bundled). Adding a profile or a role touches the domain and the labels.
 import type { Block } from '../../src/domain/assistant.ts';
 import type { CtaText, Frequency, Profile, Role, TriggerKind } from '../../src/domain/options.ts';
+import type { WindowState } from '../../src/domain/send-resolver.ts';
 import type { CampaignAudience, CampaignContent, CampaignCreateBody } from '../../src/http/schemas/campaigns.ts';
+import type { ConversationItem, ConversationsQuery } from '../../src/http/schemas/conversations.ts';
 import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 // The error type and its sentences live in errors.ts (one dictionary for every screen).
 import { ApiError, type ErrorDetails } from './errors.ts';
@@ -133,7 +135,10 @@ export interface Trigger {
 }
 export type TriggerInput = Pick<Trigger, 'kind' | 'value' | 'blocks'> & { active?: boolean };
 
-export type WindowState = 'open' | 'human_agent' | 'closed' | 'none';
+export type { WindowState };
+
+/** A response schema's type as it travels: Dates arrive as ISO strings. */
+type Wire<T> = T extends Date ? string : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
 export interface TopicListItem {
   topicId: number;
@@ -183,17 +188,7 @@ export interface Message {
 }
 
 /** A row of the inbox (GET /api/pages/:id/conversations). */
-export interface ConversationRow {
-  customerId: number;
-  psid: string;
-  name: string | null;
-  labels: string[];
-  lastInteractionAt: string | null;
-  window: WindowState;
-  unreachableReason: string | null;
-  lastMessage: { preview: string; kind: string; direction: 'in' | 'out'; sender: string; at: string } | null;
-  unread: boolean;
-}
+export type ConversationRow = Wire<ConversationItem>;
 
 export interface SendOk {
   messageId: string | null;
@@ -310,7 +305,7 @@ export const api = {
   /** One page of the inbox; `after` is the previous page's `next` (keyset paging). */
   conversations: (
     pageId: number,
-    q: { q?: string; window?: WindowState; label?: string; limit?: number; after?: string } = {},
+    q: ConversationsQuery = {},
   ) =>
     get<{ conversations: ConversationRow[]; next: string | null }>(
       `/api/pages/${pageId}/conversations${qs(q)}`,
