@@ -215,6 +215,36 @@ function violation(file: string, imp: Import): string | undefined {
 
 const files = [...sourceFiles('src'), ...sourceFiles('web')];
 
+/** The strongly connected groups of more than one file (Tarjan), each as a closed path a → … → a. */
+function cyclesOf(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const out: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!graph.has(w)) continue;
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) !== index.get(v)) return;
+    const group: string[] = [];
+    let w: string;
+    do {
+      w = stack.pop()!;
+      group.push(w);
+    } while (w !== v);
+    if (group.length > 1) out.push([...group.reverse(), group[0]!]);
+  };
+  for (const v of graph.keys()) if (!index.has(v)) visit(v);
+  return out;
+}
+
 describe('architecture (docs/ARCHITECTURE.md: the direction of dependencies)', () => {
   it('every import of every source file follows the table', () => {
     const found: string[] = [];
@@ -238,6 +268,17 @@ describe('architecture (docs/ARCHITECTURE.md: the direction of dependencies)', (
       ),
     );
     expect(Object.keys(KNOWN).filter((k) => !all.has(k))).toEqual([]);
+  });
+
+  it('no import cycles between files of src/ (types included: http/deps.ts keeps the routes off server.ts)', () => {
+    const graph = new Map<string, string[]>();
+    for (const file of files.filter((f) => f.startsWith('src/'))) {
+      const targets = importsOf(file, readFileSync(path.join(ROOT, file), 'utf8'))
+        .filter((imp) => imp.spec.startsWith('.'))
+        .map((imp) => path.posix.normalize(path.posix.join(path.posix.dirname(file), imp.spec)));
+      graph.set(file, targets);
+    }
+    expect(cyclesOf(graph).map((c) => c.join(' → '))).toEqual([]);
   });
 
   it('every source file belongs to a part of the table', () => {
