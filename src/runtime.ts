@@ -7,8 +7,7 @@ import { credentials, type MessagingContext, outcomeLabel } from './app/messagin
 import { recordExpiries } from './app/optins.ts';
 import { forgetSignInAttempts } from './app/sign-in.ts';
 import { processCustomerEvents } from './app/webhooks.ts';
-import { GraphClient } from './channel/graph-client.ts';
-import { SharedPageRateLimiter } from './channel/rate-limiter.ts';
+import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';

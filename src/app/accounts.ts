@@ -4,7 +4,7 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import { DomainError } from '../domain/errors.ts';
-import { isRole, ROLES, type Role } from '../domain/model.ts';
+import { isRole, ROLES, type Role } from '../domain/options.ts';
 import * as accounts from '../storage/accounts.ts';
 import * as apiKeys from '../storage/api-keys.ts';
 import * as auditLog from '../storage/audit-log.ts';
@@ -21,13 +21,6 @@ const scrypt = promisify(scryptCb) as (
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
 const SESSION_DAYS = 14;
 const INVITE_DAYS = 7;
-
-export { ROLES };
-
-/** owner ⊇ admin ⊇ agent. */
-export function roleAtLeast(role: Role, needed: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(needed);
-}
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 

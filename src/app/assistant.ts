@@ -8,7 +8,7 @@ import {
   quickReply,
   textMessage,
   webUrlButton,
-} from '../channel/messages.ts';
+} from '../channel/index.ts';
 import {
   type Block,
   type InboundForAssistant,

@@ -1,25 +1,15 @@
 // Campaign use-cases (R9): create, dry run, start / schedule, pause, resume, cancel, progress, the
 // delivery list and clicks. Sending itself is the dispatcher's (src/dispatcher).
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { linkSignature } from '../channel/index.ts';
+import { decideRecipient, groupBy } from '../domain/campaign-delivery.ts';
 import {
-  buttonTemplate,
-  imageMessage,
-  type OutgoingMessage,
-  postbackButton,
-  textMessage,
-  webUrlButton,
-} from '../channel/messages.ts';
-import { decideRecipient } from '../domain/campaign-delivery.ts';
-import {
-  type AudienceFilters,
+  audienceOf,
   type CampaignCommand,
   type CampaignContent,
   type CampaignInput,
   estimatedSeconds,
-  type NameFields,
   parsePostbackPayload,
-  personalise,
-  postbackPayload,
   transition,
   validateCampaign,
 } from '../domain/campaigns.ts';
@@ -138,22 +128,6 @@ export async function listCampaigns(ctx: AppContext, workspaceId: number, filter
   return store.listCampaigns(ctx.db, workspaceId, filter);
 }
 
-/** Stored JSON → filters with dates. */
-export function audienceOf(c: CampaignRow): AudienceFilters {
-  const a = (c.audience ?? {}) as Record<string, unknown>;
-  const date = (v: unknown) => (typeof v === 'string' ? new Date(v) : undefined);
-  return {
-    ...(Array.isArray(a.labels) && { labels: a.labels as string[] }),
-    ...(a.attributes && typeof a.attributes === 'object'
-      ? { attributes: a.attributes as AudienceFilters['attributes'] }
-      : {}),
-    ...(date(a.lastInteractionFrom) && { lastInteractionFrom: date(a.lastInteractionFrom) }),
-    ...(date(a.lastInteractionTo) && { lastInteractionTo: date(a.lastInteractionTo) }),
-    ...(date(a.optedInFrom) && { optedInFrom: date(a.optedInFrom) }),
-    ...(date(a.optedInTo) && { optedInTo: date(a.optedInTo) }),
-  };
-}
-
 export interface Progress {
   targeted: number;
   counts: Record<DeliveryStatus, number>;
@@ -233,17 +207,6 @@ export async function dryRun(
   return out;
 }
 
-export function groupBy<S>(states: S[], rows: ReadonlyArray<{ customer_id: number }>): Map<number, S[]> {
-  const m = new Map<number, S[]>();
-  states.forEach((s, i) => {
-    const k = rows[i]!.customer_id;
-    const list = m.get(k);
-    if (list) list.push(s);
-    else m.set(k, [s]);
-  });
-  return m;
-}
-
 /**
  * One life-cycle step (R9e) as a conditional update from the status the decision was taken on.
  * Cancel also closes every recipient not yet tried (skipped `cancelled`). Resuming a campaign the page's
@@ -305,41 +268,6 @@ export async function campaignDeliveries(
 
 // --- the message and its clicks -------------------------------------------------------------------
 
-function sign(secret: string, text: string): string {
-  return createHmac('sha256', secret).update(text).digest('base64url').slice(0, 22);
-}
-
-/** URL buttons go through GET /r/:token, signed per campaign, so a click is counted per recipient. */
-export function linkToken(
-  c: Pick<CampaignRow, 'id' | 'link_secret'>,
-  deliveryId: number,
-  button: number,
-): string {
-  const body = `${c.id}.${deliveryId}.${button}`;
-  return `${body}.${sign(c.link_secret, body)}`;
-}
-
-/** The campaign's message for one recipient: personalised (R9b), buttons tracked. */
-export function campaignMessage(
-  c: Pick<CampaignRow, 'id' | 'link_secret' | 'content'>,
-  who: NameFields,
-  deliveryId: number,
-  publicUrl: string,
-): OutgoingMessage {
-  const content = c.content as CampaignContent;
-  if (content.type === 'image') return imageMessage(content.url);
-  const text = personalise(content.text, who);
-  if (content.type === 'text') return textMessage(text.slice(0, LIMITS.textMax));
-  return buttonTemplate(
-    text.slice(0, LIMITS.buttonTemplateTextMax),
-    content.buttons.map((b, i) =>
-      b.type === 'postback'
-        ? postbackButton(b.title, postbackPayload(c.id, i))
-        : webUrlButton(b.title, `${publicUrl.replace(/\/+$/, '')}/r/${linkToken(c, deliveryId, i)}`),
-    ),
-  );
-}
-
 const INT_MAX = 2_147_483_647;
 
 /** GET /r/:token: records the click and answers where to go; an unknown or forged token is not found. */
@@ -352,7 +280,7 @@ export async function followLink(ctx: AppContext, token: string): Promise<string
   if (campaignId > INT_MAX || !Number.isSafeInteger(deliveryId)) throw notFound();
   const c = await store.findCampaign(ctx.db, null, campaignId);
   if (!c) throw notFound();
-  const expected = Buffer.from(sign(c.link_secret, `${campaignId}.${deliveryId}.${button}`));
+  const expected = Buffer.from(linkSignature(c.link_secret, `${campaignId}.${deliveryId}.${button}`));
   const given = Buffer.from(m[4]!);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw notFound();
   const content = c.content as CampaignContent;
@@ -375,4 +303,6 @@ export async function recordPostbackClick(
   return deliveries.markClicked(db, { campaignId: p.campaignId, customerId }, ctx.clock.now());
 }
 
+// The message builders moved to the channel (the dispatcher builds messages too); bench/ imports them here.
+export { campaignMessage, linkToken } from '../channel/index.ts';
 export type { CampaignStatus };

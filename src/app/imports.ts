@@ -3,8 +3,7 @@
 // once), then all are written in one transaction. Imported acceptances go through the same decision as an opt-in (R3) and are written to
 // the consent history (R3c) with sender `import`.
 
-import type { NotificationTokenInfo } from '../channel/graph-wire.ts';
-import type { PageCredentials } from '../channel/index.ts';
+import type { NotificationTokenInfo, PageCredentials } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import { applyLabelChange } from '../domain/inbox.ts';
 import type { TopicKind } from '../domain/model.ts';

@@ -1,7 +1,15 @@
 // The one path every single message takes — bot, agent or API: resolve (R1d) → Graph → record. The
 // Graph client is only ever called with the resolver's plan; what Meta answers is applied here.
-import type { GraphFailure, OutgoingMessage, PageCredentials, SendResult } from '../channel/index.ts';
-import { otnRequest, recurringOptIn } from '../channel/messages.ts';
+import {
+  credentials,
+  type GraphFailure,
+  type OutgoingMessage,
+  otnRequest,
+  type PageCredentials,
+  recurringOptIn,
+  type SendResult,
+  textMessage,
+} from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
@@ -42,8 +50,12 @@ export function outcomeLabel(outcome: SendOutcome): string {
 
 const OPTIN_BACKOFF_MS = 24 * 3_600_000;
 
-export function credentials(page: PageRow): PageCredentials {
-  return { pageId: page.fb_page_id, accessToken: page.access_token ?? '', appSecret: page.app_secret };
+// The page → Graph credentials mapping is the channel's (the dispatcher uses it too).
+export { credentials };
+
+/** What an agent typed, as the message sent for a reply or a notification (routes pass the text). */
+export function agentTextMessage(text: string): OutgoingMessage {
+  return textMessage(text);
 }
 
 export function contentKind(m: OutgoingMessage): ContentKind {

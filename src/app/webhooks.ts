@@ -2,8 +2,7 @@
 // with its idempotency key and enqueue its customer's processing — one transaction — then 200.
 // Processing: one customer at a time (advisory lock), oldest event first, each applied and marked
 // processed in one transaction, so a crash anywhere leaves it pending and it is applied after restart.
-import { parseWebhook, verifySignature } from '../channel/webhook.ts';
-import type { MessengerEvent } from '../channel/webhook-events.ts';
+import { type MessengerEvent, parseWebhook, verifySignature } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';

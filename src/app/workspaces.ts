@@ -66,6 +66,11 @@ export async function checkDatabase(ctx: AppContext): Promise<void> {
   await pages.pingWorkspaces(ctx.db);
 }
 
+/** The workspace's pages: the settings list them, agents see them in the inbox. */
+export function listPages(ctx: AppContext, workspaceId: number): Promise<PageRow[]> {
+  return pages.listPages(ctx.db, workspaceId);
+}
+
 export async function getPage(ctx: AppContext, workspaceId: number, pageId: number): Promise<PageRow> {
   const row = await pages.findPage(ctx.db, workspaceId, pageId);
   if (!row) throw new DomainError('page_not_found', `No page ${pageId} in this workspace.`);

@@ -1,5 +1,8 @@
 // The channel's public surface: what app/, jobs/ and http/ import. Everything that talks to Meta
 // (Graph client, limiter, message builders, webhook checks and parsing) is reached through here.
+
+export { type CampaignForMessage, campaignMessage, linkSignature, linkToken } from './campaign-message.ts';
+export { credentials, type StoredPageCredentials } from './credentials.ts';
 export {
   type BatchItem,
   GraphApiError,
@@ -21,6 +24,6 @@ export {
   type UserProfile,
 } from './graph-wire.ts';
 export * from './messages.ts';
-export { PageRateLimiter, type RateLimiterOptions } from './rate-limiter.ts';
+export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
 export { parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
 export type * from './webhook-events.ts';

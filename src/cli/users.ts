@@ -27,29 +27,20 @@ export function userCommands(program: Command, env: NodeJS.ProcessEnv, out: () =
             'RENOTIFY_DATA_DIR or DATABASE_URL',
         );
       }
-      const [{ openStorage }, { DataDirLockedError }, { resetPassword }, { systemClock }] = await Promise.all(
-        [
-          import('../storage/db.ts'),
-          import('../storage/data-dir-lock.ts'),
-          import('../app/password-reset.ts'),
-          import('../clock.ts'),
-        ],
-      );
-      const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }).catch(
-        (e: unknown) => {
-          throw e instanceof DataDirLockedError ? new UsageError(e.message) : e;
-        },
-      );
-      try {
-        const r = await resetPassword({ db: storage.db, clock: systemClock }, o.email).catch((e: unknown) => {
+      const [{ withOfflineContext, DataDirLockedError }, { resetPassword }] = await Promise.all([
+        import('../offline.ts'),
+        import('../app/password-reset.ts'),
+      ]);
+      const r = await withOfflineContext(config, (ctx) =>
+        resetPassword(ctx, o.email).catch((e: unknown) => {
           throw isDomainError(e) ? new ApiError(400, e.code, e.message) : e;
-        });
-        const p = out();
-        if (p.json) return p.data(r);
-        p.line(`new password for ${r.email}: ${r.password}`);
-        p.line(`(shown once; ${r.sessionsEnded} session(s) ended; sign in and change it in the console)`);
-      } finally {
-        await storage.close();
-      }
+        }),
+      ).catch((e: unknown) => {
+        throw e instanceof DataDirLockedError ? new UsageError(e.message) : e;
+      });
+      const p = out();
+      if (p.json) return p.data(r);
+      p.line(`new password for ${r.email}: ${r.password}`);
+      p.line(`(shown once; ${r.sessionsEnded} session(s) ended; sign in and change it in the console)`);
     });
 }

@@ -4,13 +4,19 @@
 // the two leaves rows `sending` under a lease; whoever claims them after it lapses resends on the same
 // token, which Meta does not deliver twice (src/domain/campaign-delivery.ts).
 import { randomUUID } from 'node:crypto';
-import { campaignMessage, groupBy } from '../app/campaigns.ts';
-import { credentials } from '../app/messaging.ts';
-import type { BatchItem, OutgoingMessage, PageCredentials, SendResult } from '../channel/index.ts';
+import {
+  type BatchItem,
+  campaignMessage,
+  credentials,
+  type OutgoingMessage,
+  type PageCredentials,
+  type SendResult,
+} from '../channel/index.ts';
 import {
   classifyAnswer,
   type DeliveryVerdict,
   decideRecipient,
+  groupBy,
   mayResend,
 } from '../domain/campaign-delivery.ts';
 import type { Clock, PageState, SendPlan, SubscriptionState, TopicState } from '../domain/model.ts';

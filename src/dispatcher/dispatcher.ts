@@ -4,9 +4,9 @@
 // lives in the database, so any number of processes on one PostgreSQL share the work (rows are claimed
 // with SKIP LOCKED) and a process killed at any point is simply continued by the next.
 // On the embedded database run one process: PGlite is one session.
-import { audienceOf, command } from '../app/campaigns.ts';
+import { command } from '../app/campaigns.ts';
 import { ErrorWindow } from '../domain/campaign-delivery.ts';
-import type { PauseReason } from '../domain/campaigns.ts';
+import { audienceOf, type PauseReason } from '../domain/campaigns.ts';
 import { isDomainError } from '../domain/errors.ts';
 import { openCount } from '../storage/campaign-deliveries.ts';
 import * as store from '../storage/campaigns.ts';

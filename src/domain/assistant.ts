@@ -1,18 +1,11 @@
 // The chat assistant (Trợ lý chat): triggers and the blocks they answer with, including the OTN request
 // block "+OTNR" and the recurring opt-in block (S1 step 2, S0). Which trigger answers an event is pure.
 import { DomainError } from './errors.ts';
+import { TRIGGER_KINDS, type TriggerKind } from './options.ts';
 import { CTA_TEXTS, type CtaText, LIMITS } from './platform.ts';
 import { requireText } from './text.ts';
 
-export const TRIGGER_KINDS = [
-  'get_started',
-  'keyword_exact',
-  'keyword_contains',
-  'postback',
-  'quick_reply',
-  'default',
-] as const;
-export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+export { TRIGGER_KINDS, type TriggerKind } from './options.ts';
 
 /** Meta's Get Started button sends this postback payload by convention. */
 export const GET_STARTED_PAYLOAD = 'GET_STARTED';

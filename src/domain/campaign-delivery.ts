@@ -185,3 +185,15 @@ export class ErrorWindow {
     this.outcomes.length = 0;
   }
 }
+
+/** Per customer, the states loaded alongside their rows (states[i] belongs to rows[i]). */
+export function groupBy<S>(states: S[], rows: ReadonlyArray<{ customer_id: number }>): Map<number, S[]> {
+  const m = new Map<number, S[]>();
+  states.forEach((s, i) => {
+    const k = rows[i]!.customer_id;
+    const list = m.get(k);
+    if (list) list.push(s);
+    else m.set(k, [s]);
+  });
+  return m;
+}

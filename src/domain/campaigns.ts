@@ -189,3 +189,19 @@ export function isFinished(status: CampaignStatus): boolean {
 export function estimatedSeconds(count: number, perSecond: number): number {
   return perSecond > 0 ? Math.ceil(count / perSecond) : 0;
 }
+
+/** Stored JSON → filters with dates. */
+export function audienceOf(c: { audience: unknown }): AudienceFilters {
+  const a = (c.audience ?? {}) as Record<string, unknown>;
+  const date = (v: unknown) => (typeof v === 'string' ? new Date(v) : undefined);
+  return {
+    ...(Array.isArray(a.labels) && { labels: a.labels as string[] }),
+    ...(a.attributes && typeof a.attributes === 'object'
+      ? { attributes: a.attributes as AudienceFilters['attributes'] }
+      : {}),
+    ...(date(a.lastInteractionFrom) && { lastInteractionFrom: date(a.lastInteractionFrom) }),
+    ...(date(a.lastInteractionTo) && { lastInteractionTo: date(a.lastInteractionTo) }),
+    ...(date(a.optedInFrom) && { optedInFrom: date(a.optedInFrom) }),
+    ...(date(a.optedInTo) && { optedInTo: date(a.optedInTo) }),
+  };
+}

@@ -5,11 +5,6 @@ import type { CtaText, Frequency, Profile } from './platform.ts';
 export type TopicKind = 'recurring' | 'one_time';
 export type SenderKind = 'bot' | 'agent' | 'campaign';
 
-/** A workspace member's role, least first: owner ⊇ admin ⊇ agent. */
-export const ROLES = ['agent', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
-export const isRole = (x: unknown): x is Role => (ROLES as readonly unknown[]).includes(x);
-
 /** What the consent history (R3c) records about a subscription. */
 export type ConsentEvent =
   | 'accepted'

@@ -1,15 +1,10 @@
 // What Meta allows, per platform profile (../shared/spec/platform.md). Read by the rule engine,
 // the Graph client and the sandbox alike, so that all three agree on one table.
 import { DateTime } from 'luxon';
+import { type Frequency, PROFILES, type Profile } from './options.ts';
 
-export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
-export type Profile = (typeof PROFILES)[number];
-
-export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const;
-export type Frequency = (typeof FREQUENCIES)[number];
-
-export const CTA_TEXTS = ['ALLOW', 'GET', 'GET_UPDATES', 'OPT_IN', 'SIGN_UP'] as const;
-export type CtaText = (typeof CTA_TEXTS)[number];
+// The lists live in options.ts (no luxon there: the console imports them as code).
+export { CTA_TEXTS, type CtaText, FREQUENCIES, type Frequency, PROFILES, type Profile } from './options.ts';
 
 export const LIMITS = {
   titleMax: 65,

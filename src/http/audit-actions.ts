@@ -1,8 +1,8 @@
 // The audit log in words: each audited route (a write by an admin or owner) has a readable action key,
 // and the name of what it acts on is read before the handler runs, so a deleted topic keeps its name.
 import type { FastifyRequest } from 'fastify';
+import { type AuditTargetKind, auditTargetName } from '../app/audit-targets.ts';
 import type { AppContext } from '../app/context.ts';
-import { type AuditTargetKind, auditTargetName } from '../storage/audit-targets.ts';
 
 interface AuditAction {
   key: string;
@@ -68,7 +68,7 @@ export function noteAuditTarget(ctx: AppContext) {
     const id = Number((req.params as Record<string, unknown>)[action.param[0]]);
     if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) return;
     // A name is a nicety of the log: failing to read it never fails the action.
-    req.auditTargetName = await auditTargetName(ctx.db, req.auth.workspaceId, action.param[1], id).catch(
+    req.auditTargetName = await auditTargetName(ctx, req.auth.workspaceId, action.param[1], id).catch(
       (e: unknown) => {
         req.log.error({ err: e }, 'audit target name not read');
         return null;

@@ -3,9 +3,9 @@
 // session's CSRF token; admin actions are written to the audit log.
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { apiKeyFromToken, audit, roleAtLeast, sessionFromToken } from '../app/accounts.ts';
+import { apiKeyFromToken, audit, sessionFromToken } from '../app/accounts.ts';
 import type { AppContext } from '../app/context.ts';
-import type { Role } from '../domain/model.ts';
+import { type Role, roleAtLeast } from '../domain/options.ts';
 import { AUDIT_ACTIONS, routeOf } from './audit-actions.ts';
 import { errorBody, HttpError } from './errors.ts';
 import { ApiRateLimit } from './rate-limit.ts';

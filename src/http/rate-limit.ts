@@ -4,7 +4,6 @@
 // fresh random "Authorization: Bearer …" per request gets no fresh bucket, and once an address has
 // spent its budget its requests are refused before they cost a database lookup.
 import type { FastifyReply } from 'fastify';
-import type { AuthContext } from './auth.ts';
 import { errorBody } from './errors.ts';
 
 interface Bucket {
@@ -28,7 +27,8 @@ export class ApiRateLimit {
     return `ip:${ip}`;
   }
 
-  static principalKey(auth: AuthContext): string {
+  /** Structural (auth.ts imports this file): the caller's key or user. */
+  static principalKey(auth: { apiKeyId: number | null; userId: number | null }): string {
     return auth.apiKeyId !== null ? `key:${auth.apiKeyId}` : `user:${auth.userId}`;
   }
 

@@ -9,14 +9,12 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { MessagingContext } from '../app/messaging.ts';
+import Fastify from 'fastify';
 import { checkDatabase } from '../app/workspaces.ts';
-import type { Enqueuer } from '../jobs/queue.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
+import type { ApiRoute, App, ServerDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
-import type { Metrics } from './metrics.ts';
 import { ApiRateLimit } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
@@ -28,6 +26,9 @@ import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
+// The types live in deps.ts so the routes need not import this file (which imports them).
+export type { ApiRoute, App, ServerDeps } from './deps.ts';
+
 declare module 'fastify' {
   interface FastifyRequest {
     rawBody?: Buffer;
@@ -38,47 +39,8 @@ declare module 'fastify' {
   }
 }
 
-export interface ApiRoute {
-  method: string;
-  url: string;
-  role: string;
-  body: unknown;
-  querystring: unknown;
-}
-
-export interface ServerDeps {
-  ctx: MessagingContext & { queue: Enqueuer };
-  metrics: Metrics;
-  webhook: { appSecret: string | undefined; verifyToken: string | undefined };
-  /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
-  workspaceFor(req: FastifyRequest): Promise<number>;
-  queueDepth?: () => Promise<number>;
-  /** Why the service cannot work right now (the database is away), or null; /healthz answers 503 then. */
-  healthProblem?: () => Promise<string | null>;
-  logger?: boolean;
-  bodyLimit?: number;
-  /** Reverse proxies (addresses, CIDRs or loopback/linklocal/uniquelocal) whose X-Forwarded-For is believed. */
-  trustProxy?: readonly string[];
-  /** The built web console served at /; default web/dist, null = none. */
-  webRoot?: string | null;
-  security?: {
-    /** Secure flag on the session cookie: on when the public URL is https. */
-    secureCookies?: boolean;
-    /** Requests per minute per caller on /api (0 = no limit). */
-    apiRatePerMinute?: number;
-  };
-}
-
 /** The console's build output (web/dist), served at / when it exists. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-export type App = FastifyInstance<
-  import('node:http').Server,
-  import('node:http').IncomingMessage,
-  import('node:http').ServerResponse,
-  import('fastify').FastifyBaseLogger,
-  TypeBoxTypeProvider
->;
 
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({

@@ -1,6 +1,7 @@
 // Typed client of the sandbox API, for end-to-end tests and scripts. Every method is one HTTP call
 // to /sandbox/…; errors come back as SandboxClientError with the status and body.
 import { request } from 'undici';
+import type { Profile } from '../domain/options.ts';
 import type { CustomerView } from './customers.ts';
 import type { FaultConfig, FaultErrorSpec } from './faults.ts';
 import type { SandboxInfo } from './server.ts';
@@ -59,7 +60,7 @@ export interface ThreadResponse {
 
 export type ConfigPatch = Partial<{
   webhookUrl: string | null;
-  profile: 'legacy-2022' | '2023' | '2025' | '2026';
+  profile: Profile;
   region: string;
   timeZone: string;
   optInFeatureEnabled: boolean;

@@ -1,7 +1,7 @@
 // Accounts: users, their memberships (role per workspace), sessions and invitations of users. Tokens
 // arrive here already hashed: this module never sees a session cookie or an invitation token.
 
-import type { Role } from '../domain/model.ts';
+import type { Role } from '../domain/options.ts';
 import type { Executor } from './db.ts';
 
 export async function insertUser(

@@ -1,6 +1,6 @@
 // API keys of a workspace: stored hashed (the key is shown once, when created), revoked, never deleted.
 
-import type { Role } from '../domain/model.ts';
+import type { Role } from '../domain/options.ts';
 import type { Executor } from './db.ts';
 
 export async function insertApiKey(

@@ -1,7 +1,7 @@
 // Kysely table types, mirroring migrations/*.sql. Column names stay snake_case as in SQL.
 import type { ColumnType, Generated, Selectable } from 'kysely';
-import type { ConsentEvent, Role } from '../domain/model.ts';
-import type { Profile } from '../domain/platform.ts';
+import type { ConsentEvent } from '../domain/model.ts';
+import type { Profile, Role } from '../domain/options.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -170,6 +170,8 @@ export interface SettingsTable {
   value: Json;
   updated_at: Timestamp;
 }
+
+export type { Role };
 
 export interface UsersTable {
   id: Generated<number>;

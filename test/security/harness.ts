@@ -6,7 +6,7 @@ import { addMember, createApiKey, createUser } from '../../src/app/accounts.ts';
 import { createTopic } from '../../src/app/topics.ts';
 import { createWorkspace } from '../../src/app/workspaces.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Role } from '../../src/domain/model.ts';
+import type { Role } from '../../src/domain/options.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
 import type { Storage } from '../../src/storage/db.ts';

@@ -1,8 +1,19 @@
 // The one typed client of the renotify API (same origin). Every call returns the JSON body or throws an
 // ApiError carrying the API's { error: { code, message, details } } so screens can show the reason.
 
-import type { Block, TriggerKind } from '../../src/domain/assistant.ts';
-import type { CtaText, Frequency } from '../../src/domain/platform.ts';
+// The option lists and roles are the domain's own (src/domain/options.ts imports nothing, so bundling it
+// is cheap); the request bodies are Static<> of the TypeBox schemas the server validates with (types
+// only: nothing of the server is bundled). Adding a profile or a role touches the domain and the labels.
+import type { Block } from '../../src/domain/assistant.ts';
+import type { CtaText, Frequency, Profile, Role, TriggerKind } from '../../src/domain/options.ts';
+import type { WindowState } from '../../src/domain/send-resolver.ts';
+import type {
+  CampaignAudience,
+  CampaignContent,
+  CampaignCreateBody,
+} from '../../src/http/schemas/campaigns.ts';
+import type { ConversationItem, ConversationsQuery } from '../../src/http/schemas/conversations.ts';
+import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 // The error type and its sentences live in errors.ts (one dictionary for every screen).
 import { ApiError, type ErrorDetails } from './errors.ts';
 
@@ -16,10 +27,24 @@ export interface Bilingual {
   en: string;
 }
 
-export const ROLES = ['agent', 'admin', 'owner'] as const;
-export type Role = (typeof ROLES)[number];
 /** owner ⊇ admin ⊇ agent (the API's rule; the console only hides what the API would refuse). */
-export const roleAtLeast = (role: Role, needed: Role) => ROLES.indexOf(role) >= ROLES.indexOf(needed);
+export {
+  CTA_TEXTS,
+  type CtaText,
+  FREQUENCIES,
+  type Frequency,
+  PROFILES,
+  type Profile,
+  ROLES,
+  type Role,
+  roleAtLeast,
+  TRIGGER_KINDS,
+  type TriggerKind,
+} from '../../src/domain/options.ts';
+export type { CampaignContent, TopicInput, TopicKind };
+export type Audience = CampaignAudience;
+/** What the campaign wizard sends: the create body (a draft is edited with any part of it). */
+export type CampaignInput = CampaignCreateBody;
 
 export interface SignedInUser {
   userId: number;
@@ -76,20 +101,6 @@ export interface AuditRow {
   status: number;
 }
 
-export type TopicKind = 'recurring' | 'one_time';
-// The option lists are repeated here (their module pulls luxon); `satisfies` keeps them within the domain's.
-export type { CtaText, Frequency } from '../../src/domain/platform.ts';
-export const CTA_TEXTS = [
-  'ALLOW',
-  'GET',
-  'GET_UPDATES',
-  'OPT_IN',
-  'SIGN_UP',
-] as const satisfies readonly CtaText[];
-export const FREQUENCIES = ['DAILY', 'WEEKLY', 'MONTHLY'] as const satisfies readonly Frequency[];
-export const PROFILES = ['legacy-2022', '2023', '2025', '2026'] as const;
-export type Profile = (typeof PROFILES)[number];
-
 export interface Page {
   id: number;
   fbPageId: string;
@@ -118,27 +129,9 @@ export interface Topic {
   validSubscribers?: number;
 }
 
-export interface TopicInput {
-  name: string;
-  kind: TopicKind;
-  title: string;
-  imageUrl?: string | null;
-  ctaText?: CtaText | null;
-  frequency?: Frequency | null;
-}
-
-// Blocks and trigger kinds are the domain's own types (type-only imports: nothing of the server is bundled).
-export type { Block, TriggerKind } from '../../src/domain/assistant.ts';
+// Blocks are the domain's own type (type-only import: nothing of the server is bundled).
+export type { Block } from '../../src/domain/assistant.ts';
 export type { Attention, Overview, PageStats, TopicInteraction, TopicStats } from './api-stats.ts';
-
-export const TRIGGER_KINDS = [
-  'get_started',
-  'keyword_exact',
-  'keyword_contains',
-  'postback',
-  'quick_reply',
-  'default',
-] as const satisfies readonly TriggerKind[];
 
 export interface Trigger {
   id: number;
@@ -151,7 +144,10 @@ export interface Trigger {
 }
 export type TriggerInput = Pick<Trigger, 'kind' | 'value' | 'blocks'> & { active?: boolean };
 
-export type WindowState = 'open' | 'human_agent' | 'closed' | 'none';
+export type { WindowState };
+
+/** A response schema's type as it travels: Dates arrive as ISO strings. */
+type Wire<T> = T extends Date ? string : T extends object ? { [K in keyof T]: Wire<T[K]> } : T;
 
 export interface TopicListItem {
   topicId: number;
@@ -201,17 +197,7 @@ export interface Message {
 }
 
 /** A row of the inbox (GET /api/pages/:id/conversations). */
-export interface ConversationRow {
-  customerId: number;
-  psid: string;
-  name: string | null;
-  labels: string[];
-  lastInteractionAt: string | null;
-  window: WindowState;
-  unreachableReason: string | null;
-  lastMessage: { preview: string; kind: string; direction: 'in' | 'out'; sender: string; at: string } | null;
-  unread: boolean;
-}
+export type ConversationRow = Wire<ConversationItem>;
 
 export interface SendOk {
   messageId: string | null;
@@ -336,10 +322,7 @@ export const api = {
   campaignStats: (id: number) => get<CampaignStats>(`/api/campaigns/${id}/stats`),
 
   /** One page of the inbox; `after` is the previous page's `next` (keyset paging). */
-  conversations: (
-    pageId: number,
-    q: { q?: string; window?: WindowState; label?: string; limit?: number; after?: string } = {},
-  ) =>
+  conversations: (pageId: number, q: ConversationsQuery = {}) =>
     get<{ conversations: ConversationRow[]; next: string | null }>(
       `/api/pages/${pageId}/conversations${qs(q)}`,
     ),
@@ -357,28 +340,6 @@ export const api = {
 };
 
 export type CampaignStatus = 'draft' | 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
-export type CampaignContent =
-  | { type: 'text'; text: string }
-  | {
-      type: 'buttons';
-      text: string;
-      buttons: Array<{ type: 'postback'; title: string } | { type: 'url'; title: string; url: string }>;
-    }
-  | { type: 'image'; url: string };
-export interface Audience {
-  labels?: string[];
-  lastInteractionFrom?: string;
-  lastInteractionTo?: string;
-  optedInFrom?: string;
-  optedInTo?: string;
-}
-export interface CampaignInput {
-  name: string;
-  topicId: number;
-  content: CampaignContent;
-  audience?: Audience;
-  allowDefer?: boolean;
-}
 export type DeliveryStatus = 'pending' | 'sending' | 'retry' | 'deferred' | 'sent' | 'failed' | 'skipped';
 export interface Campaign {
   id: number;

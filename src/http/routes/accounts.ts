@@ -13,12 +13,13 @@ import {
   signOut,
 } from '../../app/accounts.ts';
 import { attemptSignIn } from '../../app/sign-in.ts';
+import { ROLES } from '../../domain/options.ts';
 import { requireAuth, SESSION_COOKIE } from '../auth.ts';
 import { csvLines } from '../csv.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { errorBody } from '../errors.ts';
-import type { App, ServerDeps } from '../server.ts';
 
-const RoleT = Type.Union([Type.Literal('owner'), Type.Literal('admin'), Type.Literal('agent')]);
+const RoleT = Type.Union(ROLES.map((r) => Type.Literal(r)));
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
 
 export async function accountRoutes(app: App, deps: ServerDeps & { secureCookies: boolean }) {

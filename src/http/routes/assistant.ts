@@ -8,7 +8,7 @@ import {
   updateTrigger,
 } from '../../app/assistant.ts';
 import { TRIGGER_KINDS } from '../../domain/assistant.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { PageParams } from './pages.ts';
 import { presentTrigger } from './presenters.ts';
 

@@ -19,71 +19,17 @@ import {
   updateDraft,
 } from '../../app/campaigns.ts';
 import type { CampaignRow } from '../../storage/schema.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
+import {
+  type CampaignAudience as Audience,
+  CampaignCreateBody as CreateBody,
+  DateTime,
+  CampaignDraftBody as DraftBody,
+  Id,
+} from '../schemas/campaigns.ts';
 import { PageParams } from './pages.ts';
 
-const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
 const CampaignParams = Type.Object({ id: Id });
-const DateTime = Type.String({ format: 'date-time' });
-const Button = Type.Union([
-  Type.Object(
-    { type: Type.Literal('postback'), title: Type.String({ maxLength: 20 }) },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      type: Type.Literal('url'),
-      title: Type.String({ maxLength: 20 }),
-      url: Type.String({ maxLength: 2000 }),
-    },
-    { additionalProperties: false },
-  ),
-]);
-const Content = Type.Union([
-  Type.Object(
-    { type: Type.Literal('text'), text: Type.String({ maxLength: 2000 }) },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      type: Type.Literal('buttons'),
-      text: Type.String({ maxLength: 640 }),
-      buttons: Type.Array(Button, { maxItems: 3 }),
-    },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    { type: Type.Literal('image'), url: Type.String({ maxLength: 2000 }) },
-    { additionalProperties: false },
-  ),
-]);
-const Audience = Type.Object(
-  {
-    labels: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 20 })),
-    lastInteractionFrom: Type.Optional(DateTime),
-    lastInteractionTo: Type.Optional(DateTime),
-    optedInFrom: Type.Optional(DateTime),
-    optedInTo: Type.Optional(DateTime),
-    attributes: Type.Optional(
-      Type.Record(
-        Type.String({ maxLength: 100 }),
-        Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
-      ),
-    ),
-  },
-  { additionalProperties: false },
-);
-const CreateBody = Type.Object(
-  {
-    name: Type.String({ maxLength: 200 }),
-    topicId: Id,
-    content: Content,
-    audience: Type.Optional(Audience),
-    allowDefer: Type.Optional(Type.Boolean()),
-  },
-  { additionalProperties: false },
-);
-const DraftBody = Type.Partial(CreateBody, { additionalProperties: false });
 const DeliveryQuery = Type.Object(
   {
     status: Type.Optional(

@@ -10,6 +10,7 @@ import {
   listPageConversations,
 } from '../../app/conversations.ts';
 import {
+  agentTextMessage,
   outcomeLabel,
   type SendOutcome,
   sendInvitation,
@@ -18,10 +19,9 @@ import {
 } from '../../app/messaging.ts';
 import { conversationComposer, customerTopicLists, loadConversation } from '../../app/sends.ts';
 import { getNoticeText } from '../../app/workspaces.ts';
-import { textMessage } from '../../channel/messages.ts';
-import { LABEL_LIMITS, WINDOW_STATES } from '../../domain/inbox.ts';
 import { windowState } from '../../domain/send-resolver.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
+import { ConversationItem, ConversationsQuery, Nullable } from '../schemas/conversations.ts';
 import { PageParams } from './pages.ts';
 
 const CustomerParams = Type.Object({ customerId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -30,43 +30,6 @@ const CustomerParams = Type.Object({ customerId: Type.Integer({ minimum: 1, maxi
 const LabelList = Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 100 });
 const LabelsBody = Type.Object({ labels: LabelList }, { additionalProperties: false });
 const LabelsResult = Type.Object({ labels: Type.Array(Type.String()) });
-
-const ConversationsQuery = Type.Object(
-  {
-    q: Type.Optional(Type.String({ maxLength: 200, description: 'Search name, PSID and message text' })),
-    window: Type.Optional(Type.Union(WINDOW_STATES.map((w) => Type.Literal(w)))),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: LABEL_LIMITS.maxLength })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-    after: Type.Optional(
-      Type.String({ maxLength: 200, description: 'The `next` cursor of the previous page' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-const Nullable = <T extends import('@sinclair/typebox').TSchema>(t: T) => Type.Union([t, Type.Null()]);
-// Dates leave as ISO strings; the serializer formats the Date objects the use-cases return.
-const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
-const ConversationItem = Type.Object({
-  customerId: Type.Integer(),
-  psid: Type.String(),
-  name: Nullable(Type.String()),
-  labels: Type.Array(Type.String()),
-  lastInteractionAt: Nullable(DateTime),
-  window: Type.Union(WINDOW_STATES.map((w) => Type.Literal(w))),
-  unreachableReason: Nullable(Type.String()),
-  lastMessage: Nullable(
-    Type.Object({
-      preview: Type.String({
-        description: "One line of what the customer saw (text, card title, buttons' text); '' when wordless",
-      }),
-      kind: Type.String(),
-      direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
-      sender: Type.String(),
-      at: DateTime,
-    }),
-  ),
-  unread: Type.Boolean({ description: 'The customer wrote last (nothing sent after their latest message)' }),
-});
 
 function presentOutcome(reply: FastifyReply, outcome: SendOutcome, extra: Record<string, unknown> = {}) {
   if (outcome.ok) {
@@ -263,7 +226,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         workspaceId: ws,
         customerId: req.params.customerId,
         sender: 'agent',
-        message: textMessage(req.body.text),
+        message: agentTextMessage(req.body.text),
       });
       deps.metrics.sends.inc({ kind: 'agent_reply', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);
@@ -330,7 +293,7 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
         customerId: req.params.customerId,
         topicId: req.body.topicId,
         sender: 'agent',
-        message: textMessage(req.body.text),
+        message: agentTextMessage(req.body.text),
       });
       deps.metrics.sends.inc({ kind: 'agent_notification', outcome: outcomeLabel(outcome) });
       return presentOutcome(reply, outcome);

@@ -11,8 +11,8 @@ import {
 } from '../../app/imports.ts';
 import type { ConsentExportRow } from '../../storage/subscriptions.ts';
 import { csvLines } from '../csv.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { HttpError } from '../errors.ts';
-import type { App, ServerDeps } from '../server.ts';
 import { PageParams } from './pages.ts';
 
 const IMPORT_BODY_LIMIT = 50 * 1024 * 1024;

@@ -1,9 +1,14 @@
 // Pages of the workspace and their settings: profile, time zone, region, the R4f notice text.
 import { Type } from '@sinclair/typebox';
-import { getNoticeText, getPage, setNoticeText, updatePageSettings } from '../../app/workspaces.ts';
+import {
+  getNoticeText,
+  getPage,
+  listPages,
+  setNoticeText,
+  updatePageSettings,
+} from '../../app/workspaces.ts';
 import { PROFILES } from '../../domain/platform.ts';
-import { listPages } from '../../storage/pages.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { presentPage } from './presenters.ts';
 
 export const PageParams = Type.Object({ pageId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
@@ -15,7 +20,7 @@ export async function pageRoutes(app: App, deps: ServerDeps) {
     { config: { role: 'agent' }, schema: { tags: ['pages'], summary: 'Pages of the workspace' } },
     async (req) => {
       const ws = await deps.workspaceFor(req);
-      const rows = await listPages(deps.ctx.db, ws);
+      const rows = await listPages(deps.ctx, ws);
       if (req.auth?.role === 'agent')
         return { pages: rows.map((p) => ({ id: p.id, fbPageId: p.fb_page_id, name: p.name })) };
       return { pages: rows.map(presentPage) };

@@ -2,7 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { pageOverview } from '../../app/overview.ts';
 import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { PageParams } from './pages.ts';
 
 const DaysQuery = Type.Object(

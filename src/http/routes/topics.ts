@@ -9,34 +9,12 @@ import {
   listTopics,
   reactivateTopic,
 } from '../../app/topics.ts';
-import { CTA_TEXTS, FREQUENCIES } from '../../domain/platform.ts';
-import type { App, ServerDeps } from '../server.ts';
+import type { App, ServerDeps } from '../deps.ts';
+import { TopicCreateBody as CreateBody, TopicEditBody as EditBody } from '../schemas/topics.ts';
 import { PageParams } from './pages.ts';
 import { presentTopic } from './presenters.ts';
 
 const TopicParams = Type.Object({ topicId: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) });
-const topicFields = {
-  name: Type.String({ maxLength: 200 }),
-  kind: Type.Union([Type.Literal('recurring'), Type.Literal('one_time')]),
-  title: Type.String({ maxLength: 500 }),
-  imageUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
-  ctaText: Type.Union([...CTA_TEXTS.map((c) => Type.Literal(c)), Type.Null()]),
-  frequency: Type.Union([...FREQUENCIES.map((f) => Type.Literal(f)), Type.Null()]),
-  validityMonths: Type.Union([Type.Integer(), Type.Null()]),
-};
-const CreateBody = Type.Object(
-  {
-    name: topicFields.name,
-    kind: topicFields.kind,
-    title: topicFields.title,
-    imageUrl: Type.Optional(topicFields.imageUrl),
-    ctaText: Type.Optional(topicFields.ctaText),
-    frequency: Type.Optional(topicFields.frequency),
-    validityMonths: Type.Optional(topicFields.validityMonths),
-  },
-  { additionalProperties: false },
-);
-const EditBody = Type.Partial(CreateBody, { additionalProperties: false });
 
 export async function topicRoutes(app: App, deps: ServerDeps) {
   app.get('/pages/:pageId/topics', { schema: { tags: ['topics'], params: PageParams } }, async (req) => {

@@ -1,8 +1,9 @@
 // GET + POST /webhooks/messenger: Meta's verification handshake and event intake.
+
+import { verifyChallenge } from '../../app/webhook-handshake.ts';
 import { WebhookIntake } from '../../app/webhooks.ts';
-import { verifyChallenge } from '../../channel/webhook.ts';
+import type { App, ServerDeps } from '../deps.ts';
 import { errorBody } from '../errors.ts';
-import type { App, ServerDeps } from '../server.ts';
 
 export async function webhookRoutes(app: App, deps: ServerDeps) {
   const intake = new WebhookIntake(deps.ctx);

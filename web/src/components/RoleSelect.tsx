@@ -1,4 +1,5 @@
 // The role picker shared by invitations, members and API keys (owner ⊇ admin ⊇ agent).
+import { ROLES } from '../api.ts';
 import { useI18n } from '../i18n.tsx';
 
 /** The role picker shared by invitations, members and API keys. */
@@ -16,9 +17,11 @@ export function RoleSelect(props: {
       disabled={props.disabled}
       onChange={(e) => props.onChange(e.target.value)}
     >
-      <option value="agent">{t.role_agent}</option>
-      <option value="admin">{t.role_admin}</option>
-      <option value="owner">{t.role_owner}</option>
+      {ROLES.map((r) => (
+        <option key={r} value={r}>
+          {t[`role_${r}`]}
+        </option>
+      ))}
     </select>
   );
 }

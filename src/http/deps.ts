@@ -1,0 +1,46 @@
+// What buildServer(deps) and every route module share: the server's dependencies and the app type.
+// Apart from server.ts so that the routes, which server.ts imports, do not import it back.
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { MessagingContext } from '../app/messaging.ts';
+import type { Enqueuer } from '../jobs/queue.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface ApiRoute {
+  method: string;
+  url: string;
+  role: string;
+  body: unknown;
+  querystring: unknown;
+}
+
+export interface ServerDeps {
+  ctx: MessagingContext & { queue: Enqueuer };
+  metrics: Metrics;
+  webhook: { appSecret: string | undefined; verifyToken: string | undefined };
+  /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
+  workspaceFor(req: FastifyRequest): Promise<number>;
+  queueDepth?: () => Promise<number>;
+  /** Why the service cannot work right now (the database is away), or null; /healthz answers 503 then. */
+  healthProblem?: () => Promise<string | null>;
+  logger?: boolean;
+  bodyLimit?: number;
+  /** Reverse proxies (addresses, CIDRs or loopback/linklocal/uniquelocal) whose X-Forwarded-For is believed. */
+  trustProxy?: readonly string[];
+  /** The built web console served at /; default web/dist, null = none. */
+  webRoot?: string | null;
+  security?: {
+    /** Secure flag on the session cookie: on when the public URL is https. */
+    secureCookies?: boolean;
+    /** Requests per minute per caller on /api (0 = no limit). */
+    apiRatePerMinute?: number;
+  };
+}
+
+export type App = FastifyInstance<
+  import('node:http').Server,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
