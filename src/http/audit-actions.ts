@@ -35,6 +35,8 @@ export const AUDIT_ACTIONS: Record<string, AuditAction> = {
   'PATCH /api/assistant/triggers/:triggerId': trigger('trigger.edit'),
   'DELETE /api/assistant/triggers/:triggerId': trigger('trigger.delete'),
   'POST /api/pages/:pageId/campaigns': { key: 'campaign.create', body: ['name'] },
+  'PATCH /api/campaigns/:id': campaign('campaign.update'),
+  'DELETE /api/campaigns/:id': campaign('campaign.delete'),
   'POST /api/campaigns/:id/dry-run': campaign('campaign.dry_run'),
   'POST /api/campaigns/:id/start': campaign('campaign.start'),
   'POST /api/campaigns/:id/pause': campaign('campaign.pause'),

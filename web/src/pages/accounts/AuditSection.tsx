@@ -44,6 +44,14 @@ const ACTIONS: Record<string, { vi: Say; en: Say }> = {
     en: (n) => `Deleted the chat assistant trigger${q(n)}`,
   },
   'campaign.create': { vi: (n) => `Tạo chiến dịch${q(n)}`, en: (n) => `Created the campaign${q(n)}` },
+  'campaign.update': {
+    vi: (n) => `Sửa bản nháp chiến dịch${q(n)}`,
+    en: (n) => `Edited the campaign draft${q(n)}`,
+  },
+  'campaign.delete': {
+    vi: (n) => `Xóa bản nháp chiến dịch${q(n)}`,
+    en: (n) => `Deleted the campaign draft${q(n)}`,
+  },
   'campaign.dry_run': { vi: (n) => `Chạy thử chiến dịch${q(n)}`, en: (n) => `Dry-ran the campaign${q(n)}` },
   'campaign.start': { vi: (n) => `Bắt đầu chiến dịch${q(n)}`, en: (n) => `Started the campaign${q(n)}` },
   'campaign.pause': { vi: (n) => `Tạm dừng chiến dịch${q(n)}`, en: (n) => `Paused the campaign${q(n)}` },
