@@ -96,19 +96,3 @@ export async function touchInteraction(db: Executor, customerId: number, at: Dat
     .where('id', '=', customerId)
     .execute();
 }
-
-export async function setOptInBackoff(db: Executor, customerId: number, until: Date): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set({ optin_backoff_until: until })
-    .where('id', '=', customerId)
-    .execute();
-}
-
-export async function setUnreachable(db: Executor, customerId: number, reason: string | null): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set({ unreachable_reason: reason })
-    .where('id', '=', customerId)
-    .execute();
-}
