@@ -14,18 +14,15 @@ import { DomainError } from '../domain/errors.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
-import type { SendErrorClass } from '../domain/send-errors.ts';
+import { type SendKind, sendOutcome } from '../domain/send-outcomes.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
 import { requireText } from '../domain/text.ts';
-import * as customers from '../storage/customers.ts';
-import { inTransaction } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
-import * as pages from '../storage/pages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
-import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
-import { newInvitationPayload, recordInvitation } from './optins.ts';
+import { newInvitationPayload } from './optins.ts';
+import { applySendFailure, recordSentInvitation, type SentInvitation } from './send-outcomes.ts';
 import { claimNotification, loadConversation, resolveSendFor, settleNotification } from './sends.ts';
 
 /** The part of the Graph client the app needs; the production client and nothing else implements it. */
@@ -48,8 +45,6 @@ export function outcomeLabel(outcome: SendOutcome): string {
   return outcome.stage === 'rules' ? outcome.reason : `graph_${outcome.error.class}`;
 }
 
-const OPTIN_BACKOFF_MS = 24 * 3_600_000;
-
 // The page → Graph credentials mapping is the channel's (the dispatcher uses it too).
 export { credentials };
 
@@ -70,21 +65,22 @@ function refuseBlank(m: OutgoingMessage): void {
   if ('text' in m && typeof m.text === 'string') requireText(m.text, 'text');
 }
 
-/** R11b and friends: what a Graph failure changes in our state (never a retry — the client did those). */
-async function applyFailure(
+/** What Meta's refusal changes (domain/send-outcomes.ts), persisted by the one applier. */
+function applyFailure(
   ctx: AppContext,
+  kind: SendKind,
   page: PageRow,
   customerId: number,
   error: GraphFailure,
+  extra: Pick<Parameters<typeof applySendFailure>[1], 'token' | 'invitation'> = {},
 ): Promise<void> {
-  const cls: SendErrorClass = error.class;
-  if (cls === 'page_restricted' || cls === 'page_token_invalid') {
-    await pages.updatePage(ctx.db, page.workspace_id, page.id, {
-      restricted_reason: `${cls}: ${error.message}`.slice(0, 500),
-    });
-  } else if (cls === 'customer_unreachable') {
-    await customers.setUnreachable(ctx.db, customerId, error.message.slice(0, 500));
-  }
+  return applySendFailure(ctx, {
+    page,
+    customerId,
+    outcome: sendOutcome({ kind, answer: { ok: false, class: error.class } }),
+    message: error.message,
+    ...extra,
+  });
 }
 
 function logOutgoing(
@@ -125,7 +121,7 @@ export async function sendOrdinary(
   if (!resolution.ok) return { ...resolution, stage: 'rules' };
   const result = await ctx.channel.send(credentials(page), resolution.plan, req.message);
   if (!result.ok) {
-    await applyFailure(ctx, page, req.customerId, result.error);
+    await applyFailure(ctx, 'reply', page, req.customerId, result.error);
     return { ok: false, stage: 'graph', error: result.error };
   }
   await logOutgoing(ctx, page, req.customerId, req.sender, 'message', result.messageId, req.message);
@@ -180,31 +176,18 @@ export async function sendInvitation(
     req.override,
   );
   const result = await ctx.channel.send(credentials(page), resolution.plan, message);
-  const record = (status: 'sent' | 'refused', messageId: string | null) =>
-    recordInvitation(ctx, {
-      workspaceId: req.workspaceId,
-      pageId: page.id,
-      customerId: req.customerId,
-      topicId: req.topicId,
-      senderKind: req.sender,
-      senderRef: req.senderRef ?? null,
-      payload,
-      status,
-      messageId,
-    });
+  const invitation: SentInvitation = {
+    topicId: req.topicId,
+    senderKind: req.sender,
+    senderRef: req.senderRef ?? null,
+    payload,
+  };
   if (!result.ok) {
-    if (result.error.class === 'duplicate_optin') await record('refused', null);
-    else if (result.error.class === 'optin_limit') {
-      // "Back off for that customer": no invitation to them for a day.
-      await customers.setOptInBackoff(
-        ctx.db,
-        req.customerId,
-        new Date(ctx.clock.now().getTime() + OPTIN_BACKOFF_MS),
-      );
-    } else await applyFailure(ctx, page, req.customerId, result.error);
+    // R4b: a duplicate refusal still counts as sent; 2018352 backs off invitations to this customer.
+    await applyFailure(ctx, 'invitation', page, req.customerId, result.error, { invitation });
     return { ok: false, stage: 'graph', error: result.error };
   }
-  await record('sent', result.messageId);
+  await recordSentInvitation(ctx, page, req.customerId, invitation, 'sent', result.messageId);
   await logOutgoing(ctx, page, req.customerId, req.sender, 'invitation', result.messageId, message);
   return { ok: true, messageId: result.messageId, plan: resolution.plan };
 }
@@ -238,30 +221,12 @@ export async function sendNotification(
     await logOutgoing(ctx, page, req.customerId, req.sender, 'notification', result.messageId, req.message);
     return { ok: true, messageId: result.messageId, plan };
   }
-  const cls = result.error.class;
-  const now = ctx.clock.now();
-  if (cls === 'transient' || cls === 'rate_limited') {
-    // Retries are spent and Meta may have delivered (a timeout): keep the token claimed — at most once.
-  } else if (cls === 'subscription_stopped') {
-    await inTransaction(ctx.db, async (tx) => {
-      await subs.releaseToken(tx, plan.subscriptionId!, claim.previous!, now);
-      await subs.setStopped(tx, plan.subscriptionId!, now, now, now);
-      await subs.appendConsent(tx, {
-        workspaceId: page.workspace_id,
-        pageId: page.id,
-        topicId: req.topicId,
-        customerId: req.customerId,
-        subscriptionId: plan.subscriptionId,
-        event: 'stopped',
-        at: now,
-        detail: { source: 'graph_error_1893015' },
-      });
-    });
-  } else if (cls === 'token_invalid') {
-    await subs.markExpiredNow(ctx.db, plan.subscriptionId!, now);
-  } else {
-    await settleNotification(ctx, claim, sendReq, { sent: false });
-    await applyFailure(ctx, page, req.customerId, result.error);
-  }
+  await applyFailure(ctx, 'notification', page, req.customerId, result.error, {
+    token: {
+      subscriptionId: plan.subscriptionId!,
+      topicId: req.topicId,
+      previous: claim.previous && { subscriptionId: plan.subscriptionId!, ...claim.previous },
+    },
+  });
   return { ok: false, stage: 'graph', error: result.error };
 }

@@ -13,14 +13,16 @@ import {
   type SendResult,
 } from '../channel/index.ts';
 import {
-  classifyAnswer,
+  campaignOutcome,
   type DeliveryVerdict,
   decideRecipient,
   groupBy,
   mayResend,
+  toVerdict,
 } from '../domain/campaign-delivery.ts';
 import type { Clock, PageState, SendPlan, SubscriptionState, TopicState } from '../domain/model.ts';
 import { LIMITS } from '../domain/platform.ts';
+import type { SendOutcome } from '../domain/send-outcomes.ts';
 import { notificationPlan } from '../domain/send-resolver.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import { customersByIds, subscriptionsOf } from '../storage/campaigns.ts';
@@ -28,6 +30,7 @@ import * as customersStore from '../storage/customers.ts';
 import { type Db, inTransaction, retryOnConnectionLoss, type Tx } from '../storage/db.ts';
 import * as pages from '../storage/pages.ts';
 import type { CampaignRow, CustomerRow, PageRow } from '../storage/schema.ts';
+import { applyOutcomes } from '../storage/send-outcomes.ts';
 import * as subs from '../storage/subscriptions.ts';
 
 /** The part of the Graph client the dispatcher needs. */
@@ -98,9 +101,9 @@ export async function runBatch(
   }));
   const results = await sendChunks(ctx.channel, credentials(page), items, opts.parallelCalls);
   const sentAt = ctx.clock.now();
-  const verdicts = toSend.map((s, i) => {
+  const answers = toSend.map((s, i) => {
     const r = results[i]!;
-    return classifyAnswer({
+    const outcome = campaignOutcome({
       result: r.ok
         ? { ok: true, messageId: r.messageId }
         : { ok: false, class: r.error.class, message: r.error.message },
@@ -108,11 +111,13 @@ export async function runBatch(
       priorAttempts: s.priorAttempts,
       attemptsNow: r.attempts,
     });
+    return { outcome, verdict: toVerdict(outcome, r.ok ? r.messageId : null) };
   });
+  const verdicts = answers.map((a) => a.verdict);
   const pauseNow = verdicts.find((v) => v.status === 'requeue')?.pause ?? pause;
   // Meta has answered: a lost connection must not drop these outcomes and leave the rows waiting out
   // their lease. Repeating is safe: only rows still under this claim are written.
-  const sent = toSend.map((s, i) => ({ ...s, message: items[i]!.message }));
+  const sent = toSend.map((s, i) => ({ ...s, message: items[i]!.message, outcome: answers[i]!.outcome }));
   await retryOnConnectionLoss(
     () =>
       inTransaction(ctx.db, (tx) => record(tx, campaign, page, claimId, sent, verdicts, sentAt, pauseNow)),
@@ -271,7 +276,7 @@ async function record(
   campaign: CampaignRow,
   page: PageRow,
   claimId: string,
-  toSend: Array<ToSend & { message: OutgoingMessage }>,
+  toSend: Array<ToSend & { message: OutgoingMessage; outcome: SendOutcome }>,
   verdicts: DeliveryVerdict[],
   at: Date,
   pause: BatchReport['pause'],
@@ -317,40 +322,21 @@ async function record(
       })),
     at,
   );
-  const release = mine.filter(
-    ({ s, v }) =>
-      s.previous && (v.status === 'failed' || v.status === 'skipped' || v.status === 'requeue') && v.release,
-  );
-  await subs.releaseTokens(
+  // What Meta's answers change around the recipients, and a page that must stop (R11b).
+  await applyOutcomes(
     tx,
-    release.map(({ s }) => s.previous!),
+    {
+      workspaceId: page.workspace_id,
+      pageId: page.id,
+      unreachableReason: 'Meta: the person is not available (campaign send).',
+      stoppedDetail: { source: 'graph_error_1893015', campaignId: campaign.id },
+      stopPage: pause ? `${pause}: reported by Meta during campaign ${campaign.id}` : null,
+    },
+    mine.map(({ s }) => ({
+      outcome: s.outcome,
+      customerId: s.customer.id,
+      token: { subscriptionId: s.sub.id, topicId: campaign.topic_id, previous: s.previous },
+    })),
     at,
   );
-  for (const { s, v } of mine) {
-    if (v.status === 'skipped' && v.effect === 'stopped') {
-      await subs.setStopped(tx, s.sub.id, at, at, at);
-      await subs.appendConsent(tx, {
-        workspaceId: page.workspace_id,
-        pageId: page.id,
-        topicId: campaign.topic_id,
-        customerId: s.customer.id,
-        subscriptionId: s.sub.id,
-        event: 'stopped',
-        at,
-        detail: { source: 'graph_error_1893015', campaignId: campaign.id },
-      });
-    } else if (v.status === 'failed' && v.effect === 'token_dead')
-      await subs.markExpiredNow(tx, s.sub.id, at);
-    else if (v.status === 'failed' && v.effect === 'customer_unreachable')
-      await customersStore.setUnreachable(
-        tx,
-        s.customer.id,
-        'Meta: the person is not available (campaign send).',
-      );
-  }
-  if (pause) {
-    await pages.updatePage(tx, page.workspace_id, page.id, {
-      restricted_reason: `${pause}: reported by Meta during campaign ${campaign.id}`,
-    });
-  }
 }

@@ -12,6 +12,7 @@
 import type { CustomerState, PageState, SendPlan, SubscriptionState, TopicState } from './model.ts';
 import type { ReasonCode } from './reasons.ts';
 import type { SendErrorClass } from './send-errors.ts';
+import { type SendOutcome, sendOutcome } from './send-outcomes.ts';
 import { resolveSend } from './send-resolver.ts';
 import { usePatch as tokenUsePatch } from './subscriptions.ts';
 
@@ -84,45 +85,52 @@ export interface AnswerInput {
   attemptsNow: number;
 }
 
-export function classifyAnswer(input: AnswerInput): DeliveryVerdict {
+/** The table's outcome for one recipient (domain/send-outcomes.ts), with the R9d at-most-once readings. */
+export function campaignOutcome(input: AnswerInput): SendOutcome {
   const { result } = input;
-  if (result.ok) return { status: 'sent', messageId: result.messageId, confirmedByToken: false };
-  const maybeDelivered = input.priorAttempts > 0 || input.attemptsNow > 1;
-  const cls = result.class;
-  // The token refuses a second message: an earlier call of ours delivered it (see the header).
-  if (
-    maybeDelivered &&
-    ((cls === 'token_invalid' && input.tokenKind === 'one_time') ||
-      (cls === 'cooldown' && input.tokenKind === 'recurring'))
-  ) {
-    return { status: 'sent', messageId: null, confirmedByToken: true };
-  }
-  switch (cls) {
-    case 'transient':
-    case 'rate_limited':
-      return { status: 'retry', reason: cls };
-    case 'page_restricted':
-    case 'page_token_invalid':
-      return { status: 'requeue', release: !maybeDelivered, pause: cls };
-    case 'subscription_stopped':
-      return { status: 'skipped', reason: 'subscription_stopped', release: true, effect: 'stopped' };
-    case 'cooldown':
-      return { status: 'skipped', reason: 'cooldown', release: true };
-    case 'token_invalid':
-      return { status: 'failed', reason: 'token_invalid', release: false, effect: 'token_dead' };
-    case 'customer_unreachable':
+  return sendOutcome({
+    kind: 'campaign',
+    answer: result.ok ? { ok: true } : { ok: false, class: result.class },
+    tokenKind: input.tokenKind,
+    maybeDelivered: input.priorAttempts > 0 || input.attemptsNow > 1,
+  });
+}
+
+/** The recipient's row as the dispatcher records it, read off the outcome. */
+export function toVerdict(o: SendOutcome, messageId: string | null): DeliveryVerdict {
+  const release = o.token === 'release';
+  const reason = o.reason ?? '';
+  switch (o.status) {
+    case 'sent':
       return {
-        status: 'failed',
-        reason: 'customer_unreachable',
-        release: true,
-        effect: 'customer_unreachable',
+        status: 'sent',
+        messageId: o.confirmedByToken ? null : messageId,
+        confirmedByToken: o.confirmedByToken,
       };
-    case 'outside_window':
-      return { status: 'failed', reason: 'outside_window', release: true };
-    default:
-      // Meta's answer does not say whether it delivered: keep the token used, never resend.
-      return { status: 'failed', reason: cls, release: false };
+    case 'retry':
+      return { status: 'retry', reason };
+    case 'requeue':
+      return { status: 'requeue', release, pause: o.page! };
+    case 'skipped':
+      return {
+        status: 'skipped',
+        reason,
+        release,
+        ...(o.subscription === 'stopped' && { effect: 'stopped' }),
+      };
+    default: {
+      const effect = o.customerUnreachable
+        ? 'customer_unreachable'
+        : o.subscription === 'expired'
+          ? 'token_dead'
+          : undefined;
+      return { status: 'failed', reason, release, ...(effect && { effect }) };
+    }
   }
+}
+
+export function classifyAnswer(input: AnswerInput): DeliveryVerdict {
+  return toVerdict(campaignOutcome(input), input.result.ok ? input.result.messageId : null);
 }
 
 /** Most calls a recipient gets across claims before it ends `failed`/`uncertain`. */

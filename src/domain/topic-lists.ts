@@ -1,7 +1,7 @@
 // R4: for one customer, every active topic of the page is in exactly one of "Sent" (Đã gửi) and
 // "Not sent" (Chưa gửi), with the date it can be resent after.
 import type { InvitationState, SubscriptionState, TopicState } from './model.ts';
-import { LIMITS } from './platform.ts';
+import { BACKOFF } from './send-outcomes.ts';
 import { isExpired, isHeld } from './subscriptions.ts';
 
 export type TopicListState =
@@ -33,10 +33,14 @@ export interface TopicLists {
   notSent: TopicListItem[];
 }
 
-const DAY_MS = 86_400_000;
-
+/** R2c: Meta's same-title limit holds a new opt-in request until then. */
 export function sameTitleUntil(sentAt: Date): Date {
-  return new Date(sentAt.getTime() + LIMITS.sameTitleOptInDays * DAY_MS);
+  return new Date(sentAt.getTime() + BACKOFF.sameTitleOptInMs);
+}
+
+/** R4b: the product's own delay before an unanswered invitation may be resent. */
+export function invitationResendAfter(sentAt: Date): Date {
+  return new Date(sentAt.getTime() + BACKOFF.invitationResendMs);
 }
 
 function maxDate(dates: ReadonlyArray<Date | null>): Date | null {
@@ -83,7 +87,10 @@ export function topicListItem(
     const resendAfter = maxDate([base.expiresAt, titleBlock]);
     return sent(held.every((s) => s.stoppedAt !== null) ? 'stopped' : 'subscribed', resendAfter);
   }
-  if (latestInv && latestInv.acceptedAt === null) return sent('invited', titleBlock); // R4b, R4e
+  if (latestInv && latestInv.acceptedAt === null) {
+    // R4b, R4e: the product's resend delay, and never before Meta's same-title limit (R2c).
+    return sent('invited', maxDate([invitationResendAfter(latestInv.sentAt), titleBlock]));
+  }
   if (subs.length > 0) {
     // R4d: accepted before, nothing held now: used up (OTN) or expired.
     const anyUsed = subs.some((s) => s.usedAt !== null && !isExpired(s, now));

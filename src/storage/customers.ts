@@ -153,23 +153,6 @@ export async function touchInteraction(db: Executor, customerId: number, at: Dat
     .where('id', '=', customerId)
     .execute();
 }
-
-export async function setOptInBackoff(db: Executor, customerId: number, until: Date): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set({ optin_backoff_until: until })
-    .where('id', '=', customerId)
-    .execute();
-}
-
-export async function setUnreachable(db: Executor, customerId: number, reason: string | null): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set({ unreachable_reason: reason })
-    .where('id', '=', customerId)
-    .execute();
-}
-
 /** The customer's whole label set (the inbox's change, applied by the domain). */
 export async function setLabels(db: Executor, customerId: number, labels: string[]): Promise<string[]> {
   const row = await db
