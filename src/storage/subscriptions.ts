@@ -189,14 +189,6 @@ function useOf(
   return { subscriptionId, usedAt: s.usedAt, lastSentAt: s.lastSentAt, nextEligibleAt: s.nextEligibleAt };
 }
 
-export async function markExpiredNow(db: Executor, id: number, now: Date): Promise<void> {
-  await db
-    .updateTable('subscriptions')
-    .set({ expires_at: now, updated_at: now })
-    .where('id', '=', id)
-    .execute();
-}
-
 /** Held subscriptions of a topic: not expired, not used. R5c refuses deleting a topic with any. */
 export async function countLiveSubscriptions(db: Executor, topicId: number, now: Date): Promise<number> {
   const row = await db
