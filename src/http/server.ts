@@ -25,6 +25,7 @@ import { pageRoutes } from './routes/pages.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import type { WebhookLimits } from './webhook-gate.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -47,7 +48,12 @@ export interface ApiRoute {
 export interface ServerDeps {
   ctx: MessagingContext & { queue: Enqueuer };
   metrics: Metrics;
-  webhook: { appSecret: string | undefined; verifyToken: string | undefined };
+  webhook: {
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    /** Body size, body time and held-body bounds for POST /webhooks/messenger (webhook-gate.ts). */
+    limits?: Partial<WebhookLimits>;
+  };
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;
   queueDepth?: () => Promise<number>;

@@ -82,6 +82,13 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
   return row && readable(row);
 }
 
+/** Several pages at once by Facebook id (one query per webhook delivery, however many entries). */
+export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promise<PageRow[]> {
+  if (fbPageIds.length === 0) return [];
+  const rows = await db.selectFrom('pages').selectAll().where('fb_page_id', 'in', fbPageIds).execute();
+  return rows.map(readable);
+}
+
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {
   const rows = await db
     .selectFrom('pages')
