@@ -45,12 +45,20 @@ export class BodyGate {
   readonly enter = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (this.held >= this.limits.maxPendingBodies) {
       this.onRefused('busy');
-      // Close the connection rather than read a body we will not use.
-      return reply
-        .status(503)
-        .header('retry-after', '1')
-        .header('connection', 'close')
-        .send(errorBody('webhook_busy', BUSY.en, BUSY));
+      // Read no more of a body we will not use (draining it costs as much memory churn as keeping
+      // it), answer, and close the connection.
+      const socket = req.raw.socket;
+      socket.pause();
+      reply.hijack();
+      const body = JSON.stringify(errorBody('webhook_busy', BUSY.en, BUSY));
+      reply.raw.writeHead(503, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+        'retry-after': '1',
+        connection: 'close',
+      });
+      reply.raw.end(body, () => socket.destroy());
+      return;
     }
     this.held++;
     let released = false;
