@@ -29,11 +29,51 @@ export function webhookSecretFor(page: PageRow, configured: string | undefined):
 }
 
 /**
+ * Page lookups of concurrent deliveries, coalesced like the group commit: lookups asked for while one
+ * query runs are answered together by the next, so the hot path costs one query per group.
+ */
+class PageLookup {
+  private waiting: Array<{
+    ids: string[];
+    resolve(p: Map<string, PageRow>): void;
+    reject(e: unknown): void;
+  }> = [];
+  private running = false;
+
+  constructor(private readonly db: Executor) {}
+
+  find(ids: string[]): Promise<Map<string, PageRow>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ids, resolve, reject });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, 500);
+        try {
+          const ids = [...new Set(batch.flatMap((b) => b.ids))];
+          const found = new Map((await pages.findPagesByFbIds(this.db, ids)).map((p) => [p.fb_page_id, p]));
+          for (const b of batch) b.resolve(found);
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/**
  * Does every named page exist and does the signature verify under each one's app secret? A delivery
- * that names no page must be signed by the deployment's app. One query for the whole delivery.
+ * that names no page must be signed by the deployment's app.
  */
 async function authenticate(
-  db: Executor,
+  lookup: PageLookup,
   configured: string | undefined,
   raw: Buffer,
   signature: string,
@@ -41,7 +81,7 @@ async function authenticate(
 ): Promise<'ok' | 'signature' | 'unknown_page'> {
   if (pageIds.length === 0)
     return configured && verifySignature(configured, raw, signature) ? 'ok' : 'signature';
-  const found = new Map((await pages.findPagesByFbIds(db, pageIds)).map((p) => [p.fb_page_id, p]));
+  const found = await lookup.find(pageIds);
   const verified = new Map<string, boolean>();
   for (const id of pageIds) {
     const page = found.get(id);
@@ -69,11 +109,14 @@ interface Waiting {
 export class WebhookIntake {
   private waiting: Waiting[] = [];
   private committing = false;
+  private readonly pages: PageLookup;
 
   constructor(
     private readonly ctx: AppContext & { queue: Enqueuer },
     private readonly maxBatch = 500,
-  ) {}
+  ) {
+    this.pages = new PageLookup(ctx.db);
+  }
 
   /**
    * `onAuthenticated` runs once the delivery's origin is known (the route frees its slot for
@@ -91,7 +134,7 @@ export class WebhookIntake {
     // A refused body is still authenticated first (as far as its entries can be read), so a stranger
     // learns nothing about what would be accepted.
     const auth = await authenticate(
-      this.ctx.db,
+      this.pages,
       input.appSecret,
       input.raw,
       input.signature,
