@@ -6,7 +6,7 @@ import type { AppContext } from './app/context.ts';
 import { credentials, type MessagingContext, outcomeLabel } from './app/messaging.ts';
 import { recordExpiries } from './app/optins.ts';
 import { forgetSignInAttempts } from './app/sign-in.ts';
-import { processCustomerEvents } from './app/webhooks.ts';
+import { processCustomerEvents, pruneWebhookEvents } from './app/webhooks.ts';
 import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -58,6 +58,8 @@ export interface Runtime {
   page: PageRow;
   /** Set on the very first start only: the owner account's credentials, to print once. */
   firstOwner: { email: string; password: string } | null;
+  /** One round of the periodic sweeps (expiries, webhook retention); the worker runs it every minute. */
+  sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,7 +152,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     server = await buildServer({
       ctx,
       metrics,
-      webhook: { appSecret, verifyToken },
+      webhook: { appSecret, verifyToken, limits: config.webhook },
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
@@ -172,6 +174,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let sweep: NodeJS.Timeout | null = null;
   let pendingSweep: NodeJS.Timeout | null = null;
+  // Each sweep fails on its own; the next round tries again.
+  const sweepOnce = async () => {
+    await recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e));
+    await forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
+    await pruneWebhookEvents(ctx, { days: config.webhook.retentionDays }).catch((e) =>
+      console.error('[webhook retention]', e),
+    );
+  };
   let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
@@ -202,10 +212,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     for (const c of await pendingCustomers(storage.db)) {
       await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
     }
-    sweep = setInterval(() => {
-      void recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e));
-      void forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
-    }, 60_000);
+    sweep = setInterval(() => void sweepOnce(), 60_000);
     sweep.unref();
     // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
     // "active" until it expires): events still pending after half a minute get their customer enqueued
@@ -238,6 +245,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workspaceId,
     page,
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
+    sweep: sweepOnce,
     async close() {
       if (sweep) clearInterval(sweep);
       if (pendingSweep) clearInterval(pendingSweep);

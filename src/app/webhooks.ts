@@ -1,146 +1,22 @@
-// Webhook intake and processing. Intake: verify the signature over the raw bytes, store every event
-// with its idempotency key and enqueue its customer's processing — one transaction — then 200.
-// Processing: one customer at a time (advisory lock), oldest event first, each applied and marked
-// processed in one transaction, so a crash anywhere leaves it pending and it is applied after restart.
-import { type MessengerEvent, parseWebhook, verifySignature } from '../channel/index.ts';
+// Webhook processing (the intake is in webhook-intake.ts): one customer at a time (advisory lock),
+// oldest event first, each applied and marked processed in one transaction, so a crash anywhere leaves
+// it pending and it is applied after restart.
+import { type MessengerEvent, parseWebhook } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import * as customers from '../storage/customers.ts';
-import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
+import { inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow, WebhookEventRow } from '../storage/schema.ts';
-import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
 import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { applyOptIn, applyStopResume } from './optins.ts';
 
-export type IntakeResult =
-  | { status: 'accepted'; events: number; stored: number; skipped: string[] }
-  | { status: 'unsigned' } // 401
-  | { status: 'bad_signature' } // 403
-  | { status: 'invalid_body'; message: string }; // 400
-
-/**
- * Does the signature match? The configured app secret first (no I/O); only if that fails, the secrets of
- * the pages the delivery names (several apps' pages on one server).
- */
-async function signedByKnownApp(
-  db: Executor,
-  configured: string | undefined,
-  input: { raw: Buffer; signature: string; body: unknown },
-): Promise<boolean> {
-  if (configured && verifySignature(configured, input.raw, input.signature)) return true;
-  const entries = (input.body as { entry?: unknown })?.entry;
-  if (!Array.isArray(entries)) return false;
-  for (const e of entries.slice(0, 50)) {
-    const id = (e as { id?: unknown })?.id;
-    if (typeof id !== 'string' && typeof id !== 'number') continue;
-    const page = await pages.findPageByFbId(db, String(id));
-    if (
-      page?.app_secret &&
-      page.app_secret !== configured &&
-      verifySignature(page.app_secret, input.raw, input.signature)
-    ) {
-      return true;
-    }
-  }
-  return false;
-}
-
-interface Waiting {
-  events: InboxEvent[];
-  resolve(stored: number): void;
-  reject(e: unknown): void;
-}
-
-/**
- * Group commit: deliveries that arrive while a commit is running are stored together in the next one —
- * one multi-row insert of events and one of jobs, one transaction. Each delivery is still answered only
- * after the commit that holds it; alone, a delivery commits at once (no added wait).
- */
-export class WebhookIntake {
-  private waiting: Waiting[] = [];
-  private committing = false;
-
-  constructor(
-    private readonly ctx: AppContext & { queue: Enqueuer },
-    private readonly maxBatch = 500,
-  ) {}
-
-  async accept(input: {
-    raw: Buffer;
-    signature: string | undefined;
-    body: unknown;
-    appSecret: string | undefined;
-  }): Promise<IntakeResult> {
-    if (!input.signature) return { status: 'unsigned' };
-    if (!(await signedByKnownApp(this.ctx.db, input.appSecret, { ...input, signature: input.signature }))) {
-      return { status: 'bad_signature' };
-    }
-    const body = input.body as { object?: unknown };
-    if (!body || typeof body !== 'object' || body.object !== 'page') {
-      return {
-        status: 'invalid_body',
-        message: 'Expected a Messenger delivery: {"object":"page","entry":[…]}.',
-      };
-    }
-    const { events, errors } = parseWebhook(body);
-    const rows = events.map((e) => ({
-      fbPageId: e.pageId,
-      psid: e.psid,
-      kind: e.type,
-      idempotencyKey: e.idempotencyKey,
-      eventAt: e.timestamp,
-      body: e.raw,
-    }));
-    const stored = rows.length ? await this.store(rows) : 0;
-    return { status: 'accepted', events: events.length, stored, skipped: errors };
-  }
-
-  private store(events: InboxEvent[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
-      if (!this.committing) void this.commitLoop();
-    });
-  }
-
-  private async commitLoop(): Promise<void> {
-    this.committing = true;
-    try {
-      while (this.waiting.length) {
-        const batch = this.waiting.splice(0, this.maxBatch);
-        try {
-          const fresh = await inTransaction(this.ctx.db, async (tx) => {
-            const all = batch.flatMap((w) => w.events);
-            const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
-            const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
-            const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
-              fbPageId: e.fbPageId,
-              psid: e.psid,
-            }));
-            await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
-            return inserted;
-          });
-          for (const w of batch) {
-            const mine = new Set(w.events.map((e) => e.idempotencyKey));
-            let n = 0;
-            for (const k of mine) if (fresh.delete(k)) n++;
-            w.resolve(n);
-          }
-        } catch (e) {
-          // Nothing of this batch was stored: every delivery in it answers 500 and Meta retries it.
-          for (const w of batch) w.reject(e);
-        }
-      }
-    } finally {
-      this.committing = false;
-    }
-  }
-}
+export { type IntakeResult, pruneWebhookEvents, WebhookIntake } from './webhook-intake.ts';
 
 /** Applies every pending event of one customer, oldest first. Returns how many were applied. */
 export async function processCustomerEvents(

@@ -27,3 +27,9 @@ export * from './messages.ts';
 export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
 export { parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
 export type * from './webhook-events.ts';
+export {
+  checkDelivery,
+  type DeliveryProblem,
+  type DeliveryProblemCode,
+  entryPageIds,
+} from './webhook-limits.ts';
