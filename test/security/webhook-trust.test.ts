@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneWebhookEvents } from '../../src/app/webhooks.ts';
+import { pruneWebhookEvents } from '../../src/app/webhook-intake.ts';
 import type { ManualClock } from '../../src/clock.ts';
 import { signBody } from '../../src/sandbox/index.ts';
 import { findPageByFbId } from '../../src/storage/pages.ts';

@@ -1,7 +1,7 @@
 // GET + POST /webhooks/messenger: Meta's verification handshake and event intake.
 
 import { verifyChallenge } from '../../app/webhook-handshake.ts';
-import { WebhookIntake } from '../../app/webhooks.ts';
+import { WebhookIntake } from '../../app/webhook-intake.ts';
 import type { App, ServerDeps } from '../deps.ts';
 import { errorBody } from '../errors.ts';
 import { BodyGate, DEFAULT_WEBHOOK_LIMITS } from '../webhook-gate.ts';

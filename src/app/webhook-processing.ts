@@ -1,7 +1,8 @@
 // Webhook processing (the intake is in webhook-intake.ts): one customer at a time (advisory lock),
 // oldest event first, each applied and marked processed in one transaction, so a crash anywhere leaves
-// it pending and it is applied after restart.
-import { type MessengerEvent, parseWebhook } from '../channel/index.ts';
+// it pending and it is applied after restart. The page is loaded once per customer batch and passed
+// down; each stored `messaging[]` element is parsed as it arrived, without rebuilding a delivery.
+import { type MessengerEvent, parseMessagingEvent } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
@@ -9,32 +10,47 @@ import * as customers from '../storage/customers.ts';
 import { inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
-import type { PageRow, WebhookEventRow } from '../storage/schema.ts';
+import type { CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
 import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { applyOptIn, applyStopResume } from './optins.ts';
 
-export { type IntakeResult, pruneWebhookEvents, WebhookIntake } from './webhook-intake.ts';
+export interface ProcessedBatch {
+  applied: number;
+  /** The customer's page, loaded once for the batch (undefined: nobody connected it). */
+  page: PageRow | undefined;
+  /** The customer as the batch last wrote it, if an event wrote it. */
+  customer: CustomerRow | undefined;
+}
 
-/** Applies every pending event of one customer, oldest first. Returns how many were applied. */
+/** Applies every pending event of one customer, oldest first. */
 export async function processCustomerEvents(
   ctx: AppContext & { queue: Enqueuer },
   job: WebhookCustomerJob,
-): Promise<number> {
-  let applied = 0;
+): Promise<ProcessedBatch> {
+  const batch: ProcessedBatch = {
+    applied: 0,
+    page: await pages.findPageByFbId(ctx.db, job.fbPageId),
+    customer: undefined,
+  };
   for (;;) {
     const done = await inTransaction(ctx.db, async (tx) => {
       const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
       if (!row) return false;
       const parsed = storedEvent(row);
-      const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
+      const { page } = batch;
+      const outcome = !parsed
+        ? 'unparseable'
+        : page
+          ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, batch)
+          : 'unknown_page';
       await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
       return true;
     });
-    if (!done) return applied;
-    applied++;
+    if (!done) return batch;
+    batch.applied++;
   }
 }
 
@@ -57,18 +73,25 @@ async function replyWith(
 }
 
 /** One event → state. Runs inside the processing transaction; follow-up sends are enqueued in it. */
-async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: MessengerEvent): Promise<string> {
-  const page = await pages.findPageByFbId(tx, e.pageId);
-  if (!page) return 'unknown_page';
+async function applyEvent(
+  ctx: AppContext & { queue: Enqueuer },
+  tx: Tx,
+  page: PageRow,
+  e: MessengerEvent,
+  /** Remembers the customer row this event wrote. */
+  batch: { customer: CustomerRow | undefined },
+): Promise<string> {
   const scope = { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid };
   const now = ctx.clock.now();
   // Whether the event moves the last interaction is the domain's decision (rules.md, Words).
-  const customer = async (kind: CustomerEventKind) =>
-    customers.upsertCustomer(
+  const customer = async (kind: CustomerEventKind) => {
+    batch.customer = await customers.upsertCustomer(
       tx,
       { ...scope, ...(countsAsInteraction(kind) && { interactionAt: e.timestamp }) },
       now,
     );
+    return batch.customer;
+  };
   // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
   const logged =
     e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
@@ -122,9 +145,10 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
     case 'optin_otn':
     case 'optin_recurring': {
       if (e.type === 'optin_recurring' && e.status) {
-        return applyStatusChange(ctx, e, e.status);
+        return applyStatusChange(ctx, page, e, e.status);
       }
       const result = await applyOptIn(ctx, {
+        page,
         fbPageId: e.pageId,
         psid: e.psid,
         kind: e.type === 'optin_otn' ? 'one_time' : 'recurring',
@@ -139,7 +163,7 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       });
       if (!('customerId' in result)) return result.outcome;
       await log(result.customerId, 'in', 'optin', null, null);
-      if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, e);
+      if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, page, e);
       // R4f: a customer opting in to a topic they already hold gets the page's notice text.
       if (result.alreadyHeld || result.outcome === 'accepted_again') {
         const job: AssistantReplyJob = {
@@ -166,17 +190,19 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
 
 /** A stored event, decoded as it arrived (the inbox keeps the raw `messaging[]` element, encrypted). */
 function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {
-  return parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }] })
-    .events[0];
+  const parsed = parseMessagingEvent(row.fb_page_id, inbox.eventBody(row));
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 /** R8c: a Stop / Resume from the customer's Manage menu. */
 function applyStatusChange(
   ctx: AppContext,
+  page: PageRow,
   e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
   status: 'STOP' | 'RESUME',
 ) {
   return applyStopResume(ctx, {
+    page,
     fbPageId: e.pageId,
     psid: e.psid,
     token: e.token,
@@ -193,12 +219,13 @@ function applyStatusChange(
 async function replayEarlyStatusChanges(
   ctx: AppContext,
   tx: Tx,
+  page: PageRow,
   e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
 ): Promise<void> {
   for (const row of await inbox.processedWithOutcome(tx, e.pageId, e.psid, 'unknown_token', e.timestamp)) {
     const parsed = storedEvent(row);
     if (parsed?.type !== 'optin_recurring' || !parsed.status || parsed.token !== e.token) continue;
-    const outcome = await applyStatusChange({ ...ctx, db: tx }, parsed, parsed.status);
+    const outcome = await applyStatusChange({ ...ctx, db: tx }, page, parsed, parsed.status);
     await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
   }
 }
