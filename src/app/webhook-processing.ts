@@ -5,6 +5,7 @@
 import { type MessengerEvent, parseMessagingEvent } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
+import { optInShowsNotice } from '../domain/notice.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction, type Tx } from '../storage/db.ts';
@@ -165,7 +166,7 @@ async function applyEvent(
       await log(result.customerId, 'in', 'optin', null, null);
       if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, page, e);
       // R4f: a customer opting in to a topic they already hold gets the page's notice text.
-      if (result.alreadyHeld || result.outcome === 'accepted_again') {
+      if (optInShowsNotice(result)) {
         const job: AssistantReplyJob = {
           kind: 'notice',
           workspaceId: page.workspace_id,
