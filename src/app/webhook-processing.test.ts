@@ -19,6 +19,7 @@ import {
 } from '../../test/support/factories.ts';
 import { GraphClient } from '../channel/index.ts';
 import { JobQueue } from '../jobs/queue.ts';
+import { startSandbox } from '../sandbox/test-helpers.ts';
 import type { Storage } from '../storage/db.ts';
 import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer } from './job-handlers.ts';
@@ -149,5 +150,58 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       .executeTakeFirstOrThrow();
     expect(row.outcome).toBe('unknown_page');
     expect(reads.n).toBe(1);
+  });
+
+  it('a customer first seen through a webhook gets their Graph profile name, still one page lookup', async () => {
+    const sb = await startSandbox();
+    const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
+    try {
+      const w = await seedWorkspace(storage, {
+        fbPageId: sb.pageId,
+        accessToken: sb.token,
+        appSecret: sb.appSecret,
+      });
+      const c = await sb.client.createCustomer({ name: 'An Nguyen', locale: 'vi_VN' });
+      const at = w.clock.now().getTime();
+      await storeEvents(
+        storage.db,
+        [
+          {
+            fbPageId: sb.pageId,
+            psid: c.psid,
+            kind: 'message',
+            idempotencyKey: `named-${c.psid}`,
+            eventAt: new Date(at),
+            body: {
+              sender: { id: c.psid },
+              recipient: { id: sb.pageId },
+              timestamp: at,
+              message: { mid: `m-named-${c.psid}`, text: 'chào shop' },
+            },
+          },
+        ],
+        w.clock.now(),
+      );
+      const reads = new PageReads();
+      const ctx = {
+        db: storage.db.withPlugin(reads),
+        clock: w.clock,
+        queue,
+        channel: sandboxGraph,
+        profiles: sandboxGraph,
+      };
+      const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+      await handleWebhookCustomer(ctx, observe, { fbPageId: sb.pageId, psid: c.psid });
+      const row = await storage.db
+        .selectFrom('customers')
+        .select(['name', 'first_name', 'last_name', 'locale'])
+        .where('psid', '=', c.psid)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ name: 'Nguyen An', first_name: 'An', last_name: 'Nguyen', locale: 'vi_VN' });
+      expect(reads.n).toBe(1);
+    } finally {
+      await sandboxGraph.close();
+      await sb.close();
+    }
   });
 });
