@@ -25,12 +25,32 @@ export interface Config {
     timeZone: string;
     region: string | undefined;
   };
+  webhook: WebhookConfig;
   logLevel: string;
   /** TRUSTED_PROXIES: reverse proxies whose X-Forwarded-For names the client address (default none). */
   trustedProxies: string[];
   /** AES-256-GCM key for secrets at rest: RENOTIFY_SECRET_KEY, else a 0600 key file made on first start. */
   secretKey: string | undefined;
   secretKeyFile: string;
+}
+
+/** Webhook intake bounds (issue 9, items 6 and 10). */
+export interface WebhookConfig {
+  /** Largest webhook body accepted, in bytes (WEBHOOK_BODY_LIMIT_KB, default 512 KB). */
+  bodyLimit: number;
+  /** A webhook body not fully received in this time is dropped (WEBHOOK_BODY_TIMEOUT_MS, default 5 s). */
+  bodyTimeoutMs: number;
+  /** Webhook bodies received but not yet authenticated at once; more get 503 (WEBHOOK_MAX_PENDING_BODIES). */
+  maxPendingBodies: number;
+  /** Processed webhook events are kept this long, then pruned (WEBHOOK_RETENTION_DAYS, default 30). */
+  retentionDays: number;
+}
+
+function positive(v: string | undefined, fallback: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
+  return n;
 }
 
 function int(v: string | undefined, fallback: number, name: string): number {
@@ -104,6 +124,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       profile,
       timeZone: env.PAGE_TIME_ZONE || 'Asia/Ho_Chi_Minh',
       region: env.PAGE_REGION || undefined,
+    },
+    webhook: {
+      bodyLimit: Math.round(positive(env.WEBHOOK_BODY_LIMIT_KB, 512, 'WEBHOOK_BODY_LIMIT_KB') * 1024),
+      bodyTimeoutMs: positive(env.WEBHOOK_BODY_TIMEOUT_MS, 5_000, 'WEBHOOK_BODY_TIMEOUT_MS'),
+      maxPendingBodies: Math.ceil(positive(env.WEBHOOK_MAX_PENDING_BODIES, 64, 'WEBHOOK_MAX_PENDING_BODIES')),
+      retentionDays: positive(env.WEBHOOK_RETENTION_DAYS, 30, 'WEBHOOK_RETENTION_DAYS'),
     },
     logLevel: env.LOG_LEVEL || 'info',
     trustedProxies: proxies(env.TRUSTED_PROXIES),

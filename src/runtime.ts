@@ -1,12 +1,15 @@
 // Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
 import { bootstrapOwner } from './app/accounts.ts';
-import { answerWithNotice, answerWithTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
-import { credentials, type MessagingContext, outcomeLabel } from './app/messaging.ts';
-import { recordExpiries } from './app/optins.ts';
-import { forgetSignInAttempts } from './app/sign-in.ts';
-import { processCustomerEvents } from './app/webhooks.ts';
+import {
+  handleAssistantReply,
+  handleWebhookCustomer,
+  requeuePendingCustomers,
+  sweepOnce as sweepRound,
+  type WorkerContext,
+  type WorkerObserver,
+} from './app/job-handlers.ts';
 import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -19,13 +22,11 @@ import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
 import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
-import * as customers from './storage/customers.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { takeCalls } from './storage/graph-rate.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
 import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
-import { pendingCustomers } from './storage/webhook-events.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -51,13 +52,15 @@ export interface Runtime {
   server: App | null;
   sandbox: Sandbox | null;
   clock: Clock;
-  ctx: MessagingContext & { queue: JobQueue };
+  ctx: WorkerContext & { queue: JobQueue };
   graph: GraphClient;
   metrics: Metrics;
   workspaceId: number;
   page: PageRow;
   /** Set on the very first start only: the owner account's credentials, to print once. */
   firstOwner: { email: string; password: string } | null;
+  /** One round of the periodic sweeps (expiries, webhook retention); the worker runs it every minute. */
+  sweep(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -129,7 +132,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
-  const ctx = { db: storage.db, clock, channel: graph, queue };
+  const ctx = { db: storage.db, clock, channel: graph, profiles: graph, queue };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
@@ -150,7 +153,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     server = await buildServer({
       ctx,
       metrics,
-      webhook: { appSecret, verifyToken },
+      webhook: { appSecret, verifyToken, limits: config.webhook },
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
@@ -172,6 +175,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let sweep: NodeJS.Timeout | null = null;
   let pendingSweep: NodeJS.Timeout | null = null;
+  const sweepOnce = () => sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+  const observe: WorkerObserver = {
+    webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
+    botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),
+  };
   let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
@@ -182,42 +190,24 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // several batches run at once; PGlite has one connection, where one at a time is all there is.
     await queue.work<WebhookCustomerJob>(
       JOBS.webhookCustomer,
-      async (job) => {
-        const n = await processCustomerEvents(ctx, job);
-        metrics.webhookEvents.inc({ stage: 'processed' }, n);
-        await fillProfile(ctx, graph, job);
-      },
+      (job) => handleWebhookCustomer(ctx, observe, job),
       { batchSize: 50, concurrency: storage.kind === 'postgres' ? 4 : 1 },
     );
-    await queue.work<AssistantReplyJob>(JOBS.assistantReply, async (job) => {
-      const outcomes =
-        job.kind === 'trigger'
-          ? await answerWithTrigger(ctx, job.workspaceId, job.customerId, job.triggerId)
-          : [await answerWithNotice(ctx, job.workspaceId, job.customerId)];
-      for (const o of outcomes) {
-        metrics.sends.inc({ kind: 'bot', outcome: outcomeLabel(o) });
-      }
-    });
+    await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) =>
+      handleAssistantReply(ctx, observe, job),
+    );
     // Events stored but not applied (a crash before the job ran): enqueue their customers again.
-    for (const c of await pendingCustomers(storage.db)) {
-      await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
-    }
-    sweep = setInterval(() => {
-      void recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e));
-      void forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
-    }, 60_000);
+    await requeuePendingCustomers(ctx);
+    sweep = setInterval(() => void sweepOnce(), 60_000);
     sweep.unref();
     // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
     // "active" until it expires): events still pending after half a minute get their customer enqueued
     // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
     pendingSweep = setInterval(
       () =>
-        void (async () => {
-          const before = new Date(clock.now().getTime() - 30_000);
-          for (const c of await pendingCustomers(storage.db, 1000, before)) {
-            await queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
-          }
-        })().catch((e) => console.error('[pending sweep]', e)),
+        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000)).catch((e) =>
+          console.error('[pending sweep]', e),
+        ),
       15_000,
     );
     pendingSweep.unref();
@@ -238,6 +228,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workspaceId,
     page,
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
+    sweep: sweepOnce,
     async close() {
       if (sweep) clearInterval(sweep);
       if (pendingSweep) clearInterval(pendingSweep);
@@ -249,32 +240,4 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       if (!opts.storage) await storage.close();
     },
   };
-}
-
-/** Names for customers first seen through a webhook (Graph profile fields); best effort. */
-async function fillProfile(ctx: AppContext, graph: GraphClient, job: WebhookCustomerJob): Promise<void> {
-  const page = await pages.findPageByFbId(ctx.db, job.fbPageId);
-  if (!page?.access_token) return;
-  const customer = await customers.findCustomerByPsid(ctx.db, page.id, job.psid);
-  if (!customer || customer.name) return;
-  try {
-    const p = await graph.getProfile(credentials(page), job.psid, ['first_name', 'last_name', 'locale']);
-    const first = typeof p.first_name === 'string' ? p.first_name : null;
-    const last = typeof p.last_name === 'string' ? p.last_name : null;
-    await customers.upsertCustomer(
-      ctx.db,
-      {
-        workspaceId: page.workspace_id,
-        pageId: page.id,
-        psid: job.psid,
-        name: [last, first].filter(Boolean).join(' ') || null,
-        firstName: first,
-        lastName: last,
-        locale: typeof p.locale === 'string' ? p.locale : null,
-      },
-      ctx.clock.now(),
-    );
-  } catch {
-    // The profile is a nicety; the conversation works without a name.
-  }
 }

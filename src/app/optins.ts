@@ -61,6 +61,8 @@ export async function recordInvitation(ctx: AppContext, i: RecordInvitation) {
 
 export interface OptInEvent {
   fbPageId: string;
+  /** The page of `fbPageId` when the caller already loaded it (webhook processing); else looked up. */
+  page?: PageRow;
   psid: string;
   kind: 'one_time' | 'recurring';
   token: string;
@@ -102,7 +104,7 @@ async function topicForOptIn(
 export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInOutcome> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
-    const page = await pages.findPageByFbId(tx, e.fbPageId);
+    const page = e.page ?? (await pages.findPageByFbId(tx, e.fbPageId));
     if (!page) return { outcome: 'unknown_page' };
     const customer = await customers.upsertCustomer(
       tx,
@@ -166,11 +168,11 @@ export type StopOutcome = 'stopped' | 'resumed' | 'unchanged' | 'unknown_token';
 /** R8c: the customer's Stop / Resume on a recurring token. */
 export async function applyStopResume(
   ctx: AppContext,
-  e: { fbPageId: string; psid: string; token: string; action: 'stop' | 'resume'; at: Date },
+  e: { fbPageId: string; page?: PageRow; psid: string; token: string; action: 'stop' | 'resume'; at: Date },
 ): Promise<StopOutcome> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
-    const page = await pages.findPageByFbId(tx, e.fbPageId);
+    const page = e.page ?? (await pages.findPageByFbId(tx, e.fbPageId));
     if (!page) return 'unknown_token';
     const row = await subs.findSubscriptionByToken(tx, page.id, e.token);
     if (!row) return 'unknown_token';

@@ -25,5 +25,11 @@ export {
 } from './graph-wire.ts';
 export * from './messages.ts';
 export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
-export { parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
+export { parseMessagingEvent, parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
 export type * from './webhook-events.ts';
+export {
+  checkDelivery,
+  type DeliveryProblem,
+  type DeliveryProblemCode,
+  entryPageIds,
+} from './webhook-limits.ts';

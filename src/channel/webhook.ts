@@ -299,25 +299,26 @@ export function parseWebhook(body: unknown): ParsedWebhook {
     }
     const entryPage = id(entry.id);
     entry.messaging.forEach((e, mi) => {
-      const where = `entry[${ei}].messaging[${mi}]`;
-      if (!isRec(e)) {
-        errors.push(`${where}: not an object`);
-        return;
-      }
-      const sender = isRec(e.sender) ? id(e.sender.id) : null;
-      const recipient = isRec(e.recipient) ? id(e.recipient.id) : null;
-      const echo = isRec(e.message) && e.message.is_echo === true;
-      const psid = echo ? recipient : sender;
-      const pageId = entryPage ?? (echo ? sender : recipient);
-      if (!psid || !pageId) {
-        errors.push(`${where}: missing sender or recipient id`);
-        return;
-      }
-      const tsMs = typeof e.timestamp === 'number' && e.timestamp > 0 ? e.timestamp : null;
-      const parsed = parseEvent({ pageId, psid, timestamp: tsMs ? new Date(tsMs) : null, tsMs, raw: e }, e);
-      if (typeof parsed === 'string') errors.push(`${where}: ${parsed}`);
+      const parsed = parseMessagingEvent(entryPage, e);
+      if (typeof parsed === 'string') errors.push(`entry[${ei}].messaging[${mi}]: ${parsed}`);
       else events.push(parsed);
     });
   });
   return { events, errors };
+}
+
+/**
+ * One element of an entry's `messaging[]`, as Meta sent it (the webhook inbox stores exactly this):
+ * the typed event, or why it cannot be read. `entryPageId` is the entry's `id` when known.
+ */
+export function parseMessagingEvent(entryPageId: string | null, e: unknown): MessengerEvent | string {
+  if (!isRec(e)) return 'not an object';
+  const sender = isRec(e.sender) ? id(e.sender.id) : null;
+  const recipient = isRec(e.recipient) ? id(e.recipient.id) : null;
+  const echo = isRec(e.message) && e.message.is_echo === true;
+  const psid = echo ? recipient : sender;
+  const pageId = entryPageId ?? (echo ? sender : recipient);
+  if (!psid || !pageId) return 'missing sender or recipient id';
+  const tsMs = typeof e.timestamp === 'number' && e.timestamp > 0 ? e.timestamp : null;
+  return parseEvent({ pageId, psid, timestamp: tsMs ? new Date(tsMs) : null, tsMs, raw: e }, e);
 }

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import type { Metrics } from './metrics.ts';
+import type { WebhookLimits } from './webhook-gate.ts';
 
 export interface ApiRoute {
   method: string;
@@ -17,7 +18,12 @@ export interface ApiRoute {
 export interface ServerDeps {
   ctx: MessagingContext & { queue: Enqueuer };
   metrics: Metrics;
-  webhook: { appSecret: string | undefined; verifyToken: string | undefined };
+  webhook: {
+    appSecret: string | undefined;
+    verifyToken: string | undefined;
+    /** Body size, body time and held-body bounds for POST /webhooks/messenger (webhook-gate.ts). */
+    limits?: Partial<WebhookLimits>;
+  };
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;
   queueDepth?: () => Promise<number>;

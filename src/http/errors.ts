@@ -29,6 +29,14 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_VALIDATION: 'validation_failed',
 };
 
+/** The same refusals in both languages the console speaks (bad input is explained in vi and en). */
+const FASTIFY_TEXT: Record<string, { en: string; vi: string }> = {
+  body_too_large: {
+    en: 'The request body is larger than this endpoint accepts.',
+    vi: 'Dữ liệu gửi lên lớn hơn giới hạn cho phép của địa chỉ này.',
+  },
+};
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
@@ -56,7 +64,7 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code =
       FASTIFY_CODES[fe.code ?? ''] ?? (fe.code ?? 'bad_request').replace(/^FST_ERR_/, '').toLowerCase();
-    return reply.status(fe.statusCode).send(errorBody(code, fe.message));
+    return reply.status(fe.statusCode).send(errorBody(code, fe.message, FASTIFY_TEXT[code]));
   }
   req.log.error({ err }, 'unhandled error');
   return reply

@@ -25,6 +25,7 @@ import { pageRoutes } from './routes/pages.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import type { WebhookLimits } from './webhook-gate.ts';
 
 // The types live in deps.ts so the routes need not import this file (which imports them).
 export type { ApiRoute, App, ServerDeps } from './deps.ts';

@@ -87,6 +87,17 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
   return row && readable(row);
 }
 
+/** Several pages at once by Facebook id (the webhook intake's lookup); 10,000 ids a statement. */
+export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promise<PageRow[]> {
+  const out: PageRow[] = [];
+  for (let i = 0; i < fbPageIds.length; i += 10_000) {
+    const ids = fbPageIds.slice(i, i + 10_000);
+    const rows = await db.selectFrom('pages').selectAll().where('fb_page_id', 'in', ids).execute();
+    out.push(...rows.map(readable));
+  }
+  return out;
+}
+
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {
   const rows = await db
     .selectFrom('pages')

@@ -14,33 +14,39 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
+/** 7 bind parameters a row: 1,000 rows stay far below PostgreSQL's 65,535 per statement. */
+const ROWS_PER_INSERT = 1000;
+
 /**
- * Stores events in one statement; duplicates (Meta retries) are skipped. Returns the idempotency keys
- * that were new, so a caller that stored several deliveries at once can tell each its own count.
+ * Stores events, 1,000 rows a statement; duplicates (Meta retries) are skipped. Returns the idempotency
+ * keys that were new, so a caller that stored several deliveries at once can tell each its own count.
  */
 export async function storeEvents(
   db: Executor,
   events: InboxEvent[],
   receivedAt: Date,
 ): Promise<Set<string>> {
-  if (events.length === 0) return new Set();
-  const res = await db
-    .insertInto('webhook_events')
-    .values(
-      events.map((e) => ({
-        fb_page_id: e.fbPageId,
-        psid: e.psid,
-        kind: e.kind,
-        idempotency_key: e.idempotencyKey,
-        event_at: e.eventAt,
-        body: encrypt(JSON.stringify(e.body)),
-        received_at: receivedAt,
-      })),
-    )
-    .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
-    .returning('idempotency_key')
-    .execute();
-  return new Set(res.map((r) => r.idempotency_key));
+  const fresh = new Set<string>();
+  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
+    const res = await db
+      .insertInto('webhook_events')
+      .values(
+        events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
+          fb_page_id: e.fbPageId,
+          psid: e.psid,
+          kind: e.kind,
+          idempotency_key: e.idempotencyKey,
+          event_at: e.eventAt,
+          body: encrypt(JSON.stringify(e.body)),
+          received_at: receivedAt,
+        })),
+      )
+      .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
+      .returning('idempotency_key')
+      .execute();
+    for (const r of res) fresh.add(r.idempotency_key);
+  }
+  return fresh;
 }
 
 /**
@@ -118,4 +124,26 @@ export async function countPending(db: Executor): Promise<number> {
     .where('processed_at', 'is', null)
     .executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * Deletes up to `limit` events processed before `before`, oldest first; pending events are never
+ * touched. Returns how many went (fewer than `limit`: nothing older is left).
+ */
+export async function pruneProcessed(db: Executor, before: Date, limit: number): Promise<number> {
+  const res = await db
+    .deleteFrom('webhook_events')
+    .where(
+      'id',
+      'in',
+      db
+        .selectFrom('webhook_events')
+        .select('id')
+        .where('processed_at', 'is not', null)
+        .where('processed_at', '<', before)
+        .orderBy('processed_at')
+        .limit(limit),
+    )
+    .executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

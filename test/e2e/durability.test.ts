@@ -1,70 +1,22 @@
 // The webhook is durable: a delivery answered 200 survives the process being killed before it was
 // applied. The real service runs as a child process (test/e2e/serve.ts) with the worker off, gets a
 // signed delivery, is SIGKILLed, and is started again with the worker on over the same data.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/sandbox/index.ts';
 import { openStorage, type Storage } from '../../src/storage/db.ts';
 import { BACKENDS } from '../support/backends.ts';
+import { exited, killChildren, serve, stop } from '../support/child-service.ts';
 import { api, waitFor } from './harness.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SERVE = path.join(ROOT, 'test/e2e/serve.ts');
-// node itself with tsx's loader, not the tsx CLI: the CLI runs the script in a grandchild that a
-// SIGKILL of the CLI would leave running (holding the data directory).
-const NODE_ARGS = ['--import', 'tsx'];
 const APP_SECRET = 'sandbox-app-secret'; // the sandbox page's default (docs/SANDBOX.md)
 const RECURRING_TITLE = 'Ưu đãi mỗi tuần từ Cửa hàng demo';
 
-const children = new Set<ChildProcess>();
-
-/** Starts serve.ts and resolves with its URL once it listens (bounded). */
-async function serve(
-  env: Record<string, string>,
-): Promise<{ child: ChildProcess; url: string; fbPageId: string }> {
-  const child = spawn(process.execPath, [...NODE_ARGS, SERVE], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr!.on('data', (d) => {
-    stderr += String(d);
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ url: string; fbPageId: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve.ts did not start in 90 s: ${stderr}`)), 90_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve.ts exited (${code}) before listening: ${stderr}`));
-    });
-    lines.on('line', (line) => {
-      if (!line.startsWith('{')) return;
-      clearTimeout(timer);
-      resolve(JSON.parse(line));
-    });
-  });
-  return { child, ...ready };
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-afterAll(async () => {
-  for (const c of children) c.kill('SIGKILL');
-  await Promise.all([...children].map(exited));
-});
+afterAll(killChildren);
 
 describe.each(BACKENDS)('durable webhook intake on %s', (backend) => {
   const dirs: string[] = [];
@@ -135,13 +87,7 @@ describe.each(BACKENDS)('durable webhook intake on %s', (backend) => {
       return line ? Number(line.split(' ').at(-1)) : 0;
     };
     await waitFor(async () => (await processed()) >= 2, { what: 'both events applied', timeoutMs: 60_000 });
-    second.child.kill('SIGTERM');
-    const gone = await Promise.race([
-      exited(second.child).then(() => true),
-      new Promise<boolean>((r) => setTimeout(() => r(false), 30_000)),
-    ]);
-    if (!gone) second.child.kill('SIGKILL');
-    await exited(second.child);
+    await stop(second.child);
 
     // Read what the restarted process stored.
     let storage: Storage | null = null;

@@ -28,3 +28,9 @@ process.on('SIGTERM', () => {
     .then(() => storage.close())
     .finally(() => process.exit(0));
 });
+
+// Memory tests (started with --expose-gc): SIGUSR2 collects garbage and prints the resident set.
+process.on('SIGUSR2', () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  console.log(JSON.stringify({ rss: process.memoryUsage().rss }));
+});

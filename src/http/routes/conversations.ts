@@ -9,16 +9,15 @@ import {
   labelsOfPage,
   listPageConversations,
 } from '../../app/conversations.ts';
+import { inviteWithNotice } from '../../app/invitations.ts';
 import {
   agentTextMessage,
   outcomeLabel,
   type SendOutcome,
-  sendInvitation,
   sendNotification,
   sendOrdinary,
 } from '../../app/messaging.ts';
 import { conversationComposer, customerTopicLists, loadConversation } from '../../app/sends.ts';
-import { getNoticeText } from '../../app/workspaces.ts';
 import { windowState } from '../../domain/send-resolver.ts';
 import type { App, ServerDeps } from '../deps.ts';
 import { ConversationItem, ConversationsQuery, Nullable } from '../schemas/conversations.ts';
@@ -249,23 +248,15 @@ export async function conversationRoutes(app: App, deps: ServerDeps) {
     },
     async (req, reply) => {
       const ws = await deps.workspaceFor(req);
-      const outcome = await sendInvitation(deps.ctx, {
+      const { outcome, notice } = await inviteWithNotice(deps.ctx, {
         workspaceId: ws,
         customerId: req.params.customerId,
         topicId: req.body.topicId,
         sender: 'agent',
       });
       deps.metrics.sends.inc({ kind: 'agent_invitation', outcome: outcomeLabel(outcome) });
-      // R4f: an already sent or subscribed topic shows the page's notice text.
-      if (
-        !outcome.ok &&
-        outcome.stage === 'rules' &&
-        ['already_subscribed', 'invitation_too_soon'].includes(outcome.reason)
-      ) {
-        const { page } = await loadConversation(deps.ctx.db, ws, req.params.customerId);
-        return presentOutcome(reply, outcome, { notice: await getNoticeText(deps.ctx, ws, page.id) });
-      }
-      return presentOutcome(reply, outcome);
+      // R4f: an already sent or subscribed topic shows the page's notice text (app decides, loads it).
+      return presentOutcome(reply, outcome, notice && { notice });
     },
   );
 

@@ -1,164 +1,57 @@
-// Webhook intake and processing. Intake: verify the signature over the raw bytes, store every event
-// with its idempotency key and enqueue its customer's processing — one transaction — then 200.
-// Processing: one customer at a time (advisory lock), oldest event first, each applied and marked
-// processed in one transaction, so a crash anywhere leaves it pending and it is applied after restart.
-import { type MessengerEvent, parseWebhook, verifySignature } from '../channel/index.ts';
+// Webhook processing (the intake is in webhook-intake.ts): one customer at a time (advisory lock),
+// oldest event first, each applied and marked processed in one transaction, so a crash anywhere leaves
+// it pending and it is applied after restart. The page is loaded once per customer batch and passed
+// down; each stored `messaging[]` element is parsed as it arrived, without rebuilding a delivery.
+import { type MessengerEvent, parseMessagingEvent } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
+import { optInShowsNotice } from '../domain/notice.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import * as customers from '../storage/customers.ts';
-import { type Executor, inTransaction, type Tx } from '../storage/db.ts';
+import { inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
-import type { PageRow, WebhookEventRow } from '../storage/schema.ts';
-import type { InboxEvent } from '../storage/webhook-events.ts';
+import type { CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import { findAnswer } from './assistant.ts';
 import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { applyOptIn, applyStopResume } from './optins.ts';
 
-export type IntakeResult =
-  | { status: 'accepted'; events: number; stored: number; skipped: string[] }
-  | { status: 'unsigned' } // 401
-  | { status: 'bad_signature' } // 403
-  | { status: 'invalid_body'; message: string }; // 400
-
-/**
- * Does the signature match? The configured app secret first (no I/O); only if that fails, the secrets of
- * the pages the delivery names (several apps' pages on one server).
- */
-async function signedByKnownApp(
-  db: Executor,
-  configured: string | undefined,
-  input: { raw: Buffer; signature: string; body: unknown },
-): Promise<boolean> {
-  if (configured && verifySignature(configured, input.raw, input.signature)) return true;
-  const entries = (input.body as { entry?: unknown })?.entry;
-  if (!Array.isArray(entries)) return false;
-  for (const e of entries.slice(0, 50)) {
-    const id = (e as { id?: unknown })?.id;
-    if (typeof id !== 'string' && typeof id !== 'number') continue;
-    const page = await pages.findPageByFbId(db, String(id));
-    if (
-      page?.app_secret &&
-      page.app_secret !== configured &&
-      verifySignature(page.app_secret, input.raw, input.signature)
-    ) {
-      return true;
-    }
-  }
-  return false;
+export interface ProcessedBatch {
+  applied: number;
+  /** The customer's page, loaded once for the batch (undefined: nobody connected it). */
+  page: PageRow | undefined;
+  /** The customer as the batch last wrote it, if an event wrote it. */
+  customer: CustomerRow | undefined;
 }
 
-interface Waiting {
-  events: InboxEvent[];
-  resolve(stored: number): void;
-  reject(e: unknown): void;
-}
-
-/**
- * Group commit: deliveries that arrive while a commit is running are stored together in the next one —
- * one multi-row insert of events and one of jobs, one transaction. Each delivery is still answered only
- * after the commit that holds it; alone, a delivery commits at once (no added wait).
- */
-export class WebhookIntake {
-  private waiting: Waiting[] = [];
-  private committing = false;
-
-  constructor(
-    private readonly ctx: AppContext & { queue: Enqueuer },
-    private readonly maxBatch = 500,
-  ) {}
-
-  async accept(input: {
-    raw: Buffer;
-    signature: string | undefined;
-    body: unknown;
-    appSecret: string | undefined;
-  }): Promise<IntakeResult> {
-    if (!input.signature) return { status: 'unsigned' };
-    if (!(await signedByKnownApp(this.ctx.db, input.appSecret, { ...input, signature: input.signature }))) {
-      return { status: 'bad_signature' };
-    }
-    const body = input.body as { object?: unknown };
-    if (!body || typeof body !== 'object' || body.object !== 'page') {
-      return {
-        status: 'invalid_body',
-        message: 'Expected a Messenger delivery: {"object":"page","entry":[…]}.',
-      };
-    }
-    const { events, errors } = parseWebhook(body);
-    const rows = events.map((e) => ({
-      fbPageId: e.pageId,
-      psid: e.psid,
-      kind: e.type,
-      idempotencyKey: e.idempotencyKey,
-      eventAt: e.timestamp,
-      body: e.raw,
-    }));
-    const stored = rows.length ? await this.store(rows) : 0;
-    return { status: 'accepted', events: events.length, stored, skipped: errors };
-  }
-
-  private store(events: InboxEvent[]): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
-      if (!this.committing) void this.commitLoop();
-    });
-  }
-
-  private async commitLoop(): Promise<void> {
-    this.committing = true;
-    try {
-      while (this.waiting.length) {
-        const batch = this.waiting.splice(0, this.maxBatch);
-        try {
-          const fresh = await inTransaction(this.ctx.db, async (tx) => {
-            const all = batch.flatMap((w) => w.events);
-            const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
-            const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
-            const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
-              fbPageId: e.fbPageId,
-              psid: e.psid,
-            }));
-            await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
-            return inserted;
-          });
-          for (const w of batch) {
-            const mine = new Set(w.events.map((e) => e.idempotencyKey));
-            let n = 0;
-            for (const k of mine) if (fresh.delete(k)) n++;
-            w.resolve(n);
-          }
-        } catch (e) {
-          // Nothing of this batch was stored: every delivery in it answers 500 and Meta retries it.
-          for (const w of batch) w.reject(e);
-        }
-      }
-    } finally {
-      this.committing = false;
-    }
-  }
-}
-
-/** Applies every pending event of one customer, oldest first. Returns how many were applied. */
+/** Applies every pending event of one customer, oldest first. */
 export async function processCustomerEvents(
   ctx: AppContext & { queue: Enqueuer },
   job: WebhookCustomerJob,
-): Promise<number> {
-  let applied = 0;
+): Promise<ProcessedBatch> {
+  const batch: ProcessedBatch = {
+    applied: 0,
+    page: await pages.findPageByFbId(ctx.db, job.fbPageId),
+    customer: undefined,
+  };
   for (;;) {
     const done = await inTransaction(ctx.db, async (tx) => {
       const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
       if (!row) return false;
       const parsed = storedEvent(row);
-      const outcome = parsed ? await applyEvent({ ...ctx, db: tx }, tx, parsed) : 'unparseable';
+      const { page } = batch;
+      const outcome = !parsed
+        ? 'unparseable'
+        : page
+          ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, batch)
+          : 'unknown_page';
       await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
       return true;
     });
-    if (!done) return applied;
-    applied++;
+    if (!done) return batch;
+    batch.applied++;
   }
 }
 
@@ -181,18 +74,25 @@ async function replyWith(
 }
 
 /** One event → state. Runs inside the processing transaction; follow-up sends are enqueued in it. */
-async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: MessengerEvent): Promise<string> {
-  const page = await pages.findPageByFbId(tx, e.pageId);
-  if (!page) return 'unknown_page';
+async function applyEvent(
+  ctx: AppContext & { queue: Enqueuer },
+  tx: Tx,
+  page: PageRow,
+  e: MessengerEvent,
+  /** Remembers the customer row this event wrote. */
+  batch: { customer: CustomerRow | undefined },
+): Promise<string> {
   const scope = { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid };
   const now = ctx.clock.now();
   // Whether the event moves the last interaction is the domain's decision (rules.md, Words).
-  const customer = async (kind: CustomerEventKind) =>
-    customers.upsertCustomer(
+  const customer = async (kind: CustomerEventKind) => {
+    batch.customer = await customers.upsertCustomer(
       tx,
       { ...scope, ...(countsAsInteraction(kind) && { interactionAt: e.timestamp }) },
       now,
     );
+    return batch.customer;
+  };
   // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
   const logged =
     e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
@@ -246,9 +146,10 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
     case 'optin_otn':
     case 'optin_recurring': {
       if (e.type === 'optin_recurring' && e.status) {
-        return applyStatusChange(ctx, e, e.status);
+        return applyStatusChange(ctx, page, e, e.status);
       }
       const result = await applyOptIn(ctx, {
+        page,
         fbPageId: e.pageId,
         psid: e.psid,
         kind: e.type === 'optin_otn' ? 'one_time' : 'recurring',
@@ -263,9 +164,9 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
       });
       if (!('customerId' in result)) return result.outcome;
       await log(result.customerId, 'in', 'optin', null, null);
-      if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, e);
+      if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, page, e);
       // R4f: a customer opting in to a topic they already hold gets the page's notice text.
-      if (result.alreadyHeld || result.outcome === 'accepted_again') {
+      if (optInShowsNotice(result)) {
         const job: AssistantReplyJob = {
           kind: 'notice',
           workspaceId: page.workspace_id,
@@ -290,17 +191,19 @@ async function applyEvent(ctx: AppContext & { queue: Enqueuer }, tx: Tx, e: Mess
 
 /** A stored event, decoded as it arrived (the inbox keeps the raw `messaging[]` element, encrypted). */
 function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {
-  return parseWebhook({ object: 'page', entry: [{ id: row.fb_page_id, messaging: [inbox.eventBody(row)] }] })
-    .events[0];
+  const parsed = parseMessagingEvent(row.fb_page_id, inbox.eventBody(row));
+  return typeof parsed === 'string' ? undefined : parsed;
 }
 
 /** R8c: a Stop / Resume from the customer's Manage menu. */
 function applyStatusChange(
   ctx: AppContext,
+  page: PageRow,
   e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
   status: 'STOP' | 'RESUME',
 ) {
   return applyStopResume(ctx, {
+    page,
     fbPageId: e.pageId,
     psid: e.psid,
     token: e.token,
@@ -317,12 +220,13 @@ function applyStatusChange(
 async function replayEarlyStatusChanges(
   ctx: AppContext,
   tx: Tx,
+  page: PageRow,
   e: Extract<MessengerEvent, { type: 'optin_recurring' }>,
 ): Promise<void> {
   for (const row of await inbox.processedWithOutcome(tx, e.pageId, e.psid, 'unknown_token', e.timestamp)) {
     const parsed = storedEvent(row);
     if (parsed?.type !== 'optin_recurring' || !parsed.status || parsed.token !== e.token) continue;
-    const outcome = await applyStatusChange({ ...ctx, db: tx }, parsed, parsed.status);
+    const outcome = await applyStatusChange({ ...ctx, db: tx }, page, parsed, parsed.status);
     await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
   }
 }

@@ -1,0 +1,68 @@
+// The worker's jobs and sweeps, as runtime.ts registers them: each calls use-cases and reports what it
+// did through `observe`, so the composition root only wires the queue, the timers and the metrics.
+// (They live in app, not src/jobs: jobs/ is queue wiring and may not import app — see the architecture
+// test's table.)
+import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import { pendingCustomers } from '../storage/webhook-events.ts';
+import { answerWithNotice, answerWithTrigger } from './assistant.ts';
+import type { AppContext } from './context.ts';
+import { type MessagingContext, outcomeLabel } from './messaging.ts';
+import { recordExpiries } from './optins.ts';
+import { fillProfile, type ProfileSource } from './profiles.ts';
+import { forgetSignInAttempts } from './sign-in.ts';
+import { pruneWebhookEvents } from './webhook-intake.ts';
+import { processCustomerEvents } from './webhook-processing.ts';
+
+export type WorkerContext = MessagingContext & { queue: Enqueuer; profiles: ProfileSource };
+
+/** What the handlers report (the root turns it into metrics). */
+export interface WorkerObserver {
+  webhookEventsProcessed(n: number): void;
+  botSend(outcome: string): void;
+}
+
+/** `webhook-customer`: apply one customer's pending events, then fetch a first-seen customer's name. */
+export async function handleWebhookCustomer(
+  ctx: WorkerContext,
+  observe: WorkerObserver,
+  job: WebhookCustomerJob,
+): Promise<void> {
+  const batch = await processCustomerEvents(ctx, job);
+  observe.webhookEventsProcessed(batch.applied);
+  await fillProfile(ctx, batch.page, job.psid, batch.customer);
+}
+
+/** `assistant-reply`: the chat assistant's answer (a trigger's blocks, or the R4f notice). */
+export async function handleAssistantReply(
+  ctx: WorkerContext,
+  observe: WorkerObserver,
+  job: AssistantReplyJob,
+): Promise<void> {
+  const outcomes =
+    job.kind === 'trigger'
+      ? await answerWithTrigger(ctx, job.workspaceId, job.customerId, job.triggerId)
+      : [await answerWithNotice(ctx, job.workspaceId, job.customerId)];
+  for (const o of outcomes) observe.botSend(outcomeLabel(o));
+}
+
+/** One round of the periodic sweeps. Each fails on its own; the next round tries again. */
+export async function sweepOnce(ctx: AppContext, opts: { webhookRetentionDays: number }): Promise<void> {
+  await recordExpiries(ctx).catch((e) => console.error('[expiry sweep]', e));
+  await forgetSignInAttempts(ctx).catch((e) => console.error('[sign-in throttle sweep]', e));
+  await pruneWebhookEvents(ctx, { days: opts.webhookRetentionDays }).catch((e) =>
+    console.error('[webhook retention]', e),
+  );
+}
+
+/**
+ * Enqueues again the customers whose events are stored but not applied (a crash before their job ran,
+ * or a job lost with its connection). `receivedBefore`: only events that should have been applied by then.
+ */
+export async function requeuePendingCustomers(
+  ctx: AppContext & { queue: Enqueuer },
+  receivedBefore?: Date,
+): Promise<void> {
+  for (const c of await pendingCustomers(ctx.db, 1000, receivedBefore)) {
+    await ctx.queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
+  }
+}

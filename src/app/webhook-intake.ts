@@ -1,0 +1,244 @@
+// Webhook intake: authenticate every entry against the app its own page is connected through, refuse
+// what no Meta delivery contains, store every event with its idempotency key and enqueue its customer's
+// processing — one transaction, shared by concurrent deliveries (group commit) — then 200.
+
+import {
+  checkDelivery,
+  type DeliveryProblem,
+  entryPageIds,
+  parseWebhook,
+  verifySignature,
+} from '../channel/index.ts';
+import { type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
+import * as pages from '../storage/pages.ts';
+import type { PageRow } from '../storage/schema.ts';
+import type { InboxEvent } from '../storage/webhook-events.ts';
+import * as inbox from '../storage/webhook-events.ts';
+import type { AppContext } from './context.ts';
+
+export type IntakeResult =
+  | { status: 'accepted'; events: number; stored: number; skipped: string[] }
+  | { status: 'unsigned' } // 401
+  /** 403. `unknown_page`: an entry names a page nobody connected (told apart only in metrics). */
+  | { status: 'bad_signature'; reason: 'signature' | 'unknown_page' }
+  | { status: 'invalid_body'; problem: DeliveryProblem }; // 400
+
+/**
+ * The one place that says which app secret signs a page's webhooks: the page's own app when it was
+ * connected with one, else the deployment's app (FB_APP_SECRET / the sandbox's). Moving to one Meta
+ * app per deployment changes only this function.
+ */
+export function webhookSecretFor(page: PageRow, configured: string | undefined): string | undefined {
+  return page.app_secret ?? configured;
+}
+
+/**
+ * Page lookups of concurrent deliveries, coalesced like the group commit: lookups asked for while one
+ * query runs are answered together by the next, so the hot path costs one query per group.
+ */
+class PageLookup {
+  private waiting: Array<{
+    ids: string[];
+    resolve(p: Map<string, PageRow>): void;
+    reject(e: unknown): void;
+  }> = [];
+  private running = false;
+
+  constructor(private readonly db: Executor) {}
+
+  find(ids: string[]): Promise<Map<string, PageRow>> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ ids, resolve, reject });
+      if (!this.running) void this.loop();
+    });
+  }
+
+  private async loop(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, 500);
+        try {
+          const ids = [...new Set(batch.flatMap((b) => b.ids))];
+          const found = new Map((await pages.findPagesByFbIds(this.db, ids)).map((p) => [p.fb_page_id, p]));
+          for (const b of batch) b.resolve(found);
+        } catch (e) {
+          for (const b of batch) b.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+}
+
+/**
+ * Does every named page exist and does the signature verify under each one's app secret? A delivery
+ * that names no page must be signed by the deployment's app.
+ */
+async function authenticate(
+  lookup: PageLookup,
+  configured: string | undefined,
+  raw: Buffer,
+  signature: string,
+  pageIds: string[],
+): Promise<'ok' | 'signature' | 'unknown_page'> {
+  if (pageIds.length === 0)
+    return configured && verifySignature(configured, raw, signature) ? 'ok' : 'signature';
+  const found = await lookup.find(pageIds);
+  const verified = new Map<string, boolean>();
+  for (const id of pageIds) {
+    const page = found.get(id);
+    if (!page) return 'unknown_page';
+    const secret = webhookSecretFor(page, configured);
+    if (!secret) return 'signature';
+    if (!verified.has(secret)) verified.set(secret, verifySignature(secret, raw, signature));
+    if (!verified.get(secret)) return 'signature';
+  }
+  return 'ok';
+}
+
+interface Waiting {
+  events: InboxEvent[];
+  resolve(stored: number): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Group commit: deliveries that arrive while a commit is running are stored together in the next one —
+ * chunked multi-row inserts of events and one of jobs, one transaction. Each delivery is still answered
+ * only after the commit that holds it; alone, a delivery commits at once (no added wait). If a group
+ * fails, each member is retried alone, so one bad delivery never fails its neighbours.
+ */
+export class WebhookIntake {
+  private waiting: Waiting[] = [];
+  private committing = false;
+  private readonly pages: PageLookup;
+
+  constructor(
+    private readonly ctx: AppContext & { queue: Enqueuer },
+    private readonly maxBatch = 500,
+  ) {
+    this.pages = new PageLookup(ctx.db);
+  }
+
+  /**
+   * `onAuthenticated` runs once the delivery's origin is known (the route frees its slot for
+   * unauthenticated bodies there).
+   */
+  async accept(input: {
+    raw: Buffer;
+    signature: string | undefined;
+    body: unknown;
+    appSecret: string | undefined;
+    onAuthenticated?: () => void;
+  }): Promise<IntakeResult> {
+    if (!input.signature) return { status: 'unsigned' };
+    const problem = checkDelivery(input.body);
+    // A refused body is still authenticated first (as far as its entries can be read), so a stranger
+    // learns nothing about what would be accepted.
+    const auth = await authenticate(
+      this.pages,
+      input.appSecret,
+      input.raw,
+      input.signature,
+      entryPageIds(input.body),
+    );
+    if (auth !== 'ok') return { status: 'bad_signature', reason: auth };
+    input.onAuthenticated?.();
+    if (problem) return { status: 'invalid_body', problem };
+    const { events, errors } = parseWebhook(input.body);
+    const rows = events.map((e) => ({
+      fbPageId: e.pageId,
+      psid: e.psid,
+      kind: e.type,
+      idempotencyKey: e.idempotencyKey,
+      eventAt: e.timestamp,
+      body: e.raw,
+    }));
+    const stored = rows.length ? await this.store(rows) : 0;
+    return { status: 'accepted', events: events.length, stored, skipped: errors };
+  }
+
+  private store(events: InboxEvent[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, resolve, reject });
+      if (!this.committing) void this.commitLoop();
+    });
+  }
+
+  private async commitLoop(): Promise<void> {
+    this.committing = true;
+    try {
+      while (this.waiting.length) {
+        const batch = this.waiting.splice(0, this.maxBatch);
+        try {
+          this.settle(batch, await this.commit(batch));
+        } catch (e) {
+          if (batch.length === 1) {
+            // Nothing of it was stored: it answers 500 and Meta retries it.
+            batch[0]!.reject(e);
+            continue;
+          }
+          // Retry the members one by one: only the one that fails on its own answers 500.
+          for (const w of batch) {
+            try {
+              this.settle([w], await this.commit([w]));
+            } catch (alone) {
+              w.reject(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private commit(batch: Waiting[]): Promise<Set<string>> {
+    return inTransaction(this.ctx.db, async (tx) => {
+      const all = batch.flatMap((w) => w.events);
+      const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
+      const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
+      const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
+        fbPageId: e.fbPageId,
+        psid: e.psid,
+      }));
+      await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
+      return inserted;
+    });
+  }
+
+  private settle(batch: Waiting[], fresh: Set<string>): void {
+    for (const w of batch) {
+      let n = 0;
+      for (const k of new Set(w.events.map((e) => e.idempotencyKey))) if (fresh.delete(k)) n++;
+      w.resolve(n);
+    }
+  }
+}
+
+export interface RetentionOptions {
+  /** Processed events older than this are deleted. */
+  days: number;
+  /** Rows per DELETE, and the most batches one sweep runs (the rest waits for the next sweep). */
+  batch?: number;
+  maxBatches?: number;
+}
+
+/**
+ * Deletes processed webhook events older than the retention (time from the injected clock), in bounded
+ * batches; pending events are kept whatever their age. Returns how many were deleted.
+ */
+export async function pruneWebhookEvents(ctx: AppContext, opts: RetentionOptions): Promise<number> {
+  const before = new Date(ctx.clock.now().getTime() - opts.days * 86_400_000);
+  const batch = opts.batch ?? 1000;
+  let total = 0;
+  for (let i = 0; i < (opts.maxBatches ?? 20); i++) {
+    const n = await inbox.pruneProcessed(ctx.db, before, batch);
+    total += n;
+    if (n < batch) break;
+  }
+  return total;
+}

@@ -1,0 +1,207 @@
+// Webhook processing as one trip: a customer's batch loads its page once and passes it down to every
+// event, the opt-in and stop/resume use-cases and the profile fill (counted on the real queries).
+import {
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  SelectQueryNode,
+  TableNode,
+} from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import {
+  HOUR,
+  recurringTopic,
+  seedCustomer,
+  seedInvitation,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
+import { GraphClient } from '../channel/index.ts';
+import { JobQueue } from '../jobs/queue.ts';
+import { startSandbox } from '../sandbox/test-helpers.ts';
+import type { Storage } from '../storage/db.ts';
+import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
+import { handleWebhookCustomer } from './job-handlers.ts';
+
+/** Counts the SELECTs that read the `pages` table through the executor it is plugged into. */
+class PageReads implements KyselyPlugin {
+  n = 0;
+  transformQuery(args: PluginTransformQueryArgs) {
+    const node = args.node;
+    if (
+      SelectQueryNode.is(node) &&
+      node.from?.froms.some((f) => TableNode.is(f) && f.table.identifier.name === 'pages')
+    )
+      this.n++;
+    return node;
+  }
+  async transformResult(args: PluginTransformResultArgs) {
+    return args.result;
+  }
+}
+
+describe.each(BACKENDS)('webhook processing on %s', (backend) => {
+  let storage: Storage;
+  let queue: JobQueue;
+  // Never called here: the seeded page has no access token, so no profile is fetched.
+  const graph = new GraphClient({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0' });
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    queue = new JobQueue(storage, { schema: `pgboss_proc_${Date.now()}` });
+    await queue.start();
+  });
+  afterAll(async () => {
+    await queue?.stop();
+    await graph.close();
+    await storage?.close();
+  });
+
+  it('R3a, R8c: a batch of message, opt-in, stop and read reads the page once and applies each', async () => {
+    const w = await seedWorkspace(storage);
+    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+    const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
+    const payload = await seedInvitation(
+      w.ctx,
+      { workspaceId: w.workspaceId, pageId: w.page.id },
+      c.id,
+      topic.id,
+    );
+    const t = w.clock.now().getTime();
+    const who = { sender: { id: c.psid }, recipient: { id: w.page.fb_page_id } };
+    const optin = (at: number, status?: string) => ({
+      ...who,
+      timestamp: at,
+      optin: {
+        type: 'notification_messages',
+        notification_messages_token: 'tok-proc-1',
+        notification_messages_frequency: 'WEEKLY',
+        payload,
+        title: topic.title,
+        token_expiry_timestamp: t + 180 * 24 * HOUR,
+        ...(status && { notification_messages_status: status }),
+      },
+    });
+    const bodies: Array<[string, Record<string, unknown>]> = [
+      ['message', { ...who, timestamp: t + 1, message: { mid: `m-${c.psid}`, text: 'hello' } }],
+      ['optin_recurring', optin(t + 2)],
+      ['optin_recurring', optin(t + 3, 'STOP_NOTIFICATIONS')],
+      ['read', { ...who, timestamp: t + 4, read: { watermark: t + 4 } }],
+    ];
+    const events: InboxEvent[] = bodies.map(([kind, body], i) => ({
+      fbPageId: w.page.fb_page_id,
+      psid: c.psid,
+      kind,
+      idempotencyKey: `proc-${c.psid}-${i}`,
+      eventAt: new Date(t + i + 1),
+      body,
+    }));
+    await storeEvents(storage.db, events, w.clock.now());
+
+    const reads = new PageReads();
+    const ctx = { db: storage.db.withPlugin(reads), clock: w.clock, queue, channel: graph, profiles: graph };
+    const processed: number[] = [];
+    const observe = { webhookEventsProcessed: (n: number) => processed.push(n), botSend: () => undefined };
+    await handleWebhookCustomer(ctx, observe, { fbPageId: w.page.fb_page_id, psid: c.psid });
+
+    expect(processed).toEqual([4]);
+    const outcomes = await storage.db
+      .selectFrom('webhook_events')
+      .select(['idempotency_key', 'outcome'])
+      .where('psid', '=', c.psid)
+      .orderBy('event_at')
+      .execute();
+    expect(outcomes.map((o) => o.outcome)).toEqual(['message', 'accepted', 'stopped', 'read']);
+    // Before: one lookup per event, one more inside each opt-in and stop, one in the profile fill (7).
+    expect(reads.n).toBe(1);
+  });
+
+  it('an event of a page nobody connected is marked unknown_page, with one lookup', async () => {
+    const fbPageId = `gone-${Date.now()}`;
+    const w = await seedWorkspace(storage);
+    const at = w.clock.now().getTime();
+    await storeEvents(
+      storage.db,
+      [
+        {
+          fbPageId,
+          psid: 'psid-nobody',
+          kind: 'message',
+          idempotencyKey: `gone-${fbPageId}`,
+          eventAt: new Date(at),
+          body: {
+            sender: { id: 'psid-nobody' },
+            recipient: { id: fbPageId },
+            timestamp: at,
+            message: { mid: `m-${fbPageId}`, text: 'hi' },
+          },
+        },
+      ],
+      w.clock.now(),
+    );
+    const reads = new PageReads();
+    const ctx = { db: storage.db.withPlugin(reads), clock: w.clock, queue, channel: graph, profiles: graph };
+    const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+    await handleWebhookCustomer(ctx, observe, { fbPageId, psid: 'psid-nobody' });
+    const row = await storage.db
+      .selectFrom('webhook_events')
+      .select('outcome')
+      .where('fb_page_id', '=', fbPageId)
+      .executeTakeFirstOrThrow();
+    expect(row.outcome).toBe('unknown_page');
+    expect(reads.n).toBe(1);
+  });
+
+  it('a customer first seen through a webhook gets their Graph profile name, still one page lookup', async () => {
+    const sb = await startSandbox();
+    const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
+    try {
+      const w = await seedWorkspace(storage, {
+        fbPageId: sb.pageId,
+        accessToken: sb.token,
+        appSecret: sb.appSecret,
+      });
+      const c = await sb.client.createCustomer({ name: 'An Nguyen', locale: 'vi_VN' });
+      const at = w.clock.now().getTime();
+      await storeEvents(
+        storage.db,
+        [
+          {
+            fbPageId: sb.pageId,
+            psid: c.psid,
+            kind: 'message',
+            idempotencyKey: `named-${c.psid}`,
+            eventAt: new Date(at),
+            body: {
+              sender: { id: c.psid },
+              recipient: { id: sb.pageId },
+              timestamp: at,
+              message: { mid: `m-named-${c.psid}`, text: 'chào shop' },
+            },
+          },
+        ],
+        w.clock.now(),
+      );
+      const reads = new PageReads();
+      const ctx = {
+        db: storage.db.withPlugin(reads),
+        clock: w.clock,
+        queue,
+        channel: sandboxGraph,
+        profiles: sandboxGraph,
+      };
+      const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+      await handleWebhookCustomer(ctx, observe, { fbPageId: sb.pageId, psid: c.psid });
+      const row = await storage.db
+        .selectFrom('customers')
+        .select(['name', 'first_name', 'last_name', 'locale'])
+        .where('psid', '=', c.psid)
+        .executeTakeFirstOrThrow();
+      expect(row).toEqual({ name: 'Nguyen An', first_name: 'An', last_name: 'Nguyen', locale: 'vi_VN' });
+      expect(reads.n).toBe(1);
+    } finally {
+      await sandboxGraph.close();
+      await sb.close();
+    }
+  });
+});
