@@ -34,7 +34,11 @@ export async function countAttempt(
   }));
 }
 
-/** A successful sign-in: the pair starts afresh and becomes known; account and address get their attempt back. */
+/**
+ * A successful sign-in: the pair starts afresh and becomes known; the account gets its attempt back. The
+ * address does not: else one valid account, signed into between guesses, would refund an address's
+ * budget for trying many other accounts.
+ */
 export async function recordSuccess(db: Executor, keys: ThrottleKeys, now: Date): Promise<void> {
   await db
     .updateTable('sign_in_throttle')
@@ -42,7 +46,7 @@ export async function recordSuccess(db: Executor, keys: ThrottleKeys, now: Date)
       attempts: sql<number>`CASE WHEN key = ${keys.pair} THEN 0 ELSE greatest(attempts - 1, 0) END`,
       last_success: sql<Date>`CASE WHEN key = ${keys.pair} THEN ${now}::timestamptz ELSE last_success END`,
     })
-    .where('key', 'in', [keys.account, keys.address, keys.pair])
+    .where('key', 'in', [keys.account, keys.pair])
     .execute();
 }
 

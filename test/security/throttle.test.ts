@@ -93,6 +93,20 @@ describe.each(BACKENDS)('sign-in throttle behind a trusted proxy on %s', (backen
     expect((await signIn(env, user.email, user.password, '203.0.113.51')).status).toBe(200);
   });
 
+  it('trust: successful sign-ins from one address do not refund its budget for trying other accounts', async () => {
+    const mine = await account(env);
+    const ip = '203.0.113.60';
+    let wrong = 0;
+    // The attacker alternates a guess against someone else with a sign-in to an account they hold.
+    for (let i = 0; i < SIGN_IN_LIMITS.address; i++) {
+      const guess = await signIn(env, `victim-${i}@shop.test`, 'wrong-password', ip);
+      if (guess.status === 401) wrong++;
+      await signIn(env, mine.email, mine.password, ip);
+    }
+    expect(wrong).toBeLessThan(SIGN_IN_LIMITS.address);
+    expect((await signIn(env, 'victim-last@shop.test', 'wrong-password', ip)).status).toBe(429);
+  });
+
   it('trust: a blocked sign-in says when to retry (Retry-After and the time in the body), and ends then', async () => {
     const user = await account(env);
     const ip = '198.51.100.30';
