@@ -4,6 +4,7 @@
 // fresh random "Authorization: Bearer …" per request gets no fresh bucket, and once an address has
 // spent its budget its requests are refused before they cost a database lookup.
 import type { FastifyReply } from 'fastify';
+import { addressBlock } from '../domain/sign-in-throttle.ts';
 import { errorBody } from './errors.ts';
 
 interface Bucket {
@@ -11,8 +12,10 @@ interface Bucket {
   resetAt: number;
 }
 
-/** Buckets beyond this many are swept of expired ones, so a spray of addresses cannot grow memory. */
+/** Buckets beyond this many are swept of expired ones; beyond MAX_BUCKETS the oldest go too, so a spray
+ *  of addresses cannot grow memory within one window. */
 const SWEEP_AT = 10_000;
+const MAX_BUCKETS = 100_000;
 
 export class ApiRateLimit {
   private buckets = new Map<string, Bucket>();
@@ -23,8 +26,9 @@ export class ApiRateLimit {
     private readonly now: () => number,
   ) {}
 
+  /** An IPv6 client is one /64 (what one subscriber is given), as in the sign-in throttle. */
   static addressKey(ip: string): string {
-    return `ip:${ip}`;
+    return `ip:${addressBlock(ip)}`;
   }
 
   /** Structural (auth.ts imports this file): the caller's key or user. */
@@ -65,5 +69,10 @@ export class ApiRateLimit {
 
   private sweep(now: number): void {
     for (const [k, b] of this.buckets) if (b.resetAt <= now) this.buckets.delete(k);
+    // Still full: forget the oldest (a Map iterates in insertion order).
+    for (const k of this.buckets.keys()) {
+      if (this.buckets.size < MAX_BUCKETS) break;
+      this.buckets.delete(k);
+    }
   }
 }

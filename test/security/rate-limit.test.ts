@@ -70,6 +70,26 @@ describe.each(BACKENDS)('API rate limit on %s', (backend) => {
     expect((await call(base, 'GET', '/api/auth/me', {}, undefined, from('203.0.113.2'))).status).toBe(401);
   });
 
+  it('trust: an IPv6 client rotating addresses inside its /64 shares one budget', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) {
+      const res = await call(
+        base,
+        'GET',
+        '/api/auth/me',
+        {},
+        undefined,
+        from(`2001:db8:1:2::${(i + 1).toString(16)}`),
+      );
+      statuses.push(res.status);
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(401), 429, 429]);
+    // The next /64 is another client.
+    expect((await call(base, 'GET', '/api/auth/me', {}, undefined, from('2001:db8:1:3::1'))).status).toBe(
+      401,
+    );
+  });
+
   it('trust: once an address has spent its budget, garbage bearer tokens cost no database lookup', async () => {
     lookups.counter.n = 0;
     for (let i = 0; i < 40; i++) {
