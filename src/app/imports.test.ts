@@ -107,6 +107,19 @@ describe.each(BACKENDS)('import and export on %s', (backend) => {
     },
   );
 
+  it('trust: a file of 70,000 customers (more PSIDs than PostgreSQL has bind parameters) imports', async () => {
+    const { ctx, workspaceId, page } = await seedWorkspace(storage);
+    const rows = Array.from({ length: 70_000 }, (_, i) => `big-${i},Khách ${i}`);
+    const csv = ['psid,name', ...rows].join('\n');
+    await importCustomers(ctx, workspaceId, page.id, csv);
+    const n = await storage.db
+      .selectFrom('customers')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('page_id', '=', page.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(n.n)).toBe(70_000);
+  }, 240_000);
+
   it('a customer file with several bad lines reports every one (line, column, reason) and imports nothing', async () => {
     const { ctx, workspaceId, page } = await seedWorkspace(storage);
     const csv = [

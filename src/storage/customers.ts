@@ -113,7 +113,8 @@ export async function lockCustomersByPsid(
     .selectFrom('customers')
     .selectAll()
     .where('page_id', '=', pageId)
-    .where('psid', 'in', psids)
+    // One array parameter, not one per PSID: an import of 100,000 rows must stay under 65,535 parameters.
+    .where(sql<boolean>`psid = any(${psids}::text[])`)
     .forUpdate()
     .execute();
 }
