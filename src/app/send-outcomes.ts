@@ -32,8 +32,10 @@ export async function applySendFailure(
 ): Promise<void> {
   const { page, outcome } = req;
   const at = ctx.clock.now();
-  await inTransaction(ctx.db, (tx) =>
-    applyOutcomes(
+  // The effects and the refused invitation (R4b) commit together: a lost connection between them must
+  // not leave the invitation unrecorded, or the agent could ask again early and Meta answer 2018352.
+  await inTransaction(ctx.db, async (tx) => {
+    await applyOutcomes(
       tx,
       {
         workspaceId: page.workspace_id,
@@ -44,11 +46,18 @@ export async function applySendFailure(
       },
       [{ outcome, customerId: req.customerId, ...(req.token && { token: req.token }) }],
       at,
-    ),
-  );
-  if (req.invitation && outcome.invitation) {
-    await recordSentInvitation(ctx, page, req.customerId, req.invitation, outcome.invitation, null);
-  }
+    );
+    if (req.invitation && outcome.invitation) {
+      await recordSentInvitation(
+        { ...ctx, db: tx },
+        page,
+        req.customerId,
+        req.invitation,
+        outcome.invitation,
+        null,
+      );
+    }
+  });
 }
 
 export function recordSentInvitation(
