@@ -34,7 +34,12 @@ export class DataDirLockedError extends Error {
     super(
       `The data directory ${dir} is in use by process ${holder.pid} on ${holder.host} (since ${holder.since}). ` +
         'An embedded database can be opened by one process only: stop that process first, or run several ' +
-        'processes against PostgreSQL (DATABASE_URL).',
+        'processes against PostgreSQL (DATABASE_URL).' +
+        // A holder on another host (a re-created container sharing the volume) cannot be checked from here.
+        (holder.host === hostname()
+          ? ''
+          : ` This machine cannot tell whether ${holder.host} is still running: if it is gone, delete ` +
+            `${path.join(dir, LOCK_FILE)} and start again.`),
     );
   }
 }
