@@ -20,6 +20,7 @@ import { SettingsPage } from './pages/settings/SettingsPage.tsx';
 import { TopicsPage } from './pages/topics/TopicsPage.tsx';
 import { navigate, usePath } from './router.ts';
 import { rememberUser, type Session, SessionProvider, sessionFrom, useSession } from './session.tsx';
+import { DEFAULT_TIME_ZONE, PageTimeZone } from './time.ts';
 
 /** Top-level screens and the least role each needs (the API's own rule for what they call). */
 const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }> = [
@@ -114,7 +115,10 @@ function Shell({ path }: { path: string }) {
         ) : needsPage && !page ? (
           <p>{t.loading}</p>
         ) : (
-          screen(route, page)
+          // Every time on every screen is the page's (issue 10.14), not the browser's.
+          <PageTimeZone.Provider value={page?.timeZone ?? DEFAULT_TIME_ZONE}>
+            {screen(route, page)}
+          </PageTimeZone.Provider>
         )}
       </main>
     </div>

@@ -6,7 +6,10 @@ import type { Lang } from './api.ts';
 import { useI18n } from './i18n.tsx';
 
 /** The page's IANA zone (GET /api/pages/:id → timeZone); the inbox provides it. */
-export const PageTimeZone = createContext<string>('Asia/Ho_Chi_Minh');
+/** Where the product is at home (the source documents' shops): the zone before a page is known. */
+export const DEFAULT_TIME_ZONE = 'Asia/Ho_Chi_Minh';
+
+export const PageTimeZone = createContext<string>(DEFAULT_TIME_ZONE);
 
 function parts(d: Date, zone: string, opts: Intl.DateTimeFormatOptions): Record<string, string> {
   const out: Record<string, string> = {};

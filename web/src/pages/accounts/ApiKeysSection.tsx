@@ -6,7 +6,8 @@ import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { CopyField } from '../../components/CopyField.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
+import { useTime } from '../../time.ts';
 import { errText } from './errors.ts';
 
 function CreateKeyForm({ onCreated }: { onCreated(k: NewApiKey): void }) {
@@ -57,6 +58,7 @@ function CreateKeyForm({ onCreated }: { onCreated(k: NewApiKey): void }) {
 
 export function ApiKeysSection({ onChange }: { onChange(): void }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const keys = useLoad(() => api.apiKeys(), []);
   const [fresh, setFresh] = useState<NewApiKey>();
   const [error, setError] = useState<string>();
@@ -103,12 +105,12 @@ export function ApiKeysSection({ onChange }: { onChange(): void }) {
                   <code>{k.prefix}…</code>
                 </td>
                 <td>{t[`role_${k.role}`]}</td>
-                <td>{fmtDate(k.created_at, lang)}</td>
-                <td>{k.last_used_at ? fmtDate(k.last_used_at, lang) : t.never}</td>
+                <td>{fmt(k.created_at)}</td>
+                <td>{k.last_used_at ? fmt(k.last_used_at) : t.never}</td>
                 <td>
                   {k.revoked_at ? (
                     <span className="badge badge--off">
-                      {t.keyRevoked} {fmtDate(k.revoked_at, lang)}
+                      {t.keyRevoked} {fmt(k.revoked_at)}
                     </span>
                   ) : (
                     <span className="badge badge--ok">{t.keyActive}</span>

@@ -3,7 +3,8 @@
 import { useEffect } from 'react';
 import { type AuditRow, api, errorText, type Lang } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
-import { fmtDate, useI18n } from '../../i18n.tsx';
+import { useI18n } from '../../i18n.tsx';
+import { useTime } from '../../time.ts';
 
 type Say = (name: string) => string;
 const q = (name: string) => (name ? ` “${name}”` : '');
@@ -91,6 +92,7 @@ function Action({ row, lang }: { row: AuditRow; lang: Lang }) {
 
 export function AuditSection({ version }: { version: number }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const audit = useLoad(() => api.audit(200), []);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reload when a change was made elsewhere
   useEffect(() => {
@@ -122,7 +124,7 @@ export function AuditSection({ version }: { version: number }) {
           <tbody>
             {(audit.data ?? []).map((r, i) => (
               <tr key={r.id ?? `${r.at}-${i}`}>
-                <td className="nowrap">{fmtDate(r.at, lang)}</td>
+                <td className="nowrap">{fmt(r.at)}</td>
                 <td>{r.actor.replace(/^user:/, '')}</td>
                 <td>
                   <Action row={r} lang={lang} />

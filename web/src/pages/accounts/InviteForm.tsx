@@ -4,11 +4,13 @@ import { type FormEvent, useState } from 'react';
 import { api, type Invitation, type Role } from '../../api.ts';
 import { CopyField } from '../../components/CopyField.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
+import { useTime } from '../../time.ts';
 import { errText } from './errors.ts';
 
 export function InviteForm({ onInvited }: { onInvited(): void }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('agent');
   const [invite, setInvite] = useState<Invitation>();
@@ -57,7 +59,7 @@ export function InviteForm({ onInvited }: { onInvited(): void }) {
       ) : null}
       {invite ? (
         <div className="once" role="status">
-          <p>{fill(t.inviteOnce, { at: fmtDate(invite.expires_at, lang), email: invite.email })}</p>
+          <p>{fill(t.inviteOnce, { at: fmt(invite.expires_at), email: invite.email })}</p>
           <CopyField label={t.inviteLink} value={link} />
         </div>
       ) : null}

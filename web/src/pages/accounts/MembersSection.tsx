@@ -6,13 +6,15 @@ import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { RoleSelect } from '../../components/RoleSelect.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
 import { useSession } from '../../session.tsx';
+import { useTime } from '../../time.ts';
 import { errText } from './errors.ts';
 import { InviteForm } from './InviteForm.tsx';
 
 export function MembersSection({ onChange }: { onChange(): void }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const me = useSession();
   const members = useLoad(() => api.members(), []);
   const [status, setStatus] = useState<{ ok: boolean; text: string }>();
@@ -63,7 +65,7 @@ export function MembersSection({ onChange }: { onChange(): void }) {
                       onChange={(v) => setRoleChange({ m, role: v as Role })}
                     />
                   </td>
-                  <td>{fmtDate(m.created_at, lang)}</td>
+                  <td>{fmt(m.created_at)}</td>
                   <td>
                     {self ? null : (
                       <ConfirmButton

@@ -5,14 +5,16 @@ import { api, errorText } from '../../api.ts';
 import { BarChart, FunnelChart } from '../../components/Charts.tsx';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
 import { reasonLabel } from '../../reasons.ts';
 import { navigate } from '../../router.ts';
+import { useTime } from '../../time.ts';
 import { pct } from '../topics/TopicsPage.tsx';
 import { StartDraftButton } from './StartCampaign.tsx';
 
 export function CampaignDetail({ id }: { id: number }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const c = useLoad(() => api.campaign(id), [id], 1500);
   const s = useLoad(() => api.campaignStats(id), [id], 1500);
   const [error, setError] = useState<string>();
@@ -63,7 +65,7 @@ export function CampaignDetail({ id }: { id: number }) {
         <p>
           <strong data-testid="campaign-done">{done}</strong> / {total}
           {camp.scheduledAt && camp.status === 'scheduled'
-            ? ` · ${t.scheduleAt}: ${fmtDate(camp.scheduledAt, lang)}`
+            ? ` · ${t.scheduleAt}: ${fmt(camp.scheduledAt)}`
             : ''}
           {camp.pauseReason ? ` · ${camp.pauseReason}` : ''}
         </p>

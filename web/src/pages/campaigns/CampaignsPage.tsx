@@ -4,14 +4,16 @@ import { useState } from 'react';
 import { ApiError, api, type Campaign, type Page } from '../../api.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { useLoad } from '../../hooks.ts';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
 import { navigate } from '../../router.ts';
+import { useTime } from '../../time.ts';
 import { CampaignDetail } from './CampaignDetail.tsx';
 import { CampaignWizard } from './CampaignWizard.tsx';
 import { StartDraftButton } from './StartCampaign.tsx';
 
 export function CampaignsPage({ page, campaignId }: { page: Page; campaignId: number | null }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const [wizard, setWizard] = useState<{ draft: Campaign | null } | null>(null);
   const [error, setError] = useState<string>();
   const list = useLoad(() => api.campaigns(page.id), [page.id, campaignId], 5000);
@@ -88,7 +90,7 @@ export function CampaignsPage({ page, campaignId }: { page: Page; campaignId: nu
                 <td data-label={t.targeted}>{c.targeted ?? '—'}</td>
                 <td data-label={t.fSent}>{c.sent}</td>
                 <td data-label={t.date} className="muted">
-                  {fmtDate(c.startedAt ?? c.scheduledAt ?? c.createdAt, lang)}
+                  {fmt(c.startedAt ?? c.scheduledAt ?? c.createdAt)}
                 </td>
                 <td className="actions">
                   {c.status === 'draft' ? (

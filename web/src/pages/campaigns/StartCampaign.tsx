@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { ApiError, api, type DryRun } from '../../api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
-import { fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { fill, useI18n } from '../../i18n.tsx';
+import { useTime } from '../../time.ts';
 
 /** The question for `reachable` people, now or at `at`. */
 export function StartDialog(p: {
@@ -14,10 +15,11 @@ export function StartDialog(p: {
   onCancel(): void;
 }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const n = p.dry.reachable.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
   return (
     <ConfirmDialog
-      title={p.at ? fill(t.confirmSchedule, { n, at: fmtDate(p.at, lang) }) : fill(t.confirmSendNow, { n })}
+      title={p.at ? fill(t.confirmSchedule, { n, at: fmt(p.at) }) : fill(t.confirmSendNow, { n })}
       confirmLabel={p.at ? t.schedule : t.sendNow}
       onConfirm={p.onConfirm}
       onCancel={p.onCancel}

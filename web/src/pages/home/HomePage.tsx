@@ -4,8 +4,9 @@
 import type { Attention, Overview, Page } from '../../api.ts';
 import { api, errorText } from '../../api.ts';
 import { useLoad } from '../../hooks.ts';
-import { type Dict, fill, fmtDate, useI18n } from '../../i18n.tsx';
+import { type Dict, fill, useI18n } from '../../i18n.tsx';
 import { navigate } from '../../router.ts';
+import { useTime } from '../../time.ts';
 import { statLabel } from '../topics/stats-labels.tsx';
 import { pct } from '../topics/TopicsPage.tsx';
 
@@ -43,6 +44,7 @@ function attentionText(a: Attention, t: Dict): { text: string; to: string } {
 
 export function HomePage({ page }: { page: Page }) {
   const { t, lang } = useI18n();
+  const fmt = useTime();
   const o = useLoad(() => api.overview(page.id), [page.id], 15_000);
   const d: Overview | undefined = o.data;
   if (!d) return <p role={o.error ? 'alert' : 'status'}>{o.error ? errorText(o.error, lang) : t.loading}</p>;
@@ -117,7 +119,7 @@ export function HomePage({ page }: { page: Page }) {
               <span>
                 <Link to={`/campaigns/${c.id}`}>{c.name}</Link>{' '}
                 <span className={`badge cs-${c.status}`}>{t[`cs_${c.status}`]}</span>
-                <span className="muted small"> · {fmtDate(c.startedAt ?? c.createdAt, lang)}</span>
+                <span className="muted small"> · {fmt(c.startedAt ?? c.createdAt)}</span>
               </span>
               <span className="funnel-line">
                 {t.fSent} {c.sent} → {lbl('delivered').label} {c.delivered} ({pct(c.rates.delivered)}) →{' '}
