@@ -13,13 +13,12 @@ import type {
   CampaignCreateBody,
 } from '../../src/http/schemas/campaigns.ts';
 import type { ConversationItem, ConversationsQuery } from '../../src/http/schemas/conversations.ts';
+import type * as Stats from '../../src/http/schemas/stats.ts';
 import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 // The error type and its sentences live in errors.ts (one dictionary for every screen).
 import { ApiError, type ErrorDetails } from './errors.ts';
 
 export { ApiError, type ErrorDetails, errorText } from './errors.ts';
-
-import type { Overview, PageStats, TopicStats } from './api-stats.ts';
 
 export type Lang = 'vi' | 'en';
 export interface Bilingual {
@@ -131,7 +130,6 @@ export interface Topic {
 
 // Blocks are the domain's own type (type-only import: nothing of the server is bundled).
 export type { Block } from '../../src/domain/assistant.ts';
-export type { Attention, Overview, PageStats, TopicInteraction, TopicStats } from './api-stats.ts';
 
 export interface Trigger {
   id: number;
@@ -198,6 +196,19 @@ export interface Message {
 
 /** A row of the inbox (GET /api/pages/:id/conversations). */
 export type ConversationRow = Wire<ConversationItem>;
+
+// The statistics (R10) and the home screen: the routes' response schemas, as they travel.
+/** GET /api/topics/:id/stats. Rates are fractions 0–1 (null: nothing to rate). */
+export type TopicStats = Wire<Stats.TopicStats>;
+/** A topic's notifications in a period (R10a stages). */
+export type TopicInteraction = Wire<Stats.TopicInteraction>;
+/** GET /api/pages/:id/stats?days=: every topic with the same totals as its own statistics. */
+export type PageStats = Wire<Stats.PageStats>;
+/** GET /api/campaigns/:id/stats (R10a). */
+export type CampaignStats = Wire<Stats.CampaignStats>;
+export type Attention = Wire<Stats.Attention>;
+/** GET /api/pages/:id/overview: the home screen. */
+export type Overview = Wire<Stats.Overview>;
 
 export interface SendOk {
   messageId: string | null;
@@ -374,22 +385,4 @@ export interface DryRun {
   deferred: number;
   skipped: Record<string, number>;
   estimatedSeconds: number;
-}
-export interface CampaignStats {
-  targeted: number | null;
-  sent: number;
-  delivered: number;
-  read: number;
-  clicked: number;
-  failed: { total: number; byReason: Record<string, number> };
-  skipped: { total: number; byReason: Record<string, number> };
-  inFlight: number;
-  stoppedAfter: number;
-  rates: {
-    delivered: number | null;
-    read: number | null;
-    clicked: number | null;
-    overall: number | null;
-    stoppedAfter: number | null;
-  };
 }

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { pageOverview } from '../../app/overview.ts';
 import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
 import type { App, ServerDeps } from '../deps.ts';
+import { CampaignStats, Overview, PageStats, TopicStats } from '../schemas/stats.ts';
 import { PageParams } from './pages.ts';
 
 const DaysQuery = Type.Object(
@@ -21,6 +22,7 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
         summary: 'R10b: invitations, acceptance rate, valid subscribers over time, stops, sends',
         params: TopicParams,
         querystring: DaysQuery,
+        response: { 200: TopicStats },
       },
     },
     async (req) => {
@@ -38,6 +40,7 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
         summary: 'The page at a glance: customers, subscribers, topics (interaction over `days`)',
         params: PageParams,
         querystring: DaysQuery,
+        response: { 200: PageStats },
       },
     },
     async (req) => {
@@ -54,6 +57,7 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
         tags: ['statistics'],
         summary: 'The home screen: waiting conversations, subscribers by topic, latest campaigns, attention',
         params: PageParams,
+        response: { 200: Overview },
       },
     },
     async (req) => pageOverview(deps.ctx, await deps.workspaceFor(req), req.params.pageId),
@@ -68,6 +72,7 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
         summary: 'R10a: targeted, sent, delivered, read, clicked, failed by reason, stopped after, rates',
         // `:id`, as the campaign routes name it: one path segment, one parameter name.
         params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }) }),
+        response: { 200: CampaignStats },
       },
     },
     async (req) => {
