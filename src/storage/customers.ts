@@ -109,14 +109,16 @@ export async function lockCustomersByPsid(
   psids: string[],
 ): Promise<CustomerRow[]> {
   if (psids.length === 0) return [];
-  return db
-    .selectFrom('customers')
-    .selectAll()
-    .where('page_id', '=', pageId)
-    // One array parameter, not one per PSID: an import of 100,000 rows must stay under 65,535 parameters.
-    .where(sql<boolean>`psid = any(${psids}::text[])`)
-    .forUpdate()
-    .execute();
+  return (
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .where('page_id', '=', pageId)
+      // One array parameter, not one per PSID: an import of 100,000 rows must stay under 65,535 parameters.
+      .where(sql<boolean>`psid = any(${psids}::text[])`)
+      .forUpdate()
+      .execute()
+  );
 }
 
 export async function findCustomer(

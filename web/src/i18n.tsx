@@ -300,12 +300,3 @@ export function I18nProvider({ children }: { children: ReactNode }) {
 }
 
 export const useI18n = () => useContext(Ctx);
-
-/** A date-time in the page's locale; the service's clock is the reference, not the browser's. */
-export function fmtDate(iso: string | null | undefined, lang: Lang): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', {
-    dateStyle: 'short',
-    timeStyle: 'short',
-  });
-}
