@@ -1,0 +1,120 @@
+// A stored event whose application throws must not hold back its customer's later events for ever:
+// it is retried, and after MAX_EVENT_ATTEMPTS failures it is marked failed (kept) and the rest applied.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import {
+  HOUR,
+  recurringTopic,
+  seedCustomer,
+  seedInvitation,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
+import { GraphClient } from '../channel/index.ts';
+import { JobQueue } from '../jobs/queue.ts';
+import type { Storage } from '../storage/db.ts';
+import { storeEvents } from '../storage/webhook-events.ts';
+import { handleWebhookCustomer } from './job-handlers.ts';
+import { MAX_EVENT_ATTEMPTS } from './webhook-processing.ts';
+
+describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
+  let storage: Storage;
+  let queue: JobQueue;
+  // Never called: the seeded page has no access token, so no profile is fetched.
+  const graph = new GraphClient({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0' });
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    queue = new JobQueue(storage, { schema: `pgboss_poison_${Date.now()}` });
+    await queue.start();
+  });
+  afterAll(async () => {
+    await queue?.stop();
+    await graph.close();
+    await storage?.close();
+  });
+
+  it('trust: R3a a poison event is marked failed after MAX_EVENT_ATTEMPTS and the later opt-in is applied', async () => {
+    const w = await seedWorkspace(storage);
+    const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+    const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
+    const payload = await seedInvitation(
+      w.ctx,
+      { workspaceId: w.workspaceId, pageId: w.page.id },
+      c.id,
+      topic.id,
+    );
+    const t = w.clock.now().getTime();
+    const who = { sender: { id: c.psid }, recipient: { id: w.page.fb_page_id } };
+    // A NUL character parses as JSON but PostgreSQL refuses it in text and jsonb: applying it throws.
+    const poison = { ...who, timestamp: t + 1, message: { mid: `m-poison-${c.psid}`, text: 'a\u0000b' } };
+    const optin = {
+      ...who,
+      timestamp: t + 2,
+      optin: {
+        type: 'notification_messages',
+        notification_messages_token: 'tok-poison-1',
+        notification_messages_frequency: 'WEEKLY',
+        payload,
+        title: topic.title,
+        token_expiry_timestamp: t + 180 * 24 * HOUR,
+      },
+    };
+    await storeEvents(
+      storage.db,
+      [
+        {
+          fbPageId: w.page.fb_page_id,
+          psid: c.psid,
+          kind: 'message',
+          idempotencyKey: `poison-${c.psid}-0`,
+          eventAt: new Date(t + 1),
+          body: poison,
+        },
+        {
+          fbPageId: w.page.fb_page_id,
+          psid: c.psid,
+          kind: 'optin_recurring',
+          idempotencyKey: `poison-${c.psid}-1`,
+          eventAt: new Date(t + 2),
+          body: optin,
+        },
+      ],
+      w.clock.now(),
+    );
+    const ctx = { db: storage.db, clock: w.clock, queue, channel: graph, profiles: graph };
+    const processed: number[] = [];
+    const observe = { webhookEventsProcessed: (n: number) => processed.push(n), botSend: () => undefined };
+    const job = { fbPageId: w.page.fb_page_id, psid: c.psid };
+    const rows = () =>
+      storage.db
+        .selectFrom('webhook_events')
+        .select(['outcome', 'attempts', 'processed_at'])
+        .where('psid', '=', c.psid)
+        .orderBy('event_at')
+        .execute();
+
+    // Each job run before the bound fails (so pg-boss retries it) and leaves both events pending.
+    for (let i = 1; i < MAX_EVENT_ATTEMPTS; i++) {
+      await expect(handleWebhookCustomer(ctx, observe, job)).rejects.toThrow();
+      expect(await rows()).toEqual([
+        { outcome: null, attempts: i, processed_at: null },
+        { outcome: null, attempts: 0, processed_at: null },
+      ]);
+    }
+    await handleWebhookCustomer(ctx, observe, job);
+
+    const [bad, good] = await rows();
+    expect(bad?.outcome).toMatch(/^failed:\w+/);
+    expect(bad?.attempts).toBe(MAX_EVENT_ATTEMPTS);
+    expect(bad?.processed_at).not.toBeNull();
+    expect(good?.outcome).toBe('accepted');
+    expect(processed).toEqual([1]);
+    const sub = await storage.db
+      .selectFrom('subscriptions')
+      .select('token')
+      .where('customer_id', '=', c.id)
+      .where('topic_id', '=', topic.id)
+      .executeTakeFirst();
+    expect(sub).toBeDefined();
+  });
+});
