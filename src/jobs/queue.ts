@@ -1,7 +1,7 @@
 // Queue wiring: pg-boss over the same Kysely executor as everything else, so on the embedded database
 // it shares PGlite's single connection, and a job can be enqueued inside the transaction that caused it.
 import { CompiledQuery } from 'kysely';
-import { fromKysely, PgBoss } from 'pg-boss';
+import { fromKysely, type JobResult, PgBoss } from 'pg-boss';
 import type { Db, Executor, Storage } from '../storage/db.ts';
 
 export const JOBS = {
@@ -49,6 +49,15 @@ function bossDb(db: Db) {
         }
       });
     },
+  };
+}
+
+/** What a failed job keeps as its output (an Error's own fields do not survive JSON). */
+function failure(e: unknown): { message: string; code?: string } {
+  const err = e as { message?: unknown; code?: unknown } | null;
+  return {
+    message: typeof err?.message === 'string' ? err.message : String(e),
+    ...(typeof err?.code === 'string' && { code: err.code }),
   };
 }
 
@@ -109,9 +118,22 @@ export class JobQueue implements Enqueuer {
         localConcurrency: opts.concurrency ?? 1,
         pollingIntervalSeconds: opts.pollSeconds ?? 0.5,
         burstWhenBatchFull: true,
+        // Each job of a batch is settled on its own: one that throws is failed (and retried) alone,
+        // not with the jobs fetched beside it.
+        perJobResults: true,
       },
       async (jobs) => {
-        for (const job of jobs) await handler(job.data);
+        const results: JobResult[] = [];
+        for (const job of jobs) {
+          try {
+            await handler(job.data);
+            results.push({ id: job.id, status: 'completed' });
+          } catch (e) {
+            console.error(`[queue] ${name} job ${job.id} failed`, e);
+            results.push({ id: job.id, status: 'failed', output: failure(e) });
+          }
+        }
+        return results;
       },
     );
   }
