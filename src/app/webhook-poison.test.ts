@@ -1,5 +1,6 @@
 // A stored event whose application throws must not hold back its customer's later events for ever:
 // it is retried, and after MAX_EVENT_ATTEMPTS failures it is marked failed (kept) and the rest applied.
+// And the sweep that re-queues customers with pending events queues each once, however many workers run it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
@@ -11,10 +12,10 @@ import {
   seedWorkspace,
 } from '../../test/support/factories.ts';
 import { GraphClient } from '../channel/index.ts';
-import { JobQueue } from '../jobs/queue.ts';
+import { JOBS, JobQueue, type WebhookCustomerJob } from '../jobs/queue.ts';
 import type { Storage } from '../storage/db.ts';
 import { storeEvents } from '../storage/webhook-events.ts';
-import { handleWebhookCustomer } from './job-handlers.ts';
+import { handleWebhookCustomer, requeuePendingCustomers } from './job-handlers.ts';
 import { MAX_EVENT_ATTEMPTS } from './webhook-processing.ts';
 
 describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
@@ -116,5 +117,43 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
       .where('topic_id', '=', topic.id)
       .executeTakeFirst();
     expect(sub).toBeDefined();
+  });
+
+  it('trust: the pending sweep run by every worker in one window queues one job per customer', async () => {
+    const w = await seedWorkspace(storage);
+    const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
+    const at = w.clock.now().getTime();
+    await storeEvents(
+      storage.db,
+      [
+        {
+          fbPageId: w.page.fb_page_id,
+          psid: c.psid,
+          kind: 'message',
+          idempotencyKey: `sweep-${c.psid}`,
+          eventAt: new Date(at),
+          body: {
+            sender: { id: c.psid },
+            recipient: { id: w.page.fb_page_id },
+            timestamp: at,
+            message: { mid: `m-sweep-${c.psid}`, text: 'hi' },
+          },
+        },
+      ],
+      w.clock.now(),
+    );
+    const ctx = { db: storage.db, clock: w.clock, queue };
+    const sweeps = 3;
+    // Three workers' sweeps, one after another (no worker here takes the jobs, so they stay queued).
+    for (let i = 0; i < sweeps; i++) await requeuePendingCustomers(ctx);
+
+    const data: WebhookCustomerJob = { fbPageId: w.page.fb_page_id, psid: c.psid };
+    const queued = await queue.boss.findJobs(JOBS.webhookCustomer, { data, queued: true });
+    // One job per window (pg-boss's clock, not ours): the sweeps may straddle one window's end, never two.
+    const windows = new Set(queued.map((j) => j.singletonOn?.getTime()));
+    expect(queued.length).toBeGreaterThanOrEqual(1);
+    expect(queued.length).toBeLessThan(sweeps);
+    expect(windows.size).toBe(queued.length);
+    expect(queued.every((j) => j.singletonOn)).toBe(true);
   });
 });

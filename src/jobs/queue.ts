@@ -22,8 +22,18 @@ export type AssistantReplyJob =
   | { kind: 'trigger'; workspaceId: number; customerId: number; triggerId: number }
   | { kind: 'notice'; workspaceId: number; customerId: number };
 
+export interface SendOpts {
+  tx?: Executor;
+  singletonKey?: string;
+  singletonSeconds?: number;
+}
+
 export interface Enqueuer {
-  send(name: JobName, data: object, opts?: { tx?: Executor; singletonKey?: string }): Promise<void>;
+  /**
+   * `singletonKey` with `singletonSeconds`: at most one job of that key per window of that many seconds,
+   * whichever process sends it (pg-boss 12 ignores a key alone on a standard-policy queue).
+   */
+  send(name: JobName, data: object, opts?: SendOpts): Promise<void>;
   /** Many jobs of one kind in one statement (webhook intake's group commit). */
   sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
 }
@@ -86,14 +96,11 @@ export class JobQueue implements Enqueuer {
     }
   }
 
-  async send(
-    name: JobName,
-    data: object,
-    opts: { tx?: Executor; singletonKey?: string } = {},
-  ): Promise<void> {
+  async send(name: JobName, data: object, opts: SendOpts = {}): Promise<void> {
     await this.boss.send(name, data, {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
+      ...(opts.singletonSeconds && { singletonSeconds: opts.singletonSeconds }),
     });
   }
 
