@@ -16,7 +16,7 @@ import { JOBS, JobQueue, type WebhookCustomerJob } from '../jobs/queue.ts';
 import type { Storage } from '../storage/db.ts';
 import { storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer, requeuePendingCustomers } from './job-handlers.ts';
-import { MAX_EVENT_ATTEMPTS } from './webhook-processing.ts';
+import { isTransient, MAX_EVENT_ATTEMPTS } from './webhook-processing.ts';
 
 describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
   let storage: Storage;
@@ -155,5 +155,19 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
     expect(queued.length).toBeLessThan(sweeps);
     expect(windows.size).toBe(queued.length);
     expect(queued.every((j) => j.singletonOn)).toBe(true);
+  });
+});
+
+describe('what counts as an attempt against an event', () => {
+  it('trust: a lost connection or a deadlock is not counted; a constraint or a bug is', () => {
+    const pg = (code: string) => Object.assign(new Error('db'), { code });
+    expect(isTransient(pg('08006'))).toBe(true);
+    expect(isTransient(pg('40P01'))).toBe(true);
+    expect(isTransient(pg('57P01'))).toBe(true);
+    expect(isTransient(pg('ECONNRESET'))).toBe(true);
+    expect(isTransient(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isTransient(pg('22021'))).toBe(false);
+    expect(isTransient(pg('23505'))).toBe(false);
+    expect(isTransient(new TypeError("Cannot read properties of undefined (reading 'id')"))).toBe(false);
   });
 });

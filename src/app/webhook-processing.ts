@@ -68,7 +68,8 @@ export async function processCustomerEvents(
     } catch (e) {
       // What the rolled-back event wrote is gone: forget the customer row it returned.
       batch.customer = before;
-      if (!taken.row || !(await giveUpOn(ctx, taken.row, e))) throw e;
+      // A lost connection or a deadlock says nothing about the event: it is not counted against it.
+      if (!taken.row || isTransient(e) || !(await giveUpOn(ctx, taken.row, e))) throw e;
       continue;
     }
     if (!done) return batch;
@@ -90,6 +91,18 @@ async function giveUpOn(ctx: AppContext, row: WebhookEventRow, error: unknown): 
     error,
   );
   return true;
+}
+
+/**
+ * Errors of the database or the network rather than of the event: connection (08), transaction
+ * rollback such as deadlock or serialization (40), resources (53), operator intervention (57), system
+ * (58) SQLSTATE classes, Node's socket errors, and the driver's own message for a dropped connection.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(code) || /^E[A-Z]+$/.test(code)) return true;
+  return typeof e?.message === 'string' && /connection terminated|connection (is )?closed/i.test(e.message);
 }
 
 /** A short, stable name for what went wrong: the SQLSTATE of a database error, else the error's class. */
