@@ -5,6 +5,7 @@ import type { AppContext } from './app/context.ts';
 import {
   handleAssistantReply,
   handleWebhookCustomer,
+  PENDING_SWEEP_SECONDS,
   requeuePendingCustomers,
   sweepOnce as sweepRound,
   type WorkerContext,
@@ -208,7 +209,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000)).catch((e) =>
           console.error('[pending sweep]', e),
         ),
-      15_000,
+      PENDING_SWEEP_SECONDS * 1000,
     );
     pendingSweep.unref();
   }

@@ -54,15 +54,24 @@ export async function sweepOnce(ctx: AppContext, opts: { webhookRetentionDays: n
   );
 }
 
+/** How often the worker sweeps for pending customers; also the window a customer is re-queued once in. */
+export const PENDING_SWEEP_SECONDS = 15;
+
 /**
  * Enqueues again the customers whose events are stored but not applied (a crash before their job ran,
  * or a job lost with its connection). `receivedBefore`: only events that should have been applied by then.
+ * Keyed per customer and throttled to one job per sweep window, so every worker process sweeping the
+ * same backlog adds one job per customer, not one each.
  */
 export async function requeuePendingCustomers(
   ctx: AppContext & { queue: Enqueuer },
   receivedBefore?: Date,
 ): Promise<void> {
   for (const c of await pendingCustomers(ctx.db, 1000, receivedBefore)) {
-    await ctx.queue.send(JOBS.webhookCustomer, { fbPageId: c.fb_page_id, psid: c.psid });
+    await ctx.queue.send(
+      JOBS.webhookCustomer,
+      { fbPageId: c.fb_page_id, psid: c.psid },
+      { singletonKey: `pending:${c.fb_page_id}:${c.psid}`, singletonSeconds: PENDING_SWEEP_SECONDS },
+    );
   }
 }

@@ -26,7 +26,17 @@ export interface ProcessedBatch {
   customer: CustomerRow | undefined;
 }
 
-/** Applies every pending event of one customer, oldest first. */
+/**
+ * Failed attempts after which a stored event is given up on: marked processed with `failed:<code>`
+ * (the row is kept for inspection and replay) so that the customer's later events are applied.
+ */
+export const MAX_EVENT_ATTEMPTS = 5;
+
+/**
+ * Applies every pending event of one customer, oldest first. An event whose application throws is
+ * rolled back and counted; the job fails (and is retried) until the event has failed MAX_EVENT_ATTEMPTS
+ * times, then the event is marked failed and the customer's later events go on.
+ */
 export async function processCustomerEvents(
   ctx: AppContext & { queue: Enqueuer },
   job: WebhookCustomerJob,
@@ -37,22 +47,69 @@ export async function processCustomerEvents(
     customer: undefined,
   };
   for (;;) {
-    const done = await inTransaction(ctx.db, async (tx) => {
-      const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
-      if (!row) return false;
-      const parsed = storedEvent(row);
-      const { page } = batch;
-      const outcome = !parsed
-        ? 'unparseable'
-        : page
-          ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, batch)
-          : 'unknown_page';
-      await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
-      return true;
-    });
+    const taken: { row?: WebhookEventRow } = {};
+    const before = batch.customer;
+    let done: boolean;
+    try {
+      done = await inTransaction(ctx.db, async (tx) => {
+        const row = await inbox.takeNextPending(tx, job.fbPageId, job.psid);
+        if (!row) return false;
+        taken.row = row;
+        const parsed = storedEvent(row);
+        const { page } = batch;
+        const outcome = !parsed
+          ? 'unparseable'
+          : page
+            ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, batch)
+            : 'unknown_page';
+        await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
+        return true;
+      });
+    } catch (e) {
+      // What the rolled-back event wrote is gone: forget the customer row it returned.
+      batch.customer = before;
+      // A lost connection or a deadlock says nothing about the event: it is not counted against it.
+      if (!taken.row || isTransient(e) || !(await giveUpOn(ctx, taken.row, e))) throw e;
+      continue;
+    }
     if (!done) return batch;
     batch.applied++;
   }
+}
+
+/** Counts a failed attempt; true when it was the last one allowed and the event is now marked failed. */
+async function giveUpOn(ctx: AppContext, row: WebhookEventRow, error: unknown): Promise<boolean> {
+  const outcome = `failed:${errorCode(error)}`;
+  const attempts = await inTransaction(ctx.db, async (tx) => {
+    const n = await inbox.countFailedAttempt(tx, row);
+    if (n >= MAX_EVENT_ATTEMPTS) await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
+    return n;
+  });
+  if (attempts < MAX_EVENT_ATTEMPTS) return false;
+  console.error(
+    `[webhook] event ${row.id} (${row.kind}) of page ${row.fb_page_id} failed ${attempts} times: marked ${outcome}, the customer's later events go on`,
+    error,
+  );
+  return true;
+}
+
+/**
+ * Errors of the database or the network rather than of the event: connection (08), transaction
+ * rollback such as deadlock or serialization (40), resources (53), operator intervention (57), system
+ * (58) SQLSTATE classes, Node's socket errors, and the driver's own message for a dropped connection.
+ */
+export function isTransient(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  if (/^(08|40|53|57|58)[0-9A-Z]{3}$/.test(code) || /^E[A-Z]+$/.test(code)) return true;
+  return typeof e?.message === 'string' && /connection terminated|connection (is )?closed/i.test(e.message);
+}
+
+/** A short, stable name for what went wrong: the SQLSTATE of a database error, else the error's class. */
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : typeof e?.name === 'string' ? e.name : 'unknown';
+  return code.replace(/[^\w.-]/g, '_').slice(0, 40) || 'unknown';
 }
 
 async function replyWith(

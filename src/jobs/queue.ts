@@ -1,7 +1,7 @@
 // Queue wiring: pg-boss over the same Kysely executor as everything else, so on the embedded database
 // it shares PGlite's single connection, and a job can be enqueued inside the transaction that caused it.
 import { CompiledQuery } from 'kysely';
-import { fromKysely, PgBoss } from 'pg-boss';
+import { fromKysely, type JobResult, PgBoss } from 'pg-boss';
 import type { Db, Executor, Storage } from '../storage/db.ts';
 
 export const JOBS = {
@@ -22,8 +22,18 @@ export type AssistantReplyJob =
   | { kind: 'trigger'; workspaceId: number; customerId: number; triggerId: number }
   | { kind: 'notice'; workspaceId: number; customerId: number };
 
+export interface SendOpts {
+  tx?: Executor;
+  singletonKey?: string;
+  singletonSeconds?: number;
+}
+
 export interface Enqueuer {
-  send(name: JobName, data: object, opts?: { tx?: Executor; singletonKey?: string }): Promise<void>;
+  /**
+   * `singletonKey` with `singletonSeconds`: at most one job of that key per window of that many seconds,
+   * whichever process sends it (pg-boss 12 ignores a key alone on a standard-policy queue).
+   */
+  send(name: JobName, data: object, opts?: SendOpts): Promise<void>;
   /** Many jobs of one kind in one statement (webhook intake's group commit). */
   sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
 }
@@ -52,6 +62,15 @@ function bossDb(db: Db) {
   };
 }
 
+/** What a failed job keeps as its output (an Error's own fields do not survive JSON). */
+function failure(e: unknown): { message: string; code?: string } {
+  const err = e as { message?: unknown; code?: unknown } | null;
+  return {
+    message: typeof err?.message === 'string' ? err.message : String(e),
+    ...(typeof err?.code === 'string' && { code: err.code }),
+  };
+}
+
 export class JobQueue implements Enqueuer {
   readonly boss: PgBoss;
 
@@ -77,14 +96,11 @@ export class JobQueue implements Enqueuer {
     }
   }
 
-  async send(
-    name: JobName,
-    data: object,
-    opts: { tx?: Executor; singletonKey?: string } = {},
-  ): Promise<void> {
+  async send(name: JobName, data: object, opts: SendOpts = {}): Promise<void> {
     await this.boss.send(name, data, {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
+      ...(opts.singletonSeconds && { singletonSeconds: opts.singletonSeconds }),
     });
   }
 
@@ -109,9 +125,22 @@ export class JobQueue implements Enqueuer {
         localConcurrency: opts.concurrency ?? 1,
         pollingIntervalSeconds: opts.pollSeconds ?? 0.5,
         burstWhenBatchFull: true,
+        // Each job of a batch is settled on its own: one that throws is failed (and retried) alone,
+        // not with the jobs fetched beside it.
+        perJobResults: true,
       },
       async (jobs) => {
-        for (const job of jobs) await handler(job.data);
+        const results: JobResult[] = [];
+        for (const job of jobs) {
+          try {
+            await handler(job.data);
+            results.push({ id: job.id, status: 'completed' });
+          } catch (e) {
+            console.error(`[queue] ${name} job ${job.id} failed`, e);
+            results.push({ id: job.id, status: 'failed', output: failure(e) });
+          }
+        }
+        return results;
       },
     );
   }

@@ -133,6 +133,8 @@ export interface WebhookEventsTable {
   received_at: Timestamp;
   processed_at: Timestamp | null;
   outcome: string | null;
+  /** Failed attempts to apply it (each rolled back); bounded by webhook-processing's MAX_EVENT_ATTEMPTS. */
+  attempts: Generated<number>;
 }
 
 export interface AssistantTriggersTable {

@@ -58,7 +58,7 @@ export async function takeNextPending(
   fbPageId: string,
   psid: string,
 ): Promise<WebhookEventRow | undefined> {
-  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
+  await lockCustomer(db, fbPageId, psid);
   return db
     .selectFrom('webhook_events')
     .selectAll()
@@ -69,6 +69,11 @@ export async function takeNextPending(
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** One customer's transaction-scoped lock: whoever holds it is the only one working on that customer. */
+async function lockCustomer(db: Executor, fbPageId: string, psid: string): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
 }
 
 /** The raw `messaging[]` element of a stored event. */
@@ -98,6 +103,25 @@ export async function processedWithOutcome(
 
 export async function markProcessed(db: Executor, id: number, outcome: string, at: Date): Promise<void> {
   await db.updateTable('webhook_events').set({ processed_at: at, outcome }).where('id', '=', id).execute();
+}
+
+/**
+ * Counts one failed attempt at a pending event (its application rolled back) and returns the count so
+ * far; under the customer's lock, so two workers never count the same failure twice.
+ */
+export async function countFailedAttempt(
+  db: Executor,
+  row: Pick<WebhookEventRow, 'id' | 'fb_page_id' | 'psid'>,
+): Promise<number> {
+  await lockCustomer(db, row.fb_page_id, row.psid);
+  const r = await db
+    .updateTable('webhook_events')
+    .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+    .where('id', '=', row.id)
+    .where('processed_at', 'is', null)
+    .returning('attempts')
+    .executeTakeFirst();
+  return r?.attempts ?? 0;
 }
 
 /** Customers with pending events (for the start-up sweep that recovers from a crash). */
