@@ -177,6 +177,10 @@ const OWN_TEXT: Record<string, Bilingual> = {
     vi: 'Mã xác minh webhook không khớp.',
     en: 'The webhook verify token does not match.',
   },
+  webhook_busy: {
+    vi: 'Máy chủ đang nhận quá nhiều webhook cùng lúc; vui lòng thử lại sau ít giây.',
+    en: 'Too many webhook deliveries are being received; retry shortly.',
+  },
   signature_missing: { vi: 'Thiếu chữ ký webhook.', en: 'The webhook signature is missing.' },
   signature_invalid: { vi: 'Chữ ký webhook không khớp.', en: 'The webhook signature does not match.' },
   invalid_webhook: { vi: 'Dữ liệu webhook không hợp lệ.', en: 'The webhook body is not valid.' },
