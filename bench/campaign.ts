@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { campaignMessage, createCampaign, startCampaign } from '../src/app/campaigns.ts';
+import { campaignLifecycle, campaignMessage, createCampaign, startCampaign } from '../src/app/campaigns.ts';
 import { GraphClient } from '../src/channel/graph-client.ts';
 import { startDispatcher } from '../src/dispatcher/dispatcher.ts';
 import { LIMITS } from '../src/domain/platform.ts';
@@ -145,7 +145,13 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   }, 100);
   t = performance.now();
   const dispatcher = startDispatcher(
-    { db: storage.db, clock: world.clock, channel: graph, publicUrl: 'http://svc.test' },
+    {
+      db: storage.db,
+      clock: world.clock,
+      channel: graph,
+      publicUrl: 'http://svc.test',
+      lifecycle: campaignLifecycle({ db: storage.db, clock: world.clock }),
+    },
     { concurrency: 2, batchSize: 500, parallelCalls: 4, pollMs: 20, materialisePage: 10_000 },
   );
   await startCampaign(world.ctx, world.workspaceId, c.id);

@@ -1,6 +1,7 @@
 // Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
 import { bootstrapOwner } from './app/accounts.ts';
+import { campaignLifecycle } from './app/campaigns.ts';
 import type { AppContext } from './app/context.ts';
 import {
   handleAssistantReply,
@@ -185,7 +186,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
     // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
-    dispatcher = startDispatcher({ db: storage.db, clock, channel: graph, publicUrl: config.publicUrl });
+    dispatcher = startDispatcher({
+      db: storage.db,
+      clock,
+      channel: graph,
+      publicUrl: config.publicUrl,
+      lifecycle: campaignLifecycle({ db: storage.db, clock }),
+    });
     // --- end campaign dispatcher ---
     // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
     // several batches run at once; PGlite has one connection, where one at a time is all there is.

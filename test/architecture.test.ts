@@ -101,13 +101,7 @@ const WEB_HTTP_TYPES = 'src/http/schemas/';
  * KNOWN violations that could not be fixed yet, as "file → import" with the reason. Keep it empty; an
  * entry here must say why and who fixes it — it is not a place to hide a skip.
  */
-const KNOWN: Record<string, string> = {
-  // KNOWN: the dispatcher moves a campaign through its life cycle (due → running, pause on errors,
-  // complete) with app/campaigns' `command` use-case, so both go through one conditional update. The
-  // fix is a port (`campaigns.command`) in the DispatchContext that runtime.ts fills; left until the
-  // DB-resilience work on src/dispatcher/* and src/runtime.ts has landed (it edits the same lines).
-  'src/dispatcher/dispatcher.ts → ../app/campaigns.ts': 'dispatcher → app (command)',
-};
+const KNOWN: Record<string, string> = {};
 
 function partOf(rel: string): Part | undefined {
   for (const [part, test] of Object.entries(PARTS) as [Part, string | readonly string[]][]) {

@@ -213,6 +213,11 @@ export async function dryRun(
  * restriction paused (R11b) clears the page's restriction: the admin says it is lifted, and Meta's
  * next answer says so again if it is not.
  */
+/** The dispatcher's life-cycle port (dispatcher/batch.ts `DispatchContext.lifecycle`): system commands. */
+export function campaignLifecycle(ctx: AppContext) {
+  return (campaignId: number, cmd: CampaignCommand) => command(ctx, null, campaignId, cmd);
+}
+
 export async function command(
   ctx: AppContext,
   workspaceId: number | null,

@@ -3,6 +3,7 @@
 // (transaction 2: outcomes + checkpoint, inbox log, consent `used`, token give-backs). A crash between
 // the two leaves rows `sending` under a lease; whoever claims them after it lapses resends on the same
 // token, which Meta does not deliver twice (src/domain/campaign-delivery.ts).
+
 import { randomUUID } from 'node:crypto';
 import {
   type BatchItem,
@@ -20,6 +21,7 @@ import {
   mayResend,
   toVerdict,
 } from '../domain/campaign-delivery.ts';
+import type { CampaignCommand } from '../domain/campaigns.ts';
 import type { Clock, PageState, SendPlan, SubscriptionState, TopicState } from '../domain/model.ts';
 import { LIMITS } from '../domain/platform.ts';
 import type { SendOutcome } from '../domain/send-outcomes.ts';
@@ -44,6 +46,11 @@ export interface DispatchContext {
   channel: BatchChannel;
   /** Base of tracked links (GET /r/:token). */
   publicUrl: string;
+  /**
+   * The campaign's life cycle (due → running, pause, complete) through app's one conditional update
+   * (`app/campaigns.command`), filled by the composition root so the dispatcher does not import app.
+   */
+  lifecycle(campaignId: number, cmd: CampaignCommand): Promise<unknown>;
 }
 
 export interface BatchOptions {

@@ -12,6 +12,7 @@ import {
 } from '../../test/crash/world.ts';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import * as app from '../app/campaigns.ts';
+import { campaignLifecycle } from '../app/campaigns.ts';
 import { GraphClient } from '../channel/graph-client.ts';
 import { SandboxClient } from '../sandbox/index.ts';
 import type { Storage } from '../storage/db.ts';
@@ -43,7 +44,13 @@ describe.each(BACKENDS)('campaign dispatch on %s', (backend) => {
       timeoutMs: 2000,
     });
     const sb = new SandboxClient(url, w.page.fb_page_id);
-    const dctx = { db: storage.db, clock: w.clock, channel: graph, publicUrl: 'http://svc.test' };
+    const dctx = {
+      db: storage.db,
+      clock: w.clock,
+      channel: graph,
+      publicUrl: 'http://svc.test',
+      lifecycle: campaignLifecycle({ db: storage.db, clock: w.clock }),
+    };
     const close = async () => {
       await graph.close();
       await w.sandbox!.close();

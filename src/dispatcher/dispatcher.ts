@@ -4,7 +4,6 @@
 // lives in the database, so any number of processes on one PostgreSQL share the work (rows are claimed
 // with SKIP LOCKED) and a process killed at any point is simply continued by the next.
 // On the embedded database run one process: PGlite is one session.
-import { command } from '../app/campaigns.ts';
 import { ErrorWindow } from '../domain/campaign-delivery.ts';
 import { audienceOf, type PauseReason } from '../domain/campaigns.ts';
 import { isDomainError } from '../domain/errors.ts';
@@ -61,7 +60,7 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
   async function pause(c: CampaignRow, reason: PauseReason): Promise<void> {
     windows.delete(c.id);
     try {
-      await command(ctx, null, c.id, { type: 'pause', reason });
+      await ctx.lifecycle(c.id, { type: 'pause', reason });
     } catch (e) {
       if (!isDomainError(e, 'campaign_state_conflict')) throw e; // an admin paused or cancelled first
     }
@@ -70,7 +69,7 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
   /** One step of one campaign; false when it had nothing to do. */
   async function step(c: CampaignRow): Promise<boolean> {
     if (c.status === 'scheduled') {
-      await command(ctx, null, c.id, { type: 'due' }).catch((e) => {
+      await ctx.lifecycle(c.id, { type: 'due' }).catch((e) => {
         if (!isDomainError(e, 'campaign_state_conflict')) throw e;
       });
       return true;
@@ -99,7 +98,7 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
     if (report.claimed === 0) {
       if ((await openCount(ctx.db, c.id)) === 0) {
         windows.delete(c.id);
-        await command(ctx, null, c.id, { type: 'complete' }).catch((e) => {
+        await ctx.lifecycle(c.id, { type: 'complete' }).catch((e) => {
           if (!isDomainError(e, 'campaign_state_conflict')) throw e;
         });
         return true;

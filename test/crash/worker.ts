@@ -2,6 +2,8 @@
 // pointed at the test's database and sandbox by environment variables. The test kills it with SIGKILL
 // at random moments and starts it again. With RN_EXIT_WHEN_IDLE it exits 0 once no campaign is left
 // active (so a PGlite data directory is only ever open in one process at a time).
+
+import { campaignLifecycle } from '../../src/app/campaigns.ts';
 import { GraphClient } from '../../src/channel/graph-client.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { startDispatcher } from '../../src/dispatcher/dispatcher.ts';
@@ -25,7 +27,13 @@ const graph = new GraphClient({
   backoff: { baseMs: 5, maxMs: 50 },
 });
 const dispatcher = startDispatcher(
-  { db: storage.db, clock, channel: graph, publicUrl: 'http://svc.test' },
+  {
+    db: storage.db,
+    clock,
+    channel: graph,
+    publicUrl: 'http://svc.test',
+    lifecycle: campaignLifecycle({ db: storage.db, clock }),
+  },
   {
     concurrency: Number(env.RN_CONCURRENCY ?? 2),
     batchSize: Number(env.RN_BATCH ?? 200),
