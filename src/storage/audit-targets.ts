@@ -3,52 +3,42 @@ import type { Executor } from './db.ts';
 
 export type AuditTargetKind = 'topic' | 'trigger' | 'page' | 'campaign' | 'member' | 'api_key' | 'customer';
 
+/** Targets whose own table has a `name` column and a `workspace_id`. */
+const NAMED = {
+  topic: 'topics',
+  page: 'pages',
+  campaign: 'campaigns',
+  api_key: 'api_keys',
+  customer: 'customers',
+} as const;
+
 export async function auditTargetName(
   db: Executor,
   workspaceId: number,
   kind: AuditTargetKind,
   id: number,
 ): Promise<string | null> {
-  const one = async (q: { executeTakeFirst(): Promise<{ name: string | null } | undefined> }) =>
-    (await q.executeTakeFirst())?.name ?? null;
+  const named = NAMED[kind as keyof typeof NAMED];
+  if (named) {
+    const row = await db
+      .selectFrom(named)
+      .select('name')
+      .where('id', '=', id)
+      .where('workspace_id', '=', workspaceId)
+      .executeTakeFirst();
+    return row?.name ?? null;
+  }
   switch (kind) {
-    case 'topic':
-      return one(
-        db.selectFrom('topics').select('name').where('id', '=', id).where('workspace_id', '=', workspaceId),
-      );
-    case 'page':
-      return one(
-        db.selectFrom('pages').select('name').where('id', '=', id).where('workspace_id', '=', workspaceId),
-      );
-    case 'campaign':
-      return one(
-        db
-          .selectFrom('campaigns')
-          .select('name')
-          .where('id', '=', id)
-          .where('workspace_id', '=', workspaceId),
-      );
-    case 'api_key':
-      return one(
-        db.selectFrom('api_keys').select('name').where('id', '=', id).where('workspace_id', '=', workspaceId),
-      );
-    case 'customer':
-      return one(
-        db
-          .selectFrom('customers')
-          .select('name')
-          .where('id', '=', id)
-          .where('workspace_id', '=', workspaceId),
-      );
-    case 'member':
-      return one(
-        db
-          .selectFrom('users as u')
-          .innerJoin('memberships as m', 'm.user_id', 'u.id')
-          .select('u.email as name')
-          .where('u.id', '=', id)
-          .where('m.workspace_id', '=', workspaceId),
-      );
+    case 'member': {
+      const m = await db
+        .selectFrom('users as u')
+        .innerJoin('memberships as m', 'm.user_id', 'u.id')
+        .select('u.email')
+        .where('u.id', '=', id)
+        .where('m.workspace_id', '=', workspaceId)
+        .executeTakeFirst();
+      return m?.email ?? null;
+    }
     case 'trigger': {
       const t = await db
         .selectFrom('assistant_triggers')
@@ -58,5 +48,7 @@ export async function auditTargetName(
         .executeTakeFirst();
       return t ? (t.value ? `${t.kind}: ${t.value}` : t.kind) : null;
     }
+    default:
+      return null; // the other kinds are in NAMED
   }
 }
