@@ -1,8 +1,8 @@
 // A stored event whose application throws must not hold back its customer's later events for ever:
 // it is retried, and after MAX_EVENT_ATTEMPTS failures it is marked failed (kept) and the rest applied.
 // And the sweep that re-queues customers with pending events queues each once, however many workers run it.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/support/backends.ts';
 import {
   HOUR,
   recurringTopic,
@@ -11,31 +11,17 @@ import {
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
-import { GraphClient } from '../channel/index.ts';
-import { JOBS, JobQueue, type WebhookCustomerJob } from '../jobs/queue.ts';
-import type { Storage } from '../storage/db.ts';
+import { useQueueWorld } from '../../test/support/queue-world.ts';
+import { JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import { storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer, requeuePendingCustomers } from './job-handlers.ts';
 import { isTransient, MAX_EVENT_ATTEMPTS } from './webhook-processing.ts';
 
 describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
-  let storage: Storage;
-  let queue: JobQueue;
-  // Never called: the seeded page has no access token, so no profile is fetched.
-  const graph = new GraphClient({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0' });
-  beforeAll(async () => {
-    storage = await openTestStorage(backend);
-    queue = new JobQueue(storage, { schema: `pgboss_poison_${Date.now()}` });
-    await queue.start();
-  });
-  afterAll(async () => {
-    await queue?.stop();
-    await graph.close();
-    await storage?.close();
-  });
+  const world = useQueueWorld(backend, 'poison');
 
   it('trust: R3a a poison event is marked failed after MAX_EVENT_ATTEMPTS and the later opt-in is applied', async () => {
-    const w = await seedWorkspace(storage);
+    const w = await seedWorkspace(world.storage);
     const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
     const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     const payload = await seedInvitation(
@@ -61,7 +47,7 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
       },
     };
     await storeEvents(
-      storage.db,
+      world.storage.db,
       [
         {
           fbPageId: w.page.fb_page_id,
@@ -82,12 +68,18 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
       ],
       w.clock.now(),
     );
-    const ctx = { db: storage.db, clock: w.clock, queue, channel: graph, profiles: graph };
+    const ctx = {
+      db: world.storage.db,
+      clock: w.clock,
+      queue: world.queue,
+      channel: world.graph,
+      profiles: world.graph,
+    };
     const processed: number[] = [];
     const observe = { webhookEventsProcessed: (n: number) => processed.push(n), botSend: () => undefined };
     const job = { fbPageId: w.page.fb_page_id, psid: c.psid };
     const rows = () =>
-      storage.db
+      world.storage.db
         .selectFrom('webhook_events')
         .select(['outcome', 'attempts', 'processed_at'])
         .where('psid', '=', c.psid)
@@ -110,7 +102,7 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
     expect(bad?.processed_at).not.toBeNull();
     expect(good?.outcome).toBe('accepted');
     expect(processed).toEqual([1]);
-    const sub = await storage.db
+    const sub = await world.storage.db
       .selectFrom('subscriptions')
       .select('token')
       .where('customer_id', '=', c.id)
@@ -120,11 +112,11 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
   });
 
   it('trust: the pending sweep run by every worker in one window queues one job per customer', async () => {
-    const w = await seedWorkspace(storage);
+    const w = await seedWorkspace(world.storage);
     const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     const at = w.clock.now().getTime();
     await storeEvents(
-      storage.db,
+      world.storage.db,
       [
         {
           fbPageId: w.page.fb_page_id,
@@ -142,13 +134,13 @@ describe.each(BACKENDS)('poison webhook events on %s', (backend) => {
       ],
       w.clock.now(),
     );
-    const ctx = { db: storage.db, clock: w.clock, queue };
+    const ctx = { db: world.storage.db, clock: w.clock, queue: world.queue };
     const sweeps = 3;
     // Three workers' sweeps, one after another (no worker here takes the jobs, so they stay queued).
     for (let i = 0; i < sweeps; i++) await requeuePendingCustomers(ctx);
 
     const data: WebhookCustomerJob = { fbPageId: w.page.fb_page_id, psid: c.psid };
-    const queued = await queue.boss.findJobs(JOBS.webhookCustomer, { data, queued: true });
+    const queued = await world.queue.boss.findJobs(JOBS.webhookCustomer, { data, queued: true });
     // One job per window (pg-boss's clock, not ours): the sweeps may straddle one window's end, never two.
     const windows = new Set(queued.map((j) => j.singletonOn?.getTime()));
     expect(queued.length).toBeGreaterThanOrEqual(1);

@@ -7,8 +7,8 @@ import {
   SelectQueryNode,
   TableNode,
 } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/support/backends.ts';
 import {
   HOUR,
   recurringTopic,
@@ -17,10 +17,9 @@ import {
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
+import { useQueueWorld } from '../../test/support/queue-world.ts';
 import { GraphClient } from '../channel/index.ts';
-import { JobQueue } from '../jobs/queue.ts';
 import { startSandbox } from '../sandbox/test-helpers.ts';
-import type { Storage } from '../storage/db.ts';
 import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer } from './job-handlers.ts';
 
@@ -42,23 +41,10 @@ class PageReads implements KyselyPlugin {
 }
 
 describe.each(BACKENDS)('webhook processing on %s', (backend) => {
-  let storage: Storage;
-  let queue: JobQueue;
-  // Never called here: the seeded page has no access token, so no profile is fetched.
-  const graph = new GraphClient({ baseUrl: 'http://127.0.0.1:9', version: 'v23.0' });
-  beforeAll(async () => {
-    storage = await openTestStorage(backend);
-    queue = new JobQueue(storage, { schema: `pgboss_proc_${Date.now()}` });
-    await queue.start();
-  });
-  afterAll(async () => {
-    await queue?.stop();
-    await graph.close();
-    await storage?.close();
-  });
+  const world = useQueueWorld(backend, 'proc');
 
   it('R3a, R8c: a batch of message, opt-in, stop and read reads the page once and applies each', async () => {
-    const w = await seedWorkspace(storage);
+    const w = await seedWorkspace(world.storage);
     const topic = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
     const c = await seedCustomer(w.ctx, { workspaceId: w.workspaceId, pageId: w.page.id });
     const payload = await seedInvitation(
@@ -96,16 +82,22 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       eventAt: new Date(t + i + 1),
       body,
     }));
-    await storeEvents(storage.db, events, w.clock.now());
+    await storeEvents(world.storage.db, events, w.clock.now());
 
     const reads = new PageReads();
-    const ctx = { db: storage.db.withPlugin(reads), clock: w.clock, queue, channel: graph, profiles: graph };
+    const ctx = {
+      db: world.storage.db.withPlugin(reads),
+      clock: w.clock,
+      queue: world.queue,
+      channel: world.graph,
+      profiles: world.graph,
+    };
     const processed: number[] = [];
     const observe = { webhookEventsProcessed: (n: number) => processed.push(n), botSend: () => undefined };
     await handleWebhookCustomer(ctx, observe, { fbPageId: w.page.fb_page_id, psid: c.psid });
 
     expect(processed).toEqual([4]);
-    const outcomes = await storage.db
+    const outcomes = await world.storage.db
       .selectFrom('webhook_events')
       .select(['idempotency_key', 'outcome'])
       .where('psid', '=', c.psid)
@@ -118,10 +110,10 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
 
   it('an event of a page nobody connected is marked unknown_page, with one lookup', async () => {
     const fbPageId = `gone-${Date.now()}`;
-    const w = await seedWorkspace(storage);
+    const w = await seedWorkspace(world.storage);
     const at = w.clock.now().getTime();
     await storeEvents(
-      storage.db,
+      world.storage.db,
       [
         {
           fbPageId,
@@ -140,10 +132,16 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       w.clock.now(),
     );
     const reads = new PageReads();
-    const ctx = { db: storage.db.withPlugin(reads), clock: w.clock, queue, channel: graph, profiles: graph };
+    const ctx = {
+      db: world.storage.db.withPlugin(reads),
+      clock: w.clock,
+      queue: world.queue,
+      channel: world.graph,
+      profiles: world.graph,
+    };
     const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
     await handleWebhookCustomer(ctx, observe, { fbPageId, psid: 'psid-nobody' });
-    const row = await storage.db
+    const row = await world.storage.db
       .selectFrom('webhook_events')
       .select('outcome')
       .where('fb_page_id', '=', fbPageId)
@@ -156,7 +154,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
     const sb = await startSandbox();
     const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
     try {
-      const w = await seedWorkspace(storage, {
+      const w = await seedWorkspace(world.storage, {
         fbPageId: sb.pageId,
         accessToken: sb.token,
         appSecret: sb.appSecret,
@@ -164,7 +162,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       const c = await sb.client.createCustomer({ name: 'An Nguyen', locale: 'vi_VN' });
       const at = w.clock.now().getTime();
       await storeEvents(
-        storage.db,
+        world.storage.db,
         [
           {
             fbPageId: sb.pageId,
@@ -184,15 +182,15 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       );
       const reads = new PageReads();
       const ctx = {
-        db: storage.db.withPlugin(reads),
+        db: world.storage.db.withPlugin(reads),
         clock: w.clock,
-        queue,
+        queue: world.queue,
         channel: sandboxGraph,
         profiles: sandboxGraph,
       };
       const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
       await handleWebhookCustomer(ctx, observe, { fbPageId: sb.pageId, psid: c.psid });
-      const row = await storage.db
+      const row = await world.storage.db
         .selectFrom('customers')
         .select(['name', 'first_name', 'last_name', 'locale'])
         .where('psid', '=', c.psid)
