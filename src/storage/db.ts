@@ -7,12 +7,16 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import {
+  type DatabaseIntrospector,
+  type DatabaseMetadata,
   Kysely,
   type Migration,
   type MigrationProvider,
   Migrator,
   PostgresDialect,
+  type SchemaMetadata,
   sql,
+  type TableMetadata,
   type Transaction,
 } from 'kysely';
 import pg from 'pg';
@@ -112,7 +116,7 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     // PGlite is a single session: one pooled connection, so a transaction holds it and others wait.
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   const storage: Storage = {
     db,
     kind: opts.databaseUrl ? 'postgres' : 'pglite',
@@ -141,6 +145,73 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
   };
   if (opts.migrate !== false) await migrate(db, opts.schema);
   return storage;
+}
+
+/**
+ * Kysely's stock introspector (which its Migrator uses to find its bookkeeping tables) reads every
+ * schema in the database and calls has_schema_privilege()/pg_get_serial_sequence() by name on each. Two
+ * things go wrong with that on a shared server: a schema another client drops at that instant fails our
+ * migration ("schema … does not exist"), and a `kysely_migration` table in some other schema of the
+ * same database counts as ours. This one looks only at our own schema (the first on the search_path),
+ * by oid, through plain catalog joins.
+ */
+class OwnSchemaIntrospector implements DatabaseIntrospector {
+  constructor(private readonly db: Kysely<unknown>) {}
+
+  async getSchemas(): Promise<SchemaMetadata[]> {
+    const rows = await sql<{ name: string }>`select nspname as name from pg_catalog.pg_namespace`.execute(
+      this.db,
+    );
+    return rows.rows.map((r) => ({ name: r.name }));
+  }
+
+  async getTables(): Promise<TableMetadata[]> {
+    const rows = await sql<{
+      schema: string;
+      table: string;
+      kind: string;
+      column: string | null;
+      type: string | null;
+      not_null: boolean | null;
+      has_default: boolean | null;
+    }>`
+      select ns.nspname as schema, c.relname as table, c.relkind as kind, a.attname as column,
+             t.typname as type, a.attnotnull as not_null, a.atthasdef as has_default
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+        left join pg_catalog.pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+        left join pg_catalog.pg_type t on t.oid = a.atttypid
+       where ns.nspname = current_schema() and c.relkind in ('r', 'v', 'p')
+       order by c.relname, a.attnum`.execute(this.db);
+    const tables = new Map<string, TableMetadata>();
+    for (const r of rows.rows) {
+      let table = tables.get(r.table);
+      if (!table) {
+        table = { name: r.table, schema: r.schema, isView: r.kind === 'v', columns: [] };
+        tables.set(r.table, table);
+      }
+      if (r.column) {
+        table.columns.push({
+          name: r.column,
+          dataType: r.type ?? '',
+          isNullable: !r.not_null,
+          hasDefaultValue: Boolean(r.has_default),
+          isAutoIncrementing: false,
+        });
+      }
+    }
+    return [...tables.values()];
+  }
+
+  async getMetadata(): Promise<DatabaseMetadata> {
+    return { tables: await this.getTables() };
+  }
+}
+
+class OwnSchemaPostgresDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    return new OwnSchemaIntrospector(db);
+  }
 }
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');

@@ -23,13 +23,7 @@ export async function openTestStorage(backend: Backend, extra: Partial<OpenOptio
   if (backend === 'pglite') return openStorage({ dataDir: 'memory://', ...extra });
   if (!url) throw new Error('DATABASE_URL is required for the postgres backend');
   const schema = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const storage = await openStorage({ databaseUrl: url, schema, ...extra }).catch(async (e: Error) => {
-    // Kysely's Migrator introspects the shared catalog, where a parallel test file may be dropping its own
-    // schema at that instant ("schema … does not exist", seen once in ~10 runs): try once more.
-    if (!/does not exist/.test(e.message)) throw e;
-    console.warn(`[renotify tests] migration raced a concurrent schema drop, retrying: ${e.message}`);
-    return openStorage({ databaseUrl: url, schema, ...extra });
-  });
+  const storage = await openStorage({ databaseUrl: url, schema, ...extra });
   const close = storage.close.bind(storage);
   storage.close = async () => {
     await close();
