@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { campaignLifecycle, campaignMessage, createCampaign, startCampaign } from '../src/app/campaigns.ts';
+import { campaignLifecycle, createCampaign, startCampaign } from '../src/app/campaigns.ts';
 import { GraphClient } from '../src/channel/graph-client.ts';
+import { campaignMessage } from '../src/dispatcher/content.ts';
 import { startDispatcher } from '../src/dispatcher/dispatcher.ts';
 import { LIMITS } from '../src/domain/platform.ts';
 import { findCampaign } from '../src/storage/campaigns.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
+import { createDispatchStore } from '../src/storage/dispatch-store.ts';
 import { createWorld, type RecipientSpec, seedDatabase } from '../test/crash/world.ts';
 import { openTestStorage } from '../test/support/backends.ts';
 import { machine, writeBenchSection } from './report.ts';
@@ -146,7 +148,7 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   t = performance.now();
   const dispatcher = startDispatcher(
     {
-      db: storage.db,
+      store: createDispatchStore(storage.db),
       clock: world.clock,
       channel: graph,
       publicUrl: 'http://svc.test',

@@ -16,7 +16,7 @@ import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
-import { type Dispatcher, startDispatcher } from './dispatcher/dispatcher.ts';
+import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
 import { isDomainError } from './domain/errors.ts';
 import type { Clock } from './domain/model.ts';
 import { requireAuth } from './http/auth.ts';
@@ -25,6 +25,7 @@ import { type App, buildServer, type ServerDeps } from './http/server.ts';
 import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
+import { createDispatchStore } from './storage/dispatch-store.ts';
 import { takeCalls } from './storage/graph-rate.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
@@ -43,6 +44,8 @@ export interface RuntimeOptions {
   queueSchema?: string;
   logger?: boolean;
   security?: ServerDeps['security'];
+  /** Dispatcher tuning (tests: a long safety poll proves a start wakes it). */
+  dispatcher?: DispatcherOptions;
 }
 
 export interface Runtime {
@@ -134,7 +137,16 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
-  const ctx = { db: storage.db, clock, channel: graph, profiles: graph, queue };
+  let dispatcher: Dispatcher | null = null;
+  // kickDispatcher: a campaign started or resumed through this process wakes its own dispatcher at once.
+  const ctx = {
+    db: storage.db,
+    clock,
+    channel: graph,
+    profiles: graph,
+    queue,
+    kickDispatcher: () => dispatcher?.kick(),
+  };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
@@ -182,17 +194,22 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
     botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),
   };
-  let dispatcher: Dispatcher | null = null;
   if (opts.worker !== false) {
     // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
     // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
-    dispatcher = startDispatcher({
-      db: storage.db,
-      clock,
-      channel: graph,
-      publicUrl: config.publicUrl,
-      lifecycle: campaignLifecycle({ db: storage.db, clock }),
-    });
+    const running = startDispatcher(
+      {
+        store: createDispatchStore(storage.db),
+        clock,
+        channel: graph,
+        publicUrl: config.publicUrl,
+        lifecycle: campaignLifecycle({ db: storage.db, clock }),
+      },
+      opts.dispatcher,
+    );
+    dispatcher = running;
+    // A campaign started or resumed in any process (the service, another worker) sends this job.
+    await queue.work(JOBS.campaignWake, async () => running.kick());
     // --- end campaign dispatcher ---
     // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
     // several batches run at once; PGlite has one connection, where one at a time is all there is.

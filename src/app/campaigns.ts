@@ -15,6 +15,7 @@ import {
 } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
 import { LIMITS } from '../domain/platform.ts';
+import { type Enqueuer, JOBS } from '../jobs/queue.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import * as store from '../storage/campaigns.ts';
 import * as customers from '../storage/customers.ts';
@@ -24,6 +25,17 @@ import type { CampaignRow, CampaignStatus, DeliveryStatus } from '../storage/sch
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
+
+/**
+ * Starting or resuming a campaign wakes the dispatchers (runtime.ts fills both; without them the
+ * dispatcher's safety poll finds the campaign).
+ */
+export interface CampaignContext extends AppContext {
+  /** Takes a `campaign-wake` job in the transaction of the start, for a worker in any process. */
+  queue?: Enqueuer;
+  /** Wakes this process's own dispatcher after the commit. */
+  kickDispatcher?: () => void;
+}
 
 export interface CreateCampaign extends Omit<CampaignInput, 'allowDefer'> {
   topicId: number;
@@ -219,13 +231,14 @@ export function campaignLifecycle(ctx: AppContext) {
 }
 
 export async function command(
-  ctx: AppContext,
+  ctx: CampaignContext,
   workspaceId: number | null,
   id: number,
   cmd: CampaignCommand,
 ): Promise<CampaignRow> {
   const now = ctx.clock.now();
-  return inTransaction(ctx.db, async (tx) => {
+  let wake = false;
+  const row = await inTransaction(ctx.db, async (tx) => {
     const c = await store.findCampaign(tx, workspaceId, id, { forUpdate: true });
     if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
     const t = transition(
@@ -248,15 +261,22 @@ export async function command(
       (c.pause_reason === 'page_restricted' || c.pause_reason === 'page_token_invalid')
     )
       await pages.updatePage(tx, c.workspace_id, c.page_id, { restricted_reason: null });
+    if ((cmd.type === 'start' || cmd.type === 'resume') && ctx.queue) {
+      const at = t.next.status === 'scheduled' ? t.next.scheduledAt : null;
+      await ctx.queue.send(JOBS.campaignWake, { campaignId: c.id }, { tx, ...(at && { startAfter: at }) });
+    }
+    wake = t.next.status === 'running' && cmd.type !== 'due';
     return (await store.findCampaign(tx, null, c.id))!;
   });
+  if (wake) ctx.kickDispatcher?.();
+  return row;
 }
 
-export const startCampaign = (ctx: AppContext, ws: number, id: number, at?: Date | null) =>
+export const startCampaign = (ctx: CampaignContext, ws: number, id: number, at?: Date | null) =>
   command(ctx, ws, id, { type: 'start', at: at ?? null });
 export const pauseCampaign = (ctx: AppContext, ws: number, id: number) =>
   command(ctx, ws, id, { type: 'pause', reason: 'manual' });
-export const resumeCampaign = (ctx: AppContext, ws: number, id: number) =>
+export const resumeCampaign = (ctx: CampaignContext, ws: number, id: number) =>
   command(ctx, ws, id, { type: 'resume' });
 export const cancelCampaign = (ctx: AppContext, ws: number, id: number) =>
   command(ctx, ws, id, { type: 'cancel' });
@@ -308,6 +328,4 @@ export async function recordPostbackClick(
   return deliveries.markClicked(db, { campaignId: p.campaignId, customerId }, ctx.clock.now());
 }
 
-// The message builders moved to the channel (the dispatcher builds messages too); bench/ imports them here.
-export { campaignMessage, linkToken } from '../channel/index.ts';
 export type { CampaignStatus };

@@ -1,7 +1,6 @@
 // The channel's public surface: what app/, jobs/ and http/ import. Everything that talks to Meta
 // (Graph client, limiter, message builders, webhook checks and parsing) is reached through here.
 
-export { type CampaignForMessage, campaignMessage, linkSignature, linkToken } from './campaign-message.ts';
 export { credentials, type StoredPageCredentials } from './credentials.ts';
 export {
   type BatchItem,
@@ -25,6 +24,7 @@ export {
 } from './graph-wire.ts';
 export * from './messages.ts';
 export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
+export { linkSignature, linkToken } from './tracked-links.ts';
 export { parseMessagingEvent, parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
 export type * from './webhook-events.ts';
 export {

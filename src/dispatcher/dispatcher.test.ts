@@ -16,6 +16,7 @@ import { campaignLifecycle } from '../app/campaigns.ts';
 import { GraphClient } from '../channel/graph-client.ts';
 import { SandboxClient } from '../sandbox/index.ts';
 import type { Storage } from '../storage/db.ts';
+import { createDispatchStore } from '../storage/dispatch-store.ts';
 import type { CampaignRow } from '../storage/schema.ts';
 import { startDispatcher } from './dispatcher.ts';
 
@@ -45,7 +46,7 @@ describe.each(BACKENDS)('campaign dispatch on %s', (backend) => {
     });
     const sb = new SandboxClient(url, w.page.fb_page_id);
     const dctx = {
-      db: storage.db,
+      store: createDispatchStore(storage.db),
       clock: w.clock,
       channel: graph,
       publicUrl: 'http://svc.test',

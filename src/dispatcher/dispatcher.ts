@@ -3,26 +3,33 @@
 // of the audience, or send one bounded batch — and sleeping when there is nothing to do. All progress
 // lives in the database, so any number of processes on one PostgreSQL share the work (rows are claimed
 // with SKIP LOCKED) and a process killed at any point is simply continued by the next.
+// It is woken, not polling: starting or resuming a campaign calls `kick()` in the process that did it
+// and sends a `campaign-wake` job that a worker in any process turns into `kick()` (runtime.ts).
 // On the embedded database run one process: PGlite is one session.
 import { ErrorWindow } from '../domain/campaign-delivery.ts';
-import { audienceOf, type PauseReason } from '../domain/campaigns.ts';
+import type { PauseReason } from '../domain/campaigns.ts';
 import { isDomainError } from '../domain/errors.ts';
-import { openCount } from '../storage/campaign-deliveries.ts';
-import * as store from '../storage/campaigns.ts';
-import { inTransaction } from '../storage/db.ts';
-import * as pages from '../storage/pages.ts';
-import type { CampaignRow } from '../storage/schema.ts';
-import * as topics from '../storage/topics.ts';
-import { type BatchOptions, type DispatchContext, runBatch } from './batch.ts';
+import type { ActiveCampaign } from '../storage/dispatch-store.ts';
+import { type BatchOptions, runBatch } from './batch.ts';
+import type { DispatchContext } from './store.ts';
+
+/**
+ * The safety poll: a crashed process's lapsed leases, a scheduled campaign coming due, deferred
+ * recipients coming due, and a wake job lost with its process are found by looking again this often.
+ * Starting or resuming a campaign does not wait for it (kick / the wake job).
+ */
+export const SAFETY_POLL_MS = 5_000;
 
 export interface DispatcherOptions extends Partial<BatchOptions> {
   /** Loops in this process; default 2. */
   concurrency?: number;
-  /** Sleep when idle; default 250 ms. */
+  /** Sleep when idle before looking again (the safety poll); default SAFETY_POLL_MS. */
   pollMs?: number;
   /** Customers copied per materialisation step; default 5 000. */
   materialisePage?: number;
   onError?: (e: unknown) => void;
+  /** Called each time a loop goes to sleep with nothing to do (tests wait for an idle dispatcher). */
+  onIdle?: () => void;
 }
 
 export interface Dispatcher {
@@ -38,13 +45,16 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
     leaseMs: opts.leaseMs ?? 120_000,
     parallelCalls: opts.parallelCalls ?? 4,
   };
-  const pollMs = opts.pollMs ?? 250;
+  const pollMs = opts.pollMs ?? SAFETY_POLL_MS;
   const pageSize = opts.materialisePage ?? 5000;
   const onError = opts.onError ?? ((e: unknown) => console.error('[dispatcher]', e));
   const windows = new Map<number, ErrorWindow>();
   let stopped = false;
   const wakers = new Set<() => void>();
   let turn = 0;
+  // Counts kicks, so that a kick arriving while a loop is mid-tick (it may have read the campaigns
+  // before the start committed) keeps that loop from going to sleep on a stale answer.
+  let kicks = 0;
 
   const sleep = () =>
     new Promise<void>((resolve) => {
@@ -57,46 +67,37 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
       wakers.add(done);
     });
 
-  async function pause(c: CampaignRow, reason: PauseReason): Promise<void> {
-    windows.delete(c.id);
+  async function pause(campaignId: number, reason: PauseReason): Promise<void> {
+    windows.delete(campaignId);
     try {
-      await ctx.lifecycle(c.id, { type: 'pause', reason });
+      await ctx.lifecycle(campaignId, { type: 'pause', reason });
     } catch (e) {
       if (!isDomainError(e, 'campaign_state_conflict')) throw e; // an admin paused or cancelled first
     }
   }
 
-  /** One step of one campaign; false when it had nothing to do. */
-  async function step(c: CampaignRow): Promise<boolean> {
+  /** One step of one campaign (as read this tick, with its page and topic); false when it had nothing to do. */
+  async function step(target: ActiveCampaign): Promise<boolean> {
+    const c = target.campaign;
     if (c.status === 'scheduled') {
       await ctx.lifecycle(c.id, { type: 'due' }).catch((e) => {
         if (!isDomainError(e, 'campaign_state_conflict')) throw e;
       });
       return true;
     }
-    if (!c.materialized) {
-      const now = ctx.clock.now();
-      return inTransaction(ctx.db, async (tx) => {
-        const locked = await store.lockCampaign(tx, c.id);
-        if (!locked || locked.materialized || locked.status !== 'running') return false;
-        const scope = { pageId: c.page_id, topicId: c.topic_id, filters: audienceOf(c) };
-        await store.materialisePage(tx, locked, scope, pageSize, now);
-        return true;
-      });
-    }
-    const page = (await pages.findPage(ctx.db, c.workspace_id, c.page_id))!;
-    if (page.restricted_reason) {
+    if (!c.materialized) return ctx.store.materialiseNext(c.id, pageSize, ctx.clock.now());
+    const restricted = target.page.restricted_reason;
+    if (restricted) {
       // R11b: nothing goes out on a restricted page; the campaign says why and waits for a resume.
       await pause(
-        c,
-        page.restricted_reason.startsWith('page_token_invalid') ? 'page_token_invalid' : 'page_restricted',
+        c.id,
+        restricted.startsWith('page_token_invalid') ? 'page_token_invalid' : 'page_restricted',
       );
       return true;
     }
-    const topic = topics.toTopicState((await topics.findTopic(ctx.db, c.workspace_id, c.topic_id))!);
-    const report = await runBatch(ctx, c, page, topic, batch);
+    const report = await runBatch(ctx, target, batch);
     if (report.claimed === 0) {
-      if ((await openCount(ctx.db, c.id)) === 0) {
+      if ((await ctx.store.openCount(c.id)) === 0) {
         windows.delete(c.id);
         await ctx.lifecycle(c.id, { type: 'complete' }).catch((e) => {
           if (!isDomainError(e, 'campaign_state_conflict')) throw e;
@@ -106,18 +107,18 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
       return false; // only deferred or in-flight rows left: wait
     }
     if (report.pause) {
-      await pause(c, report.pause);
+      await pause(c.id, report.pause);
       return true;
     }
     const w = windows.get(c.id) ?? new ErrorWindow();
     windows.set(c.id, w);
     for (const v of report.verdicts) w.record(v);
-    if (w.tripped()) await pause(c, 'too_many_errors');
+    if (w.tripped()) await pause(c.id, 'too_many_errors');
     return true;
   }
 
   async function tick(): Promise<boolean> {
-    const active = await store.activeCampaigns(ctx.db, ctx.clock.now());
+    const active = await ctx.store.activeCampaigns(ctx.clock.now());
     // Rotate the starting campaign so that loops spread over several running campaigns.
     const start = turn++;
     for (let i = 0; i < active.length; i++) {
@@ -130,18 +131,23 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
   async function loop(): Promise<void> {
     while (!stopped) {
       let worked = false;
+      const seen = kicks;
       try {
         worked = await tick();
       } catch (e) {
         onError(e);
       }
-      if (!worked && !stopped) await sleep();
+      if (!worked && !stopped && seen === kicks) {
+        opts.onIdle?.();
+        await sleep();
+      }
     }
   }
 
   const loops = Array.from({ length: Math.max(1, opts.concurrency ?? 2) }, loop);
   return {
     kick() {
+      kicks++;
       for (const w of [...wakers]) w();
     },
     async stop() {

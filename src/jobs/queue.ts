@@ -9,6 +9,12 @@ export const JOBS = {
   webhookCustomer: 'webhook-customer',
   /** Send the chat assistant's answer (blocks of a trigger, or the R4f notice). */
   assistantReply: 'assistant-reply',
+  /**
+   * Wake the campaign dispatcher: a campaign was started or resumed (sent in that transaction; for a
+   * scheduled start, due at its time). Whichever worker takes it kicks its own dispatcher, so a start
+   * in the service reaches a `renotify worker` without waiting for the dispatcher's safety poll.
+   */
+  campaignWake: 'campaign-wake',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -16,6 +22,10 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
 export interface WebhookCustomerJob {
   fbPageId: string;
   psid: string;
+}
+
+export interface CampaignWakeJob {
+  campaignId: number;
 }
 
 export type AssistantReplyJob =
@@ -26,6 +36,8 @@ export interface SendOpts {
   tx?: Executor;
   singletonKey?: string;
   singletonSeconds?: number;
+  /** Not before then (a scheduled campaign's wake). */
+  startAfter?: Date;
 }
 
 export interface Enqueuer {
@@ -101,6 +113,7 @@ export class JobQueue implements Enqueuer {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
       ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
       ...(opts.singletonSeconds && { singletonSeconds: opts.singletonSeconds }),
+      ...(opts.startAfter && { startAfter: opts.startAfter }),
     });
   }
 

@@ -9,6 +9,7 @@ import { ManualClock } from '../../src/clock.ts';
 import { startDispatcher } from '../../src/dispatcher/dispatcher.ts';
 import { activeCampaigns } from '../../src/storage/campaigns.ts';
 import { openStorage } from '../../src/storage/db.ts';
+import { createDispatchStore } from '../../src/storage/dispatch-store.ts';
 import { parseKey, setSecretKey } from '../../src/storage/secrets.ts';
 
 const env = process.env;
@@ -28,7 +29,7 @@ const graph = new GraphClient({
 });
 const dispatcher = startDispatcher(
   {
-    db: storage.db,
+    store: createDispatchStore(storage.db),
     clock,
     channel: graph,
     publicUrl: 'http://svc.test',

@@ -1,0 +1,216 @@
+// The campaign dispatcher's store: the few operations campaign sending needs (src/dispatcher/store.ts
+// names them; the composition root passes this in). Each is one transaction of its own, built from the
+// aggregate modules that hold the SQL (campaigns, campaign-deliveries, subscriptions, send-outcomes),
+// so how a batch is claimed or recorded can change here without the dispatcher noticing.
+import { audienceOf } from '../domain/campaigns.ts';
+import type { CustomerState, PageState, SubscriptionState, TopicState } from '../domain/model.ts';
+import * as deliveries from './campaign-deliveries.ts';
+import * as campaigns from './campaigns.ts';
+import { toCustomerState } from './customers.ts';
+import { type Db, inTransaction, retryOnConnectionLoss } from './db.ts';
+import { findPage, toPageState } from './pages.ts';
+import type { CampaignRow, CustomerRow, DeliveryStatus, PageRow } from './schema.ts';
+import { applyOutcomes, type OutcomeScope, type OutcomeTarget } from './send-outcomes.ts';
+import { claimTokens, type TokenUse, toSubscriptionState } from './subscriptions.ts';
+import { findTopic, toTopicState } from './topics.ts';
+
+export type { Outcome as DeliveryOutcome, SentLog } from './campaign-deliveries.ts';
+export type { OutcomeScope, OutcomeTarget } from './send-outcomes.ts';
+export type { TokenUse } from './subscriptions.ts';
+
+/** A campaign with work, and what every batch of it needs: its page and topic, read together. */
+export interface ActiveCampaign {
+  campaign: CampaignRow;
+  page: PageRow;
+  pageState: PageState;
+  topic: TopicState;
+}
+
+/** One claimed recipient with what the send decision needs. */
+export interface ClaimedRecipient {
+  /** The delivery row. */
+  id: number;
+  /** Its status before this claim: `retry`/`sending` mean an earlier call may have delivered. */
+  prevStatus: DeliveryStatus;
+  attempts: number;
+  /** The token of the first claim (a resend goes on it), and that claim's recurring period end. */
+  subscriptionId: number | null;
+  tokenPeriodEnd: Date | null;
+  customer: CustomerRow;
+  customerState: CustomerState;
+  /** The customer's tokens on the campaign's topic. */
+  subscriptions: SubscriptionState[];
+}
+
+/** What the dispatcher decided for a claimed batch; the store writes it in the claim's transaction. */
+export interface ClaimPlan {
+  /** Settled now: skipped, deferred, failed, or handed back as pending. */
+  outcomes: Array<Pick<deliveries.Outcome, 'id' | 'status' | 'reason' | 'deferredUntil'>>;
+  /**
+   * To send. `claim`: the token's new use marks, set only if the conditional claim wins (R7b); null for
+   * a resend on the token the first claim took. A lost claim settles the row `skipped`/`lostReason`.
+   */
+  sends: Array<{
+    id: number;
+    subscriptionId: number;
+    tokenPeriodEnd: Date | null;
+    claim: TokenUse | null;
+    lostReason: string;
+  }>;
+}
+
+export interface ClaimOptions {
+  claimId: string;
+  limit: number;
+  leaseMs: number;
+  now: Date;
+}
+
+/** One sent (or refused) recipient as recorded after Meta answered. */
+export interface RecordedSend {
+  outcome: deliveries.Outcome;
+  /** Sent: the inbox log row and the consent `used` row (R3c). */
+  log: deliveries.SentLog | null;
+  /** What Meta's answer changes around the recipient (the one applier, send-outcomes.ts). */
+  effects: OutcomeTarget;
+}
+
+export function createDispatchStore(db: Db) {
+  return {
+    /** Running campaigns and scheduled ones due at `now`, each with its page and topic. */
+    async activeCampaigns(now: Date): Promise<ActiveCampaign[]> {
+      const rows = await campaigns.activeCampaigns(db, now);
+      const out: ActiveCampaign[] = [];
+      for (const campaign of rows) {
+        const page = await findPage(db, campaign.workspace_id, campaign.page_id);
+        const topic = await findTopic(db, campaign.workspace_id, campaign.topic_id);
+        if (page && topic) {
+          out.push({ campaign, page, pageState: toPageState(page), topic: toTopicState(topic) });
+        }
+      }
+      return out;
+    },
+
+    /**
+     * Copies the next keyset page of a running campaign's audience into delivery rows. False when there
+     * was nothing to do: another worker holds the campaign, or it is materialised or no longer running.
+     */
+    async materialiseNext(campaignId: number, pageSize: number, now: Date): Promise<boolean> {
+      return inTransaction(db, async (tx) => {
+        const c = await campaigns.lockCampaign(tx, campaignId);
+        if (!c || c.materialized || c.status !== 'running') return false;
+        const scope = { pageId: c.page_id, topicId: c.topic_id, filters: audienceOf(c) };
+        await campaigns.materialisePage(tx, c, scope, pageSize, now);
+        return true;
+      });
+    },
+
+    /**
+     * Claims up to `limit` recipients of a running campaign under `claimId` and a lease, asks `plan`
+     * (pure) what to do with each, and writes that in the same transaction: settled rows, token claims,
+     * attempts of the rows that go out. Null when there was nothing to claim.
+     */
+    async claimBatch(
+      c: Pick<CampaignRow, 'id' | 'topic_id'>,
+      opts: ClaimOptions,
+      plan: (batch: ClaimedRecipient[]) => ClaimPlan,
+    ): Promise<{ claimed: number; sending: Set<number> } | null> {
+      return inTransaction(db, async (tx) => {
+        await deliveries.lockCampaignRow(tx, c.id);
+        const rows = await deliveries.claimBatch(tx, c.id, opts);
+        if (rows.length === 0) return null;
+        const ids = rows.map((r) => r.customer_id);
+        const customers = new Map((await campaigns.customersByIds(tx, ids)).map((x) => [x.id, x]));
+        const subsOf = new Map<number, SubscriptionState[]>();
+        for (const s of await campaigns.subscriptionsOf(tx, c.topic_id, ids)) {
+          const list = subsOf.get(s.customer_id) ?? [];
+          list.push(toSubscriptionState(s));
+          subsOf.set(s.customer_id, list);
+        }
+        const decided = plan(
+          rows.map((r) => {
+            const customer = customers.get(r.customer_id)!;
+            return {
+              id: r.id,
+              prevStatus: r.prev_status,
+              attempts: r.attempts,
+              subscriptionId: r.subscription_id,
+              tokenPeriodEnd: r.token_period_end,
+              customer,
+              customerState: toCustomerState(customer),
+              subscriptions: subsOf.get(customer.id) ?? [],
+            };
+          }),
+        );
+        const won = await claimTokens(
+          tx,
+          decided.sends.flatMap((s) => (s.claim ? [s.claim] : [])),
+          opts.now,
+        );
+        const sending = decided.sends.filter((s) => !s.claim || won.has(s.subscriptionId));
+        const lost = decided.sends.filter((s) => s.claim && !won.has(s.subscriptionId));
+        await deliveries.markAttempt(tx, sending);
+        const settled = [
+          ...decided.outcomes,
+          ...lost.map((s) => ({
+            id: s.id,
+            status: 'skipped' as const,
+            reason: s.lostReason,
+            deferredUntil: null,
+          })),
+        ].map((o) => ({ ...o, messageId: null, sentAt: null }));
+        await deliveries.writeOutcomes(tx, c.id, opts.claimId, settled, opts.now);
+        return { claimed: rows.length, sending: new Set(sending.map((s) => s.id)) };
+      });
+    },
+
+    /**
+     * Records what Meta answered for a claimed batch: outcomes and the checkpoint, the inbox log and
+     * consent rows of what was sent, and what the answers change (send-outcomes.applyOutcomes). Only rows
+     * still held by `claimId` are written (one re-claimed after its lease lapsed belongs to its new holder),
+     * so repeating it is safe: a lost connection is retried for up to `retryForMs` — Meta has answered,
+     * and dropping the answers would leave the rows waiting out their lease.
+     */
+    async recordBatch(
+      c: Pick<CampaignRow, 'id'>,
+      claimId: string,
+      sends: readonly RecordedSend[],
+      scope: OutcomeScope,
+      at: Date,
+      retryForMs: number,
+    ): Promise<void> {
+      await retryOnConnectionLoss(
+        () =>
+          inTransaction(db, async (tx) => {
+            await deliveries.lockCampaignRow(tx, c.id);
+            const written = new Set(
+              await deliveries.writeOutcomes(
+                tx,
+                c.id,
+                claimId,
+                sends.map((s) => s.outcome),
+                at,
+              ),
+            );
+            const mine = sends.filter((s) => written.has(s.outcome.id));
+            await deliveries.logSent(
+              tx,
+              c.id,
+              mine.flatMap((s) => (s.log ? [s.log] : [])),
+              at,
+            );
+            await applyOutcomes(
+              tx,
+              scope,
+              mine.map((s) => s.effects),
+              at,
+            );
+          }),
+        retryForMs,
+      );
+    },
+
+    /** Recipients with work left (pending, in flight, to retry, deferred): none means complete. */
+    openCount: (campaignId: number) => deliveries.openCount(db, campaignId),
+  };
+}
