@@ -112,11 +112,25 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // One clock for both sides: moving the sandbox's clock moves the service's (R1/R7/R8 demos and tests).
     const sandboxClock = opts.sandbox?.clock ?? new ManualClock();
     clock = sandboxClock;
+    // The sandbox's page runs the service's rules (PAGE_PROFILE, PAGE_REGION, PAGE_TIME_ZONE): the two
+    // sides must never disagree on what Meta allows. A test's explicit page options still win.
+    const pageRules = {
+      profile: config.page.profile,
+      timeZone: config.page.timeZone,
+      ...(config.page.region ? { region: config.page.region.toUpperCase() } : {}),
+    };
     sandbox = createSandbox({
       ...opts.sandbox,
+      page: { ...pageRules, ...opts.sandbox?.page },
       clock: sandboxClock,
       webhookUrl: opts.sandbox?.webhookUrl ?? `${config.publicUrl}/webhooks/messenger`,
     });
+    if (sandbox.restored) {
+      // A restart under another PAGE_PROFILE/PAGE_REGION: the saved page follows the configuration.
+      Object.assign(sandbox.state.primary(), pageRules, opts.sandbox?.page ?? {});
+      sandbox.state.touch({ kind: 'meta' });
+      sandbox.flush();
+    }
     sandboxUrl = await sandbox.listen(config.sandboxPort, config.host);
   }
   const graphBaseUrl = sandboxUrl ?? config.graph.baseUrl;

@@ -84,7 +84,11 @@ export class SandboxClient {
     return new SandboxClient(this.baseUrl, pageId);
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  protected async call<T>(
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const url = new URL(path, this.baseUrl);
     if (this.pageId) url.searchParams.set('pageId', this.pageId);
     const res = await request(url, {

@@ -42,6 +42,8 @@ const e = (code: number, subcode: number | undefined, message: string, status = 
   new GraphError({ code, subcode, message, status });
 
 export const Errors = {
+  /** A knob-configured answer (src/sandbox/state-2026.ts): Meta has not published this one. */
+  fromKnob: (k: { code: number; subcode?: number; message: string }) => e(k.code, k.subcode, k.message),
   // --- auth ---
   tokenMissing: () =>
     e(190, undefined, 'An active access token must be used to query information about the current user.'),

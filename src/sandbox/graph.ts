@@ -4,24 +4,12 @@
 import { createHmac } from 'node:crypto';
 import type { SandboxCore } from './core.ts';
 import { Errors, GraphError } from './errors.ts';
+import { route2026 } from './graph-2026.ts';
+import type { GraphCall, GraphResult } from './graph-types.ts';
 import { performSend, type SendParams } from './send.ts';
 import type { RecurringToken, SimPage } from './types.ts';
 
-export interface GraphCall {
-  method: string;
-  /** Path after the version, without leading slash: `me/messages`, `123/notification_message_tokens`, ``. */
-  path: string;
-  version: string;
-  query: Record<string, unknown>;
-  body: Record<string, unknown>;
-  authorization?: string;
-}
-
-export interface GraphResult {
-  status: number;
-  body: unknown;
-  headers?: Record<string, string>;
-}
+export type { GraphCall, GraphResult } from './graph-types.ts';
 
 interface Inherited {
   token?: string;
@@ -82,6 +70,8 @@ async function route(core: SandboxCore, call: GraphCall, inherited: Inherited): 
   const seg = call.path.split('/').filter(Boolean);
   const method = call.method.toUpperCase();
   if (seg.length === 0 && method === 'POST') return batch(core, call);
+  const now2026 = route2026(core, call, inherited.token);
+  if (now2026) return now2026;
   const page = authenticate(core, call, inherited);
   const [id, edge, ...rest] = seg;
   if (id === undefined || rest.length > 0) throw Errors.unknownPath(`/${call.path}`);
@@ -97,6 +87,7 @@ async function route(core: SandboxCore, call: GraphCall, inherited: Inherited): 
       tag: p.tag,
       notification_type: p.notification_type,
       sender_action: p.sender_action,
+      template: p.template,
     };
     return { status: 200, body: performSend(core, page, params) };
   }

@@ -23,7 +23,6 @@ import path from 'node:path';
 import type { ManualClock } from '../clock.ts';
 import type { SandboxState, Touch } from './state.ts';
 import type {
-  MessagingEvent,
   OptInRequestRecord,
   OtnToken,
   ReceivedSend,
@@ -31,6 +30,7 @@ import type {
   SimCustomer,
   SimPage,
   ThreadItem,
+  WebhookEvent,
 } from './types.ts';
 import type { Outbox } from './webhooks.ts';
 
@@ -47,8 +47,9 @@ type Rec =
   | { k: 'nm'; t: RecurringToken }
   | { k: 'received'; from: number; items: ReceivedSend[] }
   | { k: 'optinRequests'; from: number; items: OptInRequestRecord[] }
-  | { k: 'wh'; id: number; pageId: string; event: MessagingEvent }
-  | { k: 'whDone'; ids: number[] };
+  | { k: 'wh'; id: number; pageId: string; event: WebhookEvent }
+  | { k: 'whDone'; ids: number[] }
+  | { k: 'm2026'; data: unknown };
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 function revive<T>(o: T, keys: readonly string[]): T {
@@ -78,12 +79,13 @@ export class StateFile {
   private readonly threadMarks = new Map<string, number>();
   private readonly tokens = new Set<string>();
   private metaTouched = false;
+  private m2026Touched = false;
   private lastMeta = '';
   private receivedMark = 0;
   private optInMark = 0;
   /** Webhook events not yet delivered (or given up on); `owedAtOpen` = those a restart must send. */
-  private readonly owedEvents = new Map<number, { pageId: string; event: MessagingEvent }>();
-  private owedAtOpen: Array<{ id: number; pageId: string; event: MessagingEvent }> = [];
+  private readonly owedEvents = new Map<number, { pageId: string; event: WebhookEvent }>();
+  private owedAtOpen: Array<{ id: number; pageId: string; event: WebhookEvent }> = [];
   private outboxSeq = 0;
   private readonly outboxAdded: number[] = [];
   private readonly outboxDone: number[] = [];
@@ -112,6 +114,7 @@ export class StateFile {
       this.customers.add(t.psid);
       this.threads.add(t.psid);
     } else if (t.kind === 'token') this.tokens.add(t.token);
+    else if (t.kind === 'm2026') this.m2026Touched = true;
     else this.metaTouched = true;
   };
 
@@ -192,6 +195,9 @@ export class StateFile {
       case 'whDone':
         for (const id of rec.ids) this.owedEvents.delete(id);
         return;
+      case 'm2026':
+        s.m2026.load(rec.data);
+        return;
     }
   }
 
@@ -206,7 +212,7 @@ export class StateFile {
   }
 
   /** The webhook events the sandbox owed when it stopped, oldest first; given once. */
-  takeOwed(): Array<{ id: number; pageId: string; event: MessagingEvent }> {
+  takeOwed(): Array<{ id: number; pageId: string; event: WebhookEvent }> {
     const owed = this.owedAtOpen;
     this.owedAtOpen = [];
     return owed;
@@ -244,6 +250,10 @@ export class StateFile {
       if (nm) out.push(JSON.stringify({ k: 'nm', t: nm }));
     }
     this.tokens.clear();
+    if (this.m2026Touched) {
+      out.push(JSON.stringify({ k: 'm2026', data: s.m2026 }));
+      this.m2026Touched = false;
+    }
     // Append-only logs: their new tail, or all of it after a clear (DELETE /sandbox/received).
     if (s.received.length !== this.receivedMark) {
       const from = s.received.length < this.receivedMark ? 0 : this.receivedMark;
@@ -285,6 +295,7 @@ export class StateFile {
     for (const t of s.recurringTokens.values()) recs.push({ k: 'nm', t });
     recs.push({ k: 'received', from: 0, items: s.received });
     recs.push({ k: 'optinRequests', from: 0, items: s.optInRequests });
+    recs.push({ k: 'm2026', data: s.m2026 });
     for (const [id, w] of this.owedEvents) recs.push({ k: 'wh', id, ...w });
     const tmp = `${this.snapshotPath}.tmp`;
     writeFileSync(tmp, `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -300,6 +311,7 @@ export class StateFile {
     this.customers.clear();
     this.threads.clear();
     this.tokens.clear();
+    this.m2026Touched = false;
     this.outboxAdded.length = 0;
     this.outboxDone.length = 0;
     this.receivedMark = s.received.length;

@@ -17,9 +17,11 @@ import {
 } from '../domain/platform.ts';
 import { Errors, type GraphError } from './errors.ts';
 import type { SandboxState } from './state.ts';
+import type { Policy2026 } from './state-2026.ts';
 import type { OtnToken, RecurringToken, SimCustomer, SimPage } from './types.ts';
 
-export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'] as const;
+/** UTILITY: utility template sends (2025+); the Send API refuses it without `message.template`. */
+export const MESSAGING_TYPES = ['RESPONSE', 'UPDATE', 'MESSAGE_TAG', 'UTILITY'] as const;
 export const TAGS = [
   'HUMAN_AGENT',
   'CONFIRMED_EVENT_UPDATE',
@@ -241,9 +243,10 @@ export function checkOptInRequest(
 ): GraphError | null {
   if (!page.optInFeatureEnabled) return Errors.featureDisabled();
   if (page.restricted) return Errors.optInRestricted();
-  if (tpl.templateType === 'notification_messages' && !recurringAllowedInRegion(page.profile, page.region)) {
-    return Errors.recurringRegion(page.region);
-  }
+  // Under 2026 the `notification_messages` card stays open everywhere: it is how Meta's marketing
+  // messages collect subscribers (only sends on the recurring token are refused outside five regions).
+  if (tpl.templateType === 'one_time_notif_req' && state.m2026.policy.otnUnavailable)
+    return Errors.fromKnob(state.m2026.policy.otnUnavailableError);
   if (customer.blocked) return Errors.blocked();
   // Opt-in requests only inside the standard 24 h window, whatever tag is used.
   if (interactionAge(customer, now) >= DAY) return Errors.outsideWindow();
@@ -266,8 +269,16 @@ export function checkOtnToken(tok: OtnToken, now: Date): GraphError | null {
 }
 
 /** R8: region (2026), stop, expiry, cooldown. */
-export function checkRecurringToken(page: SimPage, tok: RecurringToken, now: Date): GraphError | null {
-  if (!recurringAllowedInRegion(page.profile, page.region)) return Errors.recurringRegion(page.region);
+export function checkRecurringToken(
+  page: SimPage,
+  tok: RecurringToken,
+  now: Date,
+  policy?: Policy2026,
+): GraphError | null {
+  if (!recurringAllowedInRegion(page.profile, page.region)) {
+    const knob = policy?.recurringRegionError;
+    return knob ? Errors.fromKnob(knob) : Errors.recurringRegion(page.region);
+  }
   if (tok.stoppedAt) return Errors.stopped();
   if (tok.expiresAt && now.getTime() >= tok.expiresAt.getTime()) return Errors.nmExpired();
   if (tok.nextEligibleAt && now.getTime() < tok.nextEligibleAt.getTime()) return Errors.cooldown();

@@ -4,6 +4,7 @@
 // put in the thread, and answered by echo and delivery webhooks.
 import type { SandboxCore } from './core.ts';
 import { Errors, type GraphError } from './errors.ts';
+import { acceptPageMessage, type SendParams, type SendResult } from './page-message.ts';
 import {
   checkOptInRequest,
   checkOtnToken,
@@ -14,23 +15,18 @@ import {
   validateMessage,
   validateTypeAndTag,
 } from './rules.ts';
-import type { MessagingEvent, OptInCard, RecipientKind, SimCustomer, SimPage } from './types.ts';
+import type { OptInCard, RecipientKind, SimCustomer, SimPage } from './types.ts';
+import { sendUtilityTemplate, templateOfSend } from './utility-send.ts';
+
+export type { SendParams, SendResult } from './page-message.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export interface SendParams {
-  recipient?: unknown;
-  message?: unknown;
-  messaging_type?: unknown;
-  tag?: unknown;
-  notification_type?: unknown;
-  sender_action?: unknown;
-}
-
-export interface SendResult {
-  recipient_id: string;
-  message_id?: string;
+/** The knob that makes Meta answer "unavailable" to every OTN request and send. */
+export function otnPolicy(core: SandboxCore): GraphError | null {
+  const p = core.state.m2026.policy;
+  return p.otnUnavailable ? Errors.fromKnob(p.otnUnavailableError) : null;
 }
 
 function fail(err: GraphError | null): void {
@@ -84,6 +80,9 @@ export function performSend(core: SandboxCore, page: SimPage, params: SendParams
     return { recipient_id: customer.psid };
   }
 
+  const utility = templateOfSend(params);
+  if (utility) return sendUtilityTemplate(core, page, customer, recipient, utility, messagingType);
+  if (messagingType === 'UTILITY') throw Errors.param('messaging_type UTILITY is only for message.template');
   fail(validateMessage(params.message));
   const message = params.message as Obj;
   const tpl = optInTemplateOf(message, page.profile);
@@ -94,8 +93,8 @@ export function performSend(core: SandboxCore, page: SimPage, params: SendParams
     if (page.restricted) throw Errors.pageRestricted();
     if (customer.blocked) throw Errors.blocked();
     if (recipient.kind === 'id') fail(checkWindow(customer, now, tag));
-    else if (otn) fail(checkOtnToken(otn, now));
-    else if (nm) fail(checkRecurringToken(page, nm, now));
+    else if (otn) fail(otnPolicy(core) ?? checkOtnToken(otn, now));
+    else if (nm) fail(checkRecurringToken(page, nm, now, state.m2026.policy));
   }
 
   // Accepted: from here on nothing may fail.
@@ -135,69 +134,16 @@ export function performSend(core: SandboxCore, page: SimPage, params: SendParams
             taps: 0,
           };
   }
-  const at = now.toISOString();
-  state.thread(customer.psid).push({
+  acceptPageMessage(core, page, customer, {
     mid,
-    from: 'page',
-    at,
-    kind: 'message',
-    text: typeof message.text === 'string' ? message.text : undefined,
     message,
     messagingType: typeof messagingType === 'string' ? messagingType : null,
     tag: typeof tag === 'string' ? tag : null,
-    via: recipient.kind,
-    optInCard,
-    muted: customer.mutedUntil ? customer.mutedUntil.getTime() > now.getTime() : false,
-    read: false,
-  });
-  state.received.push({
-    pageId: page.id,
     recipient,
-    psid: customer.psid,
-    message,
-    messaging_type: typeof messagingType === 'string' ? messagingType : null,
-    tag: typeof tag === 'string' ? tag : null,
-    notification_type: typeof params.notification_type === 'string' ? params.notification_type : null,
-    message_id: mid,
-    at,
+    notificationType: typeof params.notification_type === 'string' ? params.notification_type : null,
+    optInCard,
   });
-  state.touch({ kind: 'customer', psid: customer.psid });
   if (otn) state.touch({ kind: 'token', token: otn.token });
   if (nm) state.touch({ kind: 'token', token: nm.token });
-  emitAfterSend(core, page, customer, mid, message, now);
   return { recipient_id: customer.psid, message_id: mid };
-}
-
-/** Echo (if the page's `echoes` knob is on) then delivery, as Meta sends them after a send. */
-function emitAfterSend(
-  core: SandboxCore,
-  page: SimPage,
-  customer: SimCustomer,
-  mid: string,
-  message: Obj,
-  now: Date,
-) {
-  const timestamp = now.getTime();
-  if (page.echoes) {
-    const echo: Obj = { is_echo: true, app_id: Number(page.appId), mid };
-    if (typeof message.metadata === 'string') echo.metadata = message.metadata;
-    if (typeof message.text === 'string') echo.text = message.text;
-    if (isObj(message.attachment)) echo.attachments = [message.attachment];
-    if (Array.isArray(message.quick_replies)) echo.quick_replies = message.quick_replies;
-    const ev: MessagingEvent = {
-      sender: { id: page.id },
-      recipient: { id: customer.psid },
-      timestamp,
-      message: echo,
-    };
-    core.webhooks.emit(page.id, ev);
-  }
-  if (page.deliveries) {
-    core.webhooks.emit(page.id, {
-      sender: { id: customer.psid },
-      recipient: { id: page.id },
-      timestamp,
-      delivery: { mids: [mid], watermark: timestamp },
-    });
-  }
 }

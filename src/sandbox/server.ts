@@ -12,6 +12,7 @@ import { dispatchGraph, formToObject } from './graph.ts';
 import { IdGen } from './ids.ts';
 import { StateFile } from './persist.ts';
 import { registerPhone } from './phone/routes.ts';
+import { registerRoutes2026 } from './routes-2026.ts';
 import { SandboxState } from './state.ts';
 import type { CustomerInput, PageOptions, SimPage } from './types.ts';
 import { DEFAULT_RETRY, WebhookEmitter, type WebhookRetryOptions } from './webhooks.ts';
@@ -212,6 +213,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     });
   }
   registerCustomerRoutes(app, { core, actions, info, addPage });
+  registerRoutes2026(app, core, actions);
   // The sandbox phone page at /phone (src/sandbox/phone).
   app.register(async (scope) => registerPhone(scope));
 

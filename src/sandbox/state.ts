@@ -1,6 +1,7 @@
 // In-memory state of the simulated Meta: pages, people, threads, tokens and the log of accepted
 // sends. Everything is keyed by page id so that several pages can live in one sandbox.
 import type { IdGen } from './ids.ts';
+import { Messenger2026State } from './state-2026.ts';
 import type {
   CustomerInput,
   OptInRequestRecord,
@@ -20,7 +21,9 @@ export type Touch =
   | { kind: 'customer'; psid: string }
   | { kind: 'thread'; psid: string }
   | { kind: 'token'; token: string }
-  | { kind: 'meta' };
+  | { kind: 'meta' }
+  /** Templates, ad accounts, campaigns, paid sends or the 2026 policy knobs (src/sandbox/state-2026.ts). */
+  | { kind: 'm2026' };
 
 export interface PageDefaults {
   rateLimitPerSecond: number;
@@ -35,6 +38,8 @@ export class SandboxState {
   readonly recurringTokens = new Map<string, RecurringToken>();
   readonly optInRequests: OptInRequestRecord[] = [];
   readonly received: ReceivedSend[] = [];
+  /** Utility templates and paid marketing messages (Messenger as of 2026). */
+  readonly m2026 = new Messenger2026State();
   primaryPageId = '';
   tokenSeq = 0;
   /** Told of every change made through the sandbox (see `touch`); empty for an in-memory sandbox. */

@@ -174,7 +174,8 @@ export async function startReceiver(
     app,
     hits,
     plan,
-    events: () => hits.flatMap((h) => h.body.entry.flatMap((e) => e.messaging)),
+    // Page `changes[]` entries (templates, marketing messages) carry no `messaging`.
+    events: () => hits.flatMap((h) => h.body.entry.flatMap((e) => e.messaging ?? [])),
     close: () => app.close(),
   };
 }

@@ -97,6 +97,19 @@ export interface ThreadItem {
   muted?: boolean;
   read?: boolean;
   token?: string;
+  /** A utility template send, rendered as the phone shows it. */
+  utility?: RenderedTemplate;
+  /** A paid marketing message (act_{id}/messages): the phone adds "Stop these messages". */
+  marketing?: { trackingId: string; campaignId: string; token: string };
+}
+
+export interface RenderedTemplate {
+  templateId: string;
+  name: string;
+  language: string;
+  header: string | null;
+  body: string;
+  buttons: Array<{ type: 'URL' | 'POSTBACK'; text: string; url?: string; payload?: string }>;
 }
 
 export interface OtnToken {
@@ -153,6 +166,15 @@ export interface ReceivedSend {
   message_id: string;
   at: string;
 }
+
+/** A Page `changes[]` item (`{field, value}`): template status and the marketing-message fields. */
+export interface ChangeEvent {
+  change: { field: string; value: Record<string, unknown> };
+}
+
+export type WebhookEvent = MessagingEvent | ChangeEvent;
+
+export const isChange = (e: WebhookEvent): e is ChangeEvent => 'change' in e && !('sender' in e);
 
 /** A webhook `messaging[]` event, exactly as Meta sends it. */
 export interface MessagingEvent {

@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { request } from 'undici';
 import type { FaultConfig } from './faults.ts';
 import type { IdGen } from './ids.ts';
-import type { MessagingEvent } from './types.ts';
+import { isChange, type WebhookEvent } from './types.ts';
 
 /** `sha256=<hex HMAC-SHA256(appSecret, raw body)>`, the X-Hub-Signature-256 header value. */
 export function signBody(appSecret: string, raw: string | Buffer): string {
@@ -24,7 +24,8 @@ export function metaJson(value: unknown): string {
 }
 
 /** The `subscribed_apps` field that carries an event (events of unsubscribed fields are not sent). */
-export function fieldOf(event: MessagingEvent): string {
+export function fieldOf(event: WebhookEvent): string {
+  if (isChange(event)) return event.change.field;
   const msg = event.message as { is_echo?: boolean } | undefined;
   if (msg) return msg.is_echo ? 'message_echoes' : 'messages';
   if ('postback' in event) return 'messaging_postbacks';
@@ -83,7 +84,7 @@ interface Deps {
  * what a stopped or killed sandbox still owed the page. `add` gives the event its id.
  */
 export interface Outbox {
-  add(pageId: string, event: MessagingEvent): number;
+  add(pageId: string, event: WebhookEvent): number;
   done(ids: number[]): void;
 }
 
@@ -93,14 +94,14 @@ export class WebhookEmitter {
   private deliverySeq = 0;
   private pending = 0;
   private waiters: Array<() => void> = [];
-  private batches = new Map<string, { events: MessagingEvent[]; ids: number[] }>();
+  private batches = new Map<string, { events: WebhookEvent[]; ids: number[] }>();
   private chains = new Map<string, Promise<void>>();
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: Deps) {}
 
   /** `outboxId`: an event restored from the outbox after a restart (already has its id). */
-  emit(pageId: string, event: MessagingEvent, outboxId?: number): void {
+  emit(pageId: string, event: WebhookEvent, outboxId?: number): void {
     const target = this.deps.target(pageId);
     if (!target || (target.subscribedFields && !target.subscribedFields.includes(fieldOf(event)))) {
       if (outboxId !== undefined) this.outbox?.done([outboxId]);
@@ -171,7 +172,7 @@ export class WebhookEmitter {
    * Without the reorder knob, deliveries of a page go out one after another (retries included), so
    * a well-behaved run is deterministic; with it, they race and may overtake each other, as on Meta.
    */
-  private schedule(pageId: string, events: MessagingEvent[], ids: number[]): Promise<void> {
+  private schedule(pageId: string, events: WebhookEvent[], ids: number[]): Promise<void> {
     if (this.deps.faults().reorder) return this.deliver(pageId, events, ids);
     const prev = this.chains.get(pageId) ?? Promise.resolve();
     const next = prev.then(() => this.deliver(pageId, events, ids)).catch(() => undefined);
@@ -179,12 +180,18 @@ export class WebhookEmitter {
     return next;
   }
 
-  private async deliver(pageId: string, events: MessagingEvent[], ids: number[]): Promise<void> {
+  private async deliver(pageId: string, events: WebhookEvent[], ids: number[]): Promise<void> {
     const faults = this.deps.faults();
     const ordered = faults.reorder ? shuffle(events, this.deps.random) : events;
     const time = this.deps.nowMs();
-    // One entry per event: Meta batches several entries per delivery, each with one messaging event.
-    const payload = { object: 'page', entry: ordered.map((e) => ({ id: pageId, time, messaging: [e] })) };
+    // One entry per event: Meta batches several entries per delivery, each with one messaging event
+    // (or one `changes[]` item for the Page change fields).
+    const payload = {
+      object: 'page',
+      entry: ordered.map((e) =>
+        isChange(e) ? { id: pageId, time, changes: [e.change] } : { id: pageId, time, messaging: [e] },
+      ),
+    };
     const raw = metaJson(payload);
     const deliveryId = ++this.deliverySeq;
     const delay =
