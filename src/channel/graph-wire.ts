@@ -25,7 +25,8 @@ export type SendResult =
 /** The Send API JSON body, keys in the order of notes §7.8. */
 export interface SendBody {
   recipient: Recipient;
-  messaging_type?: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG';
+  /** `UTILITY` is typed for the utility route (R12c); the runtime check below still refuses it until sent. */
+  messaging_type?: Exclude<SendPlan['messagingType'], null>;
   tag?: 'HUMAN_AGENT';
   message: OutgoingMessage;
 }

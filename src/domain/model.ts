@@ -100,7 +100,8 @@ export type Recipient =
 
 /** How an allowed message goes out: the send resolver's answer (R1d), required by the Graph client. */
 export interface SendPlan {
-  messagingType: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | null;
+  /** `UTILITY`: a utility template send (R12c), as Meta's examples write it [M26 §2.6]. */
+  messagingType: 'RESPONSE' | 'UPDATE' | 'MESSAGE_TAG' | 'UTILITY' | null;
   tag: 'HUMAN_AGENT' | null;
   recipient: Recipient;
   /** The subscription (token) this send uses, when it is a notification. */

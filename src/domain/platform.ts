@@ -20,11 +20,22 @@ export const LIMITS = {
   otnValidityYears: 1,
 } as const;
 
-/** Regions where recurring notifications survive the 2026 shutdown. EU members count as EU. */
-const RECURRING_REGIONS_2026 = new Set(['AU', 'EU', 'JP', 'KR', 'UK', 'GB']);
-const EU_COUNTRIES = new Set(
+/** The 27 member states of the European Union (ISO 3166-1 alpha-2), as of 2026. */
+export const EU_COUNTRIES: ReadonlySet<string> = new Set(
   'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(' '),
 );
+/**
+ * Regions where recurring notifications survive the 2026 shutdown (R12d) — and, the same five, where
+ * Meta's paid marketing messages may not deliver [M26 §1.3]. `EU` itself and every member count as EU;
+ * the UK is written UK by Meta and GB by ISO, so both count.
+ */
+const RECURRING_REGIONS_2026 = new Set(['AU', 'EU', 'JP', 'KR', 'UK', 'GB']);
+
+/** Is the region one of AU, an EU country, JP, KR or UK? */
+export function inRecurringRegion(region: string | null | undefined): boolean {
+  const r = (region ?? '').toUpperCase();
+  return RECURRING_REGIONS_2026.has(r) || EU_COUNTRIES.has(r);
+}
 
 export interface ProfileRules {
   /** Does an opt-in carry the chosen frequency (pre-2023), or is every new token DAILY? */
@@ -76,8 +87,7 @@ export function isProfile(v: unknown): v is Profile {
 
 export function recurringAllowedInRegion(profile: Profile, region: string | null | undefined): boolean {
   if (!PROFILE_RULES[profile].recurringRegionLimited) return true;
-  const r = (region ?? '').toUpperCase();
-  return RECURRING_REGIONS_2026.has(r) || EU_COUNTRIES.has(r);
+  return inRecurringRegion(region);
 }
 
 /** The frequency a newly accepted token carries under a profile (R8a/b, platform.md). */

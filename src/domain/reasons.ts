@@ -79,6 +79,51 @@ export const REASON_TEXT = {
     vi: 'Trợ lý chat và chiến dịch không được dùng thẻ HUMAN_AGENT.',
     en: 'The chat assistant and campaigns may not use the HUMAN_AGENT tag.',
   },
+  // R12–R14: the routes after 24 hours under the 2026 profile.
+  otn_closed: {
+    vi: 'Facebook đã báo thông báo một lần (OTN) không còn dùng được cho Fanpage này.',
+    en: 'Facebook reported that one-time notifications are no longer available for this page.',
+  },
+  no_ad_account: {
+    vi: 'Chưa kết nối tài khoản quảng cáo: hãy kết nối một tài khoản quảng cáo (token người dùng hệ thống, có phương thức thanh toán) để gửi tin nhắn marketing trả phí.',
+    en: 'No ad account connected: connect an ad account (system-user token, with a payment method) to send paid marketing messages.',
+  },
+  no_marketing_token: {
+    vi: 'Khách hàng chưa có token đăng ký nhận tin nhắn marketing của Facebook.',
+    en: 'The customer holds no Facebook marketing-message subscription token.',
+  },
+  marketing_unsubscribed: {
+    vi: 'Khách hàng đã hủy nhận tin nhắn marketing của Fanpage.',
+    en: "The customer unsubscribed from the page's marketing messages.",
+  },
+  marketing_token_limit: {
+    vi: 'Facebook chỉ cho phép một tin nhắn marketing mỗi 12 giờ cho mỗi khách hàng (tính chung mọi chủ đề); có thể gửi sau thời điểm hiển thị.',
+    en: 'Facebook allows one marketing message per customer every 12 hours (across all topics); the next one can go after the time shown.',
+  },
+  conversation_gap: {
+    vi: 'Khách hàng vừa trò chuyện với Fanpage; tin nhắn marketing chỉ được gửi sau khoảng cách tối thiểu đã cấu hình (thời điểm hiển thị).',
+    en: 'The customer talked with the page recently; a marketing message may only go after the configured minimum gap (the time shown).',
+  },
+  budget_exhausted: {
+    vi: 'Gửi tin này sẽ vượt ngân sách của chiến dịch.',
+    en: "Sending this message would exceed the campaign's budget.",
+  },
+  template_missing: {
+    vi: 'Chưa chọn mẫu tin tiện ích (utility) cho tin nhắn này.',
+    en: 'No utility template is chosen for this message.',
+  },
+  template_not_approved: {
+    vi: 'Mẫu tin tiện ích chưa được Facebook duyệt (APPROVED) nên chưa thể gửi.',
+    en: 'The utility template is not APPROVED by Facebook, so it cannot be sent.',
+  },
+  marketing_on_utility: {
+    vi: 'Mẫu tin tiện ích không được chứa nội dung marketing: chiến dịch không thể gửi qua mẫu tin tiện ích.',
+    en: 'A utility template may not carry marketing: a campaign cannot go through the utility route.',
+  },
+  route_not_available: {
+    vi: 'Tuyến gửi này chưa được hỗ trợ trong phiên bản hiện tại; tin nhắn chưa được gửi.',
+    en: 'This route cannot be sent by this version yet; nothing was sent.',
+  },
 } as const satisfies Record<string, Bilingual>;
 
 export type ReasonCode = keyof typeof REASON_TEXT;

@@ -151,3 +151,27 @@ describe('classifySendError (platform.md error table)', () => {
     expect(new Set(rows.map((r) => r.want))).toEqual(new Set(classes));
   });
 });
+
+describe('R14 / R13 errors of the 2026 routes', () => {
+  it.each([
+    [2300000, 'marketing_campaign_inactive'],
+    [2300001, 'marketing_campaign_invalid'],
+    [2300002, 'marketing_campaign_inactive'],
+    [2300003, 'marketing_not_ready'],
+    [2300004, 'marketing_token_invalid'],
+    [2300005, 'marketing_campaign_invalid'],
+    [2300052, 'marketing_gap'],
+    [132000, 'template_params_invalid'],
+    [132001, 'template_not_sendable'],
+    [132012, 'template_params_invalid'],
+    [132015, 'template_not_sendable'],
+    [132016, 'template_not_sendable'],
+  ] as const)('R14c/R13b: %i is %s, whether Meta puts it in code or in error_subcode', (n, cls) => {
+    expect(classifySendError({ code: n })).toBe(cls);
+    expect(classifySendError({ code: 100, error_subcode: n })).toBe(cls);
+    expect(classifySendError({ code: 10, error_subcode: n }, 400)).toBe(cls);
+  });
+  it('R14c: a 23000xx outside the published rows stays unknown (Meta cut the table off)', () => {
+    expect(classifySendError({ code: 2300006 }, 400)).toBe('unknown');
+  });
+});

@@ -13,6 +13,15 @@ export type SendErrorClass =
   | 'rate_limited' //             4, 613, 32: slow the page's sender, retry later
   | 'transient' //                1200, 2, 5xx, timeouts: retry with backoff, bounded
   | 'page_token_invalid' //       190: stop the page, ask to reconnect
+  // Paid marketing messages, `act_{id}/messages` (R14) — Meta's MARKETING_MESSAGES_DIRECT table [M26 §2.2]:
+  | 'marketing_campaign_inactive' // 2300000 campaign inactive, 2300002 message set inactive
+  | 'marketing_campaign_invalid' //  2300001 invalid message id, 2300005 PAGE_ID_MISMATCH
+  | 'marketing_not_ready' //         2300003 message not active yet (the wait after creating a campaign)
+  | 'marketing_token_invalid' //     2300004 invalid subscription token
+  | 'marketing_gap' //               2300052 "not available right now" (min_conversation_gap_seconds)
+  // Utility template sends (R13): codes unpublished for Messenger, WhatsApp's assumed shared [I]:
+  | 'template_not_sendable' //       132001 does not exist, 132015 paused, 132016 disabled
+  | 'template_params_invalid' //     132000 parameter count, 132012 parameter format, 132005/132007 text
   | 'unknown'; //                 anything else: fail this message, do not retry
 
 export interface GraphErrorBody {
@@ -27,6 +36,41 @@ export interface GraphErrorBody {
 export const RETRYABLE: ReadonlySet<SendErrorClass> = new Set(['transient', 'rate_limited']);
 
 /**
+ * Meta prints the 23000xx codes without their envelope, so whether they come in `code` or in
+ * `error_subcode` is not known [M26 §2.2, §6.3]: both are read. The FAQ names more send errors
+ * (the 12-hour and 90-day limits, no payment method) without codes: those stay `unknown` until known.
+ */
+const MARKETING_CODES: Record<number, SendErrorClass> = {
+  2300000: 'marketing_campaign_inactive',
+  2300001: 'marketing_campaign_invalid',
+  2300002: 'marketing_campaign_inactive',
+  2300003: 'marketing_not_ready',
+  2300004: 'marketing_token_invalid',
+  2300005: 'marketing_campaign_invalid',
+  2300052: 'marketing_gap',
+};
+
+/**
+ * Meta's Messenger utility page documents rejection reasons for template creation, but no send error
+ * codes. These are the WhatsApp Cloud API's template codes, on the guess that Messenger's template
+ * stack answers the same [I]; the sandbox uses them as its defaults.
+ */
+const TEMPLATE_CODES: Record<number, SendErrorClass> = {
+  132000: 'template_params_invalid',
+  132001: 'template_not_sendable',
+  132005: 'template_params_invalid',
+  132007: 'template_params_invalid',
+  132012: 'template_params_invalid',
+  132015: 'template_not_sendable',
+  132016: 'template_not_sendable',
+};
+
+function byTable(table: Record<number, SendErrorClass>, ...values: Array<number | undefined>) {
+  for (const v of values) if (v !== undefined && table[v]) return table[v];
+  return undefined;
+}
+
+/**
  * Subcodes first (they are more specific than codes), then bare codes, then HTTP status. The order of
  * the checks is the order of the rows in platform.md where a code appears on several rows (4, 10, 613).
  */
@@ -36,6 +80,8 @@ export function classifySendError(
 ): SendErrorClass {
   const code = err?.code;
   const sub = err?.error_subcode;
+  const special = byTable(MARKETING_CODES, sub, code) ?? byTable(TEMPLATE_CODES, sub, code);
+  if (special) return special;
   if (code === 10 && sub === 2018278) return 'outside_window';
   if (code === 10 && sub === 1893015) return 'subscription_stopped';
   if (code === 4 && sub === 2018354) return 'cooldown';

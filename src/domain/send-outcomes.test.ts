@@ -235,3 +235,52 @@ describe('send outcomes: platform.md error table × kind of send', () => {
     expect(BACKOFF.optInLimitMs).toBe(DAY);
   });
 });
+
+describe('R14 / R13 outcomes of the 2026 routes', () => {
+  const out = (cls: Parameters<typeof sendOutcome>[0]['answer'] & { ok: false }, kind: SendKind) =>
+    sendOutcome({ kind, answer: cls });
+  it('R14c: 2300052 (min gap) skips a campaign recipient and gives the token back; nothing stops', () => {
+    expect(out({ ok: false, class: 'marketing_gap' }, 'campaign')).toEqual(
+      o({ status: 'skipped', reason: 'marketing_gap', token: 'release' }),
+    );
+  });
+  it('R14: 2300003 (campaign too new) is retried later on the same claim', () => {
+    expect(out({ ok: false, class: 'marketing_not_ready' }, 'campaign')).toMatchObject({
+      status: 'retry',
+      token: 'keep',
+    });
+    expect(out({ ok: false, class: 'marketing_not_ready' }, 'notification')).toMatchObject({
+      status: 'failed',
+      token: 'release',
+    });
+  });
+  it('R14b: 2300004 (dead marketing token) expires the subscription, like a dead notification token', () => {
+    expect(out({ ok: false, class: 'marketing_token_invalid' }, 'campaign')).toMatchObject({
+      status: 'failed',
+      subscription: 'expired',
+      token: 'keep',
+    });
+  });
+  it.each([
+    'marketing_campaign_inactive',
+    'marketing_campaign_invalid',
+    'template_not_sendable',
+    'template_params_invalid',
+  ] as const)('R14/R13b: %s fails the message, releases a claimed token and changes nothing else', (cls) => {
+    for (const kind of SEND_KINDS) {
+      const r = out({ ok: false, class: cls }, kind);
+      expect(r).toMatchObject({
+        status: 'failed',
+        reason: cls,
+        subscription: null,
+        page: null,
+        customerUnreachable: false,
+      });
+      if (kind === 'notification' || kind === 'campaign') expect(r.token).toBe('release');
+    }
+  });
+  it('every error class has a row for every kind of send', () => {
+    for (const cls of Object.keys(OUTCOMES))
+      for (const kind of SEND_KINDS) expect(OUTCOMES[cls as keyof typeof OUTCOMES][kind]).toBeDefined();
+  });
+});

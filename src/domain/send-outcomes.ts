@@ -123,6 +123,24 @@ export const OUTCOMES: Record<SendErrorClass, Rows> = {
   // A campaign cannot tell whether Meta delivered: the token stays used, never resent. A single
   // notification gives it back (it was refused as a whole).
   unknown: released({}, { status: 'failed', token: 'keep' }),
+  // R14: the Meta campaign behind the paid sends is not usable — nothing went; each recipient fails
+  // with the reason and the error window pauses the campaign (R9e) until the shop fixes it.
+  marketing_campaign_inactive: released({}, { status: 'failed', token: 'release' }),
+  marketing_campaign_invalid: released({}, { status: 'failed', token: 'release' }),
+  // The campaign is too new ("wait after creating"): nothing went, a campaign tries the row again later.
+  marketing_not_ready: released({}, { status: 'retry', token: 'keep' }),
+  // The customer's marketing token is dead: as a dead notification token, it expires now.
+  marketing_token_invalid: {
+    reply: { status: 'failed' },
+    invitation: { status: 'failed' },
+    notification: { status: 'failed', token: 'keep', subscription: 'expired' },
+    campaign: { status: 'failed', token: 'keep', subscription: 'expired' },
+  },
+  // R14c: the customer talked recently (min_conversation_gap_seconds): not sent, skipped with the reason.
+  marketing_gap: released({}, { status: 'skipped', token: 'release' }),
+  // R13b: the template is not sendable or its values do not fit: nothing went, fix the template.
+  template_not_sendable: released({}, { status: 'failed', token: 'release' }),
+  template_params_invalid: released({}, { status: 'failed', token: 'release' }),
 };
 
 const SENT: Rows = {

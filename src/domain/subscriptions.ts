@@ -45,10 +45,8 @@ export function subscriptionStatus(
   page: Pick<PageState, 'profile' | 'region'>,
   now: Date,
 ): StatusVerdict {
-  if (!topic.active) return { status: 'suspended', nextAt: null };
-  if (sub.kind === 'one_time' && sub.usedAt !== null) return { status: 'used', nextAt: null };
-  if (isExpired(sub, now)) return { status: 'expired', nextAt: null };
-  if (sub.stoppedAt !== null) return { status: 'stopped', nextAt: null };
+  const consent = consentStatus(sub, topic, now);
+  if (consent !== 'valid') return { status: consent, nextAt: null };
   if (sub.kind === 'recurring') {
     if (!recurringAllowedInRegion(page.profile, page.region))
       return { status: 'region_not_allowed', nextAt: null };
@@ -57,6 +55,22 @@ export function subscriptionStatus(
     }
   }
   return { status: 'valid', nextAt: null };
+}
+
+/**
+ * R12g: does the customer still hold this topic — the product's own consent record, whatever route a
+ * message then takes (active topic, unused OTN, unexpired, not stopped)? No region, no cooldown.
+ */
+export function consentStatus(
+  sub: SubscriptionState,
+  topic: Pick<TopicState, 'active' | 'kind'>,
+  now: Date,
+): 'valid' | 'suspended' | 'used' | 'expired' | 'stopped' {
+  if (!topic.active) return 'suspended';
+  if (sub.kind === 'one_time' && sub.usedAt !== null) return 'used';
+  if (isExpired(sub, now)) return 'expired';
+  if (sub.stoppedAt !== null) return 'stopped';
+  return 'valid';
 }
 
 /** Among one customer's tokens on a topic, the one a send would use: valid first, OTN soonest-expiring. */

@@ -67,6 +67,34 @@ const GRAPH_TEXT: Record<string, Bilingual> = {
     vi: 'Facebook từ chối tin nhắn này. Chưa có gì được gửi; hãy kiểm tra nội dung rồi thử lại.',
     en: 'Facebook refused this message. Nothing was sent; check the content and try again.',
   },
+  graph_marketing_campaign_inactive: {
+    vi: 'Chiến dịch tin nhắn marketing trên Facebook đang không hoạt động. Chưa có gì được gửi; hãy kích hoạt lại chiến dịch.',
+    en: 'The marketing-message campaign at Facebook is inactive. Nothing was sent; activate the campaign again.',
+  },
+  graph_marketing_campaign_invalid: {
+    vi: 'Facebook không nhận ra chiến dịch tin nhắn marketing này cho Fanpage. Hãy kiểm tra tài khoản quảng cáo và Fanpage đã kết nối.',
+    en: 'Facebook does not recognise this marketing-message campaign for the page. Check the connected ad account and page.',
+  },
+  graph_marketing_not_ready: {
+    vi: 'Chiến dịch tin nhắn marketing vừa được tạo, Facebook chưa cho gửi. Hãy thử lại sau vài phút.',
+    en: 'The marketing-message campaign was just created and Facebook does not accept sends yet. Try again in a few minutes.',
+  },
+  graph_marketing_token_invalid: {
+    vi: 'Token nhận tin nhắn marketing của khách hàng không còn hiệu lực với Facebook.',
+    en: "Facebook no longer accepts the customer's marketing-message token.",
+  },
+  graph_marketing_gap: {
+    vi: 'Khách hàng vừa trò chuyện với Fanpage; Facebook chưa cho gửi tin nhắn marketing. Hãy thử lại sau.',
+    en: 'The customer talked with the page recently; Facebook does not accept a marketing message yet. Try again later.',
+  },
+  graph_template_not_sendable: {
+    vi: 'Facebook không cho gửi mẫu tin này (không tồn tại, bị tạm dừng hoặc vô hiệu hóa). Hãy kiểm tra trạng thái mẫu tin.',
+    en: 'Facebook does not accept this template (missing, paused or disabled). Check the template status.',
+  },
+  graph_template_params_invalid: {
+    vi: 'Facebook từ chối các giá trị điền vào mẫu tin (thiếu, thừa hoặc sai định dạng). Chưa có gì được gửi.',
+    en: "Facebook refused the template's values (missing, extra or wrongly formatted). Nothing was sent.",
+  },
 };
 
 const OWN_TEXT: Record<string, Bilingual> = {
