@@ -1,5 +1,6 @@
-// Environment → typed configuration, read once at start. With no page token the service runs in
-// sandbox mode: it starts the Graph API simulator beside itself and talks to it.
+// Environment → typed configuration, read once at start. With no Meta app (FB_APP_ID) and no page
+// token the service runs in sandbox mode: it starts the Graph API simulator beside itself (or talks to
+// one running as its own process, SANDBOX_URL) and talks to it.
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { isProfile, type Profile } from './domain/platform.ts';
@@ -16,9 +17,20 @@ export interface Config {
   /** Base URL the service is reached at (printed, and given to the sandbox as its webhook target). */
   publicUrl: string;
   graph: { baseUrl: string; version: string; timeoutMs: number; rateLimitPerSecond: number };
+  /** The deployment's one Meta app (issue 12): every page is connected through it. */
+  app: { id: string | undefined; secret: string | undefined; verifyToken: string | undefined };
+  /** SIGNUP: may anyone create a shop from the console? Default open in sandbox mode, closed live. */
+  signup: 'open' | 'closed';
+  /** SANDBOX_URL: a sandbox running as its own process (`renotify sandbox`); unset starts one inside. */
+  sandboxUrl: string | undefined;
+  /**
+   * The single-page shortcut (FB_PAGE_ID + FB_PAGE_ACCESS_TOKEN): at start the page is connected
+   * to the first workspace through app/page-connections.ts, as the console's connect flow does.
+   */
   page: {
     fbPageId: string | undefined;
     accessToken: string | undefined;
+    /** The same as app.secret (kept for the single-page shortcut's callers). */
     appSecret: string | undefined;
     verifyToken: string | undefined;
     profile: Profile;
@@ -83,9 +95,24 @@ function proxies(v: string | undefined): string[] {
   return list;
 }
 
+function signupMode(v: string | undefined, mode: 'sandbox' | 'live'): 'open' | 'closed' {
+  if (v === undefined || v === '') return mode === 'sandbox' ? 'open' : 'closed';
+  if (v !== 'open' && v !== 'closed') throw new Error(`SIGNUP must be open or closed, got "${v}"`);
+  return v;
+}
+
+function sandboxUrlOf(v: string | undefined): string | undefined {
+  if (!v) return undefined;
+  if (!/^https?:\/\/[^\s/]+/.test(v)) throw new Error(`SANDBOX_URL must be an http(s) URL, got "${v}"`);
+  return v.replace(/\/+$/, '');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const accessToken = env.FB_PAGE_ACCESS_TOKEN || undefined;
-  const mode = accessToken ? 'live' : 'sandbox';
+  const appId = env.FB_APP_ID || undefined;
+  // Live: a Meta app is configured (pages are connected to it), or the single-page shortcut is used.
+  const mode = accessToken || appId ? 'live' : 'sandbox';
+  const sandboxUrl = mode === 'sandbox' ? sandboxUrlOf(env.SANDBOX_URL) : undefined;
   const host = env.HOST || '127.0.0.1';
   const port = int(env.PORT, 3000, 'PORT');
   const sandboxPort = int(env.SANDBOX_PORT, 3001, 'SANDBOX_PORT');
@@ -94,9 +121,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!isProfile(profile))
     throw new Error(`PAGE_PROFILE must be one of legacy-2022, 2023, 2025, 2026; got "${profile}"`);
   if (mode === 'live') {
-    const missing = ['FB_PAGE_ID', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN'].filter((k) => !env[k]);
-    if (missing.length)
-      throw new Error(`live mode (FB_PAGE_ACCESS_TOKEN set) also needs ${missing.join(', ')}`);
+    const needed = accessToken
+      ? ['FB_PAGE_ID', 'FB_APP_SECRET', 'FB_VERIFY_TOKEN']
+      : ['FB_APP_SECRET', 'FB_VERIFY_TOKEN'];
+    const missing = needed.filter((k) => !env[k]);
+    const why = accessToken ? 'FB_PAGE_ACCESS_TOKEN set' : 'FB_APP_ID set';
+    if (missing.length) throw new Error(`live mode (${why}) also needs ${missing.join(', ')}`);
   }
   return {
     mode,
@@ -111,11 +141,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       baseUrl:
         mode === 'live'
           ? env.GRAPH_BASE_URL || 'https://graph.facebook.com'
-          : `http://${host}:${sandboxPort}`,
+          : (sandboxUrl ?? `http://${host}:${sandboxPort}`),
       version: env.GRAPH_API_VERSION || 'v23.0',
       timeoutMs: Number(env.GRAPH_TIMEOUT_MS || 10_000),
       rateLimitPerSecond: Number(env.GRAPH_RATE_LIMIT || 300),
     },
+    app: {
+      id: appId,
+      secret: env.FB_APP_SECRET || undefined,
+      verifyToken: env.FB_VERIFY_TOKEN || undefined,
+    },
+    signup: signupMode(env.SIGNUP, mode),
+    sandboxUrl,
     page: {
       fbPageId: env.FB_PAGE_ID || undefined,
       accessToken,

@@ -12,6 +12,7 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
+import { connectPage } from './app/page-connections.ts';
 import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -23,7 +24,13 @@ import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
 import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
-import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
+import {
+  createSandbox,
+  type Sandbox,
+  SandboxClient,
+  type SandboxInfo,
+  type SandboxOptions,
+} from './sandbox/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { createDispatchStore } from './storage/dispatch-store.ts';
 import { takeCalls } from './storage/graph-rate.ts';
@@ -60,6 +67,9 @@ export interface Runtime {
   ctx: WorkerContext & { queue: JobQueue };
   graph: GraphClient;
   metrics: Metrics;
+  /** Whether the installation has a page yet (a live deployment with only FB_APP_ID may have none). */
+  hasPage: boolean;
+  /** The first page's workspace and the first page (the demo's, or the single-page shortcut's). */
   workspaceId: number;
   page: PageRow;
   /** Set on the very first start only: the owner account's credentials, to print once. */
@@ -69,27 +79,76 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-async function ensureWorkspace(
+/**
+ * The installation's first page, made or kept up to date at start: in sandbox mode the demo (the
+ * embedded sandbox's, seeded; a remote sandbox's page, connected); in live mode the single-page
+ * shortcut (FB_PAGE_ID + FB_PAGE_ACCESS_TOKEN), connected through the same code as the console's flow.
+ * Null when there is no page yet (live mode with only the Meta app configured).
+ */
+async function ensureFirstPage(
   ctx: AppContext,
   config: Config,
   sandbox: Sandbox | null,
-): Promise<{ workspaceId: number; page: PageRow }> {
+  remote: SandboxInfo | null,
+): Promise<{ workspaceId: number; page: PageRow } | null> {
+  const shortcut =
+    config.mode === 'live' && config.page.fbPageId && config.page.accessToken
+      ? { fbPageId: config.page.fbPageId, accessToken: config.page.accessToken }
+      : remote && { fbPageId: remote.pageId, accessToken: remote.pageAccessToken };
+  if (shortcut) {
+    const held = await pages.findPageByFbId(ctx.db, shortcut.fbPageId);
+    if (held) {
+      // An upgrade or a restart: the page keeps its workspace, history and console settings; it gets
+      // the configured token and the deployment's app secret (its own stored secret is cleared).
+      const { page } = await connectPage(ctx, held.workspace_id, {
+        fbPageId: shortcut.fbPageId,
+        name: held.name,
+        accessToken: shortcut.accessToken,
+      });
+      return { workspaceId: held.workspace_id, page };
+    }
+    const first = await pages.firstPage(ctx.db);
+    const workspaceId =
+      first?.workspace_id ??
+      (await pages.insertWorkspace(ctx.db, remote ? 'Cửa hàng demo' : 'My shop', ctx.clock.now()));
+    const { page } = await connectPage(ctx, workspaceId, {
+      fbPageId: shortcut.fbPageId,
+      name: remote?.pageName ?? 'Facebook Page',
+      accessToken: shortcut.accessToken,
+      profile: remote ? (remote.profile as PageRow['profile']) : config.page.profile,
+      timeZone: remote?.timeZone ?? config.page.timeZone,
+      region: remote ? remote.region : (config.page.region ?? null),
+    });
+    return { workspaceId, page };
+  }
   const existing = await pages.firstPage(ctx.db);
   if (existing) return { workspaceId: existing.workspace_id, page: existing };
   if (sandbox) {
     const seeded = await seedDemo(ctx, sandbox, config.page.profile);
     return { workspaceId: seeded.workspaceId, page: seeded.page };
   }
-  const { createWorkspace } = await import('./app/workspaces.ts');
-  return createWorkspace(ctx, 'My shop', {
-    fbPageId: config.page.fbPageId!,
-    name: 'Facebook Page',
-    profile: config.page.profile,
-    timeZone: config.page.timeZone,
-    region: config.page.region ?? null,
-    accessToken: config.page.accessToken ?? null,
-    appSecret: config.page.appSecret ?? null,
-  });
+  return null;
+}
+
+/**
+ * A sandbox running as its own process (SANDBOX_URL): its page and secrets, and a clock that follows
+ * the sandbox's, so "8 days later" still holds on both sides.
+ */
+async function attachRemoteSandbox(url: string, webhookUrl: string | null) {
+  const client = new SandboxClient(url);
+  const info = await client.info();
+  if (webhookUrl) await client.config({ webhookUrl });
+  const clock = new ManualClock(await client.now());
+  const follow = setInterval(
+    () =>
+      void client.now().then(
+        (at) => clock.set(at),
+        () => {}, // the sandbox restarting: keep the last offset until it answers again
+      ),
+    1000,
+  );
+  follow.unref();
+  return { info, clock, stop: () => clearInterval(follow) };
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -108,7 +167,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let sandbox: Sandbox | null = null;
   let sandboxUrl: string | null = null;
   let clock: Clock = systemClock;
-  if (config.mode === 'sandbox') {
+  let remote: Awaited<ReturnType<typeof attachRemoteSandbox>> | null = null;
+  if (config.mode === 'sandbox' && config.sandboxUrl) {
+    // Only the process serving HTTP tells the sandbox where to deliver webhooks.
+    const webhookUrl = opts.web === false ? null : `${config.publicUrl}/webhooks/messenger`;
+    remote = await attachRemoteSandbox(config.sandboxUrl, webhookUrl);
+    clock = remote.clock;
+    sandboxUrl = config.sandboxUrl;
+  } else if (config.mode === 'sandbox') {
     // One clock for both sides: moving the sandbox's clock moves the service's (R1/R7/R8 demos and tests).
     const sandboxClock = opts.sandbox?.clock ?? new ManualClock();
     clock = sandboxClock;
@@ -139,6 +205,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     version: config.graph.version,
     timeoutMs: config.graph.timeoutMs,
     rateLimitPerSecond: config.graph.rateLimitPerSecond,
+    appSecret: config.app.secret ?? remote?.info.appSecret ?? sandbox?.info().appSecret ?? null,
     // On PostgreSQL the service and every `renotify worker` send for the same pages: Meta's per-page
     // limit is shared through the database. PGlite means one process, whose own window is enough.
     ...(storage.kind === 'postgres' && {
@@ -163,17 +230,23 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
-  const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
-    const existing = await pages.firstPage(ctx.db);
-    if (!existing) throw e;
-    return { workspaceId: existing.workspace_id, page: existing };
-  });
-  const firstOwner = await bootstrapOwner(ctx, workspaceId).catch((e: unknown) => {
-    if (isDomainError(e, 'email_taken')) return null;
-    throw e;
-  });
-  const appSecret = config.page.appSecret ?? sandbox?.info().appSecret;
-  const verifyToken = config.page.verifyToken ?? sandbox?.info().verifyToken;
+  const first = await ensureFirstPage(ctx, config, sandbox, remote?.info ?? null).catch(
+    async (e: unknown) => {
+      const existing = await pages.firstPage(ctx.db);
+      if (!existing) throw e;
+      return { workspaceId: existing.workspace_id, page: existing };
+    },
+  );
+  // A deployment with no page yet has no first workspace either: shops sign up or the operator
+  // creates them (renotify workspaces create).
+  const firstOwner = first
+    ? await bootstrapOwner(ctx, first.workspaceId).catch((e: unknown) => {
+        if (isDomainError(e, 'email_taken')) return null;
+        throw e;
+      })
+    : null;
+  const appSecret = config.app.secret ?? remote?.info.appSecret ?? sandbox?.info().appSecret;
+  const verifyToken = config.app.verifyToken ?? remote?.info.verifyToken ?? sandbox?.info().verifyToken;
 
   let server: App | null = null;
   let url: string | null = null;
@@ -182,6 +255,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       ctx,
       metrics,
       webhook: { appSecret, verifyToken, limits: config.webhook },
+      signup: config.signup,
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
@@ -264,11 +338,19 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ctx,
     graph,
     metrics,
-    workspaceId,
-    page,
+    hasPage: first !== null,
+    get workspaceId(): number {
+      if (!first) throw new Error('no page is connected yet: this deployment has no first workspace');
+      return first.workspaceId;
+    },
+    get page(): PageRow {
+      if (!first) throw new Error('no page is connected yet');
+      return first.page;
+    },
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
     sweep: sweepOnce,
     async close() {
+      remote?.stop();
       if (sweep) clearInterval(sweep);
       if (pendingSweep) clearInterval(pendingSweep);
       await dispatcher?.stop();

@@ -24,7 +24,7 @@ const PARTS = {
   cli: 'src/cli/',
   sandbox: 'src/sandbox/',
   /** The composition root: builds storage, queue, Graph client, HTTP, workers, sandbox and demo data. */
-  root: ['src/runtime.ts', 'src/main.ts', 'src/demo.ts', 'src/offline.ts'],
+  root: ['src/runtime.ts', 'src/main.ts', 'src/demo.ts', 'src/offline.ts', 'src/sandbox-process.ts'],
   config: 'src/config.ts',
   clock: 'src/clock.ts',
   web: 'web/',

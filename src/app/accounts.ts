@@ -118,8 +118,17 @@ export async function signIn(
   const user = await accounts.findUserByEmail(ctx.db, String(email).toLowerCase());
   const ok = await verifyPassword(String(password), user?.password_hash ?? (await DUMMY_HASH));
   if (!user || !ok) return null;
-  const membership = await accounts.firstMembership(ctx.db, user.id);
-  if (!membership) return null;
+  const membership = await accounts.firstMembership(ctx.db, user.id, { active: true });
+  if (!membership) {
+    // Said only to whoever gave the right password: the shop exists but the operator suspended it.
+    if (await accounts.firstMembership(ctx.db, user.id)) {
+      throw new DomainError(
+        'workspace_suspended',
+        'This shop is suspended; its members cannot sign in. Contact the operator of this service.',
+      );
+    }
+    return null;
+  }
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();

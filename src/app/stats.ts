@@ -200,6 +200,44 @@ export async function pageStats(ctx: AppContext, workspaceId: number, pageId: nu
   };
 }
 
+type PageRef = Awaited<ReturnType<typeof pageStats>>['page'];
+type PageTotals = Awaited<ReturnType<typeof pageStats>>['totals'];
+
+/**
+ * The whole workspace (issue 12.4): every page's numbers as pageStats gives them, and their sums. A
+ * customer is page-scoped (a PSID belongs to one page), so the workspace's counts are the pages' sums.
+ */
+export async function workspaceStats(ctx: AppContext, workspaceId: number, days = 30) {
+  checkDays(days);
+  const perPage: Array<{ page: PageRef; customers: number; subscribers: number; totals: PageTotals }> = [];
+  // One page at a time: PGlite has one connection, and a shop has a handful of pages.
+  for (const p of await pages.listPages(ctx.db, workspaceId)) {
+    const s = await pageStats(ctx, workspaceId, p.id, days);
+    perPage.push({
+      page: s.page,
+      customers: s.customers.total,
+      subscribers: s.subscribers,
+      totals: s.totals,
+    });
+  }
+  const sum = (f: (p: (typeof perPage)[number]) => number) => perPage.reduce((n, p) => n + f(p), 0);
+  const invitationsSent = sum((p) => p.totals.invitationsSent);
+  const invitationsAccepted = sum((p) => p.totals.invitationsAccepted);
+  return {
+    days,
+    customers: sum((p) => p.customers),
+    subscribers: sum((p) => p.subscribers),
+    totals: {
+      invitationsSent,
+      invitationsAccepted,
+      acceptanceRate: rate(invitationsAccepted, invitationsSent),
+      stops: sum((p) => p.totals.stops),
+      sends: sum((p) => p.totals.sends),
+    },
+    pages: perPage,
+  };
+}
+
 /** Delivery rows still on their way: not yet sent, failed or skipped. */
 const IN_FLIGHT = new Set(['pending', 'sending', 'retry', 'deferred']);
 

@@ -11,6 +11,7 @@ import {
 } from '../channel/index.ts';
 import { type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
+import type { IntakePage } from '../storage/pages.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
@@ -18,16 +19,19 @@ import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
 
 export type IntakeResult =
-  | { status: 'accepted'; events: number; stored: number; skipped: string[] }
+  /** `dropped`: events of suspended workspaces' pages, answered 200 but not stored (issue 12.2). */
+  | { status: 'accepted'; events: number; stored: number; skipped: string[]; dropped: number }
   | { status: 'unsigned' } // 401
   /** 403. `unknown_page`: an entry names a page nobody connected (told apart only in metrics). */
   | { status: 'bad_signature'; reason: 'signature' | 'unknown_page' }
   | { status: 'invalid_body'; problem: DeliveryProblem }; // 400
 
 /**
- * The one place that says which app secret signs a page's webhooks: the page's own app when it was
- * connected with one, else the deployment's app (FB_APP_SECRET / the sandbox's). Moving to one Meta
- * app per deployment changes only this function.
+ * The one place that says which app secret signs a page's webhooks. One Meta app per deployment: pages
+ * connected through app/page-connections.ts store no secret and are verified with the deployment's
+ * (FB_APP_SECRET / the sandbox's). A page stored with a secret of its own — the sandbox's demo pages
+ * and pages from before issue 12 — keeps being verified with it, so existing data needs no migration;
+ * the single-page shortcut reconnects its page at start, which clears it.
  */
 export function webhookSecretFor(page: PageRow, configured: string | undefined): string | undefined {
   return page.app_secret ?? configured;
@@ -40,14 +44,14 @@ export function webhookSecretFor(page: PageRow, configured: string | undefined):
 class PageLookup {
   private waiting: Array<{
     ids: string[];
-    resolve(p: Map<string, PageRow>): void;
+    resolve(p: Map<string, IntakePage>): void;
     reject(e: unknown): void;
   }> = [];
   private running = false;
 
   constructor(private readonly db: Executor) {}
 
-  find(ids: string[]): Promise<Map<string, PageRow>> {
+  find(ids: string[]): Promise<Map<string, IntakePage>> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ ids, resolve, reject });
       if (!this.running) void this.loop();
@@ -73,9 +77,13 @@ class PageLookup {
   }
 }
 
+type Authenticated =
+  | { ok: true; pages: Map<string, IntakePage> }
+  | { ok: false; reason: 'signature' | 'unknown_page' };
+
 /**
- * Does every named page exist and does the signature verify under each one's app secret? A delivery
- * that names no page must be signed by the deployment's app.
+ * Is every named page connected (a disconnected page counts as unknown) and does the signature verify
+ * under each one's app secret? A delivery that names no page must be signed by the deployment's app.
  */
 async function authenticate(
   lookup: PageLookup,
@@ -83,20 +91,22 @@ async function authenticate(
   raw: Buffer,
   signature: string,
   pageIds: string[],
-): Promise<'ok' | 'signature' | 'unknown_page'> {
+): Promise<Authenticated> {
   if (pageIds.length === 0)
-    return configured && verifySignature(configured, raw, signature) ? 'ok' : 'signature';
+    return configured && verifySignature(configured, raw, signature)
+      ? { ok: true, pages: new Map() }
+      : { ok: false, reason: 'signature' };
   const found = await lookup.find(pageIds);
   const verified = new Map<string, boolean>();
   for (const id of pageIds) {
     const page = found.get(id);
-    if (!page) return 'unknown_page';
+    if (!page || page.disconnected_at) return { ok: false, reason: 'unknown_page' };
     const secret = webhookSecretFor(page, configured);
-    if (!secret) return 'signature';
+    if (!secret) return { ok: false, reason: 'signature' };
     if (!verified.has(secret)) verified.set(secret, verifySignature(secret, raw, signature));
-    if (!verified.get(secret)) return 'signature';
+    if (!verified.get(secret)) return { ok: false, reason: 'signature' };
   }
-  return 'ok';
+  return { ok: true, pages: found };
 }
 
 interface Waiting {
@@ -145,10 +155,14 @@ export class WebhookIntake {
       input.signature,
       entryPageIds(input.body),
     );
-    if (auth !== 'ok') return { status: 'bad_signature', reason: auth };
+    if (!auth.ok) return { status: 'bad_signature', reason: auth.reason };
     input.onAuthenticated?.();
     if (problem) return { status: 'invalid_body', problem };
-    const { events, errors } = parseWebhook(input.body);
+    const { events: parsed, errors } = parseWebhook(input.body);
+    // A suspended workspace's events are answered 200 (Meta redelivers a non-200 and in the end
+    // disables the app's webhook for every shop) but not stored: the route counts and logs them.
+    const events = parsed.filter((e) => !auth.pages.get(e.pageId)?.workspace_suspended_at);
+    const dropped = parsed.length - events.length;
     const rows = events.map((e) => ({
       fbPageId: e.pageId,
       psid: e.psid,
@@ -158,7 +172,7 @@ export class WebhookIntake {
       body: e.raw,
     }));
     const stored = rows.length ? await this.store(rows) : 0;
-    return { status: 'accepted', events: events.length, stored, skipped: errors };
+    return { status: 'accepted', events: events.length, stored, skipped: errors, dropped };
   }
 
   private store(events: InboxEvent[]): Promise<number> {

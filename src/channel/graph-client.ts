@@ -62,6 +62,11 @@ export interface GraphClientOptions {
   limiter?: PageRateLimiter;
   /** undici Pool size; default 16. */
   connections?: number;
+  /**
+   * The deployment's Meta app secret (FB_APP_SECRET): the appsecret_proof of pages connected through
+   * the deployment's app, which store no secret of their own (issue 12: one Meta app per deployment).
+   */
+  appSecret?: string | null;
 }
 
 /** Thrown by the non-send calls (profile, tokens, subscribe) once retries are exhausted. */
@@ -98,8 +103,10 @@ export class GraphClient {
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   readonly limiter: PageRateLimiter;
+  private readonly appSecret: string | null;
 
   constructor(opts: GraphClientOptions) {
+    this.appSecret = opts.appSecret ?? null;
     const url = new URL(opts.baseUrl);
     this.prefix = url.pathname.replace(/\/+$/, '');
     this.version = opts.version.replace(/^\/+|\/+$/g, '');
@@ -228,7 +235,8 @@ export class GraphClient {
 
   private auth(page: PageCredentials): Query {
     const q: Query = { access_token: page.accessToken };
-    if (page.appSecret) q.appsecret_proof = appSecretProof(page.appSecret, page.accessToken);
+    const secret = page.appSecret ?? this.appSecret;
+    if (secret) q.appsecret_proof = appSecretProof(secret, page.accessToken);
     return q;
   }
 

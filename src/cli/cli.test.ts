@@ -176,13 +176,13 @@ describe('renotify CLI', () => {
     expect([missing.code, /campaign_not_found/.test(missing.stderr)]).toEqual([1, true]);
   });
 
-  it('worker refuses the embedded database and sandbox mode, with a reason (exit 2)', async () => {
+  it('worker refuses the embedded database and an embedded sandbox, with a reason (exit 2)', async () => {
     const embedded = await cli(['worker'], {});
     expect(embedded.code).toBe(2);
     expect(embedded.stderr).toMatch(/needs PostgreSQL/);
     const sandbox = await cli(['worker'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' });
     expect(sandbox.code).toBe(2);
-    expect(sandbox.stderr).toMatch(/live page only/);
+    expect(sandbox.stderr).toMatch(/sandbox as its own process.*\n.*SANDBOX_URL/);
   });
 });
 

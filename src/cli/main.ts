@@ -6,7 +6,8 @@ import { ApiClient, ApiError, EXIT, UnreachableError, UsageError } from './clien
 import { campaignCommands, dataCommands, type Globals, positiveInt, topicCommands } from './commands.ts';
 import { campaignStatus, type Printer, serviceStatus } from './status.ts';
 import { userCommands } from './users.ts';
-import { runWorker } from './worker.ts';
+import { runSandbox, runWorker } from './worker.ts';
+import { workspaceCommands } from './workspaces.ts';
 
 interface GlobalOptions {
   url: string;
@@ -72,6 +73,14 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
       }
       await campaignStatus(client, out, positiveInt(id), { watch: Boolean(o.watch), intervalMs: o.interval });
     });
+  program
+    .command('sandbox')
+    .description(
+      'run the Graph API sandbox as its own process (state in RENOTIFY_DATA_DIR); point the service ' +
+        'and workers at it with SANDBOX_URL',
+    )
+    .action(() => runSandbox(env));
+  workspaceCommands(program, env, () => globals().out);
   program
     .command('worker')
     .description('run an extra worker process against the same PostgreSQL database (not the embedded one)')

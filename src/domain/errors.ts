@@ -37,6 +37,9 @@ export const DOMAIN_ERROR_CODES = [
   'campaign_not_found',
   'invalid_campaign',
   'campaign_state_conflict',
+  'page_taken',
+  'workspace_suspended',
+  'signup_closed',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -24,6 +24,8 @@ export interface ServerDeps {
     /** Body size, body time and held-body bounds for POST /webhooks/messenger (webhook-gate.ts). */
     limits?: Partial<WebhookLimits>;
   };
+  /** SIGNUP: whether POST /api/auth/sign-up creates shops (default closed). */
+  signup?: 'open' | 'closed';
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;
   queueDepth?: () => Promise<number>;

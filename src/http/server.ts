@@ -22,6 +22,7 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { signUpRoutes } from './routes/sign-up.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -189,6 +190,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     secureCookies: deps.security?.secureCookies ?? false,
   };
   await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
+  await app.register(async (scope) => signUpRoutes(scope as App, accountDeps), { prefix: '/api' });
   await app.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });

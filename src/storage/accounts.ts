@@ -60,12 +60,15 @@ export async function upsertMembership(
 }
 
 /** The workspace a sign-in opens: the user's first. */
-export async function firstMembership(db: Executor, userId: number) {
+/** The user's first membership; `active`: only in a workspace that is not suspended. */
+export async function firstMembership(db: Executor, userId: number, opts: { active?: boolean } = {}) {
   return db
     .selectFrom('memberships')
-    .selectAll()
-    .where('user_id', '=', userId)
-    .orderBy('workspace_id')
+    .innerJoin('workspaces', 'workspaces.id', 'memberships.workspace_id')
+    .selectAll('memberships')
+    .where('memberships.user_id', '=', userId)
+    .$if(Boolean(opts.active), (q) => q.where('workspaces.suspended_at', 'is', null))
+    .orderBy('memberships.workspace_id')
     .limit(1)
     .executeTakeFirst();
 }
@@ -146,15 +149,20 @@ export async function insertSession(
 
 /** A session with its user and the role the user holds in the session's workspace (none: no row). */
 export async function findSession(db: Executor, idHash: string) {
-  return db
-    .selectFrom('sessions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .innerJoin('memberships as m', (j) =>
-      j.onRef('m.user_id', '=', 's.user_id').onRef('m.workspace_id', '=', 's.workspace_id'),
-    )
-    .select(['s.user_id', 's.workspace_id', 's.csrf_token', 's.expires_at', 'u.email', 'u.name', 'm.role'])
-    .where('s.id_hash', '=', idHash)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom('sessions as s')
+      .innerJoin('users as u', 'u.id', 's.user_id')
+      .innerJoin('memberships as m', (j) =>
+        j.onRef('m.user_id', '=', 's.user_id').onRef('m.workspace_id', '=', 's.workspace_id'),
+      )
+      // A suspended workspace's sessions stop working at once (issue 12.2).
+      .innerJoin('workspaces as w', 'w.id', 's.workspace_id')
+      .select(['s.user_id', 's.workspace_id', 's.csrf_token', 's.expires_at', 'u.email', 'u.name', 'm.role'])
+      .where('s.id_hash', '=', idHash)
+      .where('w.suspended_at', 'is', null)
+      .executeTakeFirst()
+  );
 }
 
 export async function deleteSession(db: Executor, idHash: string): Promise<void> {

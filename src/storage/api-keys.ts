@@ -30,12 +30,15 @@ export async function insertApiKey(
     .executeTakeFirstOrThrow();
 }
 
+/** An unrevoked key of a workspace that is not suspended. */
 export async function findActiveApiKey(db: Executor, keyHash: string) {
   return db
     .selectFrom('api_keys')
-    .select(['id', 'workspace_id', 'role', 'name'])
-    .where('key_hash', '=', keyHash)
-    .where('revoked_at', 'is', null)
+    .innerJoin('workspaces', 'workspaces.id', 'api_keys.workspace_id')
+    .select(['api_keys.id', 'api_keys.workspace_id', 'api_keys.role', 'api_keys.name'])
+    .where('api_keys.key_hash', '=', keyHash)
+    .where('api_keys.revoked_at', 'is', null)
+    .where('workspaces.suspended_at', 'is', null)
     .executeTakeFirst();
 }
 

@@ -17,7 +17,8 @@ export function toPageState(row: PageRow): PageState {
     timeZone: row.time_zone,
     region: row.region,
     optInFeatureEnabled: row.opt_in_feature_enabled,
-    restrictedReason: row.restricted_reason,
+    // A disconnected page sends nothing (R11b's refusal), whatever Meta last said of it.
+    restrictedReason: row.restricted_reason ?? (row.disconnected_at ? 'page_disconnected' : null),
   };
 }
 
@@ -29,6 +30,41 @@ export async function insertWorkspace(db: Executor, name: string, now: Date): Pr
     .executeTakeFirstOrThrow();
   return row.id;
 }
+
+/**
+ * Suspends or resumes a workspace. Suspending also stops its pages sending (the R11b refusal every send
+ * path already obeys) unless Meta restricted them first; resuming lifts only that restriction.
+ */
+export async function setWorkspaceSuspended(
+  db: Executor,
+  workspaceId: number,
+  suspendedAt: Date | null,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('workspaces')
+    .set({ suspended_at: suspendedAt })
+    .where('id', '=', workspaceId)
+    .executeTakeFirst();
+  if (suspendedAt) {
+    await db
+      .updateTable('pages')
+      .set({ restricted_reason: WORKSPACE_SUSPENDED })
+      .where('workspace_id', '=', workspaceId)
+      .where('restricted_reason', 'is', null)
+      .execute();
+  } else {
+    await db
+      .updateTable('pages')
+      .set({ restricted_reason: null })
+      .where('workspace_id', '=', workspaceId)
+      .where('restricted_reason', '=', WORKSPACE_SUSPENDED)
+      .execute();
+  }
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The restriction a suspension puts on a workspace's pages (shown on the home screen as the reason). */
+export const WORKSPACE_SUSPENDED = 'workspace_suspended';
 
 /** The health check's read: the database answers and the schema is there. */
 export async function pingWorkspaces(db: Executor): Promise<void> {
@@ -45,6 +81,8 @@ export interface NewPage {
   optInFeatureEnabled?: boolean;
   accessToken?: string | null;
   appSecret?: string | null;
+  /** Set when the page comes through app/page-connections.ts. */
+  connectedAt?: Date | null;
 }
 
 export async function insertPage(db: Executor, p: NewPage, now: Date): Promise<PageRow> {
@@ -62,6 +100,7 @@ export async function insertPage(db: Executor, p: NewPage, now: Date): Promise<P
       app_secret: encrypt(p.appSecret ?? null),
       restricted_reason: null,
       created_at: now,
+      connected_at: p.connectedAt ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow()
@@ -87,15 +126,84 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
   return row && readable(row);
 }
 
+/** A page as the webhook intake sees it: with its workspace's suspension (issue 12.2). */
+export type IntakePage = PageRow & { workspace_suspended_at: Date | null };
+
 /** Several pages at once by Facebook id (the webhook intake's lookup); 10,000 ids a statement. */
-export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promise<PageRow[]> {
-  const out: PageRow[] = [];
+export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promise<IntakePage[]> {
+  const out: IntakePage[] = [];
   for (let i = 0; i < fbPageIds.length; i += 10_000) {
     const ids = fbPageIds.slice(i, i + 10_000);
-    const rows = await db.selectFrom('pages').selectAll().where('fb_page_id', 'in', ids).execute();
-    out.push(...rows.map(readable));
+    const rows = await db
+      .selectFrom('pages')
+      .innerJoin('workspaces', 'workspaces.id', 'pages.workspace_id')
+      .selectAll('pages')
+      .select('workspaces.suspended_at as workspace_suspended_at')
+      .where('pages.fb_page_id', 'in', ids)
+      .execute();
+    out.push(...rows.map((r) => ({ ...readable(r), workspace_suspended_at: r.workspace_suspended_at })));
   }
   return out;
+}
+
+/** The page row of a Facebook page, locked until the transaction ends (connecting it). */
+export async function lockPageByFbId(db: Executor, fbPageId: string): Promise<PageRow | undefined> {
+  const row = await db
+    .selectFrom('pages')
+    .selectAll()
+    .where('fb_page_id', '=', fbPageId)
+    .forUpdate()
+    .executeTakeFirst();
+  return row && readable(row);
+}
+
+/** Connecting a page again: a new token (encrypted), connected now, no longer disconnected. */
+export async function reconnectPage(
+  db: Executor,
+  pageId: number,
+  p: {
+    name: string;
+    accessToken: string;
+    appSecret: string | null;
+    profile?: Profile;
+    timeZone?: string;
+    region?: string | null;
+  },
+  now: Date,
+): Promise<PageRow> {
+  return db
+    .updateTable('pages')
+    .set({
+      name: p.name,
+      access_token: encrypt(p.accessToken),
+      app_secret: encrypt(p.appSecret),
+      ...(p.profile !== undefined && { profile: p.profile }),
+      ...(p.timeZone !== undefined && { time_zone: p.timeZone }),
+      ...(p.region !== undefined && { region: p.region }),
+      connected_at: now,
+      disconnected_at: null,
+    })
+    .where('id', '=', pageId)
+    .returningAll()
+    .executeTakeFirstOrThrow()
+    .then(readable);
+}
+
+/** Disconnecting keeps the page's history; it takes no webhooks and sends nothing until reconnected. */
+export async function markDisconnected(
+  db: Executor,
+  workspaceId: number,
+  pageId: number,
+  now: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('pages')
+    .set({ disconnected_at: now })
+    .where('workspace_id', '=', workspaceId)
+    .where('id', '=', pageId)
+    .where('disconnected_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {

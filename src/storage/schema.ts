@@ -14,6 +14,8 @@ export interface WorkspacesTable {
   id: Generated<number>;
   name: string;
   created_at: Timestamp;
+  /** Set by the operator (renotify workspaces suspend); null while the workspace runs. */
+  suspended_at: Generated<Date | null>;
 }
 
 export interface PagesTable {
@@ -29,6 +31,10 @@ export interface PagesTable {
   access_token: string | null;
   app_secret: string | null;
   created_at: Timestamp;
+  /** The last time the page was connected (app/page-connections.ts); null on pages made before issue 12. */
+  connected_at: Generated<Date | null>;
+  /** Set while the page is disconnected: no webhooks, no sends, history kept. */
+  disconnected_at: Generated<Date | null>;
 }
 
 export interface CustomersTable {

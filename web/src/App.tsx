@@ -1,6 +1,6 @@
 // The console: public screens (sign-in, accept invitation), then — signed in — the shell: navigation
 // limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
-import { type ReactNode, useState } from 'react';
+import { Fragment, type ReactNode, useState } from 'react';
 import { ApiError, api, errorText, type Page, type Role, roleAtLeast } from './api.ts';
 import { Forbidden } from './components/Forbidden.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
@@ -12,6 +12,7 @@ import { AssistantPage } from './pages/assistant/AssistantPage.tsx';
 import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.tsx';
 import { Logo } from './pages/auth/AuthFrame.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
+import { SignUpPage } from './pages/auth/SignUpPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
@@ -58,11 +59,31 @@ function screen(path: string, page: Page | undefined): ReactNode {
   }
 }
 
+const PAGE_KEY = 'renotify.pageId';
+
+/** A shop with no page yet: what to do, instead of an empty or broken screen (issue 12.2). */
+function NoPage({ role }: { role: Role }) {
+  const { t } = useI18n();
+  return (
+    <section className="card" aria-labelledby="h-no-page">
+      <h1 id="h-no-page">{t.noPageTitle}</h1>
+      <p>{t.noPageHint}</p>
+      {roleAtLeast(role, 'owner') ? null : <p className="muted">{t.noPageOwnerOnly}</p>}
+    </section>
+  );
+}
+
 function Shell({ path }: { path: string }) {
   const { t, lang } = useI18n();
   const { role } = useSession();
   const pages = useLoad(() => api.pages(), []);
-  const page = pages.data?.[0];
+  // Several pages per workspace: the chosen one is remembered in this browser; the first by default.
+  const [chosen, setChosen] = useState(() => Number(localStorage.getItem(PAGE_KEY)) || null);
+  const page = pages.data?.find((p) => p.id === chosen) ?? pages.data?.[0];
+  const choose = (id: number) => {
+    localStorage.setItem(PAGE_KEY, String(id));
+    setChosen(id);
+  };
   const route = path === '/' ? homeOf(role) : path;
   const target = SCREENS.find((s) => route.startsWith(s.path)) ?? SCREENS[0]!;
   const allowed = roleAtLeast(role, target.min);
@@ -76,7 +97,20 @@ function Shell({ path }: { path: string }) {
           <Logo />
           {t.appName}
         </span>
-        {page ? <span className="page-name">{page.name}</span> : null}
+        {pages.data && pages.data.length > 1 && page ? (
+          <label className="page-picker">
+            <span className="sr-only">{t.pagePicker}</span>
+            <select value={page.id} onChange={(e) => choose(Number(e.target.value))}>
+              {pages.data.map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : page ? (
+          <span className="page-name">{page.name}</span>
+        ) : null}
         <button
           type="button"
           className="menu-toggle"
@@ -112,12 +146,15 @@ function Shell({ path }: { path: string }) {
           <Forbidden needed={target.min} role={role} />
         ) : needsPage && pages.error ? (
           <p role="alert">{errorText(pages.error, lang)}</p>
-        ) : needsPage && !page ? (
+        ) : needsPage && !pages.data ? (
           <p>{t.loading}</p>
+        ) : needsPage && !page ? (
+          <NoPage role={role} />
         ) : (
-          // Every time on every screen is the page's (issue 10.14), not the browser's.
+          // Every time on every screen is the page's (issue 10.14), not the browser's. Keyed by the
+          // page: switching pages starts each screen afresh on the other page's data.
           <PageTimeZone.Provider value={page?.timeZone ?? DEFAULT_TIME_ZONE}>
-            {screen(route, page)}
+            <Fragment key={page?.id ?? 0}>{screen(route, page)}</Fragment>
           </PageTimeZone.Provider>
         )}
       </main>
@@ -135,6 +172,17 @@ function Gate({ path }: { path: string }) {
   const { t, lang } = useI18n();
   const me = useLoad(() => api.me(), []);
   const signedOut = me.error instanceof ApiError && me.error.status === 401;
+  if (signedOut && path === '/sign-up') {
+    return (
+      <SignUpPage
+        onSignedIn={(user) => {
+          rememberUser(user);
+          navigate('/');
+          void me.reload();
+        }}
+      />
+    );
+  }
   if (signedOut) {
     return (
       <SignInPage
@@ -148,7 +196,7 @@ function Gate({ path }: { path: string }) {
   }
   if (me.error) return <p role="alert">{errorText(me.error, lang)}</p>;
   if (!me.data) return <p className="main">{t.loading}</p>;
-  if (path === '/sign-in') {
+  if (path === '/sign-in' || path === '/sign-up') {
     queueMicrotask(() => navigate('/'));
     return null;
   }

@@ -272,6 +272,12 @@ export const api = {
     csrfToken = r.csrfToken;
     return r.user;
   },
+  signUpOpen: () => get<{ open: boolean }>('/api/auth/sign-up').then((r) => r.open),
+  signUp: async (b: { shopName: string; ownerName: string; email: string; password: string }) => {
+    const r = await post<{ user: SignedInUser; csrfToken: string }>('/api/auth/sign-up', b);
+    csrfToken = r.csrfToken;
+    return r.user;
+  },
   me: async () => {
     const r = await get<Me>('/api/auth/me');
     if (r.csrfToken) csrfToken = r.csrfToken;

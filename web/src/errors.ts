@@ -167,6 +167,18 @@ const OWN_TEXT: Record<string, Bilingual> = {
   weak_password: { vi: 'Mật khẩu cần từ 10 đến 200 ký tự.', en: 'A password is 10 to 200 characters.' },
   wrong_password: { vi: 'Mật khẩu không đúng.', en: 'The password is wrong.' },
   email_taken: { vi: 'Email này đã có tài khoản.', en: 'An account with this email already exists.' },
+  page_taken: {
+    vi: 'Fanpage này đang được kết nối với một cửa hàng khác. Hãy ngắt kết nối ở cửa hàng đó trước.',
+    en: 'This page is connected to another shop. Disconnect it there first.',
+  },
+  workspace_suspended: {
+    vi: 'Cửa hàng này đang bị tạm ngưng. Hãy liên hệ người quản trị hệ thống.',
+    en: 'This shop is suspended. Contact the operator of this service.',
+  },
+  signup_closed: {
+    vi: 'Máy chủ này không mở đăng ký cửa hàng mới. Hãy nhờ người quản trị tạo cửa hàng và gửi lời mời.',
+    en: 'This server does not take new sign-ups. Ask its operator to create your shop and invite you.',
+  },
   campaign_not_found: {
     vi: 'Không tìm thấy chiến dịch (có thể đã bị xóa).',
     en: 'The campaign was not found (it may have been deleted).',

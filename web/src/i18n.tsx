@@ -8,6 +8,7 @@ import { assistantEn, assistantVi } from './i18n/assistant.ts';
 import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
+import { shopsEn, shopsVi } from './i18n/shops.ts';
 
 export { fill } from './i18n/accounts.ts';
 
@@ -130,6 +131,7 @@ const vi = {
   ...campaignsVi,
   ...inboxVi,
   ...consoleVi,
+  ...shopsVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -248,6 +250,7 @@ const en: Dict = {
   ...campaignsEn,
   ...inboxEn,
   ...consoleEn,
+  ...shopsEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };

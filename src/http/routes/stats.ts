@@ -1,9 +1,9 @@
 // R10 statistics for admins: per topic (totals + daily series), per page, per campaign.
 import { Type } from '@sinclair/typebox';
 import { pageOverview } from '../../app/overview.ts';
-import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats } from '../../app/stats.ts';
+import { campaignStats, MAX_STATS_DAYS, pageStats, topicStats, workspaceStats } from '../../app/stats.ts';
 import type { App, ServerDeps } from '../deps.ts';
-import { CampaignStats, Overview, PageStats, TopicStats } from '../schemas/stats.ts';
+import { CampaignStats, Overview, PageStats, TopicStats, WorkspaceStats } from '../schemas/stats.ts';
 import { PageParams } from './pages.ts';
 
 const DaysQuery = Type.Object(
@@ -47,6 +47,20 @@ export async function statsRoutes(app: App, deps: ServerDeps) {
       const ws = await deps.workspaceFor(req);
       return pageStats(deps.ctx, ws, req.params.pageId, req.query.days ?? 30);
     },
+  );
+
+  app.get(
+    '/stats',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['statistics'],
+        summary: 'The whole workspace: customers, subscribers and sends, summed and per page',
+        querystring: DaysQuery,
+        response: { 200: WorkspaceStats },
+      },
+    },
+    async (req) => workspaceStats(deps.ctx, await deps.workspaceFor(req), req.query.days ?? 30),
   );
 
   app.get(

@@ -55,6 +55,11 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
           return reply.status(400).send(errorBody(code, en, { en, vi, at }));
         }
         case 'accepted':
+          if (result.dropped > 0) {
+            deps.metrics.webhookEvents.inc({ stage: 'dropped_suspended' }, result.dropped);
+            // Logged whatever the request logger: the operator sees a suspended shop's traffic.
+            console.warn(`[webhooks] ${result.dropped} event(s) of a suspended workspace dropped`);
+          }
           deps.metrics.webhookEvents.inc({ stage: 'stored' }, result.stored);
           deps.metrics.webhookEvents.inc({ stage: 'duplicate' }, result.events - result.stored);
           return reply.status(200).send('EVENT_RECEIVED');

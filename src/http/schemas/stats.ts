@@ -125,6 +125,25 @@ export const PageStats = Type.Object({
   ),
 });
 
+const PageTotals = Type.Object({
+  invitationsSent: Count,
+  invitationsAccepted: Count,
+  acceptanceRate: Rate,
+  stops: Count,
+  sends: Count,
+});
+
+/** GET /api/stats: the whole workspace, and each of its pages (issue 12.4). */
+export const WorkspaceStats = Type.Object({
+  days: Count,
+  customers: Count,
+  subscribers: Type.Integer({
+    description: "Sum of the pages' distinct subscribers (a customer is page-scoped)",
+  }),
+  totals: PageTotals,
+  pages: Type.Array(Type.Object({ page: PageRef, customers: Count, subscribers: Count, totals: PageTotals })),
+});
+
 const ByReason = Type.Object({ total: Count, byReason: Type.Record(Type.String(), Count) });
 
 /** GET /api/campaigns/:id/stats (R10a); while a campaign runs the numbers are its progress so far. */

@@ -2,7 +2,9 @@
 // language: wrong credentials (401), blocked after repeated failures (429 + Retry-After, shown as a time).
 import { type FormEvent, useState } from 'react';
 import { ApiError, api, type Lang, type SignedInUser } from '../../api.ts';
+import { useLoad } from '../../hooks.ts';
 import { type Dict, fill, useI18n } from '../../i18n.tsx';
+import { navigate } from '../../router.ts';
 import { AuthFrame } from './AuthFrame.tsx';
 
 export function signInError(err: unknown, t: Dict, lang: Lang, now = Date.now()): string {
@@ -31,6 +33,8 @@ export function SignInPage({ onSignedIn }: { onSignedIn(user: SignedInUser): voi
   const [failure, setFailure] = useState<{ err: unknown; at: number }>();
   const error = failure ? signInError(failure.err, t, lang, failure.at) : undefined;
   const invited = params.get('invited') === '1';
+  // Shown only where the operator opened sign-up (SIGNUP=open).
+  const signUpOpen = useLoad(() => api.signUpOpen(), []).data === true;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -96,6 +100,19 @@ export function SignInPage({ onSignedIn }: { onSignedIn(user: SignedInUser): voi
         </button>
       </form>
       <p className="muted small">{t.signInHint}</p>
+      {signUpOpen ? (
+        <p>
+          <a
+            href="/sign-up"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate('/sign-up');
+            }}
+          >
+            {t.signUpLink}
+          </a>
+        </p>
+      ) : null}
     </AuthFrame>
   );
 }

@@ -1,0 +1,129 @@
+// Connecting a Facebook page to a workspace: the one code path for every way a page arrives — the
+// console's "Kết nối Fanpage" flow (Facebook Login, issue 12.3) and the single-page environment
+// shortcut (FB_PAGE_ID + FB_PAGE_ACCESS_TOKEN, runtime.ts). A page belongs to one workspace at a time.
+import { DomainError } from '../domain/errors.ts';
+import { isProfile, isValidTimeZone, type Profile } from '../domain/platform.ts';
+import { inTransaction } from '../storage/db.ts';
+import * as pages from '../storage/pages.ts';
+import type { PageRow } from '../storage/schema.ts';
+import { type AppContext, isUniqueViolation } from './context.ts';
+
+export interface PageConnection {
+  /** Facebook's page id (digits on Meta; the sandbox's ids are digits too). */
+  fbPageId: string;
+  name: string;
+  /** The page access token; stored encrypted (storage/secrets.ts), never returned by the API. */
+  accessToken: string;
+  /** Platform rules the page runs under; a new page defaults to 2026 (Meta's current rules). */
+  profile?: Profile;
+  region?: string | null;
+  timeZone?: string;
+  /**
+   * Only for pages signed by an app other than the deployment's (the sandbox's demo pages): the
+   * deployment's FB_APP_SECRET applies when null (app/webhook-intake.ts `webhookSecretFor`).
+   */
+  appSecret?: string | null;
+}
+
+export interface ConnectResult {
+  page: PageRow;
+  /** false when the workspace had the page already (a reconnect: new token, history kept). */
+  created: boolean;
+}
+
+const FB_ID = /^[0-9]{1,30}$/;
+
+function check(c: PageConnection): void {
+  if (typeof c.fbPageId !== 'string' || !FB_ID.test(c.fbPageId)) {
+    throw new DomainError('validation_failed', 'A Facebook page id is 1 to 30 digits.');
+  }
+  if (typeof c.name !== 'string' || !c.name.trim() || c.name.length > 200) {
+    throw new DomainError('validation_failed', "The page's name is 1 to 200 characters.");
+  }
+  if (typeof c.accessToken !== 'string' || !c.accessToken || c.accessToken.length > 2000) {
+    throw new DomainError('validation_failed', 'A page access token is required.');
+  }
+  if (c.profile !== undefined && !isProfile(c.profile)) {
+    throw new DomainError('invalid_profile', 'The platform profile is one of legacy-2022, 2023, 2025, 2026.');
+  }
+  if (c.timeZone !== undefined && !isValidTimeZone(c.timeZone)) {
+    throw new DomainError(
+      'invalid_time_zone',
+      'The time zone must be an IANA zone such as Asia/Ho_Chi_Minh.',
+    );
+  }
+  if (c.region !== undefined && c.region !== null && !/^[A-Z]{2}$/.test(c.region)) {
+    throw new DomainError('validation_failed', 'A region is a two-letter country code such as VN.');
+  }
+}
+
+const taken = (fbPageId: string) =>
+  new DomainError('page_taken', `Page ${fbPageId} is connected to another workspace.`);
+
+/**
+ * Connects (or reconnects) a page to the workspace: a new page is created, a page the workspace already
+ * has gets the new token and is connected again with its history; a page another workspace holds —
+ * connected or disconnected, since its history stays there — is refused with `page_taken`.
+ */
+export async function connectPage(
+  ctx: AppContext,
+  workspaceId: number,
+  c: PageConnection,
+): Promise<ConnectResult> {
+  check(c);
+  const now = ctx.clock.now();
+  const name = c.name.trim();
+  try {
+    return await inTransaction(ctx.db, async (tx) => {
+      const existing = await pages.lockPageByFbId(tx, c.fbPageId);
+      if (existing && existing.workspace_id !== workspaceId) throw taken(c.fbPageId);
+      if (existing) {
+        const page = await pages.reconnectPage(
+          tx,
+          existing.id,
+          {
+            name,
+            accessToken: c.accessToken,
+            appSecret: c.appSecret ?? null,
+            profile: c.profile,
+            timeZone: c.timeZone,
+            region: c.region,
+          },
+          now,
+        );
+        return { page, created: false };
+      }
+      const page = await pages.insertPage(
+        tx,
+        {
+          workspaceId,
+          fbPageId: c.fbPageId,
+          name,
+          profile: c.profile ?? '2026',
+          timeZone: c.timeZone ?? 'Asia/Ho_Chi_Minh',
+          region: c.region ?? null,
+          accessToken: c.accessToken,
+          appSecret: c.appSecret ?? null,
+          connectedAt: now,
+        },
+        now,
+      );
+      return { page, created: true };
+    });
+  } catch (e) {
+    // Two workspaces connecting the same new page at once: the unique key lets one in.
+    if (isUniqueViolation(e, 'pages_fb_page_id_key')) throw taken(c.fbPageId);
+    throw e;
+  }
+}
+
+/**
+ * Records that the workspace disconnected the page: no webhooks are taken for it and nothing is sent on
+ * it from now on; its customers, topics and history stay. (Unsubscribing the app from the page at
+ * Facebook is the connect flow's part.)
+ */
+export async function disconnectPage(ctx: AppContext, workspaceId: number, pageId: number): Promise<void> {
+  const page = await pages.findPage(ctx.db, workspaceId, pageId);
+  if (!page) throw new DomainError('page_not_found', `No page ${pageId} in this workspace.`);
+  await pages.markDisconnected(ctx.db, workspaceId, pageId, ctx.clock.now());
+}
