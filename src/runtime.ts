@@ -155,7 +155,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     server = await buildServer({
       ctx,
       metrics,
-      webhook: { appSecret, verifyToken, limits: config.webhook },
+      webhook: {
+        appSecret,
+        verifyToken,
+        limits: config.webhook,
+        // A few commits in flight keep the pool's connections busy without starving the worker's.
+        commitsInFlight: storage.kind === 'postgres' ? 4 : 1,
+      },
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },

@@ -23,6 +23,8 @@ export interface ServerDeps {
     verifyToken: string | undefined;
     /** Body size, body time and held-body bounds for POST /webhooks/messenger (webhook-gate.ts). */
     limits?: Partial<WebhookLimits>;
+    /** Intake group commits running at once (webhook-intake.ts); 1 on PGlite's single connection. */
+    commitsInFlight?: number;
   };
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;

@@ -14,39 +14,33 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
-/** 7 bind parameters a row: 1,000 rows stay far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_INSERT = 1000;
-
 /**
- * Stores events, 1,000 rows a statement; duplicates (Meta retries) are skipped. Returns the idempotency
- * keys that were new, so a caller that stored several deliveries at once can tell each its own count.
+ * Stores events in one statement whatever their number: each column travels as one array parameter
+ * (`unnest`), so the statement text is the same for every group and PostgreSQL parses a short string,
+ * not thousands of placeholders. Sorted by key, so concurrent group commits that share a key (a Meta
+ * retry racing its original) wait on each other in one order instead of deadlocking. Duplicates are
+ * skipped. Returns the idempotency keys that were new, so a caller that stored several deliveries at
+ * once can tell each its own count.
  */
 export async function storeEvents(
   db: Executor,
   events: InboxEvent[],
   receivedAt: Date,
 ): Promise<Set<string>> {
-  const fresh = new Set<string>();
-  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-    const res = await db
-      .insertInto('webhook_events')
-      .values(
-        events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
-          fb_page_id: e.fbPageId,
-          psid: e.psid,
-          kind: e.kind,
-          idempotency_key: e.idempotencyKey,
-          event_at: e.eventAt,
-          body: encrypt(JSON.stringify(e.body)),
-          received_at: receivedAt,
-        })),
-      )
-      .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
-      .returning('idempotency_key')
-      .execute();
-    for (const r of res) fresh.add(r.idempotency_key);
-  }
-  return fresh;
+  if (events.length === 0) return new Set();
+  const rows = [...events].sort((a, b) =>
+    a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
+  );
+  const res = await sql<{ idempotency_key: string }>`
+    INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
+    SELECT p, s, k, i, e, b, ${receivedAt}::timestamptz
+    FROM unnest(${rows.map((e) => e.fbPageId)}::text[], ${rows.map((e) => e.psid)}::text[],
+                ${rows.map((e) => e.kind)}::text[], ${rows.map((e) => e.idempotencyKey)}::text[],
+                ${rows.map((e) => e.eventAt.toISOString())}::timestamptz[],
+                ${rows.map((e) => encrypt(JSON.stringify(e.body)))}::text[]) AS r(p, s, k, i, e, b)
+    ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
+    RETURNING idempotency_key`.execute(db);
+  return new Set(res.rows.map((r) => r.idempotency_key));
 }
 
 /**
