@@ -70,6 +70,45 @@ async function lockCustomer(db: Executor, fbPageId: string, psid: string): Promi
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
 }
 
+/**
+ * Several customers' locks in one statement, taken in key order, so two workers locking overlapping
+ * sets queue behind each other rather than deadlock; then every pending event of those customers,
+ * each customer's oldest first, at most `limit` (the rest is for the next transaction).
+ */
+export async function takePendingOf(
+  db: Executor,
+  customers: ReadonlyArray<{ fbPageId: string; psid: string }>,
+  limit: number,
+): Promise<WebhookEventRow[]> {
+  const pageIds = customers.map((c) => c.fbPageId);
+  const psids = customers.map((c) => c.psid);
+  await sql`
+    SELECT pg_advisory_xact_lock(h)
+    FROM (SELECT DISTINCT hashtextextended(p || ':' || s, 7) AS h
+          FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s) ORDER BY 1) AS k`.execute(db);
+  const res = await sql<WebhookEventRow>`
+    SELECT w.* FROM webhook_events w
+    JOIN (SELECT DISTINCT p, s FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s)) c
+      ON w.fb_page_id = c.p AND w.psid = c.s
+    WHERE w.processed_at IS NULL
+    ORDER BY w.fb_page_id, w.psid, w.event_at, w.id
+    LIMIT ${limit}`.execute(db);
+  return res.rows;
+}
+
+/** Marks many events processed, each with its own outcome, in one statement. */
+export async function markProcessedMany(
+  db: Executor,
+  marks: ReadonlyArray<{ id: number; outcome: string }>,
+  at: Date,
+): Promise<void> {
+  if (marks.length === 0) return;
+  await sql`
+    UPDATE webhook_events w SET processed_at = ${at}::timestamptz, outcome = m.o
+    FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.outcome)}::text[]) AS m(i, o)
+    WHERE w.id = m.i`.execute(db);
+}
+
 /** The raw `messaging[]` element of a stored event. */
 export function eventBody(row: WebhookEventRow): Record<string, unknown> {
   return JSON.parse(decrypt(row.body)) as Record<string, unknown>;
