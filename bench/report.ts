@@ -14,6 +14,11 @@ export function machine(): string {
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, measured ${new Date().toISOString().slice(0, 10)}`;
 }
 
+/** The machine's 1-minute load average (it is shared: every figure is recorded beside it). */
+export function load1(): number {
+  return os.loadavg()[0]!;
+}
+
 /** Replaces (or appends) the section `## name` of BENCHMARKS.md, leaving the others as they are. */
 export async function writeBenchSection(name: string, body: string, file = 'BENCHMARKS.md'): Promise<void> {
   let text = '';

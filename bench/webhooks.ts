@@ -1,10 +1,15 @@
 // bench:webhooks — signed Messenger webhook deliveries per second accepted (HTTP 200) by the real
-// service and then processed by its worker, on embedded PGlite and (with DATABASE_URL) PostgreSQL;
+// service and then processed by its worker(s), on embedded PGlite and (with DATABASE_URL) PostgreSQL;
 // p50/p99 latency of the 200; against a bare Fastify endpoint that only answers 200, on the same
-// machine in the same run (the ceiling). Loopback only, bounded concurrency and count.
-//   npm run bench:webhooks [-- --deliveries 20000 --concurrency 32 --customers 5000]
+// machine in the same run, driven by the same load generator (the ceiling). After the load: the backlog
+// left, and how long it takes to drain. The machine's load average is recorded beside each row.
+//   npm run bench:webhooks [-- --deliveries 20000 | --sustain 60] [--concurrency 32 --customers 5000]
+//                          [--workers 2]   (webhook processing in 2 processes of their own; PostgreSQL)
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
@@ -14,13 +19,15 @@ import { startRuntime } from '../src/runtime.ts';
 import { signBody } from '../src/sandbox/index.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { countPending } from '../src/storage/webhook-events.ts';
-import { machine, percentile, writeBenchSection } from './report.ts';
+import { load1, machine, percentile, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
   options: {
     deliveries: { type: 'string', default: '20000' },
+    sustain: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '32' },
     customers: { type: 'string', default: '5000' },
+    workers: { type: 'string', default: '0' },
     'process-timeout': { type: 'string', default: '600' },
     'dry-run': { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -28,12 +35,15 @@ const { values: args } = parseArgs({
   },
 });
 const N = Number(args.deliveries);
+const SUSTAIN_S = Number(args.sustain);
 const CONCURRENCY = Number(args.concurrency);
 const CUSTOMERS = Number(args.customers);
+const WORKERS = Number(args.workers);
 const PROCESS_TIMEOUT_S = Number(args['process-timeout']);
 const APP_SECRET = 'sandbox-app-secret';
 
 interface Load {
+  count: number;
   seconds: number;
   perSecond: number;
   p50: number;
@@ -41,47 +51,47 @@ interface Load {
   non200: number;
 }
 
-/** Signed bodies, one message event each, spread over many customers (built before the clock starts). */
-function deliveries(fbPageId: string, n: number): Array<{ raw: string; sig: string }> {
-  const run = randomBytes(3).toString('hex');
-  const t0 = Date.now();
-  const out: Array<{ raw: string; sig: string }> = [];
-  for (let i = 0; i < n; i++) {
-    const psid = `bench-${run}-${i % CUSTOMERS}`;
-    const raw = JSON.stringify({
-      object: 'page',
-      entry: [
-        {
-          id: fbPageId,
-          time: t0 + i,
-          messaging: [
-            {
-              sender: { id: psid },
-              recipient: { id: fbPageId },
-              timestamp: t0 + i,
-              message: { mid: `m_${run}_${i}`, text: `tin nhắn ${i}` },
-            },
-          ],
-        },
-      ],
-    });
-    out.push({ raw, sig: signBody(APP_SECRET, raw) });
-  }
-  return out;
+/** The i-th signed delivery: one message event, customers in turn (the ceiling gets the same bodies). */
+function delivery(run: string, fbPageId: string, t0: number, i: number): { raw: string; sig: string } {
+  const psid = `bench-${run}-${i % CUSTOMERS}`;
+  const raw = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: fbPageId,
+        time: t0 + i,
+        messaging: [
+          {
+            sender: { id: psid },
+            recipient: { id: fbPageId },
+            timestamp: t0 + i,
+            message: { mid: `m_${run}_${i}`, text: `tin nhắn ${i}` },
+          },
+        ],
+      },
+    ],
+  });
+  return { raw, sig: signBody(APP_SECRET, raw) };
 }
 
-async function load(origin: string, bodies: Array<{ raw: string; sig: string }>): Promise<Load> {
+/**
+ * `count` deliveries, or as many as fit in `seconds` when given, from CONCURRENCY keep-alive
+ * connections. Bodies are signed just before sending, for the ceiling as for the service.
+ */
+async function load(origin: string, fbPageId: string, count: number, seconds = 0): Promise<Load> {
+  const run = randomBytes(3).toString('hex');
+  const t0 = Date.now();
   const pool = new Pool(origin, { connections: CONCURRENCY, pipelining: 1 });
-  const latencies = new Array<number>(bodies.length);
+  const latencies: number[] = [];
   let next = 0;
   let non200 = 0;
   const start = performance.now();
+  const until = seconds > 0 ? start + seconds * 1000 : Number.POSITIVE_INFINITY;
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
       for (;;) {
-        const i = next++;
-        if (i >= bodies.length) return;
-        const b = bodies[i]!;
+        if (seconds > 0 ? performance.now() >= until : next >= count) return;
+        const b = delivery(run, fbPageId, t0, next++);
         const t = performance.now();
         const res = await pool.request({
           path: '/webhooks/messenger',
@@ -90,78 +100,111 @@ async function load(origin: string, bodies: Array<{ raw: string; sig: string }>)
           body: b.raw,
         });
         await res.body.dump();
-        latencies[i] = performance.now() - t;
+        latencies.push(performance.now() - t);
         if (res.statusCode !== 200) non200++;
       }
     }),
   );
-  const seconds = (performance.now() - start) / 1000;
+  const elapsed = (performance.now() - start) / 1000;
   await pool.close();
   return {
-    seconds,
-    perSecond: bodies.length / seconds,
+    count: latencies.length,
+    seconds: elapsed,
+    perSecond: latencies.length / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     non200,
   };
 }
 
-async function ceiling(): Promise<Load> {
+interface Row extends Load {
+  target: string;
+  loadBefore: number;
+  loadAfter: number;
+  processedPerSecond?: number;
+  backlogAtEnd?: number;
+  drainSeconds?: number;
+  drained?: boolean;
+}
+
+async function ceiling(): Promise<Row> {
   const app = Fastify({ logger: false });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.post('/webhooks/messenger', async (_req, reply) => reply.status(200).send('EVENT_RECEIVED'));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  await load(url, deliveries('0', Math.min(2000, N))); // warm-up
-  const r = await load(url, deliveries('0', N));
+  await load(url, '0', Math.min(2000, N)); // warm-up
+  const loadBefore = load1();
+  const r = await load(url, '0', N, SUSTAIN_S);
   await app.close();
-  return r;
+  return { target: 'bare Fastify (ceiling)', ...r, loadBefore, loadAfter: load1() };
 }
 
-interface Result extends Load {
-  backend: string;
-  processedPerSecond: number;
-  processed: number;
-  processSeconds: number;
+/** Worker processes of their own (bench/webhook-worker.ts), on the service's schema and queue. */
+async function startWorkers(schema: string, queueSchema: string, key: string): Promise<ChildProcess[]> {
+  return Promise.all(
+    Array.from({ length: WORKERS }, async () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', path.join(import.meta.dirname, 'webhook-worker.ts'), schema, queueSchema],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RENOTIFY_SECRET_KEY: key } },
+      );
+      await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+      return child;
+    }),
+  );
 }
 
-async function service(backend: 'pglite' | 'postgres'): Promise<Result> {
+async function service(backend: 'pglite' | 'postgres'): Promise<Row> {
   const schema = `bench_wh_${randomBytes(3).toString('hex')}`;
+  const queueSchema = `pgboss_${schema}`;
+  const key = randomBytes(32).toString('hex');
   const storage: Storage =
     backend === 'pglite'
       ? await openStorage({ dataDir: 'memory://' })
       : await openStorage({ databaseUrl: process.env.DATABASE_URL!, schema, poolSize: 20 });
+  const external = backend === 'postgres' ? WORKERS : 0;
   const rt = await startRuntime({
-    config: { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' },
+    config: { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1', secretKey: key },
     storage,
-    queueSchema: `pgboss_${schema}`,
-    worker: !args['no-worker'],
+    queueSchema,
+    worker: !args['no-worker'] && external === 0,
   });
+  const children = external ? await startWorkers(schema, queueSchema, key) : [];
+  const processing = !args['no-worker'];
   try {
     // No bot answers: this measures intake and processing, not the Send API.
     await storage.db.updateTable('assistant_triggers').set({ active: false }).execute();
     const fbPageId = rt.page.fb_page_id;
-    await load(rt.url!, deliveries(fbPageId, Math.min(500, N))); // warm-up (JIT, pools, queue cache)
-    if (!args['no-worker']) await waitProcessed(storage, 120);
+    await load(rt.url!, fbPageId, Math.min(500, N)); // warm-up (JIT, pools, queue cache)
+    if (processing) await waitProcessed(storage, 120);
+    const loadBefore = load1();
     const start = performance.now();
-    const accepted = await load(rt.url!, deliveries(fbPageId, N));
-    const pendingAtEnd = await countPending(storage.db);
-    const done = args['no-worker'] ? false : await waitProcessed(storage, PROCESS_TIMEOUT_S);
-    const processSeconds = (performance.now() - start) / 1000;
-    const processed = N - (done ? 0 : await countPending(storage.db));
-    console.log(
-      `${backend}: accepted ${accepted.perSecond.toFixed(0)}/s, ${pendingAtEnd} pending when the load ended`,
-    );
+    const accepted = await load(rt.url!, fbPageId, N, SUSTAIN_S);
+    const loadEnd = performance.now();
+    const backlogAtEnd = await countPending(storage.db);
+    const drained = processing ? await waitProcessed(storage, PROCESS_TIMEOUT_S) : false;
+    const end = performance.now();
+    const left = drained ? 0 : await countPending(storage.db);
+    const label = `renotify on ${backend}${external ? ` + ${external} worker processes` : ''}`;
+    console.log(`${label}: accepted ${accepted.perSecond.toFixed(0)}/s, ${backlogAtEnd} pending at the end`);
     return {
-      backend,
+      target: label,
       ...accepted,
-      processed,
-      processSeconds,
-      processedPerSecond: processed / processSeconds,
+      loadBefore,
+      loadAfter: load1(),
+      ...(processing && {
+        processedPerSecond: (accepted.count - left) / ((end - start) / 1000),
+        backlogAtEnd,
+        drainSeconds: (end - loadEnd) / 1000,
+        drained,
+      }),
     };
   } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
     await rt.close();
     if (backend === 'postgres') {
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(`pgboss_${schema}`)} CASCADE`.execute(storage.db);
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(queueSchema)} CASCADE`.execute(storage.db);
       await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(storage.db);
     }
     await storage.close();
@@ -179,43 +222,35 @@ async function waitProcessed(storage: Storage, boundSeconds: number): Promise<bo
 
 const top = await ceiling();
 console.log(`ceiling (bare Fastify): ${top.perSecond.toFixed(0)}/s, p50 ${top.p50.toFixed(1)} ms`);
-const results: Result[] = [];
+const results: Row[] = [];
 if (args.only !== 'postgres') results.push(await service('pglite'));
 if (process.env.DATABASE_URL && args.only !== 'pglite') results.push(await service('postgres'));
 else console.log('DATABASE_URL is not set: PostgreSQL skipped');
 
 const f0 = (n: number) => n.toFixed(0);
 const f1 = (n: number) => n.toFixed(1);
-const rows = [
-  `| bare Fastify (ceiling) | ${f0(top.perSecond)} | ${f1(top.p50)} | ${f1(top.p99)} | — | 100% |`,
-  ...results.map(
-    (r) =>
-      `| renotify on ${r.backend} | ${f0(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p99)} | ${f0(r.processedPerSecond)}${r.processed < N ? ` (${r.processed}/${N} in ${f0(r.processSeconds)} s)` : ''} | ${((100 * r.perSecond) / top.perSecond).toFixed(1)}% |`,
-  ),
-];
+const row = (r: Row) =>
+  `| ${r.target} | ${f0(r.perSecond)} | ${f1(r.p50)} | ${f1(r.p99)} | ${((100 * r.perSecond) / top.perSecond).toFixed(0)}% | ${
+    r.processedPerSecond === undefined
+      ? '— | — | —'
+      : `${f0(r.processedPerSecond)} | ${r.backlogAtEnd} | ${r.drained ? f1(r.drainSeconds!) : `not drained in ${f0(r.drainSeconds!)}`}`
+  } | ${f1(r.loadBefore)} → ${f1(r.loadAfter)} |`;
+const shape = SUSTAIN_S > 0 ? `a sustained ${SUSTAIN_S} s burst` : `${N} deliveries`;
 const body = `
-${machine()}. ${N} signed deliveries of one \`message\` event each over ${CUSTOMERS} customers, ${CONCURRENCY} concurrent
-keep-alive connections (undici Pool) on loopback; the service, its worker and the load generator share the machine.
-"Accepted" is HTTP 200 after the event is stored and its customer's job enqueued in one transaction; "processed"
-counts from the start of the load until no event is pending (bot answers off). Aim (issue 3): ≥ 5,000 accepted/s on
-PostgreSQL with p99 < 50 ms.
+${machine()}. ${shape} of signed deliveries (one \`message\` event each) over ${CUSTOMERS} customers, ${CONCURRENCY}
+concurrent keep-alive connections (undici Pool) on loopback; the service, its worker(s), PostgreSQL and the load
+generator share the machine. "Accepted" is HTTP 200 after the event is stored and its customer's job enqueued in
+one transaction; "processed / s" counts from the start of the load until no event is pending (bot answers off);
+"drain" is the time from the end of the load until then. Load = the machine's 1-minute load average before → after.
 
-| target | accepted / s | p50 ms | p99 ms | processed / s | of ceiling |
-|---|---|---|---|---|---|
-${rows.join('\n')}
-
-Where the time goes: the service is CPU-bound on a shared 2-core machine (the load generator and PostgreSQL
-take the rest). Intake uses a group commit — deliveries that arrive while a commit runs are stored together,
-one multi-row INSERT of events and one multi-job pg-boss insert per transaction, each still answered 200
-only after its commit — and looks up the pages every entry names (each entry is verified under its own
-page's app secret) in one query per group of concurrent deliveries, so the database work per delivery is small; what remains is Fastify's per-request work (JSON parse, security headers), the HMAC,
-AES-GCM of the stored body, and the worker applying events in the same process during the load. With the
-worker off (\`--no-worker\`), intake alone reached 3,616 deliveries/s on PostgreSQL, p50 7.5 ms, p99 18.9 ms
-(10,000 deliveries, same machine, same day). Processing runs 4 customers at a time on PostgreSQL (each under
-its own advisory lock), one at a time on PGlite; each event is one transaction with the domain's decision.
-Next steps: a worker in its own process (\`renotify worker\`), and batching several customers' events per
-processing transaction.
+| target | accepted / s | p50 ms | p99 ms | of ceiling | processed / s | backlog at end | drain s | load |
+|---|---|---|---|---|---|---|---|---|
+${[top, ...results].map(row).join('\n')}
 `;
 console.log(body);
-if (!args['dry-run']) await writeBenchSection('bench:webhooks', body);
+if (!args['dry-run'])
+  await writeBenchSection(
+    `bench:webhooks (${SUSTAIN_S > 0 ? `${SUSTAIN_S} s burst` : `${N} deliveries`}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
+    body,
+  );
 process.exit(0);

@@ -5,7 +5,7 @@ import { campaignLifecycle } from './app/campaigns.ts';
 import type { AppContext } from './app/context.ts';
 import {
   handleAssistantReply,
-  handleWebhookCustomer,
+  handleWebhookCustomers,
   PENDING_SWEEP_SECONDS,
   requeuePendingCustomers,
   sweepOnce as sweepRound,
@@ -254,7 +254,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     server = await buildServer({
       ctx,
       metrics,
-      webhook: { appSecret, verifyToken, limits: config.webhook },
+      webhook: {
+        appSecret,
+        verifyToken,
+        limits: config.webhook,
+        // A few commits in flight keep the pool's connections busy without starving the worker's.
+        commitsInFlight: storage.kind === 'postgres' ? 4 : 1,
+      },
       signup: config.signup,
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
@@ -301,10 +307,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // --- end campaign dispatcher ---
     // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
     // several batches run at once; PGlite has one connection, where one at a time is all there is.
-    await queue.work<WebhookCustomerJob>(
+    // A fetched batch of customers is applied in one transaction (webhook-batch.ts).
+    await queue.workBatch<WebhookCustomerJob>(
       JOBS.webhookCustomer,
-      (job) => handleWebhookCustomer(ctx, observe, job),
-      { batchSize: 50, concurrency: storage.kind === 'postgres' ? 4 : 1 },
+      (jobs) => handleWebhookCustomers(ctx, observe, jobs),
+      { batchSize: 100, concurrency: storage.kind === 'postgres' ? 4 : 1 },
     );
     await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) =>
       handleAssistantReply(ctx, observe, job),

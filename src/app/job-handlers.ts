@@ -10,6 +10,7 @@ import { type MessagingContext, outcomeLabel } from './messaging.ts';
 import { recordExpiries } from './optins.ts';
 import { fillProfile, type ProfileSource } from './profiles.ts';
 import { forgetSignInAttempts } from './sign-in.ts';
+import { keyOf, processCustomersEvents } from './webhook-batch.ts';
 import { pruneWebhookEvents } from './webhook-intake.ts';
 import { processCustomerEvents } from './webhook-processing.ts';
 
@@ -30,6 +31,28 @@ export async function handleWebhookCustomer(
   const batch = await processCustomerEvents(ctx, job);
   observe.webhookEventsProcessed(batch.applied);
   await fillProfile(ctx, batch.page, job.psid, batch.customer);
+}
+
+/**
+ * `webhook-customer`, a fetched batch at once: the customers' events applied together (webhook-batch.ts),
+ * then each first-seen customer's name fetched. Answers each job's error (undefined: done).
+ */
+export async function handleWebhookCustomers(
+  ctx: WorkerContext,
+  observe: WorkerObserver,
+  jobs: readonly WebhookCustomerJob[],
+): Promise<Array<unknown | undefined>> {
+  const outcomes = await processCustomersEvents(ctx, jobs);
+  for (const o of outcomes.values()) {
+    observe.webhookEventsProcessed(o.applied);
+    if (o.error) continue;
+    try {
+      await fillProfile(ctx, o.page, o.job.psid, o.customer);
+    } catch (e) {
+      o.error = e;
+    }
+  }
+  return jobs.map((j) => outcomes.get(keyOf(j))?.error);
 }
 
 /** `assistant-reply`: the chat assistant's answer (a trigger's blocks, or the R4f notice). */

@@ -18,6 +18,7 @@ import * as invitations from '../storage/invitations.ts';
 import * as pages from '../storage/pages.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
+import { topicListInputs } from '../storage/topic-lists.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
 
@@ -43,18 +44,10 @@ export async function customerTopicLists(
   workspaceId: number,
   customerId: number,
 ): Promise<TopicLists> {
-  const { page, customer } = await loadConversation(ctx.db, workspaceId, customerId);
-  const [t, i, s] = await Promise.all([
-    topics.listTopics(ctx.db, page.id),
-    invitations.customerInvitations(ctx.db, customer.id),
-    subs.customerSubscriptions(ctx.db, customer.id),
-  ]);
-  return topicLists(
-    t.map(topics.toTopicState),
-    i.map(invitations.toInvitationState),
-    s.map(subs.toSubscriptionState),
-    ctx.clock.now(),
-  );
+  // One query: the conversation panel asks for this on every open, under any load.
+  const inputs = await topicListInputs(ctx.db, workspaceId, customerId);
+  if (!inputs) throw new DomainError('customer_not_found', `No customer ${customerId} in this workspace.`);
+  return topicLists(inputs.topics, inputs.invitations, inputs.subscriptions, ctx.clock.now());
 }
 
 /** R6: which composer the agent sees, and why. */

@@ -116,21 +116,27 @@ interface Waiting {
 }
 
 /**
- * Group commit: deliveries that arrive while a commit is running are stored together in the next one —
- * chunked multi-row inserts of events and one of jobs, one transaction. Each delivery is still answered
- * only after the commit that holds it; alone, a delivery commits at once (no added wait). If a group
- * fails, each member is retried alone, so one bad delivery never fails its neighbours.
+ * Group commit: deliveries that arrive while every commit slot is busy are stored together in the next
+ * free one — one insert of events and one of jobs, one transaction. Several groups commit at once
+ * (`commitsInFlight`, one per pooled connection worth using; 1 on PGlite's single connection), so a
+ * commit's round trips and fsync overlap the next group's. Each delivery is still answered only after
+ * the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails, each
+ * member is retried alone, so one bad delivery never fails its neighbours.
  */
 export class WebhookIntake {
   private waiting: Waiting[] = [];
-  private committing = false;
+  private committing = 0;
   private readonly pages: PageLookup;
+  private readonly maxBatch: number;
+  private readonly commitsInFlight: number;
 
   constructor(
     private readonly ctx: AppContext & { queue: Enqueuer },
-    private readonly maxBatch = 500,
+    opts: { maxBatch?: number; commitsInFlight?: number } = {},
   ) {
     this.pages = new PageLookup(ctx.db);
+    this.maxBatch = opts.maxBatch ?? 500;
+    this.commitsInFlight = Math.max(1, opts.commitsInFlight ?? 1);
   }
 
   /**
@@ -178,12 +184,12 @@ export class WebhookIntake {
   private store(events: InboxEvent[]): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, resolve, reject });
-      if (!this.committing) void this.commitLoop();
+      if (this.committing < this.commitsInFlight) void this.commitLoop();
     });
   }
 
   private async commitLoop(): Promise<void> {
-    this.committing = true;
+    this.committing++;
     try {
       while (this.waiting.length) {
         const batch = this.waiting.splice(0, this.maxBatch);
@@ -206,7 +212,7 @@ export class WebhookIntake {
         }
       }
     } finally {
-      this.committing = false;
+      this.committing--;
     }
   }
 

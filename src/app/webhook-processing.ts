@@ -4,16 +4,17 @@
 // down; each stored `messaging[]` element is parsed as it arrived, without rebuilding a delivery.
 import { type MessengerEvent, parseMessagingEvent } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
+import { matchTrigger } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { optInShowsNotice } from '../domain/notice.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import { listTriggers } from '../storage/assistant.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction, type Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import * as pages from '../storage/pages.ts';
-import type { CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts';
+import type { AssistantTriggerRow, CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts';
 import * as inbox from '../storage/webhook-events.ts';
-import { findAnswer } from './assistant.ts';
 import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
 import { applyOptIn, applyStopResume } from './optins.ts';
@@ -48,7 +49,8 @@ export async function processCustomerEvents(
   };
   for (;;) {
     const taken: { row?: WebhookEventRow } = {};
-    const before = batch.customer;
+    // A rolled-back event's customer row is forgotten with the scope it wrote into.
+    const scope: ApplyScope = { customer: batch.customer };
     let done: boolean;
     try {
       done = await inTransaction(ctx.db, async (tx) => {
@@ -60,19 +62,18 @@ export async function processCustomerEvents(
         const outcome = !parsed
           ? 'unparseable'
           : page
-            ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, batch)
+            ? await applyEvent({ ...ctx, db: tx }, tx, page, parsed, scope)
             : 'unknown_page';
         await inbox.markProcessed(tx, row.id, outcome, ctx.clock.now());
         return true;
       });
     } catch (e) {
-      // What the rolled-back event wrote is gone: forget the customer row it returned.
-      batch.customer = before;
       // A lost connection or a deadlock says nothing about the event: it is not counted against it.
       if (!taken.row || isTransient(e) || !(await giveUpOn(ctx, taken.row, e))) throw e;
       continue;
     }
     if (!done) return batch;
+    batch.customer = scope.customer;
     batch.applied++;
   }
 }
@@ -112,14 +113,31 @@ function errorCode(error: unknown): string {
   return code.replace(/[^\w.-]/g, '_').slice(0, 40) || 'unknown';
 }
 
+/**
+ * What one processing transaction remembers: the customer row the last event wrote, and each page's
+ * triggers, read once per transaction (so a trigger edited meanwhile is seen by the next transaction;
+ * nothing outlives it that would need invalidating).
+ */
+export interface ApplyScope {
+  customer: CustomerRow | undefined;
+  triggers?: Map<number, Promise<AssistantTriggerRow[]>>;
+}
+
 async function replyWith(
   ctx: AppContext & { queue: Enqueuer },
   tx: Tx,
   page: PageRow,
   customerId: number,
   inbound: InboundForAssistant,
+  scope: ApplyScope,
 ) {
-  const trigger = await findAnswer(tx, page.id, inbound);
+  scope.triggers ??= new Map();
+  let rows = scope.triggers.get(page.id);
+  if (!rows) {
+    rows = listTriggers(tx, page.id);
+    scope.triggers.set(page.id, rows);
+  }
+  const trigger = matchTrigger(await rows, inbound);
   if (!trigger) return;
   const job: AssistantReplyJob = {
     kind: 'trigger',
@@ -131,13 +149,13 @@ async function replyWith(
 }
 
 /** One event → state. Runs inside the processing transaction; follow-up sends are enqueued in it. */
-async function applyEvent(
+export async function applyEvent(
   ctx: AppContext & { queue: Enqueuer },
   tx: Tx,
   page: PageRow,
   e: MessengerEvent,
   /** Remembers the customer row this event wrote. */
-  batch: { customer: CustomerRow | undefined },
+  batch: ApplyScope,
 ): Promise<string> {
   const scope = { workspaceId: page.workspace_id, pageId: page.id, psid: e.psid };
   const now = ctx.clock.now();
@@ -184,8 +202,8 @@ async function applyEvent(
       const kind = e.quickReplyPayload ? 'quick_reply' : e.attachments.length ? 'attachment' : 'text';
       if (!(await log(c.id, 'in', kind, e.mid, e.text))) return 'duplicate';
       if (e.quickReplyPayload)
-        await replyWith(ctx, tx, page, c.id, { kind: 'quick_reply', payload: e.quickReplyPayload });
-      else if (e.text) await replyWith(ctx, tx, page, c.id, { kind: 'text', text: e.text });
+        await replyWith(ctx, tx, page, c.id, { kind: 'quick_reply', payload: e.quickReplyPayload }, batch);
+      else if (e.text) await replyWith(ctx, tx, page, c.id, { kind: 'text', text: e.text }, batch);
       return 'message';
     }
     case 'postback': {
@@ -193,7 +211,7 @@ async function applyEvent(
       await log(c.id, 'in', 'postback', e.mid, e.title);
       // A campaign's postback button (R10a "clicked").
       if (e.payload && (await recordPostbackClick(ctx, tx, c.id, e.payload))) return 'campaign_click';
-      if (e.payload) await replyWith(ctx, tx, page, c.id, { kind: 'postback', payload: e.payload });
+      if (e.payload) await replyWith(ctx, tx, page, c.id, { kind: 'postback', payload: e.payload }, batch);
       return 'postback';
     }
     case 'reaction': {
@@ -247,7 +265,7 @@ async function applyEvent(
 }
 
 /** A stored event, decoded as it arrived (the inbox keeps the raw `messaging[]` element, encrypted). */
-function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {
+export function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {
   const parsed = parseMessagingEvent(row.fb_page_id, inbox.eventBody(row));
   return typeof parsed === 'string' ? undefined : parsed;
 }

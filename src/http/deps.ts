@@ -23,6 +23,8 @@ export interface ServerDeps {
     verifyToken: string | undefined;
     /** Body size, body time and held-body bounds for POST /webhooks/messenger (webhook-gate.ts). */
     limits?: Partial<WebhookLimits>;
+    /** Intake group commits running at once (webhook-intake.ts); 1 on PGlite's single connection. */
+    commitsInFlight?: number;
   };
   /** SIGNUP: whether POST /api/auth/sign-up creates shops (default closed). */
   signup?: 'open' | 'closed';

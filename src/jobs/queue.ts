@@ -158,6 +158,41 @@ export class JobQueue implements Enqueuer {
     );
   }
 
+  /**
+   * Like `work`, but the handler gets the whole fetched batch and answers, per job, the error that
+   * failed it (undefined: completed) — for handlers that apply many jobs in one transaction.
+   */
+  async workBatch<T>(
+    name: JobName,
+    handler: (data: T[]) => Promise<Array<unknown | undefined>>,
+    opts: { batchSize?: number; concurrency?: number; pollSeconds?: number } = {},
+  ): Promise<void> {
+    await this.boss.work<T>(
+      name,
+      {
+        batchSize: opts.batchSize ?? 20,
+        localConcurrency: opts.concurrency ?? 1,
+        pollingIntervalSeconds: opts.pollSeconds ?? 0.5,
+        burstWhenBatchFull: true,
+        perJobResults: true,
+      },
+      async (jobs) => {
+        let errors: Array<unknown | undefined>;
+        try {
+          errors = await handler(jobs.map((j) => j.data));
+        } catch (e) {
+          errors = jobs.map(() => e);
+        }
+        return jobs.map((job, i): JobResult => {
+          const e = errors[i];
+          if (e === undefined) return { id: job.id, status: 'completed' };
+          console.error(`[queue] ${name} job ${job.id} failed`, e);
+          return { id: job.id, status: 'failed', output: failure(e) };
+        });
+      },
+    );
+  }
+
   async depth(): Promise<number> {
     let total = 0;
     for (const name of Object.values(JOBS)) {

@@ -14,39 +14,33 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
-/** 7 bind parameters a row: 1,000 rows stay far below PostgreSQL's 65,535 per statement. */
-const ROWS_PER_INSERT = 1000;
-
 /**
- * Stores events, 1,000 rows a statement; duplicates (Meta retries) are skipped. Returns the idempotency
- * keys that were new, so a caller that stored several deliveries at once can tell each its own count.
+ * Stores events in one statement whatever their number: each column travels as one array parameter
+ * (`unnest`), so the statement text is the same for every group and PostgreSQL parses a short string,
+ * not thousands of placeholders. Sorted by key, so concurrent group commits that share a key (a Meta
+ * retry racing its original) wait on each other in one order instead of deadlocking. Duplicates are
+ * skipped. Returns the idempotency keys that were new, so a caller that stored several deliveries at
+ * once can tell each its own count.
  */
 export async function storeEvents(
   db: Executor,
   events: InboxEvent[],
   receivedAt: Date,
 ): Promise<Set<string>> {
-  const fresh = new Set<string>();
-  for (let i = 0; i < events.length; i += ROWS_PER_INSERT) {
-    const res = await db
-      .insertInto('webhook_events')
-      .values(
-        events.slice(i, i + ROWS_PER_INSERT).map((e) => ({
-          fb_page_id: e.fbPageId,
-          psid: e.psid,
-          kind: e.kind,
-          idempotency_key: e.idempotencyKey,
-          event_at: e.eventAt,
-          body: encrypt(JSON.stringify(e.body)),
-          received_at: receivedAt,
-        })),
-      )
-      .onConflict((oc) => oc.constraint('webhook_events_key').doNothing())
-      .returning('idempotency_key')
-      .execute();
-    for (const r of res) fresh.add(r.idempotency_key);
-  }
-  return fresh;
+  if (events.length === 0) return new Set();
+  const rows = [...events].sort((a, b) =>
+    a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
+  );
+  const res = await sql<{ idempotency_key: string }>`
+    INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
+    SELECT p, s, k, i, e, b, ${receivedAt}::timestamptz
+    FROM unnest(${rows.map((e) => e.fbPageId)}::text[], ${rows.map((e) => e.psid)}::text[],
+                ${rows.map((e) => e.kind)}::text[], ${rows.map((e) => e.idempotencyKey)}::text[],
+                ${rows.map((e) => e.eventAt.toISOString())}::timestamptz[],
+                ${rows.map((e) => encrypt(JSON.stringify(e.body)))}::text[]) AS r(p, s, k, i, e, b)
+    ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
+    RETURNING idempotency_key`.execute(db);
+  return new Set(res.rows.map((r) => r.idempotency_key));
 }
 
 /**
@@ -74,6 +68,45 @@ export async function takeNextPending(
 /** One customer's transaction-scoped lock: whoever holds it is the only one working on that customer. */
 async function lockCustomer(db: Executor, fbPageId: string, psid: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
+}
+
+/**
+ * Several customers' locks in one statement, taken in key order, so two workers locking overlapping
+ * sets queue behind each other rather than deadlock; then every pending event of those customers,
+ * each customer's oldest first, at most `limit` (the rest is for the next transaction).
+ */
+export async function takePendingOf(
+  db: Executor,
+  customers: ReadonlyArray<{ fbPageId: string; psid: string }>,
+  limit: number,
+): Promise<WebhookEventRow[]> {
+  const pageIds = customers.map((c) => c.fbPageId);
+  const psids = customers.map((c) => c.psid);
+  await sql`
+    SELECT pg_advisory_xact_lock(h)
+    FROM (SELECT DISTINCT hashtextextended(p || ':' || s, 7) AS h
+          FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s) ORDER BY 1) AS k`.execute(db);
+  const res = await sql<WebhookEventRow>`
+    SELECT w.* FROM webhook_events w
+    JOIN (SELECT DISTINCT p, s FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s)) c
+      ON w.fb_page_id = c.p AND w.psid = c.s
+    WHERE w.processed_at IS NULL
+    ORDER BY w.fb_page_id, w.psid, w.event_at, w.id
+    LIMIT ${limit}`.execute(db);
+  return res.rows;
+}
+
+/** Marks many events processed, each with its own outcome, in one statement. */
+export async function markProcessedMany(
+  db: Executor,
+  marks: ReadonlyArray<{ id: number; outcome: string }>,
+  at: Date,
+): Promise<void> {
+  if (marks.length === 0) return;
+  await sql`
+    UPDATE webhook_events w SET processed_at = ${at}::timestamptz, outcome = m.o
+    FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.outcome)}::text[]) AS m(i, o)
+    WHERE w.id = m.i`.execute(db);
 }
 
 /** The raw `messaging[]` element of a stored event. */

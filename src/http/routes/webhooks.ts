@@ -7,7 +7,7 @@ import { errorBody } from '../errors.ts';
 import { BodyGate, DEFAULT_WEBHOOK_LIMITS } from '../webhook-gate.ts';
 
 export async function webhookRoutes(app: App, deps: ServerDeps) {
-  const intake = new WebhookIntake(deps.ctx);
+  const intake = new WebhookIntake(deps.ctx, { commitsInFlight: deps.webhook.commitsInFlight ?? 1 });
   const limits = { ...DEFAULT_WEBHOOK_LIMITS, ...deps.webhook.limits };
   const gate = new BodyGate(limits, (reason) => deps.metrics.webhooksRejected.inc({ reason }));
   app.get('/webhooks/messenger', { schema: { hide: true } }, async (req, reply) => {
@@ -23,7 +23,8 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
 
   app.post(
     '/webhooks/messenger',
-    { schema: { hide: true }, bodyLimit: limits.bodyLimit, onRequest: gate.enter },
+    // Meta reads none of the browser security headers: computing them per delivery is wasted work.
+    { schema: { hide: true }, bodyLimit: limits.bodyLimit, onRequest: gate.enter, helmet: false },
     async (req, reply) => {
       deps.metrics.webhooksReceived.inc();
       const header = req.headers['x-hub-signature-256'];
