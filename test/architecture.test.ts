@@ -45,6 +45,8 @@ interface Rule {
  * - app → jobs: a use-case enqueues in its own transaction (load → domain → save → enqueue); jobs/queue.ts
  *   holds the job names, payloads and the Enqueuer port and imports only storage, so this makes no cycle.
  *   Job handlers are wired in runtime.ts (the root), not in jobs/, so jobs never needs app.
+ * - dispatcher → storage: types only — the store it is given (storage/dispatch-store.ts, passed in by
+ *   runtime.ts) is its one door to the database, as listmonk's manager.Store is.
  * - http → storage, jobs: types only — the row types app's use-cases return (presenters shape them) and
  *   the Enqueuer in ServerDeps. Calling a storage function from a route is a violation: add a use-case.
  * - web → http: types only, and only the TypeBox schemas (src/http/schemas/), so the console's API types
@@ -60,8 +62,9 @@ const RULES: Record<Part, Rule> = {
     why: 'use-cases: load (storage) → decide (domain) → save → send (channel) / enqueue (jobs)',
   },
   dispatcher: {
-    may: ['domain', 'storage', 'channel'],
-    why: 'campaign sending is a peer of app: shared helpers live in domain/storage/channel, not in app',
+    may: ['domain', 'channel'],
+    typesFrom: ['storage'],
+    why: 'campaign sending is a peer of app; it reaches the database only through the store it is given (dispatcher/store.ts), naming storage row types',
   },
   http: {
     may: ['app', 'domain'],
@@ -317,6 +320,12 @@ describe('architecture (docs/ARCHITECTURE.md: the direction of dependencies)', (
     expect(
       violation('src/http/routes/pages.ts', { spec: '../../storage/pages.ts', typeOnly: false }),
     ).toMatch(/http may not import code from storage/);
+    expect(violation('src/dispatcher/x.ts', { spec: '../storage/db.ts', typeOnly: false })).toMatch(
+      /dispatcher may not import code from storage/,
+    );
+    expect(
+      violation('src/dispatcher/x.ts', { spec: '../storage/schema.ts', typeOnly: true }),
+    ).toBeUndefined();
     expect(violation('src/app/x.ts', { spec: '../channel/messages.ts', typeOnly: false })).toMatch(
       /entered through src\/channel\/index\.ts/,
     );

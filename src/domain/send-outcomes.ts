@@ -1,6 +1,8 @@
 // What one answer of Meta's Send API changes, for every kind of send, in one table (platform.md error
 // table; issue 11 item 1). Pure: the single-send path (app/messaging.ts) and the campaign batch
-// (dispatcher/batch.ts) both derive their effects here and persist them through app/send-outcomes.ts.
+// (dispatcher/batch.ts) both derive their effects here and persist them through one applier,
+// storage/send-outcomes.applyOutcomes (via app/send-outcomes.ts for single sends, via the dispatcher's
+// store for campaigns).
 import type { SubscriptionState } from './model.ts';
 import { LIMITS } from './platform.ts';
 import type { SendErrorClass } from './send-errors.ts';
