@@ -180,6 +180,20 @@ describe('message campaigns and direct sends (R14a)', () => {
   });
 });
 
+describe('faults (R14a)', () => {
+  it('an injected fault answers a paid send like a Send API call; the retry goes and is charged once', async () => {
+    const token = await subscribe();
+    const id = await campaign();
+    await h.client.advance('10s');
+    await h.client.failNext({ code: 2, status: 500 });
+    const failed = await send(id, token);
+    expect(failed.status).toBe(500);
+    expect(errOf(failed)[0]).toBe(2);
+    expect((await send(id, token)).status).toBe(200);
+    expect((await c26.adAccount(acct.id)).spend).toBe(250);
+  });
+});
+
 describe('delivery behaviour and webhooks (R14b)', () => {
   it('delivered, read and clicked arrive as marketing_message_* changes with Meta fields', async () => {
     await c26.policy({ deliveryRate: 1, readRate: 1, clickRate: 1 });
