@@ -266,6 +266,19 @@ describe('delivery behaviour and webhooks (R14d)', () => {
     const list = await h.graph.get(`${h.pageId}/notification_message_tokens`);
     expect(list.body.data).toEqual([]);
   });
+
+  it('R14b: the token list pages by 100 by default under 2026 (Meta: up to 1000)', async () => {
+    for (let i = 0; i < 101; i++) {
+      const c = await h.client.createCustomer({ name: `S${i}` });
+      await subscribe(c.psid);
+    }
+    await subscribe(PSID);
+    const first = await h.graph.get(`${h.pageId}/notification_message_tokens`);
+    expect(first.body.data).toHaveLength(100);
+    expect((first.body.paging as { next?: string }).next).toContain('limit=100');
+    const big = await h.graph.get(`${h.pageId}/notification_message_tokens`, { limit: '1000' });
+    expect(big.body.data).toHaveLength(102);
+  });
 });
 
 describe('estimate and unsubscribe (R14d, R14e)', () => {
