@@ -206,7 +206,9 @@ function tokenRow(t: RecurringToken): Record<string, unknown> {
 /** Live (not stopped, not expired) recurring tokens of the page, oldest first, cursor-paged. */
 function listTokens(core: SandboxCore, page: SimPage, call: GraphCall): unknown {
   const now = core.clock.now().getTime();
-  const limit = Math.min(Math.max(Number(call.query.limit) || 25, 1), 100);
+  // The marketing-message era's list (2025+): 100 by default, up to 1000 (notes §2.4); before, 25/100.
+  const mm = page.profile === '2025' || page.profile === '2026';
+  const limit = Math.min(Math.max(Number(call.query.limit) || (mm ? 100 : 25), 1), mm ? 1000 : 100);
   const after = seqOfCursor(call.query.after);
   const live = core.state
     .recurringOfPage(page.id)

@@ -2,6 +2,8 @@
 
 export type { ActionResponse, ConfigPatch, ThreadResponse } from './client.ts';
 export { SandboxClient, SandboxClientError } from './client.ts';
+export type { AdAccountView } from './client-2026.ts';
+export { SandboxClient2026 } from './client-2026.ts';
 export type { CustomerView } from './customers.ts';
 export { Errors, GraphError } from './errors.ts';
 export type { FaultConfig, FaultErrorSpec } from './faults.ts';
@@ -9,6 +11,23 @@ export { appSecretProof } from './graph.ts';
 export { seededRandom } from './ids.ts';
 export type { Sandbox, SandboxInfo, SandboxOptions } from './server.ts';
 export { createSandbox, DEFAULT_PAGE } from './server.ts';
-export type { CustomerInput, MessagingEvent, PageOptions, ReceivedSend, ThreadItem } from './types.ts';
+export type {
+  MarketingSend,
+  MessageCampaign,
+  Policy2026,
+  Policy2026Patch,
+  SimTemplate,
+  TemplateStatus,
+} from './state-2026.ts';
+export type {
+  ChangeEvent,
+  CustomerInput,
+  MessagingEvent,
+  PageOptions,
+  ReceivedSend,
+  RenderedTemplate,
+  ThreadItem,
+  WebhookEvent,
+} from './types.ts';
 export type { DeliveryLogEntry } from './webhooks.ts';
 export { metaJson, signBody } from './webhooks.ts';

@@ -66,7 +66,7 @@ const send = (campaignId: string, token: string, extra: Record<string, unknown> 
     },
   });
 
-describe('message campaigns and direct sends (R14a)', () => {
+describe('message campaigns and direct sends (R14a, R14c)', () => {
   it('a campaign needs the system-user token; sends wait for activation (2300003), then go', async () => {
     const token = await subscribe();
     const byPage = await h.graph.raw('POST', `${acct.adAccountId}/message_campaign?access_token=${h.token}`, {
@@ -162,7 +162,7 @@ describe('message campaigns and direct sends (R14a)', () => {
     expect(await c26.marketingSends({ psid: PSID })).toHaveLength(2);
   });
 
-  it('the budget is never exceeded: spend counts delivered messages at the price knob; then 2300000', async () => {
+  it('R14d: the budget is never exceeded: spend counts delivered messages at the price knob; then 2300000', async () => {
     await c26.policy({ pricePerMessage: 400 });
     const a = await subscribe(PSID);
     const b = await subscribe(OTHER);
@@ -180,7 +180,21 @@ describe('message campaigns and direct sends (R14a)', () => {
   });
 });
 
-describe('delivery behaviour and webhooks (R14b)', () => {
+describe('faults (R14c)', () => {
+  it('an injected fault answers a paid send like a Send API call; the retry goes and is charged once', async () => {
+    const token = await subscribe();
+    const id = await campaign();
+    await h.client.advance('10s');
+    await h.client.failNext({ code: 2, status: 500 });
+    const failed = await send(id, token);
+    expect(failed.status).toBe(500);
+    expect(errOf(failed)[0]).toBe(2);
+    expect((await send(id, token)).status).toBe(200);
+    expect((await c26.adAccount(acct.id)).spend).toBe(250);
+  });
+});
+
+describe('delivery behaviour and webhooks (R14d)', () => {
   it('delivered, read and clicked arrive as marketing_message_* changes with Meta fields', async () => {
     await c26.policy({ deliveryRate: 1, readRate: 1, clickRate: 1 });
     const token = await subscribe();
@@ -252,9 +266,22 @@ describe('delivery behaviour and webhooks (R14b)', () => {
     const list = await h.graph.get(`${h.pageId}/notification_message_tokens`);
     expect(list.body.data).toEqual([]);
   });
+
+  it('R14b: the token list pages by 100 by default under 2026 (Meta: up to 1000)', async () => {
+    for (let i = 0; i < 101; i++) {
+      const c = await h.client.createCustomer({ name: `S${i}` });
+      await subscribe(c.psid);
+    }
+    await subscribe(PSID);
+    const first = await h.graph.get(`${h.pageId}/notification_message_tokens`);
+    expect(first.body.data).toHaveLength(100);
+    expect((first.body.paging as { next?: string }).next).toContain('limit=100');
+    const big = await h.graph.get(`${h.pageId}/notification_message_tokens`, { limit: '1000' });
+    expect(big.body.data).toHaveLength(102);
+  });
 });
 
-describe('estimate, tokens and unsubscribe (R14c)', () => {
+describe('estimate and unsubscribe (R14d, R14e)', () => {
   it('message_delivery_estimate: bounds from live subscribers, the rate and price knobs, capped by budget', async () => {
     await subscribe(PSID);
     await subscribe(OTHER);
@@ -302,7 +329,7 @@ describe('estimate, tokens and unsubscribe (R14c)', () => {
     expect(errOf(await send(id, b))).toEqual([2300004, undefined]);
   });
 
-  it('a page in a region Meta does not serve (FR) cannot create message campaigns', async () => {
+  it('R14a: a page in a region Meta does not serve (FR) cannot create message campaigns', async () => {
     await h.client.config({ region: 'FR' });
     const r = await asSystem('POST', `${acct.adAccountId}/message_campaign`, {
       name: 'x',

@@ -164,6 +164,9 @@ function lastConversationAt(core: SandboxCore, c: SimCustomer): number {
 export function sendMarketing(core: SandboxCore, acct: AdAccount, p: Obj): Obj {
   const m = core.state.m2026;
   const policy = m.policy;
+  // Injected faults (/sandbox/faults) apply here as on the Send API, so retries can be tested.
+  const fault = core.faults.draw();
+  if (fault) throw fault;
   const now = core.clock.now().getTime();
   const campaign = m.campaigns.get(str(p.message_id) ?? '');
   if (!campaign || campaign.adAccountId !== acct.id || campaign.status === 'DELETED')

@@ -20,7 +20,7 @@ afterEach(() => h.close());
 const viaToken = (token: string) =>
   h.graph.send({ recipient: { notification_messages_token: token }, message: { text: 'Sale' } });
 
-describe('2026 profile × region (R12)', () => {
+describe('2026 profile × region (R12d, R12f, R14b)', () => {
   it('VN: the opt-in card is accepted and tapped (a subscription token); sends on it are refused with code 10', async () => {
     const card = await h.graph.recurringRequest(PSID, 'Khuyến mãi');
     expect(card.status).toBe(200);

@@ -113,7 +113,7 @@ describe('utility template library and management (R13a)', () => {
     expect((vi.body.data as unknown[]).length).toBeGreaterThan(0);
   });
 
-  it('creates a named vi template: instantly APPROVED, and the status webhook reaches the app', async () => {
+  it('R13b: creates a named vi template: instantly APPROVED, and the status webhook reaches the app', async () => {
     const r = await create();
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ id: expect.stringMatching(/^\d+$/), status: 'APPROVED', category: 'UTILITY' });
@@ -204,7 +204,7 @@ describe('utility template library and management (R13a)', () => {
     expect(send.status).toBe(200);
   });
 
-  it('an edit is resubmitted; with the reject knob it ends REJECTED (reason in the webhook) and cannot be sent', async () => {
+  it('R13b: an edit is resubmitted; with the reject knob it ends REJECTED (reason in the webhook) and cannot be sent', async () => {
     const { body } = await create();
     await c26.policy({ templateApproval: 'REJECTED', templateRejectReason: 'INVALID_FORMAT' });
     const edit = await h.graph.raw('POST', `${String(body.id)}?access_token=${h.token}`, {
@@ -226,7 +226,7 @@ describe('utility template library and management (R13a)', () => {
     expect(errOf(await sendShipped(ALL_PARAMS))).toEqual([132015, undefined]);
   });
 
-  it('review can later disable an approved template (webhook DISABLED); deletion by name removes it', async () => {
+  it('R13b: review can later disable an approved template (webhook DISABLED); deletion by name removes it', async () => {
     const { body } = await create();
     await c26.setTemplateStatus(String(body.id), 'DISABLED', 'Low quality');
     await h.client.flushWebhooks();
@@ -259,7 +259,7 @@ describe('utility template library and management (R13a)', () => {
   });
 });
 
-describe('utility template sends (R13b)', () => {
+describe('utility template sends (R12c, R13b)', () => {
   it('goes 9 days after the last message, renders the named parameters, and echoes as a card', async () => {
     await create();
     const r = await sendShipped(ALL_PARAMS);

@@ -49,6 +49,31 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
           onTap={() => void run(() => sandbox.optin(psid, i.mid))}
         />
       );
+    } else if (i.utility) {
+      // Messenger draws a utility template as a card: bold header, body, then its buttons.
+      const u = i.utility;
+      body = (
+        <div className="tpl">
+          {u.header ? <div className="tpl__text tpl__header">{u.header}</div> : null}
+          <div className="tpl__text">{u.body}</div>
+          {u.buttons.map((b) =>
+            b.type === 'POSTBACK' ? (
+              <button
+                key={b.text}
+                type="button"
+                className="tpl__btn"
+                onClick={() => void run(() => sandbox.postback(psid, b.payload ?? '', b.text))}
+              >
+                {b.text}
+              </button>
+            ) : (
+              <a key={b.text} className="tpl__btn" href={b.url} target="_blank" rel="noreferrer noopener">
+                {b.text}
+              </a>
+            ),
+          )}
+        </div>
+      );
     } else if (m.attachment?.type === 'image' && tpl?.url) {
       body = <img className="bubble-img" src={tpl.url} alt="" />;
     } else if (tpl?.template_type === 'button') {
@@ -78,8 +103,30 @@ export function PhoneThread({ thread, words, run }: { thread: Thread; words: Wor
     }
     return (
       <>
-        {i.via && i.via !== 'id' ? <span className="phone__tag">🔔 {words.notification}</span> : null}
-        {body}
+        {i.marketing ? (
+          <span className="phone__tag">{words.marketing}</span>
+        ) : i.utility ? (
+          <span className="phone__tag">{words.utility}</span>
+        ) : i.via && i.via !== 'id' ? (
+          <span className="phone__tag">🔔 {words.notification}</span>
+        ) : null}
+        {i.marketing ? (
+          // A tap anywhere on a paid message counts as Meta's click (marketing_message_clicks).
+          // biome-ignore lint/a11y/noStaticElementInteractions: the message itself, as in Messenger
+          // biome-ignore lint/a11y/useKeyWithClickEvents: the buttons inside stay keyboard-reachable
+          <div onClick={() => void run(() => sandbox.marketingClick(psid, i.mid))}>{body}</div>
+        ) : (
+          body
+        )}
+        {i.marketing ? (
+          <button
+            type="button"
+            className="phone__stop-link"
+            onClick={() => void run(() => sandbox.marketingStop(psid, i.mid))}
+          >
+            {words.stopThese}
+          </button>
+        ) : null}
         {i === last && m.quick_replies?.length ? (
           // biome-ignore lint/a11y/useSemanticElements: a row of reply chips, not a form's fieldset
           <div className="chips" role="group" aria-label="quick replies">

@@ -38,6 +38,15 @@ export interface ThreadItem {
   optInCard?: OptInCardData;
   muted?: boolean;
   token?: string;
+  /** A utility template as Meta renders it (src/sandbox/utility-send.ts). */
+  utility?: {
+    name: string;
+    header: string | null;
+    body: string;
+    buttons: Array<{ type: 'URL' | 'POSTBACK'; text: string; url?: string; payload?: string }>;
+  };
+  /** A paid marketing message: Messenger adds "Stop these messages" under it. */
+  marketing?: { trackingId: string; campaignId: string; token: string };
 }
 
 export interface SendApiMessage {
@@ -110,4 +119,6 @@ export const sandbox = {
   mute: (psid: string, hours: number) => act(psid, 'mute', { hours }),
   report: (psid: string) => act(psid, 'report'),
   read: (psid: string) => act(psid, 'read'),
+  marketingClick: (psid: string, mid: string) => act(psid, 'marketing/click', { mid }),
+  marketingStop: (psid: string, mid: string) => act(psid, 'marketing/stop', { mid }),
 };

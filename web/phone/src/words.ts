@@ -24,6 +24,9 @@ export const PHONE_WORDS = {
     expires: 'hết hạn',
     muted: 'Đã tắt thông báo đến',
     notification: 'Tin nhắn thông báo',
+    utility: 'Tin nhắn tiện ích',
+    marketing: 'Tin nhắn marketing',
+    stopThese: 'Dừng các tin nhắn này',
   },
   en: {
     customer: 'Customer',
@@ -47,6 +50,9 @@ export const PHONE_WORDS = {
     expires: 'expires',
     muted: 'Muted until',
     notification: 'Notification',
+    utility: 'Utility message',
+    marketing: 'Marketing message',
+    stopThese: 'Stop these messages',
   },
 } satisfies Record<Lang, Record<string, string>>;
 
