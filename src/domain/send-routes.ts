@@ -8,7 +8,7 @@ import {
   type Money,
   marketingCheck,
   marketingToken,
-} from './marketing-messages.ts';
+} from './route-marketing.ts';
 import type {
   CustomerState,
   InvitationState,
@@ -29,7 +29,7 @@ import {
   windowState,
 } from './send-resolver.ts';
 import { consentStatus } from './subscriptions.ts';
-import { type TemplateState, templateSendability } from './utility-templates.ts';
+import { type TemplateState, templateSendability } from './route-templates.ts';
 
 export const ROUTES = [
   'response',

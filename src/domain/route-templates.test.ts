@@ -13,7 +13,7 @@ import {
   type TemplateState,
   templateParams,
   templateSendability,
-} from './utility-templates.ts';
+} from './route-templates.ts';
 
 const t = (o: Partial<TemplateState> = {}): TemplateState => ({
   id: 3,

@@ -12,7 +12,7 @@ import {
   marketingToken,
   nextMarketingSendAt,
   stopEffects,
-} from './marketing-messages.ts';
+} from './route-marketing.ts';
 import { REASON_TEXT } from './reasons.ts';
 import { resolveRoute } from './send-routes.ts';
 
