@@ -12,7 +12,8 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
-import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
+import { retryOrderEvent } from './app/order-events.ts';
+import { GraphClient, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -22,7 +23,13 @@ import type { Clock } from './domain/model.ts';
 import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
-import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
+import {
+  type AssistantReplyJob,
+  JOBS,
+  JobQueue,
+  type OrderEventJob,
+  type WebhookCustomerJob,
+} from './jobs/queue.ts';
 import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { takeCalls } from './storage/graph-rate.ts';
@@ -134,7 +141,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
-  const ctx = { db: storage.db, clock, channel: graph, profiles: graph, queue };
+  const ctx = {
+    db: storage.db,
+    clock,
+    channel: graph,
+    profiles: graph,
+    queue,
+    templates: new TemplateApi(graph),
+  };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {
@@ -204,6 +218,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) =>
       handleAssistantReply(ctx, observe, job),
     );
+    await queue.work<OrderEventJob>(JOBS.orderEvent, (job) => retryOrderEvent(ctx, job));
     // Events stored but not applied (a crash before the job ran): enqueue their customers again.
     await requeuePendingCustomers(ctx);
     sweep = setInterval(() => void sweepOnce(), 60_000);

@@ -6,6 +6,7 @@ import { type MessengerEvent, parseMessagingEvent } from '../channel/index.ts';
 import type { InboundForAssistant } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { optInShowsNotice } from '../domain/notice.ts';
+import { phoneFromQuickReply } from '../domain/order-events.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import * as customers from '../storage/customers.ts';
 import { inTransaction, type Tx } from '../storage/db.ts';
@@ -183,6 +184,10 @@ async function applyEvent(
       const c = await customer(e.quickReplyPayload ? 'quick_reply' : 'message');
       const kind = e.quickReplyPayload ? 'quick_reply' : e.attachments.length ? 'attachment' : 'text';
       if (!(await log(c.id, 'in', kind, e.mid, e.text))) return 'duplicate';
+      // Messenger's phone quick reply (content_type user_phone_number) carries the number the customer
+      // chose as its payload: kept so the shop's order events can find the customer by phone (R13c).
+      const phone = e.quickReplyPayload ? phoneFromQuickReply(e.quickReplyPayload) : null;
+      if (phone) await customers.setCustomerPhone(tx, c.id, phone);
       if (e.quickReplyPayload)
         await replyWith(ctx, tx, page, c.id, { kind: 'quick_reply', payload: e.quickReplyPayload });
       else if (e.text) await replyWith(ctx, tx, page, c.id, { kind: 'text', text: e.text });

@@ -9,6 +9,8 @@ export const JOBS = {
   webhookCustomer: 'webhook-customer',
   /** Send the chat assistant's answer (blocks of a trigger, or the R4f notice). */
   assistantReply: 'assistant-reply',
+  /** Try a stored order event again after a transient Meta failure (R13c); retried with backoff. */
+  orderEvent: 'order-event',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -16,6 +18,11 @@ export type JobName = (typeof JOBS)[keyof typeof JOBS];
 export interface WebhookCustomerJob {
   fbPageId: string;
   psid: string;
+}
+
+export interface OrderEventJob {
+  workspaceId: number;
+  eventId: number;
 }
 
 export type AssistantReplyJob =
