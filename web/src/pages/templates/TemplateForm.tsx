@@ -98,6 +98,7 @@ export function TemplateForm(props: { pageId: number; editing: TemplateView | nu
           <fieldset>
             <legend>{t.tplButtons}</legend>
             {buttons.map((b, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: at most 3 buttons, edited in place; no identity but their place
               <div key={i} className="row">
                 <input
                   aria-label={t.tplButtonText}

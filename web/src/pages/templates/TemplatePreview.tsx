@@ -24,7 +24,8 @@ export function TemplatePreview({ t, label }: { t: PreviewOf; label: string }) {
           <span>{filled(t.bodyText || '…', values)}</span>
         </div>
         {(t.buttons ?? []).map((b, i) => (
-          <span key={`${i}-${b.text}`} className="tpl__btn">
+          // biome-ignore lint/suspicious/noArrayIndexKey: at most 3 buttons, no identity but their place
+          <span key={i} className="tpl__btn">
             {b.text || '…'}
           </span>
         ))}
