@@ -51,7 +51,7 @@ describe.each(BACKENDS)('utility templates and order events end to end on %s', (
       params: { order_id: 'order_id', customer_name: 'name' },
     });
     expect(mapped.status, mapped.text).toBe(200);
-  }, 60_000);
+  });
   afterAll(async () => h?.close());
 
   it('R12c: inside 24 h an order event reaches the customer as plain text; a retried post sends nothing more', async () => {
