@@ -12,7 +12,7 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
-import { retryOrderEvent } from './app/order-events.ts';
+import { requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
 import { GraphClient, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -228,9 +228,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
     pendingSweep = setInterval(
       () =>
-        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000)).catch((e) =>
-          console.error('[pending sweep]', e),
-        ),
+        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000))
+          .then(() => requeueOrphanedOrderEvents(ctx))
+          .catch((e) => console.error('[pending sweep]', e)),
       PENDING_SWEEP_SECONDS * 1000,
     );
     pendingSweep.unref();

@@ -12,15 +12,18 @@ import {
   startFakeGraph,
 } from '../channel/testing/fake-graph.ts';
 import { isDomainError } from '../domain/errors.ts';
+import { validateOrderEvent } from '../domain/order-events.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import { setCustomerPhone } from '../storage/customers.ts';
 import type { Storage } from '../storage/db.ts';
+import { claimOrderEvent, insertOrderEvent } from '../storage/order-events.ts';
 import {
   listMappings,
   listOrderEvents,
   type OrderEventContext,
   postOrderEvent,
   putMapping,
+  requeueOrphanedOrderEvents,
   retryOrderEvent,
 } from './order-events.ts';
 import { applyTemplateStatusChanges, createTemplate, listTemplates } from './templates.ts';
@@ -291,6 +294,56 @@ describe.each(BACKENDS)('order events and utility templates on %s', (backend) =>
     const [row] = await listOrderEvents(s.ctx, s.workspaceId, s.page.id);
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });
     expect(jobs).toHaveLength(1);
+  });
+
+  it('a crash between storing and sending: the sweep hands the orphaned event to the retry job, sent once', async () => {
+    const s = await shop();
+    const c = await seedCustomer(
+      s.ctx,
+      { workspaceId: s.workspaceId, pageId: s.page.id },
+      { ageMs: 3 * DAY },
+    );
+    const draft = validateOrderEvent({
+      type: 'order_shipped',
+      orderId: '1',
+      customer: { psid: c.psid },
+      fields: { name: 'L' },
+    });
+    const stored = await insertOrderEvent(s.ctx.db, {
+      workspaceId: s.workspaceId,
+      pageId: s.page.id,
+      idempotencyKey: 'crash-1',
+      requestHash: 'h',
+      draft,
+      now: s.ctx.clock.now(),
+    });
+    // A sender that took another event and died: its lease runs out.
+    const other = await insertOrderEvent(s.ctx.db, {
+      workspaceId: s.workspaceId,
+      pageId: s.page.id,
+      idempotencyKey: 'crash-2',
+      requestHash: 'h',
+      draft,
+      now: s.ctx.clock.now(),
+    });
+    await claimOrderEvent(
+      s.ctx.db,
+      s.workspaceId,
+      Number(other.row.id),
+      s.ctx.clock.now(),
+      new Date(s.ctx.clock.now().getTime() + 60_000),
+    );
+    expect(await requeueOrphanedOrderEvents(s.ctx)).toBe(0);
+    s.clock.advance(61_000);
+    expect(await requeueOrphanedOrderEvents(s.ctx)).toBeGreaterThanOrEqual(2);
+    const before = sends().length;
+    for (const id of [stored.row.id, other.row.id]) {
+      await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(id) });
+      await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(id) });
+    }
+    expect(sends().length - before).toBe(2);
+    const rows = await listOrderEvents(s.ctx, s.workspaceId, s.page.id);
+    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
   });
 
   it('tenancy: another workspace cannot see or use a template or mapping, nor post events for the page', async () => {

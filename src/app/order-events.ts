@@ -243,3 +243,17 @@ export async function recordCustomerPhone(
   await customers.setCustomerPhone(ctx.db, customer.id, phone);
   return phone;
 }
+
+/**
+ * The worker's sweep: orphaned pending events (a crash between storing and settling) get an
+ * `order-event` job again, one per event per minute whichever process sweeps.
+ */
+export async function requeueOrphanedOrderEvents(ctx: AppContext & { queue: Enqueuer }): Promise<number> {
+  const now = ctx.clock.now();
+  const rows = await events.orphanedOrderEvents(ctx.db, now, new Date(now.getTime() - LEASE_MS));
+  for (const r of rows) {
+    const job: OrderEventJob = { workspaceId: r.workspace_id, eventId: Number(r.id) };
+    await ctx.queue.send(JOBS.orderEvent, job, { singletonKey: `order-event:${r.id}`, singletonSeconds: 60 });
+  }
+  return rows.length;
+}

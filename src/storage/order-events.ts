@@ -159,3 +159,33 @@ export async function listOrderEvents(
     .limit(opts.limit ?? 50)
     .execute();
 }
+
+/**
+ * Pending events nobody will send unless told: claimed by a sender that never settled nor released them
+ * (a crash mid-send; the lease ran out), or stored and never tried (a crash before the first attempt).
+ * Released ones (attempts > 0, no claim) belong to their retry job.
+ */
+export async function orphanedOrderEvents(
+  db: Executor,
+  now: Date,
+  storedBefore: Date,
+  limit = 500,
+): Promise<Array<{ id: number; workspace_id: number }>> {
+  return db
+    .selectFrom('order_events')
+    .select(['id', 'workspace_id'])
+    .where('status', '=', 'pending')
+    .where((eb) =>
+      eb.or([
+        eb('claimed_until', '<', now),
+        eb.and([
+          eb('claimed_until', 'is', null),
+          eb('attempts', '=', 0),
+          eb('created_at', '<', storedBefore),
+        ]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
