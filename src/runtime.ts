@@ -12,8 +12,9 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
+import { requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
 import { connectPage } from './app/page-connections.ts';
-import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
+import { GraphClient, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -23,7 +24,13 @@ import type { Clock } from './domain/model.ts';
 import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
-import { type AssistantReplyJob, JOBS, JobQueue, type WebhookCustomerJob } from './jobs/queue.ts';
+import {
+  type AssistantReplyJob,
+  JOBS,
+  JobQueue,
+  type OrderEventJob,
+  type WebhookCustomerJob,
+} from './jobs/queue.ts';
 import {
   createSandbox,
   type Sandbox,
@@ -227,6 +234,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     profiles: graph,
     queue,
     kickDispatcher: () => dispatcher?.kick(),
+    templates: new TemplateApi(graph),
   };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
@@ -316,6 +324,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) =>
       handleAssistantReply(ctx, observe, job),
     );
+    await queue.work<OrderEventJob>(JOBS.orderEvent, (job) => retryOrderEvent(ctx, job));
     // Events stored but not applied (a crash before the job ran): enqueue their customers again.
     await requeuePendingCustomers(ctx);
     sweep = setInterval(() => void sweepOnce(), 60_000);
@@ -325,9 +334,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
     pendingSweep = setInterval(
       () =>
-        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000)).catch((e) =>
-          console.error('[pending sweep]', e),
-        ),
+        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000))
+          .then(() => requeueOrphanedOrderEvents(ctx))
+          .catch((e) => console.error('[pending sweep]', e)),
       PENDING_SWEEP_SECONDS * 1000,
     );
     pendingSweep.unref();

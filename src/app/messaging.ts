@@ -32,6 +32,8 @@ export interface Channel {
 
 export interface MessagingContext extends AppContext {
   channel: Channel;
+  /** Meta's utility-template calls (app/templates.ts); the runtime fills it from the same Graph client. */
+  templates?: import('./templates.ts').TemplatePort;
 }
 
 export type SendOutcome =

@@ -6,6 +6,7 @@ import {
   checkDelivery,
   type DeliveryProblem,
   entryPageIds,
+  parseTemplateStatusUpdates,
   parseWebhook,
   verifySignature,
 } from '../channel/index.ts';
@@ -17,6 +18,7 @@ import type { PageRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
+import { applyTemplateStatusChanges } from './templates.ts';
 
 export type IntakeResult =
   /** `dropped`: events of suspended workspaces' pages, answered 200 but not stored (issue 12.2). */
@@ -178,7 +180,17 @@ export class WebhookIntake {
       body: e.raw,
     }));
     const stored = rows.length ? await this.store(rows) : 0;
-    return { status: 'accepted', events: events.length, stored, skipped: errors, dropped };
+    // R13b: template statuses are page-level changes (entry[].changes[]), few and idempotent: applied
+    // before the 200, so an acknowledged status is a stored one.
+    const statuses = parseTemplateStatusUpdates(input.body);
+    const changed = statuses.length ? await applyTemplateStatusChanges(this.ctx, statuses) : 0;
+    return {
+      status: 'accepted',
+      events: events.length + statuses.length,
+      stored: stored + changed,
+      skipped: statuses.length ? errors.filter((e) => !e.endsWith('no messaging array')) : errors,
+      dropped,
+    };
   }
 
   private store(events: InboxEvent[]): Promise<number> {

@@ -7,6 +7,7 @@ import type { InboundForAssistant } from '../domain/assistant.ts';
 import { matchTrigger } from '../domain/assistant.ts';
 import { type CustomerEventKind, countsAsInteraction } from '../domain/interactions.ts';
 import { optInShowsNotice } from '../domain/notice.ts';
+import { phoneFromQuickReply } from '../domain/order-events.ts';
 import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
 import { listTriggers } from '../storage/assistant.ts';
 import * as customers from '../storage/customers.ts';
@@ -201,6 +202,10 @@ export async function applyEvent(
       const c = await customer(e.quickReplyPayload ? 'quick_reply' : 'message');
       const kind = e.quickReplyPayload ? 'quick_reply' : e.attachments.length ? 'attachment' : 'text';
       if (!(await log(c.id, 'in', kind, e.mid, e.text))) return 'duplicate';
+      // Messenger's phone quick reply (content_type user_phone_number) carries the number the customer
+      // chose as its payload: kept so the shop's order events can find the customer by phone (R13c).
+      const phone = e.quickReplyPayload ? phoneFromQuickReply(e.quickReplyPayload) : null;
+      if (phone) await customers.setCustomerPhone(tx, c.id, phone);
       if (e.quickReplyPayload)
         await replyWith(ctx, tx, page, c.id, { kind: 'quick_reply', payload: e.quickReplyPayload }, batch);
       else if (e.text) await replyWith(ctx, tx, page, c.id, { kind: 'text', text: e.text }, batch);

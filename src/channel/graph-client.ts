@@ -86,7 +86,7 @@ export interface BatchItem {
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: GraphFailure };
-type Query = Record<string, string | number | undefined>;
+export type Query = Record<string, string | number | undefined>;
 
 interface HttpAnswer {
   status: number;
@@ -231,6 +231,22 @@ export class GraphClient {
     return { success: body?.success === true };
   }
 
+  /**
+   * One POST that sends a message with a body built elsewhere (a utility template): the send's own
+   * retries and outcome, never GraphApiError.
+   */
+  async sendBody(page: PageCredentials, path: string, body: Record<string, unknown>): Promise<SendResult> {
+    const { outcome, attempts } = await this.withRetries(page, async () => {
+      const answer = await this.http('POST', path, this.auth(page), body);
+      if ('error' in answer) return { ok: false, error: answer.error };
+      const r = sendOutcome(answer.status, answer.body);
+      return r.ok ? { ok: true, value: r } : r;
+    });
+    return outcome.ok
+      ? { ok: true, messageId: outcome.value.messageId, recipientId: outcome.value.recipientId, attempts }
+      : { ok: false, error: outcome.error, attempts };
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private auth(page: PageCredentials): Query {
@@ -240,15 +256,19 @@ export class GraphClient {
     return q;
   }
 
-  /** A non-send call: retried like a send, and thrown as GraphApiError when it finally fails. */
-  private async call<T>(
+  /**
+   * A non-send call: retried like a send, and thrown as GraphApiError when it finally fails. Public for
+   * the channel's other endpoint modules (templates.ts), which build the path and body.
+   */
+  async call<T>(
     page: PageCredentials,
     method: 'GET' | 'POST',
     path: string,
     query: Query,
+    json?: Record<string, unknown>,
   ): Promise<T> {
     const { outcome, attempts } = await this.withRetries<T>(page, async () => {
-      const answer = await this.http(method, path, { ...query, ...this.auth(page) });
+      const answer = await this.http(method, path, { ...query, ...this.auth(page) }, json);
       if ('error' in answer) return { ok: false, error: answer.error };
       if (answer.status >= 200 && answer.status < 300) return { ok: true, value: answer.body as T };
       return { ok: false, error: failureFromResponse(answer.status, answer.body) };

@@ -40,6 +40,19 @@ export const DOMAIN_ERROR_CODES = [
   'page_taken',
   'workspace_suspended',
   'signup_closed',
+  // utility templates and order events (R13)
+  'invalid_template',
+  'template_not_found',
+  'duplicate_template_name',
+  'template_not_approved',
+  'invalid_mapping',
+  'mapping_not_found',
+  'invalid_order_event',
+  'idempotency_key_required',
+  'idempotency_key_reused',
+  'utility_not_for_marketing',
+  'missing_parameter',
+  'meta_template_error',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

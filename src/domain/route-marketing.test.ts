@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { customer, page, topic } from '../../test/support/domain-fixtures.ts';
 import { ago, DAY, H, later, NOW, sub } from '../../test/support/resolver-fixtures.ts';
+import { REASON_TEXT } from './reasons.ts';
 import {
   budgetCheck,
   MARKETING_TOKEN_INTERVAL_MS,
@@ -13,7 +14,6 @@ import {
   nextMarketingSendAt,
   stopEffects,
 } from './route-marketing.ts';
-import { REASON_TEXT } from './reasons.ts';
 import { resolveRoute } from './send-routes.ts';
 
 const tok = (o: Partial<MarketingTokenState> = {}): MarketingTokenState => ({

@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { customer, page } from '../../test/support/domain-fixtures.ts';
 import { ago, DAY, H, NOW } from '../../test/support/resolver-fixtures.ts';
 import { REASON_TEXT } from './reasons.ts';
-import { type RouteSender, resolveRoute } from './send-routes.ts';
 import {
   allTemplateParams,
   checkTemplateValues,
@@ -14,6 +13,7 @@ import {
   templateParams,
   templateSendability,
 } from './route-templates.ts';
+import { type RouteSender, resolveRoute } from './send-routes.ts';
 
 const t = (o: Partial<TemplateState> = {}): TemplateState => ({
   id: 3,

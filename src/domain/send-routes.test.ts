@@ -3,10 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { customer, page, topic } from '../../test/support/domain-fixtures.ts';
 import { ago, DAY, H, later, NOW, otnSub, otnTopic, sub } from '../../test/support/resolver-fixtures.ts';
-import type { MarketingSetup } from './route-marketing.ts';
 import type { PageState } from './model.ts';
 import { PROFILES } from './platform.ts';
 import { REASON_TEXT } from './reasons.ts';
+import type { MarketingSetup } from './route-marketing.ts';
+import type { TemplateState } from './route-templates.ts';
 import { resolveSend } from './send-resolver.ts';
 import {
   type RouteInput,
@@ -15,7 +16,6 @@ import {
   resolveRoute,
   routeOfPlan,
 } from './send-routes.ts';
-import type { TemplateState } from './route-templates.ts';
 
 const p26 = (o: Partial<PageState> = {}) => page({ profile: '2026', region: 'VN', ...o });
 const AD: MarketingSetup = { adAccountConnected: true, minConversationGapSeconds: null };

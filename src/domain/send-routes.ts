@@ -2,13 +2,7 @@
 // token, paid marketing message or OTN — or the refusal with its reason and next time. Under the legacy
 // profiles the answer is send-resolver.ts's, unchanged, only named by its route; under `2026` the
 // routes that remain after 24 hours are chosen here. Every surface (inbox, API, dry run, CLI) shows it.
-import {
-  type MarketingSetup,
-  type MarketingTokenState,
-  type Money,
-  marketingCheck,
-  marketingToken,
-} from './route-marketing.ts';
+
 import type {
   CustomerState,
   InvitationState,
@@ -21,6 +15,14 @@ import type {
 import { recurringAllowedInRegion } from './platform.ts';
 import { type Refusal, refuse } from './reasons.ts';
 import {
+  type MarketingSetup,
+  type MarketingTokenState,
+  type Money,
+  marketingCheck,
+  marketingToken,
+} from './route-marketing.ts';
+import { type TemplateState, templateSendability } from './route-templates.ts';
+import {
   type ContentKind,
   type MessageIntent,
   notificationPlan,
@@ -29,7 +31,6 @@ import {
   windowState,
 } from './send-resolver.ts';
 import { consentStatus } from './subscriptions.ts';
-import { type TemplateState, templateSendability } from './route-templates.ts';
 
 export const ROUTES = [
   'response',

@@ -45,6 +45,11 @@ export const AUDIT_ACTIONS: Record<string, AuditAction> = {
   'POST /api/pages/:pageId/import/customers': page('import.customers'),
   'POST /api/pages/:pageId/import/subscriptions': page('import.subscriptions'),
   'POST /api/pages/:pageId/import/tokens': page('import.tokens'),
+  'POST /api/pages/:pageId/templates': { key: 'template.create', body: ['name'] },
+  'POST /api/pages/:pageId/templates/clone': { key: 'template.clone', body: ['name'] },
+  'PUT /api/templates/:templateId': { key: 'template.edit', body: ['name'] },
+  'PUT /api/pages/:pageId/order-event-mappings/:eventType': page('order_event_mapping.edit'),
+  'DELETE /api/pages/:pageId/order-event-mappings/:eventType': page('order_event_mapping.delete'),
 };
 
 export const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url}`;

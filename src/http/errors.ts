@@ -21,6 +21,14 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   page_taken: 409,
   workspace_suspended: 403,
   signup_closed: 403,
+  template_not_found: 404,
+  mapping_not_found: 404,
+  duplicate_template_name: 409,
+  template_not_approved: 422,
+  idempotency_key_reused: 409,
+  utility_not_for_marketing: 422,
+  missing_parameter: 422,
+  meta_template_error: 502,
 };
 
 /** Fastify's own 4xx codes, renamed to what a client reads. */

@@ -21,9 +21,11 @@ import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
+import { orderEventRoutes } from './routes/order-events.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { signUpRoutes } from './routes/sign-up.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { templateRoutes } from './routes/templates.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import type { WebhookLimits } from './webhook-gate.ts';
@@ -197,6 +199,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => orderEventRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
   return app as App;
 }

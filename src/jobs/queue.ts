@@ -15,6 +15,8 @@ export const JOBS = {
    * in the service reaches a `renotify worker` without waiting for the dispatcher's safety poll.
    */
   campaignWake: 'campaign-wake',
+  /** Try a stored order event again after a transient Meta failure (R13c); retried with backoff. */
+  orderEvent: 'order-event',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
@@ -26,6 +28,11 @@ export interface WebhookCustomerJob {
 
 export interface CampaignWakeJob {
   campaignId: number;
+}
+
+export interface OrderEventJob {
+  workspaceId: number;
+  eventId: number;
 }
 
 export type AssistantReplyJob =

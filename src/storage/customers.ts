@@ -166,3 +166,27 @@ export async function setLabels(db: Executor, customerId: number, labels: string
     .executeTakeFirstOrThrow();
   return row.labels;
 }
+
+export async function findCustomerByPhone(
+  db: Executor,
+  pageId: number,
+  phone: string,
+): Promise<CustomerRow | undefined> {
+  // Several customers may have given one number (a shared family phone): the latest to interact wins.
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('page_id', '=', pageId)
+    .where('phone', '=', phone)
+    .orderBy(sql`last_interaction_at DESC NULLS LAST`)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+}
+
+export async function setCustomerPhone(
+  db: Executor,
+  customerId: number,
+  phone: string | null,
+): Promise<void> {
+  await db.updateTable('customers').set({ phone }).where('id', '=', customerId).execute();
+}

@@ -2,6 +2,8 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { ConsentEvent } from '../domain/model.ts';
 import type { Profile, Role } from '../domain/options.ts';
+import type { OrderEventStatus } from '../domain/order-events.ts';
+import type { TemplateButton } from '../domain/utility-templates.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -51,6 +53,8 @@ export interface CustomersTable {
   optin_backoff_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   labels: ColumnType<string[], string[] | undefined, string[]>;
   attributes: ColumnType<Record<string, unknown>, string | undefined, string>;
+  /** A phone number the customer gave, digits with country code (migration 028). */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: Timestamp;
 }
 
@@ -301,6 +305,63 @@ export interface CampaignDeliveriesTable {
   clicked_at: Timestamp | null;
 }
 
+export interface MessageTemplatesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  name: string;
+  /** vi or en (checked by the migration and the domain). */
+  language: string;
+  category: Generated<'UTILITY'>;
+  header_text: string | null;
+  body_text: string;
+  buttons: ColumnType<TemplateButton[], string, string>;
+  parameter_format: 'NAMED' | 'POSITIONAL';
+  parameters: ColumnType<string[], string[], string[]>;
+  examples: ColumnType<Record<string, string>, string, string>;
+  library_template_name: string | null;
+  fb_template_id: string | null;
+  status: string;
+  status_reason: string | null;
+  status_at: Timestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrderEventMappingsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  event_type: string;
+  template_id: number;
+  params: ColumnType<Record<string, string>, string, string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrderEventsTable {
+  id: Generated<number>;
+  workspace_id: number;
+  page_id: number;
+  idempotency_key: string;
+  request_hash: string;
+  event_type: string;
+  order_id: string | null;
+  customer_psid: string | null;
+  customer_phone: string | null;
+  customer_id: number | null;
+  fields: ColumnType<Record<string, string>, string, string>;
+  status: OrderEventStatus;
+  reason: string | null;
+  template_id: number | null;
+  message_id: string | null;
+  text: string | null;
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  created_at: Timestamp;
+  settled_at: Timestamp | null;
+}
+
 export interface Database {
   workspaces: WorkspacesTable;
   pages: PagesTable;
@@ -322,6 +383,9 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable;
   campaigns: CampaignsTable;
   campaign_deliveries: CampaignDeliveriesTable;
+  message_templates: MessageTemplatesTable;
+  order_event_mappings: OrderEventMappingsTable;
+  order_events: OrderEventsTable;
 }
 
 export type PageRow = Selectable<PagesTable>;
@@ -334,3 +398,6 @@ export type WebhookEventRow = Selectable<WebhookEventsTable>;
 export type AssistantTriggerRow = Selectable<AssistantTriggersTable>;
 export type CampaignRow = Selectable<CampaignsTable>;
 export type DeliveryRow = Selectable<CampaignDeliveriesTable>;
+export type TemplateRow = Selectable<MessageTemplatesTable>;
+export type OrderEventMappingRow = Selectable<OrderEventMappingsTable>;
+export type OrderEventRow = Selectable<OrderEventsTable>;

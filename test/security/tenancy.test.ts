@@ -13,7 +13,7 @@ describe('tenancy', () => {
   let base: string;
   let a: Tenant;
   let b: Tenant;
-  const ids: Record<string, number> = {};
+  const ids: Record<string, number | string> = {};
 
   /** Everything workspace A owns, as one string: compared before and after the walk. */
   async function snapshotOfA(): Promise<string> {
@@ -70,6 +70,45 @@ describe('tenancy', () => {
       audience: {},
     });
     ids.campaignId = campaign.id;
+    // A's utility template and its order-event mapping (stored directly: Meta's side is not needed to
+    // own them), so the walk reaches /templates/:templateId and the mapping routes.
+    const template = await env.rt.storage.db
+      .insertInto('message_templates')
+      .values({
+        workspace_id: a.workspaceId,
+        page_id: a.pageId,
+        name: 'a_order_shipped',
+        language: 'vi',
+        header_text: null,
+        body_text: 'Đơn {{order_id}}',
+        buttons: '[]',
+        parameter_format: 'NAMED',
+        parameters: ['order_id'],
+        examples: '{"order_id":"1"}',
+        library_template_name: null,
+        fb_template_id: 'tpl-a',
+        status: 'APPROVED',
+        status_reason: null,
+        status_at: new Date(),
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.templateId = template.id;
+    ids.eventType = 'order_shipped';
+    await env.rt.storage.db
+      .insertInto('order_event_mappings')
+      .values({
+        workspace_id: a.workspaceId,
+        page_id: a.pageId,
+        event_type: 'order_shipped',
+        template_id: template.id,
+        params: '{"order_id":"order_id"}',
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .execute();
   });
   afterAll(async () => env?.close());
 

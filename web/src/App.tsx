@@ -18,6 +18,7 @@ import { HomePage } from './pages/home/HomePage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
 import { SettingsPage } from './pages/settings/SettingsPage.tsx';
+import { TemplatesPage } from './pages/templates/TemplatesPage.tsx';
 import { TopicsPage } from './pages/topics/TopicsPage.tsx';
 import { navigate, usePath } from './router.ts';
 import { rememberUser, type Session, SessionProvider, sessionFrom, useSession } from './session.tsx';
@@ -30,6 +31,7 @@ const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }>
   { path: '/assistant', key: 'navAssistant', min: 'admin', nav: true },
   { path: '/inbox', key: 'navInbox', min: 'agent', nav: true },
   { path: '/campaigns', key: 'navCampaigns', min: 'admin', nav: true },
+  { path: '/templates', key: 'navTemplates', min: 'admin', nav: true },
   { path: '/settings', key: 'navSettings', min: 'admin', nav: true },
   { path: '/accounts', key: 'navAccounts', min: 'owner', nav: true },
   { path: '/profile', key: 'profileTitle', min: 'agent', nav: false },
@@ -54,6 +56,8 @@ function screen(path: string, page: Page | undefined): ReactNode {
       return <CampaignsPage page={page} campaignId={second ? Number(second) : null} />;
     case 'settings':
       return <SettingsPage page={page} />;
+    case 'templates':
+      return <TemplatesPage page={page} />;
     default:
       return <TopicsPage page={page} />;
   }

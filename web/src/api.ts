@@ -265,6 +265,8 @@ const post = <T>(p: string, b: unknown = {}) => call<T>('POST', p, b);
 const patch = <T>(p: string, b: unknown) => call<T>('PATCH', p, b);
 const put = <T>(p: string, b: unknown) => call<T>('PUT', p, b);
 const del = (p: string) => call<void>('DELETE', p);
+/** The verbs, for the API modules beside this one (api-templates.ts). */
+export const http = { get, post, put, del };
 
 export const api = {
   signIn: async (email: string, password: string) => {

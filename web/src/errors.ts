@@ -191,6 +191,55 @@ const OWN_TEXT: Record<string, Bilingual> = {
     vi: 'Chiến dịch đang ở trạng thái không cho phép thao tác này; hãy tải lại trang.',
     en: 'The campaign is in a state that does not allow this; reload the page.',
   },
+  // utility templates and order events (R13)
+  invalid_template: {
+    vi: 'Mẫu tiện ích chưa hợp lệ; hãy sửa trường được đánh dấu.',
+    en: 'The utility template is not valid; fix the marked field.',
+  },
+  template_not_found: {
+    vi: 'Không tìm thấy mẫu tiện ích (có thể đã bị xóa).',
+    en: 'The utility template was not found (it may have been deleted).',
+  },
+  duplicate_template_name: {
+    vi: 'Fanpage đã có mẫu cùng tên và ngôn ngữ này.',
+    en: 'The page already has a template with this name and language.',
+  },
+  template_not_approved: {
+    vi: 'Mẫu chưa được Meta phê duyệt nên chưa gửi được; hãy chờ phê duyệt hoặc sửa và gửi duyệt lại.',
+    en: 'Meta has not approved this template, so it cannot be sent; wait for approval or edit and resubmit it.',
+  },
+  invalid_mapping: {
+    vi: 'Hãy chọn trường dữ liệu của sự kiện cho mỗi tham số của mẫu.',
+    en: "Choose an event field for each of the template's parameters.",
+  },
+  mapping_not_found: {
+    vi: 'Không tìm thấy cấu hình gán mẫu cho loại sự kiện này.',
+    en: 'No template mapping was found for this event type.',
+  },
+  invalid_order_event: {
+    vi: 'Sự kiện đơn hàng chưa hợp lệ; hãy kiểm tra loại sự kiện, khách hàng và các trường.',
+    en: 'The order event is not valid; check its type, customer and fields.',
+  },
+  idempotency_key_required: {
+    vi: 'Thiếu tiêu đề Idempotency-Key: mỗi sự kiện cần một khóa riêng để không bị gửi hai lần.',
+    en: 'The Idempotency-Key header is missing: every event needs its own key so it is never sent twice.',
+  },
+  idempotency_key_reused: {
+    vi: 'Khóa Idempotency-Key này đã được dùng cho một sự kiện khác.',
+    en: 'This Idempotency-Key was already used for a different event.',
+  },
+  utility_not_for_marketing: {
+    vi: 'Mẫu tiện ích chỉ dùng cho cập nhật đơn hàng và tài khoản; chiến dịch và trợ lý chat không được dùng.',
+    en: 'Utility templates are for order and account updates only; campaigns and the chat assistant cannot use them.',
+  },
+  missing_parameter: {
+    vi: 'Hãy điền giá trị cho mọi tham số của mẫu.',
+    en: "Fill in a value for every one of the template's parameters.",
+  },
+  meta_template_error: {
+    vi: 'Meta không nhận mẫu này; hãy thử lại sau hoặc sửa nội dung mẫu.',
+    en: 'Meta did not accept this template; try again later or change its content.',
+  },
   // http (src/http)
   not_authenticated: {
     vi: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.',

@@ -9,6 +9,7 @@ import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
 import { shopsEn, shopsVi } from './i18n/shops.ts';
+import { templatesEn, templatesVi } from './i18n/templates.ts';
 
 export { fill } from './i18n/accounts.ts';
 
@@ -129,6 +130,7 @@ const vi = {
   ...accountsVi,
   ...assistantVi,
   ...campaignsVi,
+  ...templatesVi,
   ...inboxVi,
   ...consoleVi,
   ...shopsVi,
@@ -248,6 +250,7 @@ const en: Dict = {
   ...accountsEn,
   ...assistantEn,
   ...campaignsEn,
+  ...templatesEn,
   ...inboxEn,
   ...consoleEn,
   ...shopsEn,

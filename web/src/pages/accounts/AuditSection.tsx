@@ -70,6 +70,26 @@ const ACTIONS: Record<string, { vi: Say; en: Say }> = {
     vi: (n) => `Lấy mã đăng ký từ Meta cho Fanpage${q(n)}`,
     en: (n) => `Pulled tokens from Meta for page${q(n)}`,
   },
+  'template.create': {
+    vi: (n) => `Tạo mẫu tiện ích${q(n)}`,
+    en: (n) => `Created the utility template${q(n)}`,
+  },
+  'template.clone': {
+    vi: (n) => `Sao chép mẫu tiện ích từ thư viện${q(n)}`,
+    en: (n) => `Cloned the utility template${q(n)}`,
+  },
+  'template.edit': {
+    vi: (n) => `Sửa và gửi duyệt lại mẫu tiện ích${q(n)}`,
+    en: (n) => `Edited and resubmitted the utility template${q(n)}`,
+  },
+  'order_event_mapping.edit': {
+    vi: (n) => `Gán mẫu cho sự kiện đơn hàng của Fanpage${q(n)}`,
+    en: (n) => `Mapped an order event to a template on page${q(n)}`,
+  },
+  'order_event_mapping.delete': {
+    vi: (n) => `Bỏ gán mẫu cho sự kiện đơn hàng của Fanpage${q(n)}`,
+    en: (n) => `Removed an order event mapping on page${q(n)}`,
+  },
   'user.password_reset': {
     vi: (n) => `Đặt lại mật khẩu của${q(n)} trên máy chủ`,
     en: (n) => `Reset the password of${q(n)} on the server`,

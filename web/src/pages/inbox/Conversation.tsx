@@ -7,6 +7,7 @@ import { useTime } from '../../time.ts';
 import { Composer } from './Composer.tsx';
 import { Thread } from './Thread.tsx';
 import { TopicPanel } from './TopicPanel.tsx';
+import { UtilitySender } from './UtilitySender.tsx';
 import { WindowBadge } from './WindowBadge.tsx';
 
 export function Conversation({
@@ -58,6 +59,12 @@ export function Conversation({
             </p>
           ) : null}
           <Composer customerId={customerId} composer={d.composer} onSent={refresh} />
+          <UtilitySender
+            pageId={page.id}
+            customerId={customerId}
+            insideWindow={d.composer.mode === 'normal'}
+            onSent={refresh}
+          />
         </div>
         <TopicPanel customerId={customerId} detail={d} onSent={refresh} />
       </div>
