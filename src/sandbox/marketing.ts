@@ -336,6 +336,39 @@ export function deliveryEstimate(core: SandboxCore, acct: AdAccount, q: Obj): Ob
   return { data: [row] };
 }
 
+/**
+ * Meta subscribes people itself (click-to-Messenger ads, its own prompts): the token only shows in
+ * `notification_message_tokens`, no optin webhook. One token per person and page: a live one is kept.
+ */
+export function subscribeFromAd(core: SandboxCore, c: SimCustomer): RecurringToken {
+  const live = core.state.recurringOf(c.psid).find((t) => !t.stoppedAt && t.pageId === c.pageId);
+  if (live) return live;
+  const now = core.clock.now();
+  const tok: RecurringToken = {
+    token: core.ids.token('nmt_'),
+    seq: core.state.nextTokenSeq(),
+    pageId: c.pageId,
+    psid: c.psid,
+    title: 'Updates and promotions',
+    payload: '',
+    requestMid: '',
+    frequency: 'DAILY',
+    legacy: false,
+    timezone: 'UTC',
+    reoptin: null,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+    stoppedAt: null,
+    lastSentAt: null,
+    nextEligibleAt: null,
+    userTokenStatus: 'NOT_REFRESHED',
+  };
+  core.state.recurringTokens.set(tok.token, tok);
+  core.state.touch({ kind: 'token', token: tok.token });
+  return tok;
+}
+
 /** Stops a subscription token: it leaves the token list and paid sends answer 2300004. */
 export function stopToken(core: SandboxCore, t: RecurringToken): void {
   if (t.stoppedAt) return;
