@@ -57,6 +57,10 @@ export class SandboxClient2026 extends SandboxClient {
   marketingClick(psid: string, mid: string): Promise<MarketingSend> {
     return this.call('POST', `/sandbox/customers/${psid}/marketing/click`, { mid });
   }
+  /** Meta subscribing the person from a click-to-Messenger ad: a token in the list, no webhook. */
+  subscribeFromAd(psid: string): Promise<{ token: string; title: string; psid: string }> {
+    return this.call('POST', `/sandbox/customers/${psid}/marketing/subscribe-from-ad`, {});
+  }
   /** The "Stop these messages" link under a paid message. */
   marketingStop(psid: string, mid: string): Promise<{ token: string; stopped: boolean }> {
     return this.call('POST', `/sandbox/customers/${psid}/marketing/stop`, { mid });

@@ -1,6 +1,7 @@
 // Graph paths of Messenger's 2026 products, tried before the classic ones (src/sandbox/graph.ts):
 // utility templates (library, page templates, one template) and paid marketing messages (ad account
 // edges, one campaign, unsubscribe). These accept a page token or an ad account's system-user token.
+import { createHmac } from 'node:crypto';
 import type { SandboxCore } from './core.ts';
 import { Errors } from './errors.ts';
 import type { GraphCall, GraphResult } from './graph-types.ts';
@@ -36,7 +37,14 @@ function caller(core: SandboxCore, call: GraphCall, inheritedToken?: string): Ca
   const token = str(call.query.access_token) ?? str(call.body.access_token) ?? bearer ?? inheritedToken;
   if (!token) throw Errors.tokenMissing();
   const page = core.state.pageByAccessToken(token);
-  if (page) return { page };
+  if (page) {
+    // Same rule as the classic paths: a present proof must match; "Require App Secret" needs one.
+    const proof = str(call.query.appsecret_proof) ?? str(call.body.appsecret_proof);
+    if (proof !== undefined && proof !== createHmac('sha256', page.appSecret).update(token).digest('hex'))
+      throw Errors.badProof();
+    if (proof === undefined && page.requireAppSecretProof && !inheritedToken) throw Errors.proofRequired();
+    return { page };
+  }
   const adAccount = core.state.m2026.adAccountByToken(token);
   if (adAccount) return { adAccount };
   throw Errors.tokenInvalid();

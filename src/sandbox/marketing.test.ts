@@ -267,6 +267,20 @@ describe('delivery behaviour and webhooks (R14d)', () => {
     expect(list.body.data).toEqual([]);
   });
 
+  it('R14b: Meta subscribes a person from an ad: the token is only in the list (no webhook), and paid sends use it', async () => {
+    const { token } = await c26.subscribeFromAd(OTHER);
+    expect((await c26.subscribeFromAd(OTHER)).token).toBe(token); // one token per person and page
+    await h.client.flushWebhooks();
+    expect(JSON.stringify(rx.hits.map((x) => x.body))).not.toContain(token);
+    const list = await h.graph.get(`${h.pageId}/notification_message_tokens`);
+    expect(list.body.data).toEqual([
+      expect.objectContaining({ notification_messages_token: token, recipient_id: OTHER }),
+    ]);
+    const id = await campaign();
+    await h.client.advance('10s');
+    expect((await send(id, token)).status).toBe(200);
+  });
+
   it('R14b: the token list pages by 100 by default under 2026 (Meta: up to 1000)', async () => {
     for (let i = 0; i < 101; i++) {
       const c = await h.client.createCustomer({ name: `S${i}` });

@@ -224,7 +224,8 @@ export function sendMarketing(core: SandboxCore, acct: AdAccount, p: Obj): Obj {
     cost: delivered ? price : 0,
     message: message as Obj,
   };
-  m.marketingSends.push(send);
+  const index = m.addSend(send);
+  core.state.touch({ kind: 'mmSend', index });
   if (delivered) {
     campaign.spend += price;
     campaign.spendByDay[day] = spentToday + price;
@@ -278,11 +279,16 @@ function emitMarketing(core: SandboxCore, page: SimPage, s: MarketingSend, field
   core.webhooks.emit(page.id, { change: { field, value } });
 }
 
+function touchSend(core: SandboxCore, s: MarketingSend): void {
+  const index = core.state.m2026.marketingSends.lastIndexOf(s);
+  if (index >= 0) core.state.touch({ kind: 'mmSend', index });
+}
+
 export function markRead(core: SandboxCore, page: SimPage, s: MarketingSend): void {
   if (s.read || s.outcome !== 'DELIVERED') return;
   s.read = true;
   emitMarketing(core, page, s, 'marketing_message_reads');
-  core.state.touch({ kind: 'm2026' });
+  touchSend(core, s);
 }
 
 export function markClicked(core: SandboxCore, page: SimPage, s: MarketingSend): void {
@@ -290,7 +296,7 @@ export function markClicked(core: SandboxCore, page: SimPage, s: MarketingSend):
   markRead(core, page, s);
   s.clicked = true;
   emitMarketing(core, page, s, 'marketing_message_clicks');
-  core.state.touch({ kind: 'm2026' });
+  touchSend(core, s);
 }
 
 /** `GET act_{id}/message_delivery_estimate`: bounds from the page's live tokens, the rates and the price. */
@@ -328,6 +334,39 @@ export function deliveryEstimate(core: SandboxCore, acct: AdAccount, q: Obj): Ob
     ? Object.fromEntries(fields.filter((f) => f in all).map((f) => [f, all[f]]))
     : all;
   return { data: [row] };
+}
+
+/**
+ * Meta subscribes people itself (click-to-Messenger ads, its own prompts): the token only shows in
+ * `notification_message_tokens`, no optin webhook. One token per person and page: a live one is kept.
+ */
+export function subscribeFromAd(core: SandboxCore, c: SimCustomer): RecurringToken {
+  const live = core.state.recurringOf(c.psid).find((t) => !t.stoppedAt && t.pageId === c.pageId);
+  if (live) return live;
+  const now = core.clock.now();
+  const tok: RecurringToken = {
+    token: core.ids.token('nmt_'),
+    seq: core.state.nextTokenSeq(),
+    pageId: c.pageId,
+    psid: c.psid,
+    title: 'Updates and promotions',
+    payload: '',
+    requestMid: '',
+    frequency: 'DAILY',
+    legacy: false,
+    timezone: 'UTC',
+    reoptin: null,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+    stoppedAt: null,
+    lastSentAt: null,
+    nextEligibleAt: null,
+    userTokenStatus: 'NOT_REFRESHED',
+  };
+  core.state.recurringTokens.set(tok.token, tok);
+  core.state.touch({ kind: 'token', token: tok.token });
+  return tok;
 }
 
 /** Stops a subscription token: it leaves the token list and paid sends answer 2300004. */

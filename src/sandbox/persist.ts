@@ -22,6 +22,7 @@ import {
 import path from 'node:path';
 import type { ManualClock } from '../clock.ts';
 import type { SandboxState, Touch } from './state.ts';
+import type { MarketingSend } from './state-2026.ts';
 import type {
   OptInRequestRecord,
   OtnToken,
@@ -49,7 +50,8 @@ type Rec =
   | { k: 'optinRequests'; from: number; items: OptInRequestRecord[] }
   | { k: 'wh'; id: number; pageId: string; event: WebhookEvent }
   | { k: 'whDone'; ids: number[] }
-  | { k: 'm2026'; data: unknown };
+  | { k: 'm2026'; data: unknown }
+  | { k: 'mmSend'; i: number; s: MarketingSend };
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 function revive<T>(o: T, keys: readonly string[]): T {
@@ -80,6 +82,7 @@ export class StateFile {
   private readonly tokens = new Set<string>();
   private metaTouched = false;
   private m2026Touched = false;
+  private readonly mmSends = new Set<number>();
   private lastMeta = '';
   private receivedMark = 0;
   private optInMark = 0;
@@ -115,6 +118,7 @@ export class StateFile {
       this.threads.add(t.psid);
     } else if (t.kind === 'token') this.tokens.add(t.token);
     else if (t.kind === 'm2026') this.m2026Touched = true;
+    else if (t.kind === 'mmSend') this.mmSends.add(t.index);
     else this.metaTouched = true;
   };
 
@@ -198,6 +202,9 @@ export class StateFile {
       case 'm2026':
         s.m2026.load(rec.data);
         return;
+      case 'mmSend':
+        s.m2026.putSend(rec.i, rec.s);
+        return;
     }
   }
 
@@ -254,6 +261,11 @@ export class StateFile {
       out.push(JSON.stringify({ k: 'm2026', data: s.m2026 }));
       this.m2026Touched = false;
     }
+    for (const i of this.mmSends) {
+      const send = s.m2026.marketingSends[i];
+      if (send) out.push(JSON.stringify({ k: 'mmSend', i, s: send }));
+    }
+    this.mmSends.clear();
     // Append-only logs: their new tail, or all of it after a clear (DELETE /sandbox/received).
     if (s.received.length !== this.receivedMark) {
       const from = s.received.length < this.receivedMark ? 0 : this.receivedMark;
@@ -296,6 +308,7 @@ export class StateFile {
     recs.push({ k: 'received', from: 0, items: s.received });
     recs.push({ k: 'optinRequests', from: 0, items: s.optInRequests });
     recs.push({ k: 'm2026', data: s.m2026 });
+    s.m2026.marketingSends.forEach((send, i) => recs.push({ k: 'mmSend', i, s: send }));
     for (const [id, w] of this.owedEvents) recs.push({ k: 'wh', id, ...w });
     const tmp = `${this.snapshotPath}.tmp`;
     writeFileSync(tmp, `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
@@ -312,6 +325,7 @@ export class StateFile {
     this.threads.clear();
     this.tokens.clear();
     this.m2026Touched = false;
+    this.mmSends.clear();
     this.outboxAdded.length = 0;
     this.outboxDone.length = 0;
     this.receivedMark = s.received.length;

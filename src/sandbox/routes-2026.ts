@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SandboxCore } from './core.ts';
 import { type CustomerActions, SandboxError } from './customers.ts';
-import { createAdAccount, markClicked, markRead, stopToken } from './marketing.ts';
+import { createAdAccount, markClicked, markRead, stopToken, subscribeFromAd } from './marketing.ts';
 import { defaultPolicy, type Policy2026, type TemplateStatus } from './state-2026.ts';
 import { setTemplateStatus } from './utility-templates.ts';
 
@@ -155,6 +155,13 @@ export function registerRoutes2026(app: FastifyInstance, core: SandboxCore, acti
     const { s, page } = paidMessage((req.params as { psid: string }).psid, body(req.body));
     markClicked(core, page, s);
     return s;
+  });
+  /** The person answered a click-to-Messenger ad: Meta subscribed them (token list only, no webhook). */
+  app.post('/sandbox/customers/:psid/marketing/subscribe-from-ad', async (req, reply) => {
+    const c = core.state.customer((req.params as { psid: string }).psid);
+    if (!c) throw new SandboxError(404, 'no such customer');
+    const t = subscribeFromAd(core, c);
+    return reply.code(201).send({ token: t.token, title: t.title, psid: c.psid });
   });
   /** The "Stop these messages" link under a paid message: the person's subscription ends. */
   app.post('/sandbox/customers/:psid/marketing/stop', async (req) => {

@@ -166,8 +166,10 @@ export class Messenger2026State {
   readonly templates = new Map<string, SimTemplate>();
   readonly adAccounts = new Map<string, AdAccount>();
   readonly campaigns = new Map<string, MessageCampaign>();
+  /** Append-only; a send changes in place when read or clicked (persisted one by one: `putSend`). */
   readonly marketingSends: MarketingSend[] = [];
   policy: Policy2026 = defaultPolicy();
+  private readonly lastByToken = new Map<string, number>();
 
   templateByName(pageId: string, name: string, language?: string): SimTemplate[] {
     return [...this.templates.values()].filter(
@@ -180,20 +182,31 @@ export class Messenger2026State {
     return undefined;
   }
 
-  lastSendOnToken(token: string): MarketingSend | undefined {
-    for (let i = this.marketingSends.length - 1; i >= 0; i--) {
-      const s = this.marketingSends[i];
-      if (s && s.token === token) return s;
-    }
-    return undefined;
+  /** Appends a paid send; returns its index (for the state file's per-send record). */
+  addSend(s: MarketingSend): number {
+    this.marketingSends.push(s);
+    this.lastByToken.set(s.token, this.marketingSends.length - 1);
+    return this.marketingSends.length - 1;
   }
 
+  /** Restores one send by index (state file replay; idempotent). */
+  putSend(i: number, s: MarketingSend): void {
+    this.marketingSends[i] = s;
+    const last = this.lastByToken.get(s.token);
+    if (last === undefined || last <= i) this.lastByToken.set(s.token, i);
+  }
+
+  lastSendOnToken(token: string): MarketingSend | undefined {
+    const i = this.lastByToken.get(token);
+    return i === undefined ? undefined : this.marketingSends[i];
+  }
+
+  /** Everything but the sends, which the state file writes one record each. */
   toJSON(): unknown {
     return {
       templates: [...this.templates.values()],
       adAccounts: [...this.adAccounts.values()],
       campaigns: [...this.campaigns.values()],
-      marketingSends: this.marketingSends,
       policy: this.policy,
     };
   }
@@ -203,7 +216,6 @@ export class Messenger2026State {
       templates?: SimTemplate[];
       adAccounts?: AdAccount[];
       campaigns?: MessageCampaign[];
-      marketingSends?: MarketingSend[];
       policy?: Policy2026;
     };
     this.templates.clear();
@@ -212,8 +224,6 @@ export class Messenger2026State {
     for (const a of r.adAccounts ?? []) this.adAccounts.set(a.id, a);
     this.campaigns.clear();
     for (const c of r.campaigns ?? []) this.campaigns.set(c.id, c);
-    this.marketingSends.length = 0;
-    this.marketingSends.push(...(r.marketingSends ?? []));
     this.policy = { ...defaultPolicy(), ...r.policy };
   }
 }

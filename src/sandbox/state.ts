@@ -23,7 +23,9 @@ export type Touch =
   | { kind: 'token'; token: string }
   | { kind: 'meta' }
   /** Templates, ad accounts, campaigns, paid sends or the 2026 policy knobs (src/sandbox/state-2026.ts). */
-  | { kind: 'm2026' };
+  | { kind: 'm2026' }
+  /** One paid marketing send, by its index in `m2026.marketingSends` (added, read or clicked). */
+  | { kind: 'mmSend'; index: number };
 
 export interface PageDefaults {
   rateLimitPerSecond: number;

@@ -91,7 +91,8 @@ export function sendUtilityTemplate(
   messagingType: unknown,
 ): SendResult {
   if (recipient.kind !== 'id') throw Errors.param('Utility templates must be sent to recipient.id');
-  if (messagingType != null && messagingType !== 'UTILITY' && messagingType !== 'UPDATE')
+  // Meta's examples send UTILITY or nothing; a tag makes no sense on a template.
+  if (messagingType === 'MESSAGE_TAG')
     throw Errors.param('Param messaging_type must be UTILITY for a message template');
   const errs = core.state.m2026.policy.templateErrors;
   const name = str(template.name);

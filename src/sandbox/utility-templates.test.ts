@@ -340,5 +340,16 @@ describe('utility template sends (R12c, R13b)', () => {
     const item = (await h.client.thread(PSID)).items.at(-1)!;
     expect(item.utility?.body).toBe('Đơn #566701 đã được giao cho đơn vị vận chuyển, Lan.');
     expect(errOf(await h.graph.text(PSID, 'hi', { messaging_type: 'UTILITY' }))[0]).toBe(100);
+    // appsecret_proof is checked on the template paths as on the Send API.
+    const badProof = await h.graph.raw(
+      'GET',
+      `me/message_templates?access_token=${h.token}&appsecret_proof=00`,
+    );
+    expect(errOf(badProof)).toEqual([100, undefined]);
+    const goodProof = await h.graph.raw(
+      'GET',
+      `me/message_templates?access_token=${h.token}&appsecret_proof=${h.graph.proof()}`,
+    );
+    expect(goodProof.status).toBe(200);
   });
 });
