@@ -49,8 +49,12 @@ export async function processCustomersEvents(
       const applied = await applyTogether(ctx, customers, pageOf, out);
       if (applied < EVENTS_PER_TRANSACTION) break;
     }
-  } catch {
+  } catch (e) {
     // Rolled back whole: what it wrote is gone. Each customer again, one event per transaction.
+    console.warn(
+      `[webhook] a batch of ${customers.length} customers fell back to one event per transaction:`,
+      String(e),
+    );
     for (const o of out.values()) {
       try {
         const alone = await processCustomerEvents(ctx, o.job);
