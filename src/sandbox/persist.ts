@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { ManualClock } from '../clock.ts';
+import type { LoginSnapshot } from './facebook-login.ts';
 import type { SandboxState, Touch } from './state.ts';
 import type {
   MessagingEvent,
@@ -48,7 +49,8 @@ type Rec =
   | { k: 'received'; from: number; items: ReceivedSend[] }
   | { k: 'optinRequests'; from: number; items: OptInRequestRecord[] }
   | { k: 'wh'; id: number; pageId: string; event: MessagingEvent }
-  | { k: 'whDone'; ids: number[] };
+  | { k: 'whDone'; ids: number[] }
+  | { k: 'login'; s: LoginSnapshot };
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 function revive<T>(o: T, keys: readonly string[]): T {
@@ -78,6 +80,7 @@ export class StateFile {
   private readonly threadMarks = new Map<string, number>();
   private readonly tokens = new Set<string>();
   private metaTouched = false;
+  private loginTouched = false;
   private lastMeta = '';
   private receivedMark = 0;
   private optInMark = 0;
@@ -112,6 +115,7 @@ export class StateFile {
       this.customers.add(t.psid);
       this.threads.add(t.psid);
     } else if (t.kind === 'token') this.tokens.add(t.token);
+    else if (t.kind === 'login') this.loginTouched = true;
     else this.metaTouched = true;
   };
 
@@ -192,6 +196,9 @@ export class StateFile {
       case 'whDone':
         for (const id of rec.ids) this.owedEvents.delete(id);
         return;
+      case 'login':
+        s.login.restore(rec.s);
+        return;
     }
   }
 
@@ -237,6 +244,9 @@ export class StateFile {
     }
     this.customers.clear();
     this.threads.clear();
+    // Facebook Login state is small (people, apps, tokens): written whole when it changed.
+    if (this.loginTouched) out.push(JSON.stringify({ k: 'login', s: s.login.snapshot() }));
+    this.loginTouched = false;
     for (const token of this.tokens) {
       const otn = s.otnTokens.get(token);
       const nm = s.recurringTokens.get(token);
@@ -281,6 +291,7 @@ export class StateFile {
       recs.push({ k: 'customer', c }, { k: 'thread', psid: c.psid, from: 0, items });
       this.threadMarks.set(c.psid, items.length);
     }
+    recs.push({ k: 'login', s: s.login.snapshot() });
     for (const t of s.otnTokens.values()) recs.push({ k: 'otn', t });
     for (const t of s.recurringTokens.values()) recs.push({ k: 'nm', t });
     recs.push({ k: 'received', from: 0, items: s.received });
@@ -297,6 +308,7 @@ export class StateFile {
     this.journalBytes = 0;
     this.lastMeta = meta.key;
     this.metaTouched = false;
+    this.loginTouched = false;
     this.customers.clear();
     this.threads.clear();
     this.tokens.clear();

@@ -1,5 +1,6 @@
 // In-memory state of the simulated Meta: pages, people, threads, tokens and the log of accepted
 // sends. Everything is keyed by page id so that several pages can live in one sandbox.
+import { LoginState } from './facebook-login.ts';
 import type { IdGen } from './ids.ts';
 import type {
   CustomerInput,
@@ -20,7 +21,8 @@ export type Touch =
   | { kind: 'customer'; psid: string }
   | { kind: 'thread'; psid: string }
   | { kind: 'token'; token: string }
-  | { kind: 'meta' };
+  | { kind: 'meta' }
+  | { kind: 'login' };
 
 export interface PageDefaults {
   rateLimitPerSecond: number;
@@ -40,7 +42,15 @@ export class SandboxState {
   /** Told of every change made through the sandbox (see `touch`); empty for an in-memory sandbox. */
   readonly watchers = new Set<(t: Touch) => void>();
 
-  constructor(readonly ids: IdGen) {}
+  /** Facebook Login: people, apps, grants and tokens (src/sandbox/facebook-login.ts). */
+  readonly login: LoginState;
+
+  constructor(
+    readonly ids: IdGen,
+    now: () => Date = () => new Date(),
+  ) {
+    this.login = new LoginState(ids, now);
+  }
 
   /**
    * Marks a change: a customer (their record, items added to their thread), items of their thread
@@ -82,6 +92,7 @@ export class SandboxState {
     return p;
   }
 
+  /** The page's configured token (Login-issued page tokens are looked up in `login`). */
   pageByAccessToken(token: string): SimPage | undefined {
     for (const p of this.pages.values()) if (p.accessToken === token) return p;
     return undefined;
