@@ -3,6 +3,9 @@
 
 export { type CampaignForMessage, campaignMessage, linkSignature, linkToken } from './campaign-message.ts';
 export { credentials, type StoredPageCredentials } from './credentials.ts';
+export type { AccountPage, FacebookApp, TokenDebug } from './facebook-login.ts';
+export * as facebookLogin from './facebook-login.ts';
+export { LoginApiError } from './facebook-login.ts';
 export {
   type BatchItem,
   GraphApiError,

@@ -37,6 +37,11 @@ export const DOMAIN_ERROR_CODES = [
   'campaign_not_found',
   'invalid_campaign',
   'campaign_state_conflict',
+  // Issue 12 item 3: connecting pages through Facebook Login.
+  'page_taken',
+  'login_state_invalid',
+  'login_offer_not_found',
+  'facebook_login_failed',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -18,6 +18,9 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   send_refused: 422,
   campaign_not_found: 404,
   campaign_state_conflict: 409,
+  page_taken: 409,
+  login_offer_not_found: 404,
+  facebook_login_failed: 502,
 };
 
 /** Fastify's own 4xx codes, renamed to what a client reads. */

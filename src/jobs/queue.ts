@@ -9,6 +9,8 @@ export const JOBS = {
   webhookCustomer: 'webhook-customer',
   /** Send the chat assistant's answer (blocks of a trigger, or the R4f notice). */
   assistantReply: 'assistant-reply',
+  /** Check every connected page's token and permissions with debug_token (issue 12; one round a job). */
+  pageHealth: 'page-health',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];

@@ -175,7 +175,15 @@ export class LoginState {
       secret: this.ids.chars(32, '0123456789abcdef'),
       webhookUrl: null,
       verifyToken: `verify-${a.id}`,
-      fields: ['messages', 'messaging_postbacks', 'messaging_optins', 'message_deliveries', 'message_reads'],
+      fields: [
+        'messages',
+        'messaging_postbacks',
+        'messaging_optins',
+        'message_deliveries',
+        'message_reads',
+        'message_echoes',
+        'message_reactions',
+      ],
       ...a,
     };
     this.apps.set(app.id, app);

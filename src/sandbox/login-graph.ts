@@ -109,7 +109,7 @@ function debugToken(core: SandboxCore, p: Record<string, unknown>): GraphResult 
   const u = login.userTokens.get(input);
   const pt = login.pageTokens.get(input);
   const owner = u ?? pt;
-  if (!owner) throw LoginErrors.tokenInvalid();
+  if (!owner) return configuredPageToken(core, app.id, input);
   if (owner.appId !== app.id)
     throw Errors.param('(#100) The App_id in the input_token did not match the Viewing App');
   const problem = u ? login.userTokenProblem(u) : login.pageTokenProblem(pt!);
@@ -134,6 +134,33 @@ function debugToken(core: SandboxCore, p: Record<string, unknown>): GraphResult 
   if (pt) data.profile_id = pt.pageId;
   if (problem) data.error = { code: 190, message: problem.message, subcode: problem.subcode };
   return ok({ data });
+}
+
+/**
+ * A page's configured token (`PUT /sandbox/config`, the single-page setup) is a page token of the page's
+ * own app with every page permission; tokens the sandbox never issued are 190, as Meta says of garbage.
+ */
+function configuredPageToken(core: SandboxCore, appId: string, input: string): GraphResult {
+  const page = core.state.pageByAccessToken(input);
+  if (!page || page.appId !== appId) throw LoginErrors.tokenInvalid();
+  const lost = core.state.login.lostPermissions[page.id] ?? [];
+  const scopes = [...PAGE_SCOPES].filter((s) => !lost.includes(s));
+  const issued = Math.floor(core.clock.now().getTime() / 1000);
+  return ok({
+    data: {
+      app_id: appId,
+      type: 'PAGE',
+      application: core.state.login.apps.get(appId)?.name ?? appId,
+      data_access_expires_at: issued + 90 * 86_400,
+      expires_at: 0,
+      is_valid: true,
+      issued_at: issued,
+      scopes,
+      granular_scopes: scopes.map((scope) => ({ scope, target_ids: [page.id] })),
+      user_id: '',
+      profile_id: page.id,
+    },
+  });
 }
 
 function userEdge(

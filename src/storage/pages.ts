@@ -18,6 +18,7 @@ export function toPageState(row: PageRow): PageState {
     region: row.region,
     optInFeatureEnabled: row.opt_in_feature_enabled,
     restrictedReason: row.restricted_reason,
+    connection: row.connection_status,
   };
 }
 
