@@ -13,6 +13,7 @@ import { AcceptInvitePage } from './pages/auth/AcceptInvitePage.tsx';
 import { Logo } from './pages/auth/AuthFrame.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
+import { ConnectPage } from './pages/connect/ConnectPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
@@ -30,6 +31,7 @@ const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }>
   { path: '/inbox', key: 'navInbox', min: 'agent', nav: true },
   { path: '/campaigns', key: 'navCampaigns', min: 'admin', nav: true },
   { path: '/settings', key: 'navSettings', min: 'admin', nav: true },
+  { path: '/pages/connect', key: 'navConnect', min: 'admin', nav: true },
   { path: '/accounts', key: 'navAccounts', min: 'owner', nav: true },
   { path: '/profile', key: 'profileTitle', min: 'agent', nav: false },
 ];
@@ -41,6 +43,7 @@ function screen(path: string, page: Page | undefined): ReactNode {
   const [, first, second] = path.split('/');
   if (first === 'accounts') return <AccountsPage />;
   if (first === 'profile') return <ProfilePage />;
+  if (first === 'pages') return <ConnectPage />;
   if (!page) return null;
   switch (first) {
     case 'home':

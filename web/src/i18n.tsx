@@ -6,6 +6,7 @@ import type { CtaText, Lang } from './api.ts';
 import { accountsEn, accountsVi } from './i18n/accounts.ts';
 import { assistantEn, assistantVi } from './i18n/assistant.ts';
 import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
+import { connectEn, connectVi } from './i18n/connect.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
 
@@ -130,6 +131,7 @@ const vi = {
   ...campaignsVi,
   ...inboxVi,
   ...consoleVi,
+  ...connectVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -248,6 +250,7 @@ const en: Dict = {
   ...campaignsEn,
   ...inboxEn,
   ...consoleEn,
+  ...connectEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };
