@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTopic } from '../../src/app/topics.ts';
 import { answerDialog, DEMO_EXTRA_PAGES, DEMO_OWNER } from '../../src/sandbox/index.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
 import { boot, type Caller, call, type Tenant, tenant } from '../security/harness.ts';
@@ -196,6 +197,30 @@ describe.each(BACKENDS)('Kết nối Fanpage through Facebook Login (%s)', { tim
       const refused = await reply('lần nữa');
       expect(refused.status).toBe(422);
       expect(refused.body.error.code).toBe('page_needs_reconnect');
+      // A campaign on the page waits, paused with the reason, instead of sending.
+      const topic = await createTopic(env.rt.ctx, a.workspaceId, pageId, {
+        name: `Hà Nội ${randomBytes(2).toString('hex')}`,
+        kind: 'one_time',
+        title: 'Báo tôi khi có hàng',
+      });
+      const created = await call(base, 'POST', `/api/pages/${pageId}/campaigns`, a.owner, {
+        name: 'Khi cần kết nối lại',
+        topicId: topic.id,
+        content: { type: 'text', text: 'Hàng về rồi!' },
+      });
+      expect(created.status).toBe(201);
+      expect(
+        (await call(base, 'POST', `/api/campaigns/${created.body.id}/start`, a.owner, {})).status,
+      ).toBeLessThan(300);
+      for (let i = 0; i < 100; i++) {
+        const c = await call(base, 'GET', `/api/campaigns/${created.body.id}`, a.owner);
+        if (c.body.status === 'paused') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect((await call(base, 'GET', `/api/campaigns/${created.body.id}`, a.owner)).body).toMatchObject({
+        status: 'paused',
+        pauseReason: 'page_token_invalid',
+      });
 
       const { to } = await login(a.owner, { pages: [THIRD] });
       const res = await call(base, 'POST', `/api/facebook/offers/${offerOf(to)}/connect`, a.owner, {
