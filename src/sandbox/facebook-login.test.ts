@@ -161,6 +161,22 @@ describe('/me/accounts and /debug_token', () => {
     expect(errOf(wrong)).toEqual([1, undefined]);
   });
 
+  it("debug_token of the page's configured token: a valid PAGE token of the page's app; garbage is 190", async () => {
+    const cfg = await get('debug_token', { input_token: h.token, access_token: `${appId}|${secret}` });
+    expect(cfg.body.data).toMatchObject({
+      type: 'PAGE',
+      is_valid: true,
+      profile_id: h.pageId,
+      expires_at: 0,
+    });
+    expect((cfg.body.data as { scopes: string[] }).scopes).toContain('pages_messaging');
+    const junk = await get('debug_token', {
+      input_token: 'EAAnot-a-token',
+      access_token: `${appId}|${secret}`,
+    });
+    expect(errOf(junk)).toEqual([190, undefined]);
+  });
+
   it('a page token sends on its own page only', async () => {
     const { data } = await connect({ pages: [pages[0]!, pages[1]!] });
     const t0 = data.find((p) => p.id === pages[0])!.access_token;
