@@ -99,7 +99,8 @@ export async function facebookConnectRoutes(app: App, deps: ServerDeps) {
             pages: Type.Array(
               Type.Object(
                 {
-                  fbPageId: Type.String({ pattern: '^[0-9]{1,32}$' }),
+                  // Checked against the offer (which must be this session's first: 404 before 400).
+                  fbPageId: Type.String({ maxLength: 32 }),
                   profile: Type.Optional(Type.Union(PROFILES.map((p) => Type.Literal(p)))),
                   region: Type.Optional(
                     Type.Union([Type.String({ minLength: 2, maxLength: 8 }), Type.Null()]),
@@ -108,7 +109,7 @@ export async function facebookConnectRoutes(app: App, deps: ServerDeps) {
                 },
                 { additionalProperties: false },
               ),
-              { minItems: 1, maxItems: 100 },
+              { maxItems: 100 },
             ),
           },
           { additionalProperties: false },
