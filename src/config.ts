@@ -44,6 +44,12 @@ export interface Config {
   /** AES-256-GCM key for secrets at rest: RENOTIFY_SECRET_KEY, else a 0600 key file made on first start. */
   secretKey: string | undefined;
   secretKeyFile: string;
+  /**
+   * Facebook Login ("Kết nối Fanpage", issue 12 item 3): the deployment's Meta app (FB_APP_ID with
+   * FB_APP_SECRET), the dialog's host (FB_DIALOG_BASE_URL) and how often page tokens are checked
+   * (PAGE_HEALTH_INTERVAL_MIN). In sandbox mode the sandbox's own app is used.
+   */
+  facebookLogin: { appId: string | undefined; dialogBaseUrl: string; healthIntervalMin: number };
 }
 
 /** Webhook intake bounds (issue 9, items 6 and 10). */
@@ -171,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     trustedProxies: proxies(env.TRUSTED_PROXIES),
     secretKey: env.RENOTIFY_SECRET_KEY || undefined,
+    facebookLogin: {
+      appId: env.FB_APP_ID || undefined,
+      dialogBaseUrl: env.FB_DIALOG_BASE_URL || 'https://www.facebook.com',
+      healthIntervalMin: positive(env.PAGE_HEALTH_INTERVAL_MIN, 60, 'PAGE_HEALTH_INTERVAL_MIN'),
+    },
     secretKeyFile: path.resolve(
       env.RENOTIFY_SECRET_KEY_FILE || path.join(env.RENOTIFY_DATA_DIR || './data', 'secret.key'),
     ),

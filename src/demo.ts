@@ -3,11 +3,12 @@
 // topic (names from the source help pages), and a chat-assistant flow offering both opt-ins.
 import { createTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
+import { connectPage } from './app/page-connections.ts';
 import { createTopic } from './app/topics.ts';
 import { createWorkspace } from './app/workspaces.ts';
 import { splitName } from './domain/names.ts';
 import type { Profile } from './domain/platform.ts';
-import type { Sandbox } from './sandbox/index.ts';
+import { DEMO_EXTRA_PAGES, type Sandbox, seedDemoOwner } from './sandbox/index.ts';
 import { upsertCustomer } from './storage/customers.ts';
 
 const MIN = 60_000;
@@ -109,5 +110,19 @@ export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profi
     ],
   });
   await createTrigger(ctx, workspaceId, page.id, { kind: 'quick_reply', value: 'OFFERS', blocks: offer });
-  return { workspaceId, page, topics: { recurring, otn } };
+  // Issue 12: the sandbox's "Chủ shop demo" administers three pages; the demo shop has two of them — the
+  // one above on the source documents' rules and one on Meta's 2026 rules (VN). The third is left for the
+  // tour's "Kết nối Fanpage".
+  seedDemoOwner(sandbox);
+  const second = DEMO_EXTRA_PAGES[0];
+  const sim = sandbox.state.page(second.id)!;
+  const { page: page2026 } = await connectPage(ctx, workspaceId, {
+    fbPageId: sim.id,
+    name: sim.name,
+    accessToken: sim.accessToken,
+    profile: '2026',
+    region: 'VN',
+    timeZone: 'Asia/Ho_Chi_Minh',
+  });
+  return { workspaceId, page, page2026, topics: { recurring, otn } };
 }

@@ -3,6 +3,7 @@
 import { bootstrapOwner } from './app/accounts.ts';
 import { campaignLifecycle } from './app/campaigns.ts';
 import type { AppContext } from './app/context.ts';
+import type { FacebookApp } from './app/facebook-connect.ts';
 import {
   handleAssistantReply,
   handleWebhookCustomers,
@@ -13,7 +14,7 @@ import {
   type WorkerObserver,
 } from './app/job-handlers.ts';
 import { requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
-import { connectPage } from './app/page-connections.ts';
+import { checkPageHealth, connectPage } from './app/page-connections.ts';
 import { GraphClient, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -81,6 +82,10 @@ export interface Runtime {
   page: PageRow;
   /** Set on the very first start only: the owner account's credentials, to print once. */
   firstOwner: { email: string; password: string } | null;
+  /** The Meta app pages are connected through (Facebook Login), or null when none is configured. */
+  facebookApp: FacebookApp | null;
+  /** One round of the page health check (the `page-health` job's work), for tests and the CLI. */
+  pageHealth(): Promise<Array<{ pageId: number; ok: boolean; reason: string | null }>>;
   /** One round of the periodic sweeps (expiries, webhook retention); the worker runs it every minute. */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -222,6 +227,25 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }),
     }),
   });
+  // "Kết nối Fanpage": the sandbox plays Facebook's side with its own app; live needs FB_APP_ID + secret.
+  const facebookApp: FacebookApp | null = sandboxUrl
+    ? {
+        appId: sandbox!.info().appId,
+        appSecret: sandbox!.info().appSecret,
+        dialogBaseUrl: sandboxUrl,
+        graphBaseUrl: sandboxUrl,
+        version: config.graph.version,
+      }
+    : config.facebookLogin.appId && config.page.appSecret
+      ? {
+          appId: config.facebookLogin.appId,
+          appSecret: config.page.appSecret,
+          dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
+          graphBaseUrl: config.graph.baseUrl,
+          version: config.graph.version,
+        }
+      : null;
+  const facebook = facebookApp && { app: facebookApp, publicUrl: config.publicUrl };
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
@@ -270,6 +294,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         commitsInFlight: storage.kind === 'postgres' ? 4 : 1,
       },
       signup: config.signup,
+      facebook,
       // Tenancy: a request acts for the workspace of its session or API key, never another.
       workspaceFor: async (req) => requireAuth(req).workspaceId,
       security: { secureCookies: config.publicUrl.startsWith('https://'), ...opts.security },
@@ -281,7 +306,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     url = await server.listen({ port: config.port, host: config.host });
     if (sandbox && config.port === 0) {
       // Tests listen on a free port: point the sandbox's webhooks at it.
-      sandbox.state.page()!.webhookUrl = `${url}/webhooks/messenger`;
+      for (const p of sandbox.state.pages.values()) p.webhookUrl = `${url}/webhooks/messenger`;
+    }
+    if (facebook && config.port === 0) {
+      // Facebook's redirect after the Login dialog comes back to where the service really listens.
+      facebook.publicUrl = url;
     }
   }
   // The demo's seeded customers and the webhook target are changes made outside a request.
@@ -291,6 +320,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let sweep: NodeJS.Timeout | null = null;
   let pendingSweep: NodeJS.Timeout | null = null;
+  let healthTimer: NodeJS.Timeout | null = null;
   const sweepOnce = () => sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
   const observe: WorkerObserver = {
     webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
@@ -325,6 +355,21 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       handleAssistantReply(ctx, observe, job),
     );
     await queue.work<OrderEventJob>(JOBS.orderEvent, (job) => retryOrderEvent(ctx, job));
+    if (facebookApp) {
+      await queue.work(JOBS.pageHealth, async () => {
+        await checkPageHealth(ctx, facebookApp);
+      });
+      // One health round per interval for the whole fleet: the singleton key lets one process's job in.
+      const everyS = Math.round(config.facebookLogin.healthIntervalMin * 60);
+      healthTimer = setInterval(
+        () =>
+          void queue
+            .send(JOBS.pageHealth, {}, { singletonKey: 'page-health', singletonSeconds: everyS })
+            .catch((e) => console.error('[page health]', e)),
+        everyS * 1000,
+      );
+      healthTimer.unref();
+    }
     // Events stored but not applied (a crash before the job ran): enqueue their customers again.
     await requeuePendingCustomers(ctx);
     sweep = setInterval(() => void sweepOnce(), 60_000);
@@ -365,10 +410,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
     firstOwner: firstOwner && { email: firstOwner.email, password: firstOwner.password },
     sweep: sweepOnce,
+    facebookApp,
+    pageHealth: () => (facebookApp ? checkPageHealth(ctx, facebookApp) : Promise.resolve([])),
     async close() {
       remote?.stop();
       if (sweep) clearInterval(sweep);
       if (pendingSweep) clearInterval(pendingSweep);
+      if (healthTimer) clearInterval(healthTimer);
       await dispatcher?.stop();
       await server?.close();
       await queue.stop();

@@ -1,9 +1,11 @@
 // Connecting a Facebook page to a workspace: the one code path for every way a page arrives — the
 // console's "Kết nối Fanpage" flow (Facebook Login, issue 12.3) and the single-page environment
 // shortcut (FB_PAGE_ID + FB_PAGE_ACCESS_TOKEN, runtime.ts). A page belongs to one workspace at a time.
+import { type FacebookApp, facebookLogin as fb, LoginApiError } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import { isProfile, isValidTimeZone, type Profile } from '../domain/platform.ts';
 import { inTransaction } from '../storage/db.ts';
+import * as conn from '../storage/page-connections.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
 import { type AppContext, isUniqueViolation } from './context.ts';
@@ -58,7 +60,10 @@ function check(c: PageConnection): void {
 }
 
 const taken = (fbPageId: string) =>
-  new DomainError('page_taken', `Page ${fbPageId} is connected to another workspace.`);
+  new DomainError('page_taken', `Page ${fbPageId} is connected to another workspace.`, { fbPageId });
+
+/** The restricted_reason prefix the dispatcher reads as "token invalid" (dispatcher.ts, send-outcomes). */
+const RECONNECT_PREFIX = 'page_token_invalid';
 
 /**
  * Connects (or reconnects) a page to the workspace: a new page is created, a page the workspace already
@@ -78,6 +83,13 @@ export async function connectPage(
       const existing = await pages.lockPageByFbId(tx, c.fbPageId);
       if (existing && existing.workspace_id !== workspaceId) throw taken(c.fbPageId);
       if (existing) {
+        // A restriction Meta reported for other reasons (R11b) stays; a dead token's or a disconnect's does not.
+        const keep =
+          existing.restricted_reason &&
+          existing.connection_status === 'connected' &&
+          !existing.restricted_reason.startsWith(RECONNECT_PREFIX)
+            ? existing.restricted_reason
+            : null;
         const page = await pages.reconnectPage(
           tx,
           existing.id,
@@ -88,6 +100,7 @@ export async function connectPage(
             profile: c.profile,
             timeZone: c.timeZone,
             region: c.region,
+            restrictedReason: keep,
           },
           now,
         );
@@ -118,12 +131,89 @@ export async function connectPage(
 }
 
 /**
- * Records that the workspace disconnected the page: no webhooks are taken for it and nothing is sent on
- * it from now on; its customers, topics and history stay. (Unsubscribing the app from the page at
- * Facebook is the connect flow's part.)
+ * Unsubscribes the app from the page (best effort: a dead token cannot) and marks the page disconnected.
+ * Its customers, conversations and campaigns stay; sends are refused with `page_disconnected`.
  */
-export async function disconnectPage(ctx: AppContext, workspaceId: number, pageId: number): Promise<void> {
+export async function disconnectPage(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  app: FacebookApp | null = null,
+): Promise<{ page: PageRow; unsubscribed: boolean }> {
   const page = await pages.findPage(ctx.db, workspaceId, pageId);
   if (!page) throw new DomainError('page_not_found', `No page ${pageId} in this workspace.`);
-  await pages.markDisconnected(ctx.db, workspaceId, pageId, ctx.clock.now());
+  let unsubscribed = false;
+  if (app && page.access_token) {
+    unsubscribed = await fb.unsubscribeApp(app, page.fb_page_id, page.access_token).then(
+      () => true,
+      (e: unknown) => {
+        if (e instanceof LoginApiError) return false;
+        throw e;
+      },
+    );
+  }
+  await conn.setConnection(ctx.db, workspaceId, pageId, {
+    status: 'disconnected',
+    reason: 'page_disconnected',
+    restrictedReason: 'page_disconnected',
+    accessToken: null,
+  });
+  return { page: (await pages.findPage(ctx.db, workspaceId, pageId))!, unsubscribed };
+}
+
+/** The page stops sending until the owner runs the Login flow again; `reason` is Meta's words. */
+export async function markNeedsReconnect(
+  ctx: AppContext,
+  workspaceId: number,
+  pageId: number,
+  reason: string,
+): Promise<void> {
+  const text = `${RECONNECT_PREFIX}: ${reason}`.slice(0, 500);
+  await conn.setConnection(ctx.db, workspaceId, pageId, {
+    status: 'needs_reconnect',
+    reason: text,
+    restrictedReason: text,
+  });
+}
+
+/** Permissions a connected page cannot work without (sending, and the webhook subscription). */
+const REQUIRED_SCOPES = ['pages_messaging', 'pages_manage_metadata'] as const;
+
+/**
+ * One health round (the `page-health` job): `debug_token` for every connected page; an invalid token or
+ * a missing permission marks the page needs_reconnect. Answers what it found, page by page.
+ */
+export async function checkPageHealth(
+  ctx: AppContext,
+  app: FacebookApp,
+): Promise<Array<{ pageId: number; ok: boolean; reason: string | null }>> {
+  const out: Array<{ pageId: number; ok: boolean; reason: string | null }> = [];
+  for (const page of await conn.listConnectedPages(ctx.db)) {
+    let reason: string | null = null;
+    try {
+      const d = await fb.debugToken(app, page.access_token ?? '');
+      if (!d.isValid)
+        reason = d.error
+          ? `(#${d.error.code}/${d.error.subcode ?? '-'}) ${d.error.message}`
+          : 'token invalid';
+      else {
+        const missing = REQUIRED_SCOPES.find(
+          (s) => !d.scopes.includes(s) || (d.targets[s] && !d.targets[s]!.includes(page.fb_page_id)),
+        );
+        if (missing) reason = `missing permission ${missing}`;
+      }
+    } catch (e) {
+      // 190 on the call itself (the token cannot even be read) is the same verdict; anything else
+      // (network, Meta down) says nothing about the page: try again next round.
+      if (e instanceof LoginApiError && e.code === 190) reason = e.message;
+      else {
+        out.push({ pageId: page.id, ok: true, reason: null });
+        continue;
+      }
+    }
+    if (reason) await markNeedsReconnect(ctx, page.workspace_id, page.id, reason);
+    await conn.markHealthChecked(ctx.db, page.id, ctx.clock.now());
+    out.push({ pageId: page.id, ok: reason === null, reason });
+  }
+  return out;
 }

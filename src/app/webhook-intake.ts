@@ -102,7 +102,7 @@ async function authenticate(
   const verified = new Map<string, boolean>();
   for (const id of pageIds) {
     const page = found.get(id);
-    if (!page || page.disconnected_at) return { ok: false, reason: 'unknown_page' };
+    if (!page || page.connection_status === 'disconnected') return { ok: false, reason: 'unknown_page' };
     const secret = webhookSecretFor(page, configured);
     if (!secret) return { ok: false, reason: 'signature' };
     if (!verified.has(secret)) verified.set(secret, verifySignature(secret, raw, signature));

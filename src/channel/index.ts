@@ -2,6 +2,9 @@
 // (Graph client, limiter, message builders, webhook checks and parsing) is reached through here.
 
 export { credentials, type StoredPageCredentials } from './credentials.ts';
+export type { AccountPage, FacebookApp, TokenDebug } from './facebook-login.ts';
+export * as facebookLogin from './facebook-login.ts';
+export { LoginApiError } from './facebook-login.ts';
 export {
   type BatchItem,
   GraphApiError,

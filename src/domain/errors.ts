@@ -53,6 +53,10 @@ export const DOMAIN_ERROR_CODES = [
   'utility_not_for_marketing',
   'missing_parameter',
   'meta_template_error',
+  // Issue 12 item 3: connecting pages through Facebook Login.
+  'login_state_invalid',
+  'login_offer_not_found',
+  'facebook_login_failed',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

@@ -30,6 +30,8 @@ export interface PageState {
   optInFeatureEnabled: boolean;
   /** Set when Meta reported the page restricted / the feature blocked / the token invalid (R11b). */
   restrictedReason: string | null;
+  /** Issue 12: a page that needs the Login flow again, or was disconnected, says so (absent = connected). */
+  connection?: 'connected' | 'needs_reconnect' | 'disconnected';
 }
 
 export interface CustomerState {

@@ -63,6 +63,14 @@ export const REASON_TEXT = {
     vi: 'Facebook đang hạn chế Fanpage gửi tin nhắn; việc gửi đã dừng.',
     en: 'Facebook has restricted the page from sending; sending has stopped.',
   },
+  page_needs_reconnect: {
+    vi: 'Fanpage cần kết nối lại với Facebook (quyền truy cập đã bị thu hồi hoặc thiếu quyền); việc gửi đã dừng.',
+    en: 'The page needs to be reconnected to Facebook (access was revoked or a permission is missing); sending has stopped.',
+  },
+  page_disconnected: {
+    vi: 'Fanpage đã bị ngắt kết nối; không thể gửi tin nhắn.',
+    en: 'The page has been disconnected; nothing can be sent.',
+  },
   customer_unreachable: {
     vi: 'Khách hàng hiện không nhận được tin nhắn từ Fanpage.',
     en: 'The customer is not receiving messages from the page right now.',

@@ -60,9 +60,17 @@ const STATUS_REASON: Record<Exclude<SubscriptionStatus, 'valid'>, ReasonCode> = 
   cooldown: 'cooldown',
 };
 
+/** Why nothing goes out on the page (R11b, issue 12): disconnected, reconnect needed, or restricted. */
+export function pageStopReason(page: PageState): ReasonCode | null {
+  if (page.connection === 'disconnected') return 'page_disconnected';
+  if (page.connection === 'needs_reconnect') return 'page_needs_reconnect';
+  return page.restrictedReason ? 'page_restricted' : null;
+}
+
 export function resolveSend(input: ResolveInput): Resolution {
   const { page, customer, sender, intent, now } = input;
-  if (page.restrictedReason) return refuse('page_restricted');
+  const stopped = pageStopReason(page);
+  if (stopped) return refuse(stopped);
   if (customer.unreachableReason) return refuse('customer_unreachable');
   switch (intent.kind) {
     case 'ordinary':
@@ -181,7 +189,8 @@ export function composerState(input: {
     text: REASON_TEXT[reason],
     nextAt,
   });
-  if (page.restrictedReason) return notice('page_restricted');
+  const stopped = pageStopReason(page);
+  if (stopped) return notice(stopped);
   if (customer.unreachableReason) return notice('customer_unreachable');
   const window = windowState(customer.lastInteractionAt, now);
   const last = customer.lastInteractionAt?.getTime() ?? 0;

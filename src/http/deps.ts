@@ -2,6 +2,7 @@
 // Apart from server.ts so that the routes, which server.ts imports, do not import it back.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FacebookApp } from '../app/facebook-connect.ts';
 import type { MessagingContext } from '../app/messaging.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
 import type { Metrics } from './metrics.ts';
@@ -30,6 +31,8 @@ export interface ServerDeps {
   signup?: 'open' | 'closed';
   /** The workspace a request acts for. The tenancy seam: accounts and API keys plug in here. */
   workspaceFor(req: FastifyRequest): Promise<number>;
+  /** The deployment's Meta app for "Kết nối Fanpage" (Facebook Login); absent = connecting is off. */
+  facebook?: { app: FacebookApp; publicUrl: string } | null;
   queueDepth?: () => Promise<number>;
   /** Why the service cannot work right now (the database is away), or null; /healthz answers 503 then. */
   healthProblem?: () => Promise<string | null>;

@@ -29,6 +29,8 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   utility_not_for_marketing: 422,
   missing_parameter: 422,
   meta_template_error: 502,
+  login_offer_not_found: 404,
+  facebook_login_failed: 502,
 };
 
 /** Fastify's own 4xx codes, renamed to what a client reads. */

@@ -21,6 +21,7 @@ import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
+import { facebookConnectRoutes } from './routes/facebook-connect.ts';
 import { orderEventRoutes } from './routes/order-events.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { signUpRoutes } from './routes/sign-up.ts';
@@ -194,6 +195,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
   await app.register(async (scope) => signUpRoutes(scope as App, accountDeps), { prefix: '/api' });
   await app.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => facebookConnectRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });

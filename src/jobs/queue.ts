@@ -17,6 +17,8 @@ export const JOBS = {
   campaignWake: 'campaign-wake',
   /** Try a stored order event again after a transient Meta failure (R13c); retried with backoff. */
   orderEvent: 'order-event',
+  /** Check every connected page's token and permissions with debug_token (issue 12; one round a job). */
+  pageHealth: 'page-health',
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];

@@ -3,6 +3,7 @@
 import { request } from 'undici';
 import type { Profile } from '../domain/options.ts';
 import type { CustomerView } from './customers.ts';
+import type { LoginSnapshot, SimApp, SimUser } from './facebook-login.ts';
 import type { FaultConfig, FaultErrorSpec } from './faults.ts';
 import type { SandboxInfo } from './server.ts';
 import type { CustomerInput, MessagingEvent, ReceivedSend, ThreadItem } from './types.ts';
@@ -85,7 +86,7 @@ export class SandboxClient {
   }
 
   protected async call<T>(
-    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
   ): Promise<T> {
@@ -100,6 +101,34 @@ export class SandboxClient {
     const parsed: unknown = text ? JSON.parse(text) : null;
     if (res.statusCode >= 400) throw new SandboxClientError(res.statusCode, parsed, `${method} ${path}`);
     return parsed as T;
+  }
+
+  // --- Facebook Login (src/sandbox/login-dialog.ts) ---
+  loginState(): Promise<LoginSnapshot> {
+    return this.call('GET', '/sandbox/login');
+  }
+  addLoginApp(app: Partial<SimApp> & { id: string }): Promise<SimApp> {
+    return this.call('POST', '/sandbox/login/apps', app);
+  }
+  updateLoginApp(appId: string, patch: Partial<Omit<SimApp, 'id'>>): Promise<SimApp> {
+    return this.call('PATCH', `/sandbox/login/apps/${appId}`, patch);
+  }
+  addLoginUser(user: { id?: string; name: string; pages: Array<{ pageId: string; tasks?: string[] }> }) {
+    return this.call<SimUser>('POST', '/sandbox/login/users', user);
+  }
+  /** Knob: 190 with `subcode` (460 default, 463, 467, 458) for a person's tokens or a page's tokens. */
+  revokeLogin(target: { userId?: string; pageId?: string; appId?: string; subcode?: number }) {
+    return this.call<{ revoked: number }>('POST', '/sandbox/login/revoke', target);
+  }
+  /** Knob: the page lost these permissions (e.g. `['pages_messaging']`); `[]` restores them. */
+  setLostPermissions(pageId: string, lost: string[]) {
+    return this.call<{ pageId: string; lost: string[] }>(
+      'PUT',
+      `/sandbox/login/pages/${pageId}/permissions`,
+      {
+        lost,
+      },
+    );
   }
 
   info(): Promise<SandboxInfo> {

@@ -4,8 +4,10 @@
 import { createHmac } from 'node:crypto';
 import type { SandboxCore } from './core.ts';
 import { Errors, GraphError } from './errors.ts';
+import { LoginErrors } from './facebook-login.ts';
 import { route2026 } from './graph-2026.ts';
 import type { GraphCall, GraphResult } from './graph-types.ts';
+import { livePageToken, loginGraph } from './login-graph.ts';
 import { performSend, type SendParams } from './send.ts';
 import type { RecurringToken, SimPage } from './types.ts';
 
@@ -34,7 +36,7 @@ export function formToObject(form: string): Record<string, string> {
   return Object.fromEntries(new URLSearchParams(form));
 }
 
-function authenticate(core: SandboxCore, call: GraphCall, inherited: Inherited): SimPage {
+function authenticate(core: SandboxCore, call: GraphCall, inherited: Inherited): Authenticated {
   const bearer = call.authorization?.match(/^(?:Bearer|OAuth)\s+(.+)$/i)?.[1];
   const own = str(call.query.access_token) ?? str(call.body.access_token) ?? bearer;
   const token = own ?? inherited.token;
@@ -42,12 +44,26 @@ function authenticate(core: SandboxCore, call: GraphCall, inherited: Inherited):
   const proof =
     str(call.query.appsecret_proof) ?? str(call.body.appsecret_proof) ?? (own ? undefined : inherited.proof);
   if (!token) throw Errors.tokenMissing();
-  const page = core.state.pageByAccessToken(token);
+  let page = core.state.pageByAccessToken(token);
+  let secret = page?.appSecret;
+  let scopes: string[] | null = null;
+  if (!page && core.state.login.pageTokens.has(token)) {
+    // A page token issued through /me/accounts: valid for its page only, proved with its app's secret.
+    const t = livePageToken(core.state.login, token);
+    page = core.state.page(t.pageId);
+    secret = core.state.login.apps.get(t.appId)?.secret;
+    scopes = core.state.login.pageScopes(t);
+  }
   if (!page) throw Errors.tokenInvalid();
-  if (proof !== undefined && page.appSecret && proof !== appSecretProof(page.appSecret, token))
-    throw Errors.badProof();
+  if (proof !== undefined && secret && proof !== appSecretProof(secret, token)) throw Errors.badProof();
   if (proof === undefined && page.requireAppSecretProof) throw Errors.proofRequired();
-  return page;
+  return { page, scopes };
+}
+
+interface Authenticated {
+  page: SimPage;
+  /** Scopes in effect for a Login-issued page token; null for the page's configured token. */
+  scopes: string[] | null;
 }
 
 export async function dispatchGraph(
@@ -72,13 +88,16 @@ async function route(core: SandboxCore, call: GraphCall, inherited: Inherited): 
   if (seg.length === 0 && method === 'POST') return batch(core, call);
   const now2026 = route2026(core, call, inherited.token);
   if (now2026) return now2026;
-  const page = authenticate(core, call, inherited);
+  const login = loginGraph(core, call, inherited.token);
+  if (login) return login;
+  const { page, scopes } = authenticate(core, call, inherited);
   const [id, edge, ...rest] = seg;
   if (id === undefined || rest.length > 0) throw Errors.unknownPath(`/${call.path}`);
   const isPage = id === 'me' || id === page.id;
 
   if (edge === 'messages' && method === 'POST') {
     if (!isPage) throw Errors.noObject(id);
+    if (scopes && !scopes.includes('pages_messaging')) throw LoginErrors.noMessaging();
     const p = { ...call.query, ...call.body };
     const params: SendParams = {
       recipient: jsonParam(p.recipient, 'recipient'),

@@ -21,6 +21,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type { ManualClock } from '../clock.ts';
+import type { LoginSnapshot } from './facebook-login.ts';
 import type { SandboxState, Touch } from './state.ts';
 import type { MarketingSend } from './state-2026.ts';
 import type {
@@ -51,7 +52,8 @@ type Rec =
   | { k: 'wh'; id: number; pageId: string; event: WebhookEvent }
   | { k: 'whDone'; ids: number[] }
   | { k: 'm2026'; data: unknown }
-  | { k: 'mmSend'; i: number; s: MarketingSend };
+  | { k: 'mmSend'; i: number; s: MarketingSend }
+  | { k: 'login'; s: LoginSnapshot };
 
 const date = (v: unknown) => (v == null ? null : new Date(v as string));
 function revive<T>(o: T, keys: readonly string[]): T {
@@ -83,6 +85,7 @@ export class StateFile {
   private metaTouched = false;
   private m2026Touched = false;
   private readonly mmSends = new Set<number>();
+  private loginTouched = false;
   private lastMeta = '';
   private receivedMark = 0;
   private optInMark = 0;
@@ -119,6 +122,7 @@ export class StateFile {
     } else if (t.kind === 'token') this.tokens.add(t.token);
     else if (t.kind === 'm2026') this.m2026Touched = true;
     else if (t.kind === 'mmSend') this.mmSends.add(t.index);
+    else if (t.kind === 'login') this.loginTouched = true;
     else this.metaTouched = true;
   };
 
@@ -205,6 +209,9 @@ export class StateFile {
       case 'mmSend':
         s.m2026.putSend(rec.i, rec.s);
         return;
+      case 'login':
+        s.login.restore(rec.s);
+        return;
     }
   }
 
@@ -250,6 +257,9 @@ export class StateFile {
     }
     this.customers.clear();
     this.threads.clear();
+    // Facebook Login state is small (people, apps, tokens): written whole when it changed.
+    if (this.loginTouched) out.push(JSON.stringify({ k: 'login', s: s.login.snapshot() }));
+    this.loginTouched = false;
     for (const token of this.tokens) {
       const otn = s.otnTokens.get(token);
       const nm = s.recurringTokens.get(token);
@@ -303,6 +313,7 @@ export class StateFile {
       recs.push({ k: 'customer', c }, { k: 'thread', psid: c.psid, from: 0, items });
       this.threadMarks.set(c.psid, items.length);
     }
+    recs.push({ k: 'login', s: s.login.snapshot() });
     for (const t of s.otnTokens.values()) recs.push({ k: 'otn', t });
     for (const t of s.recurringTokens.values()) recs.push({ k: 'nm', t });
     recs.push({ k: 'received', from: 0, items: s.received });
@@ -321,6 +332,7 @@ export class StateFile {
     this.journalBytes = 0;
     this.lastMeta = meta.key;
     this.metaTouched = false;
+    this.loginTouched = false;
     this.customers.clear();
     this.threads.clear();
     this.tokens.clear();

@@ -10,6 +10,8 @@ import { Errors, GraphError } from './errors.ts';
 import { Faults, RateLimiter } from './faults.ts';
 import { dispatchGraph, formToObject } from './graph.ts';
 import { IdGen } from './ids.ts';
+import { registerLoginRoutes } from './login-dialog.ts';
+import { webhookTargets } from './login-webhooks.ts';
 import { StateFile } from './persist.ts';
 import { registerPhone } from './phone/routes.ts';
 import { registerRoutes2026 } from './routes-2026.ts';
@@ -105,7 +107,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const clock = opts.clock ?? new ManualClock();
   const random = opts.random ?? Math.random;
   const ids = new IdGen(random);
-  const state = new SandboxState(ids);
+  const state = new SandboxState(ids, () => clock.now());
   const faults = new Faults(ids);
   let baseUrl = '';
   const pageDefaults = {
@@ -113,16 +115,9 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     webhookUrl: opts.webhookUrl ?? null,
   };
   const webhooks = new WebhookEmitter({
-    target: (pageId) => {
+    targets: (pageId) => {
       const p = state.page(pageId);
-      return p
-        ? {
-            url: p.webhookUrl,
-            appSecret: p.appSecret,
-            verifyToken: p.verifyToken,
-            subscribedFields: p.subscribedFields,
-          }
-        : null;
+      return p ? webhookTargets(p, state.login) : [];
     },
     faults: () => faults.config,
     ids,
@@ -146,6 +141,16 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   if (file) webhooks.outbox = file.outbox;
   if (!restored) {
     const primary = state.addPage({ ...DEFAULT_PAGE, ...opts.page }, pageDefaults);
+    // The page's own app is also a Facebook Login app (same id and secret): the service connects
+    // pages through it. Its callback is the page's webhook URL until set (src/sandbox/login-webhooks.ts).
+    state.login.addApp({
+      id: primary.appId,
+      name: 'renotify (sandbox)',
+      secret: primary.appSecret,
+      verifyToken: primary.verifyToken,
+      webhookUrl: null,
+    });
+    state.touch({ kind: 'login' });
     for (const c of opts.customers ?? []) state.addCustomer(primary.id, c, clock.now());
   } else if (opts.webhookUrl !== undefined) {
     // The configured target wins over the saved one: the service may listen elsewhere after a restart.
@@ -214,6 +219,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   }
   registerCustomerRoutes(app, { core, actions, info, addPage });
   registerRoutes2026(app, core, actions);
+  registerLoginRoutes(app, core);
   // The sandbox phone page at /phone (src/sandbox/phone).
   app.register(async (scope) => registerPhone(scope));
 

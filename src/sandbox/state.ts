@@ -1,5 +1,6 @@
 // In-memory state of the simulated Meta: pages, people, threads, tokens and the log of accepted
 // sends. Everything is keyed by page id so that several pages can live in one sandbox.
+import { LoginState } from './facebook-login.ts';
 import type { IdGen } from './ids.ts';
 import { Messenger2026State } from './state-2026.ts';
 import type {
@@ -25,7 +26,8 @@ export type Touch =
   /** Templates, ad accounts, campaigns, paid sends or the 2026 policy knobs (src/sandbox/state-2026.ts). */
   | { kind: 'm2026' }
   /** One paid marketing send, by its index in `m2026.marketingSends` (added, read or clicked). */
-  | { kind: 'mmSend'; index: number };
+  | { kind: 'mmSend'; index: number }
+  | { kind: 'login' };
 
 export interface PageDefaults {
   rateLimitPerSecond: number;
@@ -47,7 +49,15 @@ export class SandboxState {
   /** Told of every change made through the sandbox (see `touch`); empty for an in-memory sandbox. */
   readonly watchers = new Set<(t: Touch) => void>();
 
-  constructor(readonly ids: IdGen) {}
+  /** Facebook Login: people, apps, grants and tokens (src/sandbox/facebook-login.ts). */
+  readonly login: LoginState;
+
+  constructor(
+    readonly ids: IdGen,
+    now: () => Date = () => new Date(),
+  ) {
+    this.login = new LoginState(ids, now);
+  }
 
   /**
    * Marks a change: a customer (their record, items added to their thread), items of their thread
@@ -89,6 +99,7 @@ export class SandboxState {
     return p;
   }
 
+  /** The page's configured token (Login-issued page tokens are looked up in `login`). */
   pageByAccessToken(token: string): SimPage | undefined {
     for (const p of this.pages.values()) if (p.accessToken === token) return p;
     return undefined;

@@ -37,6 +37,8 @@ export function fieldOf(event: WebhookEvent): string {
 }
 
 export interface WebhookTarget {
+  /** `page`: the page's own configured target; else the id of an app subscribed through Login. */
+  key: string;
   url: string | null;
   appSecret: string;
   verifyToken: string;
@@ -59,6 +61,8 @@ export interface DeliveryLogEntry {
   attempt: number;
   duplicate: boolean;
   pageId: string;
+  /** Which target: `page` (the page's configured webhook) or the subscribed app's id. */
+  target: string;
   url: string | null;
   status: number | null;
   ok: boolean;
@@ -71,7 +75,8 @@ export interface DeliveryLogEntry {
 }
 
 interface Deps {
-  target(pageId: string): WebhookTarget | null;
+  /** Every receiver of the page's events: each signed with its own app's secret. */
+  targets(pageId: string): WebhookTarget[];
   faults(): FaultConfig;
   ids: IdGen;
   random: () => number;
@@ -102,8 +107,11 @@ export class WebhookEmitter {
 
   /** `outboxId`: an event restored from the outbox after a restart (already has its id). */
   emit(pageId: string, event: WebhookEvent, outboxId?: number): void {
-    const target = this.deps.target(pageId);
-    if (!target || (target.subscribedFields && !target.subscribedFields.includes(fieldOf(event)))) {
+    const field = fieldOf(event);
+    const wanted = this.deps
+      .targets(pageId)
+      .some((t) => !t.subscribedFields || t.subscribedFields.includes(field));
+    if (!wanted) {
       if (outboxId !== undefined) this.outbox?.done([outboxId]);
       return;
     }
@@ -144,7 +152,7 @@ export class WebhookEmitter {
   async verify(
     pageId: string,
   ): Promise<{ ok: boolean; status: number | null; challenge: string; body: string }> {
-    const target = this.deps.target(pageId);
+    const target = this.deps.targets(pageId)[0];
     const challenge = String(Math.floor(this.deps.random() * 1e10));
     if (!target?.url) return { ok: false, status: null, challenge, body: 'no webhook URL configured' };
     const u = new URL(target.url);
@@ -184,39 +192,55 @@ export class WebhookEmitter {
     const faults = this.deps.faults();
     const ordered = faults.reorder ? shuffle(events, this.deps.random) : events;
     const time = this.deps.nowMs();
-    // One entry per event: Meta batches several entries per delivery, each with one messaging event
-    // (or one `changes[]` item for the Page change fields).
-    const payload = {
-      object: 'page',
-      entry: ordered.map((e) =>
-        isChange(e) ? { id: pageId, time, changes: [e.change] } : { id: pageId, time, messaging: [e] },
-      ),
-    };
-    const raw = metaJson(payload);
-    const deliveryId = ++this.deliverySeq;
     const delay =
       faults.webhookLatencyMs +
       (faults.reorder ? Math.floor(this.deps.random() * faults.reorderWindowMs) : 0);
     if (delay > 0) await sleep(delay, this.abort.signal);
-    const fields = ordered.map(fieldOf);
-    await this.post(pageId, raw, fields, deliveryId, false);
-    if (this.deps.ids.chance(faults.duplicateRate)) await this.post(pageId, raw, fields, deliveryId, true);
+    // Each receiver gets the events of the fields it subscribed to, signed with its own app secret.
+    for (const target of this.deps.targets(pageId)) {
+      const mine = ordered.filter(
+        (e) => !target.subscribedFields || target.subscribedFields.includes(fieldOf(e)),
+      );
+      if (mine.length === 0) continue;
+      // One entry per event: Meta batches several entries per delivery, each with one messaging event
+      // (or one `changes[]` item for the Page change fields).
+      const payload = {
+        object: 'page',
+        entry: mine.map((e) =>
+          isChange(e) ? { id: pageId, time, changes: [e.change] } : { id: pageId, time, messaging: [e] },
+        ),
+      };
+      const raw = metaJson(payload);
+      const deliveryId = ++this.deliverySeq;
+      const fields = mine.map(fieldOf);
+      await this.post(pageId, target.key, raw, fields, deliveryId, false);
+      if (this.deps.ids.chance(faults.duplicateRate))
+        await this.post(pageId, target.key, raw, fields, deliveryId, true);
+    }
     // Delivered, or given up after the retries. Cut short by close(): still owed, sent after a restart.
     if (ids.length > 0 && !this.abort.signal.aborted) this.outbox?.done(ids);
   }
 
-  private async post(pageId: string, raw: string, fields: string[], deliveryId: number, duplicate: boolean) {
+  private async post(
+    pageId: string,
+    key: string,
+    raw: string,
+    fields: string[],
+    deliveryId: number,
+    duplicate: boolean,
+  ) {
     const { attempts, baseMs, timeoutMs } = this.deps.retry;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (this.abort.signal.aborted) return;
       // Re-read the target on each attempt: the URL or secret may be changed between retries.
-      const target = this.deps.target(pageId);
+      const target = this.deps.targets(pageId).find((t) => t.key === key);
       const signature = target ? signBody(target.appSecret, raw) : '';
       const entry: DeliveryLogEntry = {
         deliveryId,
         attempt,
         duplicate,
         pageId,
+        target: key,
         url: target?.url ?? null,
         status: null,
         ok: false,

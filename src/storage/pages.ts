@@ -17,8 +17,8 @@ export function toPageState(row: PageRow): PageState {
     timeZone: row.time_zone,
     region: row.region,
     optInFeatureEnabled: row.opt_in_feature_enabled,
-    // A disconnected page sends nothing (R11b's refusal), whatever Meta last said of it.
-    restrictedReason: row.restricted_reason ?? (row.disconnected_at ? 'page_disconnected' : null),
+    restrictedReason: row.restricted_reason,
+    connection: row.connection_status,
   };
 }
 
@@ -168,6 +168,8 @@ export async function reconnectPage(
     profile?: Profile;
     timeZone?: string;
     region?: string | null;
+    /** What stays of restricted_reason (a Meta restriction, R11b); a dead token's is cleared. */
+    restrictedReason: string | null;
   },
   now: Date,
 ): Promise<PageRow> {
@@ -181,29 +183,14 @@ export async function reconnectPage(
       ...(p.timeZone !== undefined && { time_zone: p.timeZone }),
       ...(p.region !== undefined && { region: p.region }),
       connected_at: now,
-      disconnected_at: null,
+      connection_status: 'connected',
+      connection_reason: null,
+      restricted_reason: p.restrictedReason,
     })
     .where('id', '=', pageId)
     .returningAll()
     .executeTakeFirstOrThrow()
     .then(readable);
-}
-
-/** Disconnecting keeps the page's history; it takes no webhooks and sends nothing until reconnected. */
-export async function markDisconnected(
-  db: Executor,
-  workspaceId: number,
-  pageId: number,
-  now: Date,
-): Promise<boolean> {
-  const r = await db
-    .updateTable('pages')
-    .set({ disconnected_at: now })
-    .where('workspace_id', '=', workspaceId)
-    .where('id', '=', pageId)
-    .where('disconnected_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function listPages(db: Executor, workspaceId: number): Promise<PageRow[]> {

@@ -33,10 +33,27 @@ export interface PagesTable {
   access_token: string | null;
   app_secret: string | null;
   created_at: Timestamp;
-  /** The last time the page was connected (app/page-connections.ts); null on pages made before issue 12. */
-  connected_at: Generated<Date | null>;
-  /** Set while the page is disconnected: no webhooks, no sends, history kept. */
-  disconnected_at: Generated<Date | null>;
+  /** Migration 020: connected through Facebook Login, needs the Login flow again, or disconnected. */
+  connection_status: Generated<'connected' | 'needs_reconnect' | 'disconnected'>;
+  connection_reason: string | null;
+  connected_at: Timestamp | null;
+  health_checked_at: Timestamp | null;
+}
+
+export interface FacebookLoginStatesTable {
+  id: Generated<number>;
+  workspace_id: number;
+  nonce_hash: string;
+  session_hash: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  returned_at: Timestamp | null;
+  fb_user_id: string | null;
+  /** Encrypted (secrets.ts). */
+  user_token: string | null;
+  /** Encrypted JSON: the pages `/me/accounts` listed, with their tokens. */
+  pages: string | null;
+  consumed_at: Timestamp | null;
 }
 
 export interface CustomersTable {
@@ -365,6 +382,7 @@ export interface OrderEventsTable {
 export interface Database {
   workspaces: WorkspacesTable;
   pages: PagesTable;
+  facebook_login_states: FacebookLoginStatesTable;
   customers: CustomersTable;
   messages: MessagesTable;
   topics: TopicsTable;

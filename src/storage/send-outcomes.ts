@@ -82,9 +82,14 @@ export async function stopPage(
   pageId: number,
   reason: string,
 ): Promise<void> {
+  // A 190 means the token is dead: the page needs the Login flow again (issue 12), with Meta's reason.
+  const reconnect = reason.startsWith('page_token_invalid');
   await db
     .updateTable('pages')
-    .set({ restricted_reason: reason })
+    .set({
+      restricted_reason: reason,
+      ...(reconnect && { connection_status: 'needs_reconnect' as const, connection_reason: reason }),
+    })
     .where('workspace_id', '=', workspaceId)
     .where('id', '=', pageId)
     .execute();

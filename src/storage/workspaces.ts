@@ -37,7 +37,7 @@ export async function listWorkspaceUsage(db: Executor, since: Date): Promise<Wor
     db.selectFrom('workspaces').selectAll().orderBy('id').execute(),
     db
       .selectFrom('pages')
-      .select(['id', 'workspace_id', 'fb_page_id', 'name', 'disconnected_at'])
+      .select(['id', 'workspace_id', 'fb_page_id', 'name', 'connection_status'])
       .orderBy('id')
       .execute(),
     db
@@ -64,7 +64,12 @@ export async function listWorkspaceUsage(db: Executor, since: Date): Promise<Wor
     suspendedAt: w.suspended_at,
     pages: pageRows
       .filter((p) => p.workspace_id === w.id)
-      .map((p) => ({ id: p.id, fbPageId: p.fb_page_id, name: p.name, connected: !p.disconnected_at })),
+      .map((p) => ({
+        id: p.id,
+        fbPageId: p.fb_page_id,
+        name: p.name,
+        connected: p.connection_status !== 'disconnected',
+      })),
     customers: customersOf.get(w.id) ?? 0,
     messagesSent: sentOf.get(w.id) ?? 0,
   }));

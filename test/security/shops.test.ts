@@ -127,9 +127,17 @@ describe.each(BACKENDS)('shops on one deployment (%s)', (backend) => {
       .selectAll()
       .where('id', '=', a.page.id)
       .executeTakeFirstOrThrow();
-    expect({ ...after, disconnected_at: null }).toEqual({ ...before, disconnected_at: null });
+    // Refusing B changed nothing; the disconnect changed only the connection (and dropped the token).
+    const connection = {
+      connection_status: null,
+      connection_reason: null,
+      restricted_reason: null,
+      access_token: null,
+    };
+    expect({ ...after, ...connection }).toEqual({ ...before, ...connection });
+    expect(after).toMatchObject({ connection_status: 'disconnected', access_token: null });
     // The token is stored encrypted, never as given.
-    expect(after.access_token).toMatch(/^enc:v1:/);
+    expect(before.access_token).toMatch(/^enc:v1:/);
     // A reconnects: same page row (history kept), new token, connected again.
     const again = await connectPage(env.rt.ctx, a.workspaceId, {
       fbPageId: a.fbPageId,
@@ -138,7 +146,12 @@ describe.each(BACKENDS)('shops on one deployment (%s)', (backend) => {
     });
     expect(again).toMatchObject({
       created: false,
-      page: { id: a.page.id, access_token: 'EAAnew', disconnected_at: null },
+      page: {
+        id: a.page.id,
+        access_token: 'EAAnew',
+        connection_status: 'connected',
+        restricted_reason: null,
+      },
     });
   });
 

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTrigger } from '../../src/app/assistant.ts';
 import { createCampaign } from '../../src/app/campaigns.ts';
+import { insertLoginState, saveOffer } from '../../src/storage/page-connections.ts';
 import { boot, call, type Tenant, tenant } from './harness.ts';
 
 describe('tenancy', () => {
@@ -109,6 +110,26 @@ describe('tenancy', () => {
         updated_at: new Date(),
       })
       .execute();
+    // A Facebook Login offer of A's owner (issue 12): B's session must not read or use it.
+    await insertLoginState(env.rt.storage.db, {
+      workspaceId: a.workspaceId,
+      nonceHash: `tenancy-${a.workspaceId}`,
+      sessionHash: 'a-session',
+      now: env.rt.clock.now(),
+      expiresAt: new Date(env.rt.clock.now().getTime() + 3_600_000),
+    });
+    const offer = await env.rt.storage.db
+      .selectFrom('facebook_login_states')
+      .select('id')
+      .where('nonce_hash', '=', `tenancy-${a.workspaceId}`)
+      .executeTakeFirstOrThrow();
+    await saveOffer(env.rt.storage.db, offer.id, {
+      fbUserId: '100000000000001',
+      userToken: 'EAAU-a',
+      pagesJson: JSON.stringify([{ id: a.fbPageId, name: 'A', accessToken: 'EAAP-a', tasks: [] }]),
+      expiresAt: new Date(env.rt.clock.now().getTime() + 3_600_000),
+    });
+    ids.offerId = offer.id;
   });
   afterAll(async () => env?.close());
 

@@ -14,6 +14,7 @@ import { Logo } from './pages/auth/AuthFrame.tsx';
 import { SignInPage } from './pages/auth/SignInPage.tsx';
 import { SignUpPage } from './pages/auth/SignUpPage.tsx';
 import { CampaignsPage } from './pages/campaigns/CampaignsPage.tsx';
+import { ConnectPage } from './pages/connect/ConnectPage.tsx';
 import { HomePage } from './pages/home/HomePage.tsx';
 import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { ProfilePage } from './pages/profile/ProfilePage.tsx';
@@ -33,6 +34,7 @@ const SCREENS: Array<{ path: string; key: keyof Dict; min: Role; nav: boolean }>
   { path: '/campaigns', key: 'navCampaigns', min: 'admin', nav: true },
   { path: '/templates', key: 'navTemplates', min: 'admin', nav: true },
   { path: '/settings', key: 'navSettings', min: 'admin', nav: true },
+  { path: '/pages/connect', key: 'navConnect', min: 'admin', nav: true },
   { path: '/accounts', key: 'navAccounts', min: 'owner', nav: true },
   { path: '/profile', key: 'profileTitle', min: 'agent', nav: false },
 ];
@@ -44,6 +46,7 @@ function screen(path: string, page: Page | undefined): ReactNode {
   const [, first, second] = path.split('/');
   if (first === 'accounts') return <AccountsPage />;
   if (first === 'profile') return <ProfilePage />;
+  if (first === 'pages') return <ConnectPage />;
   if (!page) return null;
   switch (first) {
     case 'home':

@@ -110,6 +110,17 @@ export interface Page {
   optInFeatureEnabled: boolean;
   restrictedReason: string | null;
   connected: boolean;
+  connection: 'connected' | 'needs_reconnect' | 'disconnected';
+  connectionReason: string | null;
+}
+
+/** A page Facebook listed after the Login dialog (GET /api/facebook/offers/:id). */
+export interface OfferedPage {
+  fbPageId: string;
+  name: string;
+  tasks: string[];
+  here: Page['connection'] | null;
+  taken: boolean;
 }
 
 export interface Topic {
@@ -303,6 +314,11 @@ export const api = {
     csrfToken = null;
   },
   pages: () => get<{ pages: Page[] }>('/api/pages').then((r) => r.pages),
+  startConnect: () => post<{ url: string }>('/api/facebook/connect').then((r) => r.url),
+  offer: (id: number) => get<{ pages: OfferedPage[] }>(`/api/facebook/offers/${id}`).then((r) => r.pages),
+  connectPages: (id: number, pages: Array<{ fbPageId: string; region?: string | null }>) =>
+    post<{ pages: Page[] }>(`/api/facebook/offers/${id}/connect`, { pages }).then((r) => r.pages),
+  disconnectPage: (id: number) => post<{ page: Page }>(`/api/pages/${id}/disconnect`).then((r) => r.page),
   page: (id: number) => get<Page>(`/api/pages/${id}`),
   updatePage: (
     id: number,

@@ -98,6 +98,22 @@ const GRAPH_TEXT: Record<string, Bilingual> = {
 };
 
 const OWN_TEXT: Record<string, Bilingual> = {
+  page_taken: {
+    vi: 'Fanpage này đang được kết nối với một cửa hàng khác. Hãy ngắt kết nối ở đó trước; không có gì thay đổi.',
+    en: 'This page is connected to another shop. Disconnect it there first; nothing was changed.',
+  },
+  login_state_invalid: {
+    vi: 'Phiên đăng nhập Facebook không hợp lệ hoặc đã hết hạn. Hãy bấm "Kết nối Fanpage" lại.',
+    en: 'The Facebook sign-in round trip is invalid or has expired. Press "Connect page" again.',
+  },
+  login_offer_not_found: {
+    vi: 'Danh sách Fanpage từ Facebook đã hết hạn hoặc đã dùng. Hãy kết nối lại.',
+    en: 'The list of pages from Facebook has expired or was already used. Connect again.',
+  },
+  facebook_login_failed: {
+    vi: 'Facebook không hoàn tất việc kết nối. Hãy thử lại.',
+    en: 'Facebook did not complete the connection. Try again.',
+  },
   // domain (src/domain/errors.ts)
   validation_failed: {
     vi: 'Dữ liệu nhập chưa hợp lệ; hãy kiểm tra lại.',
@@ -167,10 +183,6 @@ const OWN_TEXT: Record<string, Bilingual> = {
   weak_password: { vi: 'Mật khẩu cần từ 10 đến 200 ký tự.', en: 'A password is 10 to 200 characters.' },
   wrong_password: { vi: 'Mật khẩu không đúng.', en: 'The password is wrong.' },
   email_taken: { vi: 'Email này đã có tài khoản.', en: 'An account with this email already exists.' },
-  page_taken: {
-    vi: 'Fanpage này đang được kết nối với một cửa hàng khác. Hãy ngắt kết nối ở cửa hàng đó trước.',
-    en: 'This page is connected to another shop. Disconnect it there first.',
-  },
   workspace_suspended: {
     vi: 'Cửa hàng này đang bị tạm ngưng. Hãy liên hệ người quản trị hệ thống.',
     en: 'This shop is suspended. Contact the operator of this service.',

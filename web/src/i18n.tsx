@@ -6,6 +6,7 @@ import type { CtaText, Lang } from './api.ts';
 import { accountsEn, accountsVi } from './i18n/accounts.ts';
 import { assistantEn, assistantVi } from './i18n/assistant.ts';
 import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
+import { connectEn, connectVi } from './i18n/connect.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
 import { shopsEn, shopsVi } from './i18n/shops.ts';
@@ -134,6 +135,7 @@ const vi = {
   ...inboxVi,
   ...consoleVi,
   ...shopsVi,
+  ...connectVi,
 };
 
 export type Dict = { [K in keyof typeof vi]: string };
@@ -254,6 +256,7 @@ const en: Dict = {
   ...inboxEn,
   ...consoleEn,
   ...shopsEn,
+  ...connectEn,
 };
 
 export const DICTS: Record<Lang, Dict> = { vi, en };

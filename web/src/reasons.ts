@@ -10,6 +10,8 @@ const LABELS: Record<string, { vi: string; en: string }> = {
   no_subscription: { vi: 'Chưa đăng ký', en: 'Not subscribed' },
   topic_inactive: { vi: 'Chủ đề ngừng kích hoạt', en: 'Topic deactivated' },
   page_restricted: { vi: 'Fanpage bị hạn chế', en: 'Page restricted' },
+  page_needs_reconnect: { vi: 'Cần kết nối lại', en: 'Reconnect needed' },
+  page_disconnected: { vi: 'Đã ngắt kết nối', en: 'Disconnected' },
   customer_unreachable: { vi: 'Khách hàng chặn / không nhận', en: 'Blocked / unreachable' },
   region_not_allowed: { vi: 'Khu vực không cho phép', en: 'Region not allowed' },
   token_invalid: { vi: 'Mã đăng ký không hợp lệ', en: 'Token invalid' },

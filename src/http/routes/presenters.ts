@@ -12,6 +12,11 @@ export function presentPage(p: PageRow) {
     optInFeatureEnabled: p.opt_in_feature_enabled,
     restrictedReason: p.restricted_reason,
     connected: Boolean(p.access_token),
+    /** Issue 12: connected, needs_reconnect (with Meta's reason) or disconnected. */
+    connection: p.connection_status,
+    connectionReason: p.connection_reason,
+    connectedAt: p.connected_at,
+    healthCheckedAt: p.health_checked_at,
   };
 }
 
