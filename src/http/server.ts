@@ -22,6 +22,7 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { sendRouteRoutes } from './routes/send-routes.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
@@ -193,6 +194,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => sendRouteRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
