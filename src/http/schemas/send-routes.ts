@@ -1,8 +1,11 @@
 // The route of a message as the API shows it (R12h): GET /api/customers/:id/route, the `route` of a send
 // response, and the campaign dry run's route counts. The console reads the same shape (web/src/api.ts).
-import { Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { MESSAGE_KINDS, ROUTE_SENDERS, ROUTES } from '../../domain/send-routes.ts';
-import { DateTime, Nullable } from './conversations.ts';
+
+// Schemas import nothing but TypeBox and the domain (architecture test), so these two are local.
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
 
 export const RouteName = Type.Union(ROUTES.map((r) => Type.Literal(r)));
 
@@ -43,3 +46,6 @@ export const RoutePreview = Type.Union([
     nextAt: Nullable(DateTime),
   }),
 ]);
+
+export type RouteQuery = Static<typeof RouteQuery>;
+export type RoutePreview = Static<typeof RoutePreview>;
