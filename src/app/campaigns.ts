@@ -14,7 +14,9 @@ import {
   validateCampaign,
 } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { Money } from '../domain/marketing-messages.ts';
 import { LIMITS } from '../domain/platform.ts';
+import { type Route, resolveRoute } from '../domain/send-routes.ts';
 import { type Enqueuer, JOBS } from '../jobs/queue.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import * as store from '../storage/campaigns.ts';
@@ -25,6 +27,7 @@ import type { CampaignRow, CampaignStatus, DeliveryStatus } from '../storage/sch
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
+import { routeFacts, SENDABLE_ROUTES } from './send-routes.ts';
 
 /**
  * Starting or resuming a campaign wakes the dispatchers (runtime.ts fills both; without them the
@@ -176,6 +179,14 @@ export interface DryRun {
   /** Why the rest would not get the message (R9c), by reason code. */
   skipped: Record<string, number>;
   estimatedSeconds: number;
+  /** R12h: how many recipients each route would take (R1d with sender `campaign`). */
+  routes: Partial<Record<Route, number>>;
+  /** R12h: the recipients no route takes, by reason code. */
+  refusals: Record<string, number>;
+  /** Recipients whose route this version cannot send yet (utility: h7, marketing_message: h8). */
+  routeNotAvailable: number;
+  /** marketing_message: Meta's estimate for the paid recipients, once h8 asks for it; else absent. */
+  estimate?: Money;
 }
 
 /**
@@ -189,11 +200,21 @@ export async function dryRun(
   opts: { pageSize?: number; ratePerSecond?: number } = {},
 ): Promise<DryRun> {
   const c = await getCampaign(ctx, workspaceId, id);
-  const page = pages.toPageState((await pages.findPage(ctx.db, workspaceId, c.page_id))!);
+  const pageRow = (await pages.findPage(ctx.db, workspaceId, c.page_id))!;
+  const page = pages.toPageState(pageRow);
   const topic = topics.toTopicState((await topics.findTopic(ctx.db, workspaceId, c.topic_id))!);
   const scope = { pageId: c.page_id, topicId: c.topic_id, filters: audienceOf(c) };
   const now = ctx.clock.now();
-  const out: DryRun = { audience: 0, reachable: 0, deferred: 0, skipped: {}, estimatedSeconds: 0 };
+  const out: DryRun = {
+    audience: 0,
+    reachable: 0,
+    deferred: 0,
+    skipped: {},
+    estimatedSeconds: 0,
+    routes: {},
+    refusals: {},
+    routeNotAvailable: 0,
+  };
   const size = opts.pageSize ?? 5000;
   for (let after = 0; ; ) {
     const batch = await store.audiencePage(ctx.db, scope, after, size);
@@ -207,6 +228,22 @@ export async function dryRun(
         allowDefer: c.allow_defer,
         now,
       });
+      const facts = await routeFacts(ctx.db, pageRow, row);
+      const r = resolveRoute({
+        page,
+        customer: customers.toCustomerState(row),
+        sender: 'campaign',
+        intent: { kind: 'notification', topic },
+        subscriptions: byCustomer.get(row.id) ?? [],
+        now,
+        otnClosed: facts.otnClosed,
+        marketing: facts.marketing,
+        marketingToken: facts.marketingToken,
+      });
+      if (r.ok) {
+        out.routes[r.route] = (out.routes[r.route] ?? 0) + 1;
+        if (!SENDABLE_ROUTES.has(r.route)) out.routeNotAvailable++;
+      } else out.refusals[r.reason] = (out.refusals[r.reason] ?? 0) + 1;
       out.audience++;
       if (d.action === 'send') out.reachable++;
       else if (d.action === 'defer') out.deferred++;

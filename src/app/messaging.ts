@@ -16,6 +16,7 @@ import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
 import { type SendKind, sendOutcome } from '../domain/send-outcomes.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
+import { type Route, routeOfPlan } from '../domain/send-routes.ts';
 import { requireText } from '../domain/text.ts';
 import * as messages from '../storage/messages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
@@ -23,6 +24,7 @@ import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
 import { newInvitationPayload } from './optins.ts';
 import { applySendFailure, recordSentInvitation, type SentInvitation } from './send-outcomes.ts';
+import { routeIn, unavailableRoute, usesRoutes } from './send-routes.ts';
 import { claimNotification, loadConversation, resolveSendFor, settleNotification } from './sends.ts';
 
 /** The part of the Graph client the app needs; the production client and nothing else implements it. */
@@ -36,9 +38,10 @@ export interface MessagingContext extends AppContext {
   templates?: import('./templates.ts').TemplatePort;
 }
 
+/** Every answer names the route taken or tried (R12h); null when no route applied at all. */
 export type SendOutcome =
-  | { ok: true; messageId: string; plan: SendPlan }
-  | (Refusal & { stage: 'rules' })
+  | { ok: true; messageId: string; plan: SendPlan; route: Route }
+  | (Refusal & { stage: 'rules'; route?: Route | null })
   | { ok: false; stage: 'graph'; error: GraphFailure };
 
 /** One word for what happened to a send: sent, the refusal reason, or graph_<error class> (metrics, logs). */
@@ -127,7 +130,12 @@ export async function sendOrdinary(
     return { ok: false, stage: 'graph', error: result.error };
   }
   await logOutgoing(ctx, page, req.customerId, req.sender, 'message', result.messageId, req.message);
-  return { ok: true, messageId: result.messageId, plan: resolution.plan };
+  return {
+    ok: true,
+    messageId: result.messageId,
+    plan: resolution.plan,
+    route: routeOfPlan(resolution.plan),
+  };
 }
 
 /** The opt-in card of a topic: OTN "+OTNR" (fixed "Notify me") or the recurring template. */
@@ -191,7 +199,7 @@ export async function sendInvitation(
   }
   await recordSentInvitation(ctx, page, req.customerId, invitation, 'sent', result.messageId);
   await logOutgoing(ctx, page, req.customerId, req.sender, 'invitation', result.messageId, message);
-  return { ok: true, messageId: result.messageId, plan: resolution.plan };
+  return { ok: true, messageId: result.messageId, plan: resolution.plan, route: 'response' };
 }
 
 /** R6/R7/R8: a notification on a topic's token — claimed atomically, settled by Meta's answer. */
@@ -214,6 +222,27 @@ export async function sendNotification(
     intent: { kind: 'notification' as const, topicId: req.topicId },
     content: contentKind(req.message),
   };
+  if (usesRoutes(page)) {
+    // R12: under 2026 the route decides; a route whose sending code is not here yet is refused, and an
+    // in-window notification goes free to the PSID without spending the token (R12a).
+    const routed = await routeIn(
+      ctx.db,
+      { ...sendReq, kind: 'notification', topicId: req.topicId },
+      ctx.clock.now(),
+    );
+    if (!routed.ok) return { ...routed, stage: 'rules' };
+    const unavailable = unavailableRoute(routed);
+    if (unavailable) return { ...unavailable, stage: 'rules' };
+    if (routed.route === 'response' && routed.plan) {
+      const sent = await ctx.channel.send(credentials(page), routed.plan, req.message);
+      if (!sent.ok) {
+        await applyFailure(ctx, 'reply', page, req.customerId, sent.error);
+        return { ok: false, stage: 'graph', error: sent.error };
+      }
+      await logOutgoing(ctx, page, req.customerId, req.sender, 'notification', sent.messageId, req.message);
+      return { ok: true, messageId: sent.messageId, plan: routed.plan, route: 'response' };
+    }
+  }
   const claim = await claimNotification(ctx, sendReq);
   if (!claim.resolution.ok) return { ...claim.resolution, stage: 'rules' };
   const plan = claim.resolution.plan;
@@ -221,7 +250,7 @@ export async function sendNotification(
   if (result.ok) {
     await settleNotification(ctx, claim, sendReq, { sent: true, messageId: result.messageId });
     await logOutgoing(ctx, page, req.customerId, req.sender, 'notification', result.messageId, req.message);
-    return { ok: true, messageId: result.messageId, plan };
+    return { ok: true, messageId: result.messageId, plan, route: routeOfPlan(plan) };
   }
   await applyFailure(ctx, 'notification', page, req.customerId, result.error, {
     token: {

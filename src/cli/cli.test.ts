@@ -161,7 +161,10 @@ describe('renotify CLI', () => {
       if (dry.reachable < 3) await new Promise((r) => setTimeout(r, 200));
     }
     expect(dry).toMatchObject({ reachable: 3 });
-    expect((await run('campaign', 'dry-run', id)).stdout).toMatch(/reachable 3/);
+    const shown = (await run('campaign', 'dry-run', id)).stdout;
+    expect(shown).toMatch(/reachable 3/);
+    // R12h: the route each recipient would take is shown before the start.
+    expect(shown).toMatch(/route (recurring_token|otn_token): 3/);
     const watched = await run('campaign', 'start', id, '--watch');
     expect(watched.code).toBe(0);
     expect(watched.stdout).toMatch(/completed/);

@@ -166,12 +166,30 @@ export function campaignCommands(program: Command, g: () => Globals) {
         deferred: number;
         skipped: Record<string, number>;
         estimatedSeconds: number;
+        routes: Record<string, number>;
+        refusals: Record<string, number>;
+        routeNotAvailable: number;
+        estimate?: { currency: string; amount: number };
       }>('POST', `/api/campaigns/${positiveInt(id)}/dry-run`);
       if (out.json) return out.data(d);
       out.line(
         `audience ${d.audience}  reachable ${d.reachable}  deferred ${d.deferred}  ~${d.estimatedSeconds}s`,
       );
       for (const [reason, n] of Object.entries(d.skipped)) out.line(`  not reachable: ${reason} ${n}`);
+      // The route each recipient would take (Meta's 2026 rules), and why none for the others.
+      for (const [route, n] of Object.entries(d.routes ?? {})) {
+        const price =
+          route === 'marketing_message'
+            ? d.estimate
+              ? `  price estimate: ${d.estimate.amount} ${d.estimate.currency}`
+              : '  price estimate: see dry run in the console'
+            : '';
+        out.line(`  route ${route}: ${n}${price}`);
+      }
+      for (const [reason, n] of Object.entries(d.refusals ?? {})) out.line(`  no route: ${reason} ${n}`);
+      if (d.routeNotAvailable > 0) {
+        out.line(`  not sendable by this version yet (route_not_available): ${d.routeNotAvailable}`);
+      }
     });
   campaign
     .command('start <campaignId>')

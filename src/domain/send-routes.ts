@@ -46,6 +46,10 @@ export type Route = (typeof ROUTES)[number];
 export type RouteSender = SenderKind | 'order_event';
 export const ROUTE_SENDERS: readonly RouteSender[] = ['bot', 'agent', 'campaign', 'order_event'];
 
+/** What a message is, as the API names it (R12h route preview): the kinds of RouteIntent. */
+export const MESSAGE_KINDS = ['free_text', 'invitation', 'notification', 'utility_event'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
 /** What the message is: free text (reply, bot block), an opt-in card, a topic notification, a utility event. */
 export type RouteIntent =
   | { kind: 'free_text' }

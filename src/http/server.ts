@@ -24,6 +24,7 @@ import { dataRoutes } from './routes/data.ts';
 import { facebookConnectRoutes } from './routes/facebook-connect.ts';
 import { orderEventRoutes } from './routes/order-events.ts';
 import { pageRoutes } from './routes/pages.ts';
+import { sendRouteRoutes } from './routes/send-routes.ts';
 import { signUpRoutes } from './routes/sign-up.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { templateRoutes } from './routes/templates.ts';
@@ -199,6 +200,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => sendRouteRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });

@@ -13,6 +13,7 @@ import type {
   CampaignCreateBody,
 } from '../../src/http/schemas/campaigns.ts';
 import type { ConversationItem, ConversationsQuery } from '../../src/http/schemas/conversations.ts';
+import type { RoutePreview as RoutePreviewSchema, RouteQuery } from '../../src/http/schemas/send-routes.ts';
 import type * as Stats from '../../src/http/schemas/stats.ts';
 import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 // The error type and its sentences live in errors.ts (one dictionary for every screen).
@@ -223,9 +224,15 @@ export type Overview = Wire<Stats.Overview>;
 
 export interface SendOk {
   messageId: string | null;
+  /** R12h: the route the message took. */
+  route: RouteName;
   messagingType: string;
   tag: string | null;
 }
+
+/** R12h: the route a message would take, or the refusal with its reason and next time (dates as strings). */
+export type RoutePreview = Wire<RoutePreviewSchema>;
+export type RouteName = Extract<RoutePreview, { ok: true }>['route'];
 
 /** The session's CSRF token (accounts): sent as X-CSRF-Token on every write made with the cookie. */
 let csrfToken: string | null = null;
@@ -369,6 +376,7 @@ export const api = {
   messages: (id: number) =>
     get<{ messages: Message[] }>(`/api/customers/${id}/messages`).then((r) => r.messages),
   reply: (id: number, text: string) => post<SendOk>(`/api/customers/${id}/messages`, { text }),
+  route: (id: number, q: Partial<RouteQuery>) => get<RoutePreview>(`/api/customers/${id}/route${qs(q)}`),
   invite: (id: number, topicId: number) => post<SendOk>(`/api/customers/${id}/invitations`, { topicId }),
   notify: (id: number, topicId: number, text: string) =>
     post<SendOk>(`/api/customers/${id}/notifications`, { topicId, text }),
@@ -409,4 +417,10 @@ export interface DryRun {
   deferred: number;
   skipped: Record<string, number>;
   estimatedSeconds: number;
+  /** R12h: recipients per route, and the others by refusal reason. */
+  routes: Partial<Record<RouteName, number>>;
+  refusals: Record<string, number>;
+  routeNotAvailable: number;
+  /** Meta's estimate for the paid recipients (h8 fills it). */
+  estimate?: { currency: string; amount: number };
 }

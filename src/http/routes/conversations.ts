@@ -34,6 +34,7 @@ function presentOutcome(reply: FastifyReply, outcome: SendOutcome, extra: Record
   if (outcome.ok) {
     return reply.status(201).send({
       messageId: outcome.messageId,
+      route: outcome.route,
       messagingType: outcome.plan.messagingType,
       tag: outcome.plan.tag,
     });
@@ -43,7 +44,13 @@ function presentOutcome(reply: FastifyReply, outcome: SendOutcome, extra: Record
       error: {
         code: outcome.reason,
         message: outcome.text.en,
-        details: { vi: outcome.text.vi, en: outcome.text.en, nextAt: outcome.nextAt, ...extra },
+        details: {
+          vi: outcome.text.vi,
+          en: outcome.text.en,
+          nextAt: outcome.nextAt,
+          route: outcome.route ?? null,
+          ...extra,
+        },
       },
     });
   }

@@ -37,6 +37,17 @@ export const inboxVi = {
     'Tin nhắn sẽ được gửi theo chủ đề OTN “{topic}”. Lượt cho phép nhận tin một lần của khách hàng cho chủ đề này sẽ được dùng; muốn gửi lần sau, khách hàng phải đăng ký lại.',
   otnConfirmSend: 'Dùng lượt OTN và gửi',
   otnConfirmBack: 'Không gửi',
+  routeTitle: 'Tuyến gửi',
+  route_response: 'Trả lời trong 24 giờ',
+  route_human_agent: 'Nhân viên hỗ trợ (thẻ HUMAN_AGENT)',
+  route_utility: 'Mẫu tin tiện ích (utility)',
+  route_recurring_token: 'Thông báo định kỳ (token của chủ đề)',
+  route_marketing_message: 'Tin nhắn marketing trả phí',
+  route_otn_token: 'Thông báo một lần (OTN)',
+  routeNone: 'Không có tuyến gửi',
+  routeNotSendable: 'Phiên bản này chưa gửi được qua tuyến này; tin nhắn sẽ bị từ chối.',
+  priceEstimate: 'Chi phí ước tính',
+  priceSeeDryRun: 'Chi phí ước tính: xem ở bước chạy thử',
 };
 
 export const inboxEn: { [K in keyof typeof inboxVi]: string } = {
@@ -75,4 +86,15 @@ export const inboxEn: { [K in keyof typeof inboxVi]: string } = {
     "This message goes on the OTN topic “{topic}”. The customer's one-time permission for this topic will be used; to send again they must opt in again.",
   otnConfirmSend: 'Use the OTN and send',
   otnConfirmBack: "Don't send",
+  routeTitle: 'Route',
+  route_response: 'Reply within 24 hours',
+  route_human_agent: 'Human agent (HUMAN_AGENT tag)',
+  route_utility: 'Utility template',
+  route_recurring_token: "Recurring notification (the topic's token)",
+  route_marketing_message: 'Paid marketing message',
+  route_otn_token: 'One-time notification (OTN)',
+  routeNone: 'No route',
+  routeNotSendable: 'This version cannot send on this route yet; the message would be refused.',
+  priceEstimate: 'Price estimate',
+  priceSeeDryRun: 'Price estimate: see dry run',
 };

@@ -12,6 +12,7 @@ import {
   type DryRun,
   errorText,
   type Page,
+  type RouteName,
 } from '../../api.ts';
 import { BarChart } from '../../components/Charts.tsx';
 import { useLoad } from '../../hooks.ts';
@@ -241,6 +242,39 @@ export function CampaignWizard(p: {
   );
 }
 
+/** R12h: recipients per route (with the paid route's price estimate) and the others by reason. */
+function RouteCounts({ dry }: { dry: DryRun }) {
+  const { t, lang } = useI18n();
+  const routes = Object.entries(dry.routes ?? {}) as Array<[RouteName, number]>;
+  const paid = dry.routes?.marketing_message;
+  return (
+    <div data-testid="dry-routes">
+      <BarChart
+        title={t.routeTitle}
+        color="#0969da"
+        data={routes.map(([r, n]) => ({ label: t[`route_${r}`], value: n }))}
+      />
+      {paid ? (
+        <p className="muted">
+          {dry.estimate
+            ? `${t.priceEstimate}: ${dry.estimate.amount} ${dry.estimate.currency}`
+            : t.priceSeeDryRun}
+        </p>
+      ) : null}
+      {dry.routeNotAvailable > 0 ? (
+        <p role="status">
+          {dry.routeNotAvailable} — {t.routeNotSendable}
+        </p>
+      ) : null}
+      <BarChart
+        title={t.routeNone}
+        color="#9a6700"
+        data={Object.entries(dry.refusals ?? {}).map(([k, v]) => ({ label: reasonLabel(k, lang), value: v }))}
+      />
+    </div>
+  );
+}
+
 function DryRunView({ dry }: { dry: DryRun }) {
   const { t, lang } = useI18n();
   return (
@@ -268,6 +302,7 @@ function DryRunView({ dry }: { dry: DryRun }) {
         color="#9a6700"
         data={Object.entries(dry.skipped).map(([k, v]) => ({ label: reasonLabel(k, lang), value: v }))}
       />
+      <RouteCounts dry={dry} />
     </section>
   );
 }

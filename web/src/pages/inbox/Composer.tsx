@@ -7,6 +7,7 @@ import { type FormEvent, type KeyboardEvent, useEffect, useState } from 'react';
 import { api, type Composer as ComposerState, errorText } from '../../api.ts';
 import { fill, useI18n } from '../../i18n.tsx';
 import { useTime } from '../../time.ts';
+import { RouteLine } from './RouteLine.tsx';
 import './inbox.css';
 
 export function Composer(p: { customerId: number; composer: ComposerState; onSent(): Promise<void> }) {
@@ -101,6 +102,9 @@ export function Composer(p: { customerId: number; composer: ComposerState; onSen
         {why}
         {c.mode !== 'notification' ? ` ${t.windowClosesAt}: ${fmt(c.windowClosesAt)}.` : ''}
       </p>
+      {c.mode !== 'notification' || topic ? (
+        <RouteLine key={c.mode} customerId={p.customerId} topicId={topic?.topicId ?? null} />
+      ) : null}
       {c.mode === 'notification' ? (
         <fieldset className="topic-pick">
           <legend>{t.notificationTopic}</legend>

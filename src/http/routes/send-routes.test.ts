@@ -1,0 +1,174 @@
+// R12h over HTTP: the route a message would take, before anything is sent — the preview endpoint, the
+// route in the send answer, the campaign dry run's route counts — against a real service (sandbox mode,
+// the demo workspace) on each backend. One workspace never sees another's customers through it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../../test/support/backends.ts';
+import { DAY, seedInvitation, seedOptIn } from '../../../test/support/factories.ts';
+import { type Service, startService } from '../../../test/support/service.ts';
+import { unavailableRoute } from '../../app/send-routes.ts';
+import { createWorkspace } from '../../app/workspaces.ts';
+import * as customers from '../../storage/customers.ts';
+import * as pages from '../../storage/pages.ts';
+import * as topics from '../../storage/topics.ts';
+
+describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
+  let svc: Service;
+  beforeAll(async () => {
+    svc = await startService(backend);
+  });
+  afterAll(async () => svc?.close());
+
+  const setPage = (body: Record<string, unknown>) =>
+    svc.call('PATCH', `/api/pages/${svc.pageId}`, { body, as: 'owner' });
+
+  /**
+   * A demo customer 95 days quiet who opted in to the recurring topic 9 days ago (the opt-in is their last
+   * interaction): the window is closed and the token valid. Seeded once, through the opt-in use-case.
+   */
+  let subscriber: { id: number; topicId: number } | null = null;
+  async function closedSubscriber() {
+    if (subscriber) return subscriber;
+    const ctx = svc.rt.ctx;
+    const page = (await pages.findPage(ctx.db, svc.rt.workspaceId, svc.pageId))!;
+    const topic = (await topics.listTopics(ctx.db, svc.pageId)).find((t) => t.kind === 'recurring')!;
+    const list = (
+      await svc.call('GET', `/api/pages/${svc.pageId}/conversations?q=${encodeURIComponent('Cao Văn Long')}`)
+    ).body.conversations as Array<{ customerId: number }>;
+    const customer = (await customers.findCustomer(ctx.db, svc.rt.workspaceId, list[0]!.customerId))!;
+    const scope = { workspaceId: svc.rt.workspaceId, pageId: svc.pageId };
+    const payload = await seedInvitation(ctx, scope, customer.id, topic.id, 'bot');
+    await seedOptIn(ctx, page.fb_page_id, {
+      psid: customer.psid,
+      kind: 'recurring',
+      payload,
+      token: `rn-${customer.id}`,
+      at: new Date(ctx.clock.now().getTime() - 9 * DAY),
+    });
+    subscriber = { id: customer.id, topicId: topic.id };
+    return subscriber;
+  }
+  const preview = (id: number, q: string) =>
+    svc.call('GET', `/api/customers/${id}/route?${q}`, { as: 'agent' });
+
+  it('R12h: under legacy-2022 a notification after 7 days previews the recurring token; nothing is sent', async () => {
+    await setPage({ profile: 'legacy-2022', region: 'VN' });
+    const c = await closedSubscriber();
+    const r = await preview(c.id, `kind=notification&topicId=${c.topicId}`);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      ok: true,
+      route: 'recurring_token',
+      sendable: true,
+      messagingType: null,
+      tag: null,
+      template: null,
+    });
+    const free = await preview(c.id, 'kind=free_text');
+    expect(free.body).toMatchObject({ ok: false, route: null, reason: 'outside_7d_window', nextAt: null });
+    expect(free.body.text.vi).toMatch(/7 ngày/);
+  });
+
+  it('R12d/e/h: the same customer under 2026 — VN: paid route refused without an ad account; FR: recurring token', async () => {
+    const c = await closedSubscriber();
+    await setPage({ profile: '2026', region: 'VN' });
+    const vn = await preview(c.id, `kind=notification&topicId=${c.topicId}&sender=campaign`);
+    expect(vn.body).toMatchObject({
+      ok: false,
+      route: 'marketing_message',
+      reason: 'no_ad_account',
+      nextAt: null,
+    });
+    expect(vn.body.text.en).toMatch(/connect an ad account/);
+    await setPage({ region: 'FR' });
+    const fr = await preview(c.id, `kind=notification&topicId=${c.topicId}&sender=campaign`);
+    expect(fr.body).toMatchObject({ ok: true, route: 'recurring_token', sendable: true });
+    const utility = await preview(c.id, 'kind=utility_event&sender=order_event');
+    expect(utility.body).toMatchObject({ ok: false, route: 'utility', reason: 'template_missing' });
+    await setPage({ profile: 'legacy-2022', region: 'VN' });
+  });
+
+  it('R12h: the send answer names its route; a refusal names the route tried', async () => {
+    const open = (await svc.call('GET', `/api/pages/${svc.pageId}/conversations?window=open`)).body
+      .conversations[0] as { customerId: number };
+    const sent = await svc.call('POST', `/api/customers/${open.customerId}/messages`, {
+      body: { text: 'Dạ shop đây ạ' },
+      as: 'agent',
+    });
+    expect(sent.status).toBe(201);
+    expect(sent.body).toMatchObject({ route: 'response', messagingType: 'RESPONSE', tag: null });
+    await setPage({ profile: '2026', region: 'VN' });
+    const c = await closedSubscriber();
+    const refused = await svc.call('POST', `/api/customers/${c.id}/notifications`, {
+      body: { topicId: c.topicId, text: 'Ưu đãi mới' },
+      as: 'agent',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({
+      code: 'no_ad_account',
+      details: { route: 'marketing_message', nextAt: null },
+    });
+    await setPage({ profile: 'legacy-2022', region: 'VN' });
+  });
+
+  it('R12h: a route this version cannot send is refused route_not_available with the route, never sent another way', () => {
+    const paid = {
+      ok: true as const,
+      route: 'marketing_message' as const,
+      plan: null,
+      marketing: { subscriptionToken: 't', subscriptionId: 1, minConversationGapSeconds: null },
+    };
+    expect(unavailableRoute(paid)).toMatchObject({
+      ok: false,
+      reason: 'route_not_available',
+      route: 'marketing_message',
+    });
+    expect(unavailableRoute({ ...paid, route: 'recurring_token' })).toBeNull();
+  });
+
+  it('R12h: the campaign dry run counts recipients per route and refusals per reason', async () => {
+    const c = await closedSubscriber();
+    const created = await svc.call('POST', `/api/pages/${svc.pageId}/campaigns`, {
+      body: { name: 'Route counts', topicId: c.topicId, content: { type: 'text', text: 'Ưu đãi tuần này' } },
+      as: 'admin',
+    });
+    expect(created.status).toBe(201);
+    const legacy = (await svc.call('POST', `/api/campaigns/${created.body.id}/dry-run`, { as: 'admin' }))
+      .body;
+    const routed = Object.values(legacy.routes as Record<string, number>).reduce((a, b) => a + b, 0);
+    const refused = Object.values(legacy.refusals as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(routed + refused).toBe(legacy.audience);
+    expect(legacy.routes.recurring_token).toBeGreaterThan(0);
+    expect(legacy.routeNotAvailable).toBe(0);
+    await setPage({ profile: '2026', region: 'VN' });
+    const vn = (await svc.call('POST', `/api/campaigns/${created.body.id}/dry-run`, { as: 'admin' })).body;
+    expect(vn.routes.recurring_token ?? 0).toBe(0);
+    expect(vn.refusals.no_ad_account).toBe(legacy.routes.recurring_token);
+    await setPage({ profile: 'legacy-2022', region: 'VN' });
+  });
+
+  it('bad input: an unknown kind or sender is 400; a notification without topicId is refused; nothing changes', async () => {
+    const c = await closedSubscriber();
+    expect((await preview(c.id, 'kind=smoke_signal')).status).toBe(400);
+    expect((await preview(c.id, 'sender=robot')).status).toBe(400);
+    const noTopic = await preview(c.id, 'kind=notification');
+    expect(noTopic.status).toBe(400);
+    expect(noTopic.body.error.code).toBe('validation_failed');
+  });
+
+  it('tenancy: a customer of another workspace is not found through the route preview', async () => {
+    const other = await createWorkspace(svc.rt.ctx, 'Another shop', {
+      fbPageId: `other-${Date.now()}`,
+      name: 'Other page',
+      accessToken: 'x',
+    });
+    const now = svc.rt.clock.now();
+    const stranger = await customers.upsertCustomer(
+      svc.rt.ctx.db,
+      { workspaceId: other.workspaceId, pageId: other.page.id, psid: 'stranger-1', interactionAt: now },
+      now,
+    );
+    const r = await preview(stranger.id, 'kind=free_text');
+    expect(r.status).toBe(404);
+    expect(r.body.error.code).toBe('customer_not_found');
+  });
+});

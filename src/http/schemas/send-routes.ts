@@ -1,0 +1,51 @@
+// The route of a message as the API shows it (R12h): GET /api/customers/:id/route, the `route` of a send
+// response, and the campaign dry run's route counts. The console reads the same shape (web/src/api.ts).
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { MESSAGE_KINDS, ROUTE_SENDERS, ROUTES } from '../../domain/send-routes.ts';
+
+// Schemas import nothing but TypeBox and the domain (architecture test), so these two are local.
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const DateTime = Type.Unsafe<Date>({ type: 'string', format: 'date-time' });
+
+export const RouteName = Type.Union(ROUTES.map((r) => Type.Literal(r)));
+
+export const RouteQuery = Type.Object(
+  {
+    kind: Type.Union(
+      MESSAGE_KINDS.map((k) => Type.Literal(k)),
+      { default: 'free_text' },
+    ),
+    topicId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    sender: Type.Union(
+      ROUTE_SENDERS.map((s) => Type.Literal(s)),
+      { default: 'agent' },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const Money = Type.Object({ currency: Type.String(), amount: Type.Number() });
+
+export const RoutePreview = Type.Union([
+  Type.Object({
+    ok: Type.Literal(true),
+    route: RouteName,
+    /** False while this version has no sending code for the route (utility: h7, marketing_message: h8). */
+    sendable: Type.Boolean(),
+    messagingType: Nullable(Type.String()),
+    tag: Nullable(Type.String()),
+    template: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), language: Type.String() })),
+    /** marketing_message: Meta's estimate of one message when known; otherwise see the dry run. */
+    estimate: Type.Optional(Money),
+  }),
+  Type.Object({
+    ok: Type.Literal(false),
+    route: Nullable(RouteName),
+    reason: Type.String(),
+    text: Type.Object({ vi: Type.String(), en: Type.String() }),
+    nextAt: Nullable(DateTime),
+  }),
+]);
+
+export type RouteQuery = Static<typeof RouteQuery>;
+export type RoutePreview = Static<typeof RoutePreview>;
