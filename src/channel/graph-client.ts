@@ -231,10 +231,7 @@ export class GraphClient {
     return { success: body?.success === true };
   }
 
-  /**
-   * One POST that sends a message with a body built elsewhere (a utility template): the send's own
-   * retries and outcome, never GraphApiError.
-   */
+  /** A message POST with a body built elsewhere (utility templates): a send's retries and outcome. */
   async sendBody(page: PageCredentials, path: string, body: Record<string, unknown>): Promise<SendResult> {
     const { outcome, attempts } = await this.withRetries(page, async () => {
       const answer = await this.http('POST', path, this.auth(page), body);
@@ -256,10 +253,7 @@ export class GraphClient {
     return q;
   }
 
-  /**
-   * A non-send call: retried like a send, and thrown as GraphApiError when it finally fails. Public for
-   * the channel's other endpoint modules (templates.ts), which build the path and body.
-   */
+  /** A non-send call, retried like a send, thrown as GraphApiError at last (public for templates.ts). */
   async call<T>(
     page: PageCredentials,
     method: 'GET' | 'POST',

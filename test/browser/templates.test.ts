@@ -61,7 +61,7 @@ describe.skipIf(browserSkipReason !== null)('Templates page (browser)', () => {
     const form = p.getByRole('region', { name: 'Mẫu mới' });
     await form.getByLabel('Tên mẫu (chữ thường, số, _)').fill('appointment_vi');
     await form.getByLabel('Nội dung').fill('Lịch hẹn {{appointment_time}} của bạn đã được xác nhận.');
-    await form.getByLabel('{{appointment_time}}').fill('9:00 ngày 2/12');
+    await form.getByLabel('{{appointment_time}}', { exact: true }).fill('9:00 ngày 2/12');
     await form
       .getByRole('figure', { name: 'Xem trước' })
       .getByText('Lịch hẹn 9:00 ngày 2/12 của bạn đã được xác nhận.')
@@ -121,7 +121,7 @@ describe.skipIf(browserSkipReason !== null)('Templates page (browser)', () => {
     expect(posted.status(), await posted.text()).toBe(201);
 
     const log = p.getByRole('table', { name: 'Nhật ký sự kiện đơn hàng' });
-    await log.getByText('DH-1203').waitFor();
+    await log.getByRole('cell', { name: 'DH-1203', exact: true }).waitFor();
     await log.getByText('Đã gửi (trả lời thường)').waitFor();
     await log.getByText('Đơn #DH-1203 đã được giao cho đơn vị vận chuyển, Lan.').waitFor();
     await p.getByLabel('Tìm theo mã đơn, PSID, số điện thoại, khóa').fill('không-có');

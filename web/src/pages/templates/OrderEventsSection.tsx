@@ -1,6 +1,6 @@
 // Order events (R13c) on the Templates screen: per event type, the template and which event field fills
 // each of its parameters; then the log of events the shop's system posted, filtered and searched.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { errorText, type Page } from '../../api.ts';
 import { type MappingView, ORDER_EVENT_TYPES, type TemplateView, templatesApi } from '../../api-templates.ts';
 import { useLoad } from '../../hooks.ts';
@@ -20,7 +20,7 @@ export function OrderEventsSection({ page, templates }: { page: Page; templates:
         <ul className="stack">
           {ORDER_EVENT_TYPES.map((type) => (
             <MappingRow
-              key={`${type}-${mappings.data ? 'loaded' : 'loading'}`}
+              key={type}
               pageId={page.id}
               type={type}
               templates={templates}
@@ -47,6 +47,13 @@ function MappingRow(p: {
   const [params, setParams] = useState<Record<string, string>>(p.current?.params ?? {});
   const [error, setError] = useState<string>();
   const [saved, setSaved] = useState(false);
+  // The stored mapping arrives after the row is drawn (and again after a save): show it once it is known.
+  const stored = p.current;
+  useEffect(() => {
+    if (!stored) return;
+    setTemplateId(stored.templateId);
+    setParams(stored.params);
+  }, [stored]);
   const template = p.templates.find((x) => x.id === templateId);
   const label = (t as Record<string, string>)[`ev_${p.type}`] ?? p.type;
   const run = async (f: () => Promise<unknown>) => {
