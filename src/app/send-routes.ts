@@ -1,9 +1,10 @@
 // R12h: the route a message would take, over stored state, shown before anything is sent — the inbox
 // composer, the route-preview API, the send response and the campaign dry run all read it here.
 import { DomainError } from '../domain/errors.ts';
-import type { MarketingSetup, MarketingTokenState, Money } from '../domain/marketing-messages.ts';
 import type { PageState } from '../domain/model.ts';
 import { refuse } from '../domain/reasons.ts';
+import type { MarketingSetup, MarketingTokenState, Money } from '../domain/route-marketing.ts';
+import type { TemplateState } from '../domain/route-templates.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
 import {
   type MessageKind,
@@ -14,7 +15,6 @@ import {
   type RouteSender,
   resolveRoute,
 } from '../domain/send-routes.ts';
-import type { TemplateState } from '../domain/utility-templates.ts';
 import * as customers from '../storage/customers.ts';
 import type { Executor } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';

@@ -319,7 +319,9 @@ export class StateFile {
     recs.push({ k: 'received', from: 0, items: s.received });
     recs.push({ k: 'optinRequests', from: 0, items: s.optInRequests });
     recs.push({ k: 'm2026', data: s.m2026 });
-    s.m2026.marketingSends.forEach((send, i) => recs.push({ k: 'mmSend', i, s: send }));
+    s.m2026.marketingSends.forEach((send, i) => {
+      recs.push({ k: 'mmSend', i, s: send });
+    });
     for (const [id, w] of this.owedEvents) recs.push({ k: 'wh', id, ...w });
     const tmp = `${this.snapshotPath}.tmp`;
     writeFileSync(tmp, `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`);
