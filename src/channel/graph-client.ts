@@ -224,6 +224,18 @@ export class GraphClient {
     return { success: body?.success === true };
   }
 
+  /**
+   * A call with a token that is not a page's — the ad account's system-user token (R14) — counted on
+   * the limiter under `key`, retried like any call, thrown as GraphApiError when it finally fails.
+   */
+  callWithToken<T>(
+    key: string,
+    token: string,
+    req: { method: 'GET' | 'POST'; path: string; query?: Query; json?: Record<string, unknown> },
+  ): Promise<T> {
+    return this.call<T>({ pageId: key, accessToken: token }, req.method, req.path, req.query ?? {}, req.json);
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private auth(page: PageCredentials): Query {
@@ -238,9 +250,10 @@ export class GraphClient {
     method: 'GET' | 'POST',
     path: string,
     query: Query,
+    json?: Record<string, unknown>,
   ): Promise<T> {
     const { outcome, attempts } = await this.withRetries<T>(page, async () => {
-      const answer = await this.http(method, path, { ...query, ...this.auth(page) });
+      const answer = await this.http(method, path, { ...query, ...this.auth(page) }, json);
       if ('error' in answer) return { ok: false, error: answer.error };
       if (answer.status >= 200 && answer.status < 300) return { ok: true, value: answer.body as T };
       return { ok: false, error: failureFromResponse(answer.status, answer.body) };

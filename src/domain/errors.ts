@@ -37,6 +37,10 @@ export const DOMAIN_ERROR_CODES = [
   'campaign_not_found',
   'invalid_campaign',
   'campaign_state_conflict',
+  'ad_account_invalid',
+  'ad_account_rejected',
+  'ad_account_not_found',
+  'marketing_unavailable',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

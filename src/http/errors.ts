@@ -18,6 +18,9 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   send_refused: 422,
   campaign_not_found: 404,
   campaign_state_conflict: 409,
+  ad_account_rejected: 422,
+  ad_account_not_found: 404,
+  marketing_unavailable: 503,
 };
 
 /** Fastify's own 4xx codes, renamed to what a client reads. */

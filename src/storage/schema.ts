@@ -2,6 +2,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { ConsentEvent } from '../domain/model.ts';
 import type { Profile, Role } from '../domain/options.ts';
+import type { AdAccountsTable, MarketingSendsTable, MessageCampaignsTable } from './schema-marketing.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -274,6 +275,8 @@ export interface CampaignsTable {
   failed_count: Generated<number>;
   skipped_count: Generated<number>;
   checkpoint_at: Timestamp | null;
+  /** R14d: the most a paid campaign may spend, smallest currency unit; null = no cap of ours. */
+  budget_minor: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -316,6 +319,9 @@ export interface Database {
   sign_in_throttle: SignInThrottleTable;
   campaigns: CampaignsTable;
   campaign_deliveries: CampaignDeliveriesTable;
+  ad_accounts: AdAccountsTable;
+  message_campaigns: MessageCampaignsTable;
+  marketing_sends: MarketingSendsTable;
 }
 
 export type PageRow = Selectable<PagesTable>;
