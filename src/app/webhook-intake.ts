@@ -6,6 +6,7 @@ import {
   checkDelivery,
   type DeliveryProblem,
   entryPageIds,
+  parseMarketingWebhook,
   parseWebhook,
   verifySignature,
 } from '../channel/index.ts';
@@ -16,6 +17,7 @@ import type { PageRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
+import { applyMarketingEvents } from './marketing-stats.ts';
 
 export type IntakeResult =
   | { status: 'accepted'; events: number; stored: number; skipped: string[] }
@@ -158,6 +160,10 @@ export class WebhookIntake {
       body: e.raw,
     }));
     const stored = rows.length ? await this.store(rows) : 0;
+    // R14d: the marketing_message_* changes are applied (idempotently) before the delivery is answered.
+    const paid = parseMarketingWebhook(input.body, this.ctx.clock.now());
+    await applyMarketingEvents(this.ctx, paid.events);
+    errors.push(...paid.errors);
     return { status: 'accepted', events: events.length, stored, skipped: errors };
   }
 
