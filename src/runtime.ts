@@ -12,7 +12,7 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
-import { GraphClient, SharedPageRateLimiter } from './channel/index.ts';
+import { GraphClient, MarketingApi, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -134,7 +134,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
   const metrics = createMetrics();
-  const ctx = { db: storage.db, clock, channel: graph, profiles: graph, queue };
+  // R14: paid marketing messages go through the same Graph client (pool, limiter, retries).
+  const ctx = {
+    db: storage.db,
+    clock,
+    channel: graph,
+    profiles: graph,
+    marketing: new MarketingApi(graph),
+    queue,
+  };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
   const { workspaceId, page } = await ensureWorkspace(ctx, config, sandbox).catch(async (e: unknown) => {

@@ -11,11 +11,13 @@ import {
   MARKETING,
   MARKETING_REASON_TEXT,
   type MarketingErrorClass,
+  type MarketingReason,
+  type MarketingRefusal,
   marketingOutcome,
   unitCostUpperMinor,
 } from '../domain/marketing-messages.ts';
-import type { Bilingual, SenderKind } from '../domain/model.ts';
-import { REASON_TEXT } from '../domain/reasons.ts';
+import type { SenderKind } from '../domain/model.ts';
+import { type ReasonCode, type Refusal, refuse } from '../domain/reasons.ts';
 import { isHeld } from '../domain/subscriptions.ts';
 import * as adAccounts from '../storage/ad-accounts.ts';
 import * as campaigns from '../storage/campaigns.ts';
@@ -44,7 +46,7 @@ export interface PaidSendRequest {
 
 export type PaidSendOutcome =
   | { ok: true; route: 'marketing_message'; trackingId: string | null; costMinor: number; sendId: number }
-  | { ok: false; stage: 'rules'; reason: string; text: Bilingual; nextAt: Date | null }
+  | ((Refusal | MarketingRefusal) & { stage: 'rules' })
   | {
       ok: false;
       stage: 'graph';
@@ -53,20 +55,13 @@ export type PaidSendOutcome =
       nextAt: Date | null;
     };
 
-const rules = (
-  reason: keyof typeof REASON_TEXT | keyof typeof MARKETING_REASON_TEXT,
-  nextAt: Date | null = null,
-) =>
-  ({
-    ok: false,
-    stage: 'rules',
-    reason,
-    text:
-      reason in REASON_TEXT
-        ? REASON_TEXT[reason as keyof typeof REASON_TEXT]
-        : MARKETING_REASON_TEXT[reason as keyof typeof MARKETING_REASON_TEXT],
-    nextAt,
-  }) as const;
+function rules(reason: ReasonCode | MarketingReason, nextAt: Date | null = null): PaidSendOutcome {
+  if (reason in MARKETING_REASON_TEXT) {
+    const r = reason as MarketingReason;
+    return { ok: false, stage: 'rules', reason: r, text: MARKETING_REASON_TEXT[r], nextAt };
+  }
+  return { ...refuse(reason as ReasonCode, nextAt), stage: 'rules' };
+}
 
 function api(ctx: MarketingContext): MarketingApi {
   if (!ctx.marketing)
