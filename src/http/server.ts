@@ -21,6 +21,7 @@ import { assistantRoutes } from './routes/assistant.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
+import { marketingRoutes } from './routes/marketing.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { topicRoutes } from './routes/topics.ts';
@@ -195,6 +196,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => marketingRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
   return app as App;
 }
