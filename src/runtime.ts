@@ -1,5 +1,6 @@
 // Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
+
 import { bootstrapOwner } from './app/accounts.ts';
 import { campaignLifecycle } from './app/campaigns.ts';
 import type { AppContext } from './app/context.ts';
@@ -12,6 +13,7 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
+import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
 import { GraphClient, MarketingApi, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -200,6 +202,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       channel: graph,
       publicUrl: config.publicUrl,
       lifecycle: campaignLifecycle({ db: storage.db, clock }),
+      paid: (req) => sendCampaignMessagePaid(ctx, req),
     });
     // --- end campaign dispatcher ---
     // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL

@@ -279,3 +279,32 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
     return { ok: false, stage: 'graph', reason: cls, error: result.error, nextAt };
   }
 }
+
+/** How one campaign recipient ended on the paid route (the dispatcher's delivery row takes it as is). */
+export type PaidDeliveryAnswer =
+  | { status: 'sent'; messageId: string }
+  | { status: 'skipped' | 'failed'; reason: string };
+
+/**
+ * R14c/d for a campaign recipient (the dispatcher's paid branch, through the composition root): once
+ * per campaign and customer — a claim resent after a crash finds the earlier send — and every refusal
+ * ends the recipient `skipped` with its reason (`budget_exhausted` once the budget is spent).
+ */
+export async function sendCampaignMessagePaid(
+  ctx: MarketingContext,
+  req: {
+    workspaceId: number;
+    campaignId: number;
+    customerId: number;
+    topicId: number;
+    message: OutgoingMessage;
+  },
+): Promise<PaidDeliveryAnswer> {
+  const earlier = await sends.findCampaignSend(ctx.db, req.campaignId, req.customerId);
+  if (earlier) return { status: 'sent', messageId: earlier.tracking_id ?? `marketing:${earlier.id}` };
+  const r = await sendPaidMessage(ctx, { ...req, sender: 'campaign' });
+  if (r.ok) return { status: 'sent', messageId: r.trackingId ?? `marketing:${r.sendId}` };
+  if (r.stage === 'rules' || r.reason === 'mm_conversation_gap')
+    return { status: 'skipped', reason: r.reason };
+  return { status: 'failed', reason: r.reason };
+}

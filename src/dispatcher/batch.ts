@@ -22,6 +22,7 @@ import {
   toVerdict,
 } from '../domain/campaign-delivery.ts';
 import type { CampaignCommand } from '../domain/campaigns.ts';
+import { marketingRouteApplies } from '../domain/marketing-messages.ts';
 import type { Clock, PageState, SendPlan, SubscriptionState, TopicState } from '../domain/model.ts';
 import { LIMITS } from '../domain/platform.ts';
 import type { SendOutcome } from '../domain/send-outcomes.ts';
@@ -34,6 +35,7 @@ import * as pages from '../storage/pages.ts';
 import type { CampaignRow, CustomerRow, PageRow } from '../storage/schema.ts';
 import { applyOutcomes } from '../storage/send-outcomes.ts';
 import * as subs from '../storage/subscriptions.ts';
+import { type PaidCampaignSend, runPaidBatch } from './paid-batch.ts';
 
 /** The part of the Graph client the dispatcher needs. */
 export interface BatchChannel {
@@ -51,6 +53,8 @@ export interface DispatchContext {
    * (`app/campaigns.command`), filled by the composition root so the dispatcher does not import app.
    */
   lifecycle(campaignId: number, cmd: CampaignCommand): Promise<unknown>;
+  /** R14c: paid marketing messages, for pages whose recurring route is closed (paid-batch.ts). */
+  paid?: PaidCampaignSend;
 }
 
 export interface BatchOptions {
@@ -88,6 +92,7 @@ export async function runBatch(
   topic: TopicState,
   opts: BatchOptions,
 ): Promise<BatchReport> {
+  if (ctx.paid && marketingRouteApplies(page)) return runPaidBatch(ctx, ctx.paid, campaign, opts);
   const claimId = randomUUID();
   const now = ctx.clock.now();
   const pageState = pages.toPageState(page);

@@ -171,3 +171,18 @@ export async function paidFunnel(
     costMinor: Number(r.cost),
   };
 }
+
+/** A campaign's paid message to a customer that reached Meta: a resent claim must not send it twice. */
+export async function findCampaignSend(
+  db: Executor,
+  campaignId: number,
+  customerId: number,
+): Promise<MarketingSendRow | undefined> {
+  return db
+    .selectFrom('marketing_sends')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('customer_id', '=', customerId)
+    .where('tracking_id', 'is not', null)
+    .executeTakeFirst();
+}
