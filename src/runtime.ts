@@ -14,6 +14,7 @@ import {
   type WorkerObserver,
 } from './app/job-handlers.ts';
 import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
+import { marketingSweep } from './app/marketing-tokens.ts';
 import { GraphClient, MarketingApi, SharedPageRateLimiter } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -187,7 +188,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   let sweep: NodeJS.Timeout | null = null;
   let pendingSweep: NodeJS.Timeout | null = null;
-  const sweepOnce = () => sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+  // R14b/R14e: stops told to Meta every round; Meta's token lists read once an hour (every 60th round).
+  let sweepRounds = 0;
+  const sweepOnce = async () => {
+    await sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+    await marketingSweep(ctx, { syncTokens: sweepRounds++ % 60 === 0 }).catch((e: unknown) =>
+      console.error('[marketing sweep]', e),
+    );
+  };
   const observe: WorkerObserver = {
     webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
     botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),

@@ -4,7 +4,7 @@
 // token in the query string as Meta's own SDK sends it.
 import type { DeliveryEstimate } from '../domain/marketing-messages.ts';
 import { GraphApiError, type GraphClient, type PageCredentials } from './graph-client.ts';
-import { appSecretProof, type GraphFailure } from './graph-wire.ts';
+import { appSecretProof, type GraphFailure, type NotificationTokenInfo } from './graph-wire.ts';
 import type { OutgoingMessage } from './messages.ts';
 
 export interface AdAccountCredentials {
@@ -160,6 +160,11 @@ export class MarketingApi {
         costUpperMinor: num(row.estimate_cost_upper_bound),
       },
     };
+  }
+
+  /** R14b: Meta's subscription tokens of the page (GET /{page-id}/notification_message_tokens). */
+  tokens(page: PageCredentials): AsyncGenerator<NotificationTokenInfo, void, undefined> {
+    return this.graph.allNotificationTokens(page, { limit: 1000 });
   }
 
   /**

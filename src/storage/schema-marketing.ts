@@ -50,6 +50,15 @@ export interface MarketingSendsTable {
   failure: string | null;
 }
 
+export interface MetaSubscribersTable {
+  page_id: number;
+  token_hash: string;
+  token: string;
+  psid: string;
+  first_seen_at: Timestamp;
+  last_seen_at: Timestamp;
+}
+
 export type AdAccountRow = Selectable<AdAccountsTable>;
 export type MessageCampaignRow = Selectable<MessageCampaignsTable>;
 export type MarketingSendRow = Selectable<MarketingSendsTable>;

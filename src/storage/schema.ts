@@ -2,7 +2,12 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 import type { ConsentEvent } from '../domain/model.ts';
 import type { Profile, Role } from '../domain/options.ts';
-import type { AdAccountsTable, MarketingSendsTable, MessageCampaignsTable } from './schema-marketing.ts';
+import type {
+  AdAccountsTable,
+  MarketingSendsTable,
+  MessageCampaignsTable,
+  MetaSubscribersTable,
+} from './schema-marketing.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -322,6 +327,7 @@ export interface Database {
   ad_accounts: AdAccountsTable;
   message_campaigns: MessageCampaignsTable;
   marketing_sends: MarketingSendsTable;
+  meta_subscribers: MetaSubscribersTable;
 }
 
 export type PageRow = Selectable<PagesTable>;

@@ -14,6 +14,8 @@ export interface MarketingGraph {
   graph: FakeGraph;
   client: GraphClient;
   marketing: MarketingApi;
+  /** Meta's subscriber token list of every page (GET /{page}/notification_message_tokens). */
+  tokens: Array<{ notification_messages_token: string; recipient_id: string }>;
   /** The estimate Meta gives (per request). */
   estimate: { lower: number; upper: number; costLower: number; costUpper: number };
   /** Answer the next call whose path ends with `suffix` with this Graph error. */
@@ -26,6 +28,7 @@ export async function startMarketingGraph(opts: { accountStatus?: number } = {})
   const failures: Array<{ suffix: string; code: number; subcode: number | undefined }> = [];
   let campaigns = 0;
   let tracking = 0;
+  const tokens: MarketingGraph['tokens'] = [];
   const world: Pick<MarketingGraph, 'estimate'> = {
     estimate: { lower: 1, upper: 1, costLower: 800, costUpper: 1000 },
   };
@@ -65,6 +68,7 @@ export async function startMarketingGraph(opts: { accountStatus?: number } = {})
     if (req.path.endsWith('/messages')) {
       return { body: { success: true, marketing_message_tracking_id: `trk-${++tracking}` } };
     }
+    if (req.path.endsWith('/notification_message_tokens')) return { body: { data: tokens } };
     if (req.path.endsWith('/messaging_customer_base/unsubscribe')) return { body: { invalid_rows_count: 0 } };
     return { status: 404, body: graphError(100) };
   });
@@ -73,6 +77,7 @@ export async function startMarketingGraph(opts: { accountStatus?: number } = {})
     graph,
     client,
     marketing: new MarketingApi(client),
+    tokens,
     get estimate() {
       return world.estimate;
     },
