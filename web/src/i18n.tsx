@@ -8,6 +8,7 @@ import { assistantEn, assistantVi } from './i18n/assistant.ts';
 import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
+import { marketingEn, marketingVi } from './i18n/marketing.ts';
 
 export { fill } from './i18n/accounts.ts';
 
@@ -128,6 +129,7 @@ const vi = {
   ...accountsVi,
   ...assistantVi,
   ...campaignsVi,
+  ...marketingVi,
   ...inboxVi,
   ...consoleVi,
 };
@@ -246,6 +248,7 @@ const en: Dict = {
   ...accountsEn,
   ...assistantEn,
   ...campaignsEn,
+  ...marketingEn,
   ...inboxEn,
   ...consoleEn,
 };
