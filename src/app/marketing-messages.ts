@@ -283,7 +283,9 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
 /** How one campaign recipient ended on the paid route (the dispatcher's delivery row takes it as is). */
 export type PaidDeliveryAnswer =
   | { status: 'sent'; messageId: string }
-  | { status: 'skipped' | 'failed'; reason: string };
+  | { status: 'skipped' | 'failed'; reason: string }
+  /** Meta's campaign is not active yet (2300003): the recipient waits for it. */
+  | { status: 'deferred'; reason: string; until: Date };
 
 /**
  * R14c/d for a campaign recipient (the dispatcher's paid branch, through the composition root): once
@@ -306,5 +308,8 @@ export async function sendCampaignMessagePaid(
   if (r.ok) return { status: 'sent', messageId: r.trackingId ?? `marketing:${r.sendId}` };
   if (r.stage === 'rules' || r.reason === 'mm_conversation_gap')
     return { status: 'skipped', reason: r.reason };
+  if (r.reason === 'mm_message_not_active' && r.nextAt) {
+    return { status: 'deferred', reason: r.reason, until: r.nextAt };
+  }
   return { status: 'failed', reason: r.reason };
 }

@@ -13,7 +13,9 @@ import type { CampaignRow } from '../storage/schema.ts';
 
 export type PaidDeliveryAnswer =
   | { status: 'sent'; messageId: string }
-  | { status: 'skipped' | 'failed'; reason: string };
+  | { status: 'skipped' | 'failed'; reason: string }
+  /** Meta's campaign is not active yet (2300003): the recipient waits for it. */
+  | { status: 'deferred'; reason: string; until: Date };
 
 /** One campaign recipient as a paid marketing message; the root fills it with app's use-case. */
 export type PaidCampaignSend = (req: {
@@ -71,6 +73,18 @@ export async function runPaidBatch(
       message,
     });
     const now = ctx.clock.now();
+    if (a.status === 'deferred') {
+      // 2300003: Meta's campaign is not active yet; the row is claimed again once `until` passes.
+      outcomes.push({
+        id: row.id,
+        status: 'deferred',
+        reason: a.reason,
+        messageId: null,
+        sentAt: null,
+        deferredUntil: a.until,
+      });
+      continue;
+    }
     outcomes.push(
       a.status === 'sent'
         ? {
