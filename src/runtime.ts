@@ -1,5 +1,6 @@
 // Composes and runs renotify: storage, queue, Graph client, HTTP service, worker and — in sandbox
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
+
 import { bootstrapOwner } from './app/accounts.ts';
 import { campaignLifecycle } from './app/campaigns.ts';
 import type { AppContext } from './app/context.ts';
@@ -13,9 +14,11 @@ import {
   type WorkerContext,
   type WorkerObserver,
 } from './app/job-handlers.ts';
+import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
+import { marketingSweep } from './app/marketing-tokens.ts';
 import { requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
 import { checkPageHealth, connectPage } from './app/page-connections.ts';
-import { GraphClient, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
+import { GraphClient, MarketingApi, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from './demo.ts';
@@ -251,11 +254,13 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const metrics = createMetrics();
   let dispatcher: Dispatcher | null = null;
   // kickDispatcher: a campaign started or resumed through this process wakes its own dispatcher at once.
+  // R14: paid marketing messages go through the same Graph client (pool, limiter, retries).
   const ctx = {
     db: storage.db,
     clock,
     channel: graph,
     profiles: graph,
+    marketing: new MarketingApi(graph),
     queue,
     kickDispatcher: () => dispatcher?.kick(),
     templates: new TemplateApi(graph),
@@ -321,7 +326,14 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   let sweep: NodeJS.Timeout | null = null;
   let pendingSweep: NodeJS.Timeout | null = null;
   let healthTimer: NodeJS.Timeout | null = null;
-  const sweepOnce = () => sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+  // R14b/R14e: stops told to Meta every round; Meta's token lists read once an hour (every 60th round).
+  let sweepRounds = 0;
+  const sweepOnce = async () => {
+    await sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+    await marketingSweep(ctx, { syncTokens: sweepRounds++ % 60 === 0 }).catch((e: unknown) =>
+      console.error('[marketing sweep]', e),
+    );
+  };
   const observe: WorkerObserver = {
     webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
     botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),
@@ -336,6 +348,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         channel: graph,
         publicUrl: config.publicUrl,
         lifecycle: campaignLifecycle({ db: storage.db, clock }),
+        paid: (req) => sendCampaignMessagePaid(ctx, req),
       },
       opts.dispatcher,
     );

@@ -3,6 +3,7 @@
 import {
   credentials,
   type GraphFailure,
+  type MarketingApi,
   type OutgoingMessage,
   otnRequest,
   type PageCredentials,
@@ -11,6 +12,7 @@ import {
   textMessage,
 } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
+import { type MarketingRefusal, marketingRouteApplies } from '../domain/marketing-messages.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
@@ -22,6 +24,7 @@ import * as messages from '../storage/messages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
+import { sendPaidMessage } from './marketing-messages.ts';
 import { newInvitationPayload } from './optins.ts';
 import { applySendFailure, recordSentInvitation, type SentInvitation } from './send-outcomes.ts';
 import { routeIn, unavailableRoute, usesRoutes } from './send-routes.ts';
@@ -36,12 +39,20 @@ export interface MessagingContext extends AppContext {
   channel: Channel;
   /** Meta's utility-template calls (app/templates.ts); the runtime fills it from the same Graph client. */
   templates?: import('./templates.ts').TemplatePort;
+  /** R14: the Marketing Message API, for pages whose recurring route is closed (2026, outside AU/EU/JP/KR/UK). */
+  marketing?: MarketingApi;
 }
 
 /** Every answer names the route taken or tried (R12h); null when no route applied at all. */
 export type SendOutcome =
-  | { ok: true; messageId: string; plan: SendPlan; route: Route }
-  | (Refusal & { stage: 'rules'; route?: Route | null })
+  | {
+      ok: true;
+      messageId: string;
+      plan: SendPlan;
+      route: Route;
+      paid?: { trackingId: string | null; costMinor: number };
+    }
+  | ((Refusal | MarketingRefusal) & { stage: 'rules'; route?: Route | null })
   | { ok: false; stage: 'graph'; error: GraphFailure };
 
 /** One word for what happened to a send: sent, the refusal reason, or graph_<error class> (metrics, logs). */
@@ -215,6 +226,8 @@ export async function sendNotification(
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
   refuseBlank(req.message);
+  // R12e/R14c: where the recurring route is closed, the notification goes as a paid marketing message.
+  if (marketingRouteApplies(page)) return paidNotification(ctx, req);
   const sendReq = {
     workspaceId: req.workspaceId,
     customerId: req.customerId,
@@ -260,4 +273,24 @@ export async function sendNotification(
     },
   });
   return { ok: false, stage: 'graph', error: result.error };
+}
+
+/** R14c: a notification on a page whose recurring route is closed, as a paid marketing message. */
+async function paidNotification(
+  ctx: MessagingContext,
+  req: Parameters<typeof sendNotification>[1],
+): Promise<SendOutcome> {
+  const r = await sendPaidMessage(ctx, { ...req, campaignId: null });
+  if (r.ok) {
+    const plan: SendPlan = { messagingType: null, tag: null, recipient: { id: '' }, subscriptionId: null };
+    return {
+      ok: true,
+      messageId: r.trackingId ?? `marketing:${r.sendId}`,
+      plan,
+      route: 'marketing_message',
+      paid: { trackingId: r.trackingId, costMinor: r.costMinor },
+    };
+  }
+  if (r.stage === 'rules') return r;
+  return { ok: false, stage: 'graph', error: r.error };
 }

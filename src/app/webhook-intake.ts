@@ -6,6 +6,7 @@ import {
   checkDelivery,
   type DeliveryProblem,
   entryPageIds,
+  parseMarketingWebhook,
   parseTemplateStatusUpdates,
   parseWebhook,
   verifySignature,
@@ -18,6 +19,7 @@ import type { PageRow } from '../storage/schema.ts';
 import type { InboxEvent } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
+import { applyMarketingEvents } from './marketing-stats.ts';
 import { applyTemplateStatusChanges } from './templates.ts';
 
 export type IntakeResult =
@@ -184,11 +186,18 @@ export class WebhookIntake {
     // before the 200, so an acknowledged status is a stored one.
     const statuses = parseTemplateStatusUpdates(input.body);
     const changed = statuses.length ? await applyTemplateStatusChanges(this.ctx, statuses) : 0;
+    // R14d: the marketing_message_* changes are applied (idempotently) before the delivery is answered.
+    const paid = parseMarketingWebhook(input.body, this.ctx.clock.now());
+    await applyMarketingEvents(this.ctx, paid.events);
+    const changesOnly = statuses.length > 0 || paid.events.length > 0;
     return {
       status: 'accepted',
-      events: events.length + statuses.length,
+      events: events.length + statuses.length + paid.events.length,
       stored: stored + changed,
-      skipped: statuses.length ? errors.filter((e) => !e.endsWith('no messaging array')) : errors,
+      skipped: [
+        ...(changesOnly ? errors.filter((e) => !e.endsWith('no messaging array')) : errors),
+        ...paid.errors,
+      ],
       dropped,
     };
   }

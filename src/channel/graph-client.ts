@@ -244,6 +244,18 @@ export class GraphClient {
       : { ok: false, error: outcome.error, attempts };
   }
 
+  /**
+   * A call with a token that is not a page's — the ad account's system-user token (R14) — counted on
+   * the limiter under `key`, retried like any call, thrown as GraphApiError when it finally fails.
+   */
+  callWithToken<T>(
+    key: string,
+    token: string,
+    req: { method: 'GET' | 'POST'; path: string; query?: Query; json?: Record<string, unknown> },
+  ): Promise<T> {
+    return this.call<T>({ pageId: key, accessToken: token }, req.method, req.path, req.query ?? {}, req.json);
+  }
+
   // -------------------------------------------------------------------------------------------
 
   private auth(page: PageCredentials): Query {

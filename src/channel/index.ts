@@ -25,6 +25,12 @@ export {
   type SendResult,
   type UserProfile,
 } from './graph-wire.ts';
+export {
+  type AdAccountCredentials,
+  type AdAccountInfo,
+  MarketingApi,
+} from './marketing-api.ts';
+export { type MarketingEvent, type MarketingStep, parseMarketingWebhook } from './marketing-webhook.ts';
 export * from './messages.ts';
 export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
 export * from './templates.ts';

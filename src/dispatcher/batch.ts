@@ -7,9 +7,11 @@
 import { randomUUID } from 'node:crypto';
 import { type BatchItem, credentials } from '../channel/index.ts';
 import { campaignOutcome, type DeliveryVerdict, toVerdict } from '../domain/campaign-delivery.ts';
+import { marketingRouteApplies } from '../domain/marketing-messages.ts';
 import type { SendOutcome } from '../domain/send-outcomes.ts';
 import type { ActiveCampaign, DeliveryOutcome, RecordedSend } from '../storage/dispatch-store.ts';
 import { campaignMessage } from './content.ts';
+import { runPaidBatch } from './paid-batch.ts';
 import { planRecipients, type ToSend } from './recipients.ts';
 import { sendChunks } from './send-batch.ts';
 import type { DispatchContext } from './store.ts';
@@ -37,6 +39,7 @@ export async function runBatch(
   opts: BatchOptions,
 ): Promise<BatchReport> {
   const { campaign, page } = target;
+  if (ctx.paid && marketingRouteApplies(page)) return runPaidBatch(ctx, ctx.paid, campaign, opts);
   const claimId = randomUUID();
   const now = ctx.clock.now();
   let planned: ReturnType<typeof planRecipients> | undefined;

@@ -2,8 +2,10 @@
 // goes through these few operations, implemented in storage/dispatch-store.ts and passed in by the
 // composition root. The life cycle (due → running, pause, complete) is app's one conditional update,
 // also passed in. The Graph client is passed in as the channel.
+import type { OutgoingMessage } from '../channel/index.ts';
 import type { CampaignCommand } from '../domain/campaigns.ts';
 import type { Clock } from '../domain/model.ts';
+import type { Outcome as PaidOutcome } from '../storage/campaign-deliveries.ts';
 import type {
   ActiveCampaign,
   ClaimedRecipient,
@@ -12,7 +14,7 @@ import type {
   OutcomeScope,
   RecordedSend,
 } from '../storage/dispatch-store.ts';
-import type { CampaignRow } from '../storage/schema.ts';
+import type { CampaignRow, CustomerRow } from '../storage/schema.ts';
 import type { BatchChannel } from './send-batch.ts';
 
 export interface DispatchStore {
@@ -37,6 +39,13 @@ export interface DispatchStore {
   ): Promise<void>;
   /** Recipients with work left; the campaign completes when there are none. */
   openCount(campaignId: number): Promise<number>;
+  /** R14c: a paid campaign's batch claimed, each recipient with its customer (dispatcher/paid-batch.ts). */
+  claimPaid(
+    campaignId: number,
+    opts: { claimId: string; limit: number; leaseMs: number; now: Date },
+  ): Promise<Array<{ id: number; customer: CustomerRow }>>;
+  /** R14c: a paid batch's outcomes, under the claim. */
+  recordPaid(campaignId: number, claimId: string, outcomes: PaidOutcome[], at: Date): Promise<void>;
 }
 
 export interface DispatchContext {
@@ -50,4 +59,21 @@ export interface DispatchContext {
    * (`app/campaigns.command`), filled by the composition root so the dispatcher does not import app.
    */
   lifecycle(campaignId: number, cmd: CampaignCommand): Promise<unknown>;
+  /** R14c: paid marketing messages (app's use case, filled by the root) for pages whose recurring route is closed. */
+  paid?: PaidCampaignSend;
 }
+
+export type PaidDeliveryAnswer =
+  | { status: 'sent'; messageId: string }
+  | { status: 'skipped' | 'failed'; reason: string }
+  /** Meta's campaign is not active yet (2300003): the recipient waits for it. */
+  | { status: 'deferred'; reason: string; until: Date };
+
+/** One campaign recipient as a paid marketing message; the root fills it with app's use-case. */
+export type PaidCampaignSend = (req: {
+  workspaceId: number;
+  campaignId: number;
+  customerId: number;
+  topicId: number;
+  message: OutgoingMessage;
+}) => Promise<PaidDeliveryAnswer>;

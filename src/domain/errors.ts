@@ -57,6 +57,10 @@ export const DOMAIN_ERROR_CODES = [
   'login_state_invalid',
   'login_offer_not_found',
   'facebook_login_failed',
+  'ad_account_invalid',
+  'ad_account_rejected',
+  'ad_account_not_found',
+  'marketing_unavailable',
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];

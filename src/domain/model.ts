@@ -13,7 +13,9 @@ export type ConsentEvent =
   | 'stopped'
   | 'resumed'
   | 'used'
-  | 'expired';
+  | 'expired'
+  /** R14e: the stop was told to Meta (messaging_customer_base/unsubscribe); detail says how it went. */
+  | 'meta_unsubscribed';
 
 /** Injected time: nothing in the product reads the system clock directly. */
 export interface Clock {

@@ -31,6 +31,9 @@ const STATUS: Partial<Record<DomainErrorCode, number>> = {
   meta_template_error: 502,
   login_offer_not_found: 404,
   facebook_login_failed: 502,
+  ad_account_rejected: 422,
+  ad_account_not_found: 404,
+  marketing_unavailable: 503,
 };
 
 /** Fastify's own 4xx codes, renamed to what a client reads. */

@@ -22,6 +22,7 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataRoutes } from './routes/data.ts';
 import { facebookConnectRoutes } from './routes/facebook-connect.ts';
+import { marketingRoutes } from './routes/marketing.ts';
 import { orderEventRoutes } from './routes/order-events.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { sendRouteRoutes } from './routes/send-routes.ts';
@@ -205,6 +206,7 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => orderEventRoutes(scope as App, deps), { prefix: '/api' });
+  await app.register(async (scope) => marketingRoutes(scope as App, deps), { prefix: '/api' });
   await app.register(async (scope) => campaignRoutes(scope as App, deps));
   return app as App;
 }

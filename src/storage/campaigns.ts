@@ -310,3 +310,17 @@ export async function engagementCounts(
     .executeTakeFirstOrThrow();
   return { delivered: Number(row.delivered), read: Number(row.read), clicked: Number(row.clicked) };
 }
+
+/** R14d: the most a paid campaign may spend (null: no cap of ours). */
+export async function setCampaignBudget(
+  db: Executor,
+  id: number,
+  budgetMinor: number | null,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('campaigns')
+    .set({ budget_minor: budgetMinor, updated_at: now })
+    .where('id', '=', id)
+    .execute();
+}

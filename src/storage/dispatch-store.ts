@@ -6,6 +6,7 @@ import { audienceOf } from '../domain/campaigns.ts';
 import type { CustomerState, PageState, SubscriptionState, TopicState } from '../domain/model.ts';
 import * as deliveries from './campaign-deliveries.ts';
 import * as campaigns from './campaigns.ts';
+import { customersByIds } from './campaigns.ts';
 import { toCustomerState } from './customers.ts';
 import { type Db, inTransaction, retryOnConnectionLoss } from './db.ts';
 import { findPage, toPageState } from './pages.ts';
@@ -77,6 +78,39 @@ export interface RecordedSend {
 
 export function createDispatchStore(db: Db) {
   return {
+    /** R14c: a batch of a paid campaign claimed (under the campaign row's lock), with its customers. */
+    async claimPaid(
+      campaignId: number,
+      opts: { claimId: string; limit: number; leaseMs: number; now: Date },
+    ): Promise<Array<{ id: number; customer: CustomerRow }>> {
+      return inTransaction(db, async (tx) => {
+        await deliveries.lockCampaignRow(tx, campaignId);
+        const rows = await deliveries.claimBatch(tx, campaignId, opts);
+        const people = new Map(
+          (
+            await customersByIds(
+              tx,
+              rows.map((r) => r.customer_id),
+            )
+          ).map((c) => [c.id, c]),
+        );
+        return rows.map((r) => ({ id: r.id, customer: people.get(r.customer_id)! }));
+      });
+    },
+
+    /** R14c: the outcomes of a paid batch, written under the claim like the free branch's. */
+    async recordPaid(
+      campaignId: number,
+      claimId: string,
+      outcomes: deliveries.Outcome[],
+      at: Date,
+    ): Promise<void> {
+      await inTransaction(db, async (tx) => {
+        await deliveries.lockCampaignRow(tx, campaignId);
+        await deliveries.writeOutcomes(tx, campaignId, claimId, outcomes, at);
+      });
+    },
+
     /** Running campaigns and scheduled ones due at `now`, each with its page and topic. */
     async activeCampaigns(now: Date): Promise<ActiveCampaign[]> {
       const rows = await campaigns.activeCampaigns(db, now);

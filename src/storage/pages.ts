@@ -203,6 +203,17 @@ export async function listPages(db: Executor, workspaceId: number): Promise<Page
   return rows.map(readable);
 }
 
+/** Every page on the 2026 profile, all workspaces (the paid-route sweeps pick theirs by region). */
+export async function listPagesOnProfile(db: Executor, profile: PageRow['profile']): Promise<PageRow[]> {
+  const rows = await db
+    .selectFrom('pages')
+    .selectAll()
+    .where('profile', '=', profile)
+    .orderBy('id')
+    .execute();
+  return rows.map(readable);
+}
+
 /** The oldest page of the installation (the default workspace on a single-shop server). */
 export async function firstPage(db: Executor): Promise<PageRow | undefined> {
   const row = await db.selectFrom('pages').selectAll().orderBy('id').limit(1).executeTakeFirst();

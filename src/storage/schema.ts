@@ -4,6 +4,12 @@ import type { ConsentEvent } from '../domain/model.ts';
 import type { Profile, Role } from '../domain/options.ts';
 import type { OrderEventStatus } from '../domain/order-events.ts';
 import type { TemplateButton } from '../domain/utility-templates.ts';
+import type {
+  AdAccountsTable,
+  MarketingSendsTable,
+  MessageCampaignsTable,
+  MetaSubscribersTable,
+} from './schema-marketing.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json = ColumnType<
@@ -301,6 +307,8 @@ export interface CampaignsTable {
   failed_count: Generated<number>;
   skipped_count: Generated<number>;
   checkpoint_at: Timestamp | null;
+  /** R14d: the most a paid campaign may spend, smallest currency unit; null = no cap of ours. */
+  budget_minor: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -404,6 +412,10 @@ export interface Database {
   message_templates: MessageTemplatesTable;
   order_event_mappings: OrderEventMappingsTable;
   order_events: OrderEventsTable;
+  ad_accounts: AdAccountsTable;
+  message_campaigns: MessageCampaignsTable;
+  marketing_sends: MarketingSendsTable;
+  meta_subscribers: MetaSubscribersTable;
 }
 
 export type PageRow = Selectable<PagesTable>;

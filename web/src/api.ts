@@ -286,7 +286,56 @@ const del = (p: string) => call<void>('DELETE', p);
 /** The verbs, for the API modules beside this one (api-templates.ts). */
 export const http = { get, post, put, del };
 
+export interface AdAccount {
+  adAccountId: string;
+  name: string | null;
+  currency: string;
+  defaultBudgetMinor: number | null;
+  minConversationGapSeconds: number;
+  checkedAt: string;
+}
+export type RouteEstimate =
+  | { route: 'recurring_token' }
+  | { route: 'marketing_message'; closed: { reason: string; text: Bilingual } }
+  | {
+      route: 'marketing_message';
+      currency: string;
+      budgetMinor: number | null;
+      estimate: {
+        deliveryLower: number;
+        deliveryUpper: number;
+        costLowerMinor: number;
+        costUpperMinor: number;
+      };
+      unitCostUpperMinor: number;
+    }
+  | { route: 'marketing_message'; estimateError: string };
+export interface PaidStats {
+  sent: number;
+  delivered: number;
+  read: number;
+  clicked: number;
+  failed: number;
+  costMinor: number;
+  perDeliveredMinor: number | null;
+  perReadMinor: number | null;
+  perClickMinor: number | null;
+}
+
 export const api = {
+  adAccount: () => get<{ adAccount: AdAccount | null }>('/api/ad-account').then((r) => r.adAccount),
+  connectAdAccount: (b: {
+    adAccountId: string;
+    accessToken: string;
+    defaultBudgetMinor: number | null;
+    minConversationGapSeconds: number;
+  }) => put<{ adAccount: AdAccount }>('/api/ad-account', b).then((r) => r.adAccount),
+  disconnectAdAccount: () => del('/api/ad-account'),
+  routeEstimate: (pageId: number, budgetMinor?: number | null) =>
+    get<RouteEstimate>(`/api/pages/${pageId}/route-estimate${qs({ budgetMinor })}`),
+  setCampaignBudget: (id: number, budgetMinor: number | null) =>
+    put<{ budgetMinor: number | null }>(`/api/campaigns/${id}/budget`, { budgetMinor }),
+  paidStats: (q: { campaignId: number } | { topicId: number }) => get<PaidStats>(`/api/stats/paid${qs(q)}`),
   signIn: async (email: string, password: string) => {
     const r = await post<{ user: SignedInUser; csrfToken: string }>('/api/auth/sign-in', { email, password });
     csrfToken = r.csrfToken;

@@ -3,6 +3,7 @@
 // what the agent can do, not what Graph said. An unknown code never shows raw English to a vi reader.
 // test/error-dictionary.test.ts scans the server for codes and fails when one is missing here.
 // Self-contained on purpose (no import of api.ts): the server's tests import it too.
+import { MARKETING_REASON_TEXT } from '../../src/domain/marketing-messages.ts';
 import { REASON_TEXT } from '../../src/domain/reasons.ts';
 
 type Lang = 'vi' | 'en';
@@ -252,6 +253,23 @@ const OWN_TEXT: Record<string, Bilingual> = {
     vi: 'Meta không nhận mẫu này; hãy thử lại sau hoặc sửa nội dung mẫu.',
     en: 'Meta did not accept this template; try again later or change its content.',
   },
+  // paid marketing messages (R14)
+  ad_account_invalid: {
+    vi: 'Thông tin tài khoản quảng cáo chưa hợp lệ: ID gồm các chữ số, mã truy cập không được trống, ngân sách là số nguyên.',
+    en: 'The ad account details are not valid: the ID is digits, the token is not blank, the budget is a whole number.',
+  },
+  ad_account_rejected: {
+    vi: 'Facebook không chấp nhận tài khoản quảng cáo hoặc mã truy cập này; kiểm tra quyền của người dùng hệ thống rồi thử lại.',
+    en: "Facebook did not accept this ad account or token; check the system user's access and try again.",
+  },
+  ad_account_not_found: {
+    vi: 'Chưa kết nối tài khoản quảng cáo nào.',
+    en: 'No ad account is connected.',
+  },
+  marketing_unavailable: {
+    vi: 'Máy chủ chưa được cấu hình để gửi tin nhắn quảng cáo trả phí.',
+    en: 'This server is not set up to send paid marketing messages.',
+  },
   // http (src/http)
   not_authenticated: {
     vi: 'Phiên đăng nhập đã hết; hãy đăng nhập lại.',
@@ -308,7 +326,12 @@ const OWN_TEXT: Record<string, Bilingual> = {
 };
 
 /** code → sentence: the R1d refusal reasons (the domain's own sentences), Meta's errors, the rest. */
-export const ERROR_TEXT: Readonly<Record<string, Bilingual>> = { ...REASON_TEXT, ...GRAPH_TEXT, ...OWN_TEXT };
+export const ERROR_TEXT: Readonly<Record<string, Bilingual>> = {
+  ...REASON_TEXT,
+  ...MARKETING_REASON_TEXT,
+  ...GRAPH_TEXT,
+  ...OWN_TEXT,
+};
 
 // Where the server's own (English) message is more precise than the dictionary's, an en reader gets it.
 const EN_MESSAGE_WINS = new Set(['validation_failed', 'invalid_campaign']);

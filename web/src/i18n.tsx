@@ -9,6 +9,7 @@ import { campaignsEn, campaignsVi } from './i18n/campaigns.ts';
 import { connectEn, connectVi } from './i18n/connect.ts';
 import { consoleEn, consoleVi } from './i18n/console.ts';
 import { inboxEn, inboxVi } from './i18n/inbox.ts';
+import { marketingEn, marketingVi } from './i18n/marketing.ts';
 import { shopsEn, shopsVi } from './i18n/shops.ts';
 import { templatesEn, templatesVi } from './i18n/templates.ts';
 
@@ -132,6 +133,7 @@ const vi = {
   ...assistantVi,
   ...campaignsVi,
   ...templatesVi,
+  ...marketingVi,
   ...inboxVi,
   ...consoleVi,
   ...shopsVi,
@@ -253,6 +255,7 @@ const en: Dict = {
   ...assistantEn,
   ...campaignsEn,
   ...templatesEn,
+  ...marketingEn,
   ...inboxEn,
   ...consoleEn,
   ...shopsEn,

@@ -10,6 +10,7 @@ import { reasonLabel } from '../../reasons.ts';
 import { navigate } from '../../router.ts';
 import { useTime } from '../../time.ts';
 import { pct } from '../topics/TopicsPage.tsx';
+import { PaidStatsView } from './PaidStatsView.tsx';
 import { StartDraftButton } from './StartCampaign.tsx';
 
 export function CampaignDetail({ id }: { id: number }) {
@@ -141,6 +142,7 @@ export function CampaignDetail({ id }: { id: number }) {
           <BarChart title={t.failuresByReason} data={reasons} color="#b42318" />
         </section>
       ) : null}
+      <PaidStatsView by={{ campaignId: id }} />
     </div>
   );
 }

@@ -19,6 +19,7 @@ import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
 import { reasonLabel } from '../../reasons.ts';
 import { MessageStep, messageProblems } from './MessageStep.tsx';
+import { RouteEstimateView } from './RouteEstimateView.tsx';
 import { StartDialog } from './StartCampaign.tsx';
 
 const STEPS = ['stepContent', 'stepAudience', 'stepMessage', 'stepDryRun', 'stepSchedule'] as const;
@@ -189,6 +190,7 @@ export function CampaignWizard(p: {
             {t.runDryRun}
           </button>
           {dry ? <DryRunView dry={dry} /> : null}
+          {dry ? <RouteEstimateView pageId={p.page.id} campaignId={draftId} /> : null}
         </div>
       ) : null}
       {step === 4 && dry ? (

@@ -3,6 +3,7 @@
 import { type FormEvent, useState } from 'react';
 import { api, errorText, type Page, PROFILES, type Profile } from '../../api.ts';
 import { useI18n } from '../../i18n.tsx';
+import { AdAccountSection } from './AdAccountSection.tsx';
 
 export function SettingsPage({ page }: { page: Page }) {
   const { t, lang } = useI18n();
@@ -100,6 +101,7 @@ export function SettingsPage({ page }: { page: Page }) {
           </div>
         </form>
       </section>
+      <AdAccountSection />
     </div>
   );
 }

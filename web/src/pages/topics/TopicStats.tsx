@@ -4,6 +4,7 @@ import { api, type Topic } from '../../api.ts';
 import { BarChart, type Datum, FunnelChart, LineChart } from '../../components/Charts.tsx';
 import { useLoad } from '../../hooks.ts';
 import { useI18n } from '../../i18n.tsx';
+import { PaidStatsView } from '../campaigns/PaidStatsView.tsx';
 import { dayMonth, statLabel } from './stats-labels.tsx';
 import { pct } from './TopicsPage.tsx';
 
@@ -75,6 +76,7 @@ export function TopicStatsPanel({ topic, days, onClose }: { topic: Topic; days: 
           </div>
         </div>
       )}
+      <PaidStatsView by={{ topicId: topic.id }} />
     </section>
   );
 }

@@ -1,0 +1,111 @@
+// R14b: Meta's token list is synchronised and never turned into a topic subscription by guess.
+// R14e: a customer's stop is told to Meta (messaging_customer_base/unsubscribe) and the consent history
+// records both; a failed call is tried again on the next sweep.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import {
+  recurringTopic,
+  seedCustomer,
+  seedInvitation,
+  seedOptIn,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
+import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
+import type { Storage } from '../storage/db.ts';
+import * as metaStore from '../storage/meta-subscribers.ts';
+import * as subscriptions from '../storage/subscriptions.ts';
+import { syncMetaTokens, tellMetaStops } from './marketing-tokens.ts';
+import { applyStopResume } from './optins.ts';
+
+describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
+  let storage: Storage;
+  let meta: MarketingGraph;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    meta = await startMarketingGraph();
+  });
+  afterAll(async () => {
+    await meta?.close();
+    await storage?.close();
+  });
+
+  async function subscribed(region = 'VN') {
+    const w = await seedWorkspace(storage, { profile: '2026', region, accessToken: 'page-token' });
+    const ctx = { ...w.ctx, marketing: meta.marketing };
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const topic = await seedTopic(ctx, w.workspaceId, w.page.id, recurringTopic());
+    const c = await seedCustomer(ctx, scope);
+    const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
+    const token = `sync-${c.id}-${w.workspaceId}`;
+    await seedOptIn(ctx, w.page.fb_page_id, { psid: c.psid, kind: 'recurring', payload, token });
+    return { ...w, ctx, topic, customer: c, token };
+  }
+
+  it('R14b: Meta’s list is recorded; a subscriber from an ad gets no topic by guess', async () => {
+    const w = await subscribed();
+    meta.tokens.splice(
+      0,
+      meta.tokens.length,
+      ...[
+        { notification_messages_token: w.token, recipient_id: w.customer.psid },
+        { notification_messages_token: `ad-${w.workspaceId}`, recipient_id: `ad-psid-${w.workspaceId}` },
+      ],
+    );
+    const before = await subscriptions.countLiveSubscriptions(storage.db, w.topic.id, w.clock.now());
+    expect(await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).toEqual({
+      listed: 2,
+      known: 1,
+      metaOnly: 1,
+    });
+    expect(await metaStore.countMetaSubscribers(storage.db, w.page.id)).toBe(2);
+    expect(await subscriptions.countLiveSubscriptions(storage.db, w.topic.id, w.clock.now())).toBe(before);
+    // A second sync adds no rows.
+    await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
+    expect(await metaStore.countMetaSubscribers(storage.db, w.page.id)).toBe(2);
+    const call = meta.calls('/notification_message_tokens').at(-1)!;
+    expect(call.path).toContain(`/${w.page.fb_page_id}/`);
+    expect(call.query.access_token).toBe('page-token');
+  });
+
+  it('R14e: a stop is told to Meta once, and the consent history records both', async () => {
+    const w = await subscribed();
+    w.clock.advance(60_000);
+    const stop = await applyStopResume(w.ctx, {
+      fbPageId: w.page.fb_page_id,
+      psid: w.customer.psid,
+      token: w.token,
+      action: 'stop',
+      at: w.clock.now(),
+    });
+    expect(stop).toBe('stopped');
+    meta.failNext(`${w.page.fb_page_id}/messaging_customer_base/unsubscribe`, 2);
+    // Meta failed (transient, no retries in this client): nothing recorded, the next sweep tries again.
+    await tellMetaStops(w.ctx);
+    const history = async () =>
+      (await subscriptions.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })).map(
+        (h) => h.event,
+      );
+    expect(await history()).not.toContain('meta_unsubscribed');
+    await tellMetaStops(w.ctx);
+    const unsub = meta.calls(`${w.page.fb_page_id}/messaging_customer_base/unsubscribe`);
+    expect(unsub.at(-1)!.body).toEqual({ data: [{ psid: w.customer.psid }, { subscriber_token: w.token }] });
+    expect(await history()).toEqual(expect.arrayContaining(['stopped', 'meta_unsubscribed']));
+    const calls = unsub.length;
+    await tellMetaStops(w.ctx);
+    expect(meta.calls(`${w.page.fb_page_id}/messaging_customer_base/unsubscribe`)).toHaveLength(calls);
+  });
+
+  it('R14e: a stop on a page where the recurring route is open (FR) is not sent to the paid API', async () => {
+    const w = await subscribed('FR');
+    await applyStopResume(w.ctx, {
+      fbPageId: w.page.fb_page_id,
+      psid: w.customer.psid,
+      token: w.token,
+      action: 'stop',
+      at: w.clock.now(),
+    });
+    await tellMetaStops(w.ctx);
+    expect(meta.calls(`${w.page.fb_page_id}/messaging_customer_base/unsubscribe`)).toHaveLength(0);
+  });
+});

@@ -1,0 +1,98 @@
+// R14d/R9d on the paid route: a campaign on a 2026/VN page goes out as paid marketing messages through
+// the dispatcher's paid branch; with a budget it stops at the budget and every recipient ends sent or
+// skipped with the reason (budget_exhausted). Meta's Marketing API is the scripted loopback server.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import {
+  DAY,
+  recurringTopic,
+  seedCustomer,
+  seedInvitation,
+  seedOptIn,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
+import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
+import { connectAdAccount } from '../app/ad-accounts.ts';
+import * as campaigns from '../app/campaigns.ts';
+import { setCampaignBudget } from '../app/marketing-estimates.ts';
+import { sendCampaignMessagePaid } from '../app/marketing-messages.ts';
+import type { Storage } from '../storage/db.ts';
+import { createDispatchStore } from '../storage/dispatch-store.ts';
+import { startDispatcher } from './dispatcher.ts';
+
+describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => {
+  let storage: Storage;
+  let meta: MarketingGraph;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    meta = await startMarketingGraph();
+  });
+  afterAll(async () => {
+    await meta?.close();
+    await storage?.close();
+  });
+
+  it('R14d/R9d: a campaign with a budget for 2 messages sends 2 and skips the 3rd as budget_exhausted', async () => {
+    const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const ctx = { ...w.ctx, marketing: meta.marketing };
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const topic = await seedTopic(ctx, w.workspaceId, w.page.id, recurringTopic());
+    for (let i = 0; i < 3; i++) {
+      const c = await seedCustomer(ctx, scope);
+      const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
+      await seedOptIn(ctx, w.page.fb_page_id, {
+        psid: c.psid,
+        kind: 'recurring',
+        payload,
+        token: `cmp-${c.id}`,
+      });
+    }
+    await connectAdAccount(ctx, w.workspaceId, {
+      adAccountId: `${w.workspaceId}55`,
+      accessToken: 'system-user-token',
+    });
+    w.clock.advance(8 * DAY);
+    const created = await campaigns.createCampaign(ctx, w.workspaceId, w.page.id, {
+      name: 'Paid sale',
+      topicId: topic.id,
+      content: { type: 'text', text: 'Chào {{first_name|bạn}}, giảm 20%!' },
+      audience: {},
+    });
+    await setCampaignBudget(ctx, w.workspaceId, created.id, 2500);
+    await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
+    const dispatcher = startDispatcher(
+      {
+        store: createDispatchStore(storage.db),
+        clock: w.clock,
+        channel: { sendBatch: async () => expect.fail('the free route must not be used on a 2026/VN page') },
+        publicUrl: 'http://svc.test',
+        lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
+        paid: (req) => sendCampaignMessagePaid(ctx, req),
+      },
+      { pollMs: 20, concurrency: 1 },
+    );
+    try {
+      const end = Date.now() + 60_000;
+      let c = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
+      while (c.status !== 'completed' && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+        c = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
+      }
+      expect(c).toMatchObject({ status: 'completed', sent_count: 2, skipped_count: 1, failed_count: 0 });
+      const rows = await campaigns.campaignDeliveries(ctx, w.workspaceId, created.id, {});
+      expect(rows.map((d) => `${d.status}:${d.reason}`).sort()).toEqual([
+        'sent:null',
+        'sent:null',
+        'skipped:budget_exhausted',
+      ]);
+      const sends = meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}55`));
+      expect(sends).toHaveLength(2);
+      expect((sends[0]!.body as { message: unknown }).message).toMatchObject({
+        text: expect.stringMatching(/giảm 20%/),
+      });
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+});
