@@ -85,12 +85,11 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
       });
     }
     const page = (await pages.findPage(ctx.db, c.workspace_id, c.page_id))!;
-    if (page.restricted_reason) {
+    // A disconnected page (issue 12) sends nothing either, like a restricted one.
+    const stopped = page.restricted_reason ?? (page.disconnected_at ? 'page_disconnected' : null);
+    if (stopped) {
       // R11b: nothing goes out on a restricted page; the campaign says why and waits for a resume.
-      await pause(
-        c,
-        page.restricted_reason.startsWith('page_token_invalid') ? 'page_token_invalid' : 'page_restricted',
-      );
+      await pause(c, stopped.startsWith('page_token_invalid') ? 'page_token_invalid' : 'page_restricted');
       return true;
     }
     const topic = topics.toTopicState((await topics.findTopic(ctx.db, c.workspace_id, c.topic_id))!);
