@@ -96,9 +96,16 @@ export const psidOf = (i: number) => `psid-${i}`;
 export const tokenOf = (i: number, k = 0) => `tok-${i}-${k}`;
 
 /** Sandbox side of recipient `i` (same names as seedDatabase). Usable in another process. */
-export function seedSandbox(sandbox: Sandbox, specs: readonly RecipientSpec[], now = T0, offset = 0): void {
+export function seedSandbox(
+  sandbox: Sandbox,
+  specs: readonly RecipientSpec[],
+  now = T0,
+  offset = 0,
+  /** Another page of the sandbox (default its first). */
+  pageId?: string,
+): void {
   const state = sandbox.state;
-  const page = state.primary();
+  const page = pageId ? state.page(pageId)! : state.primary();
   specs.forEach((s, n) => {
     const i = n + offset;
     const psid = psidOf(i);

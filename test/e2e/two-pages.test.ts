@@ -49,7 +49,7 @@ describe.each(BACKENDS)('a workspace with two pages (%s)', (backend) => {
     psid2 = (await sandbox.forPage(fbPageId).createCustomer({ name: 'Khách hai' })).psid;
     await sandbox.message(psid1, 'giá bao nhiêu?');
     await sandbox.message(psid2, 'giá bao nhiêu?');
-  });
+  }, 300_000); // booting the runtime on a loaded machine takes a while
   afterAll(async () => env?.close());
 
   it("assistant per page: each customer is answered by its own page's assistant", async () => {

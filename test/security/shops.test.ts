@@ -10,6 +10,7 @@ import { createShopWithInvite, listShops, setShopSuspended } from '../../src/app
 import { loadConfig } from '../../src/config.ts';
 import { startRuntime } from '../../src/runtime.ts';
 import { signBody } from '../../src/sandbox/index.ts';
+import { upsertCustomer } from '../../src/storage/customers.ts';
 import { insertWorkspace } from '../../src/storage/pages.ts';
 import { delivery, waitFor } from '../e2e/harness.ts';
 import { BACKENDS, openTestStorage } from '../support/backends.ts';
@@ -169,6 +170,19 @@ describe.each(BACKENDS)('shops on one deployment (%s)', (backend) => {
     });
     expect(res.status).toBe(403);
     expect(await count('webhook_events', `idempotency_key LIKE '%${mids[0]}%'`)).toBe(0);
+    // And nothing is sent on it: a reply to its customer (inside 24 h) is refused with the reason.
+    const now = env.rt.clock.now();
+    const customer = await upsertCustomer(
+      db(),
+      { workspaceId: b.workspaceId, pageId: b.page.id, psid: `psid-${hex()}`, name: 'K', interactionAt: now },
+      now,
+    );
+    const ownerB = await signInAs(base, b.email, b.password);
+    const reply = await call(base, 'POST', `/api/customers/${customer.id}/messages`, ownerB, {
+      text: 'chào',
+    });
+    expect(reply.status).toBe(422);
+    expect(JSON.stringify(reply.body)).toContain('page_restricted');
   });
 
   it('bad input: connectPage refuses a malformed page and stores nothing', async () => {

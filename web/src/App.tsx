@@ -106,8 +106,11 @@ function Shell({ path }: { path: string }) {
         </span>
         {pages.data && pages.data.length > 1 && page ? (
           <label className="page-picker">
-            <span className="sr-only">{t.pagePicker}</span>
-            <select value={page.id} onChange={(e) => choose(Number(e.target.value))}>
+            <select
+              aria-label={t.pagePicker}
+              value={page.id}
+              onChange={(e) => choose(Number(e.target.value))}
+            >
               {pages.data.map((p) => (
                 <option key={p.id} value={p.id}>
                   {p.name}
