@@ -50,6 +50,14 @@ export const AUDIT_ACTIONS: Record<string, AuditAction> = {
   'PUT /api/templates/:templateId': { key: 'template.edit', body: ['name'] },
   'PUT /api/pages/:pageId/order-event-mappings/:eventType': page('order_event_mapping.edit'),
   'DELETE /api/pages/:pageId/order-event-mappings/:eventType': page('order_event_mapping.delete'),
+  // Issue 12: Kết nối Fanpage.
+  'POST /api/facebook/connect': { key: 'facebook.login_start' },
+  'POST /api/facebook/offers/:offerId/connect': { key: 'page.connect' },
+  'POST /api/pages/:pageId/disconnect': page('page.disconnect'),
+  // R14: the ad account and a campaign's budget.
+  'PUT /api/ad-account': { key: 'ad_account.connect' },
+  'DELETE /api/ad-account': { key: 'ad_account.disconnect' },
+  'PUT /api/campaigns/:campaignId/budget': { key: 'campaign.budget', param: ['campaignId', 'campaign'] },
 };
 
 export const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url}`;

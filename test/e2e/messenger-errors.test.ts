@@ -209,9 +209,13 @@ describe.each(BACKENDS)('Messenger error table end to end on %s', (backend) => {
         await h.sb.resetFaults();
         const page = (await h.api('GET', `/api/pages/${h.pageId}`)).body;
         expect(page.restrictedReason).toMatch(/^page_token_invalid/);
-        expect((await reply(c.id, 'y')).body.error.code).toBe('page_restricted');
+        // Issue 12: the page needs the Login flow again, and says so (not a generic restriction).
+        expect((await reply(c.id, 'y')).body.error.code).toBe('page_needs_reconnect');
       } finally {
-        await h.storage.db.updateTable('pages').set({ restricted_reason: null }).execute();
+        await h.storage.db
+          .updateTable('pages')
+          .set({ restricted_reason: null, connection_status: 'connected', connection_reason: null })
+          .execute();
       }
     });
   });

@@ -182,7 +182,8 @@ describe.each(BACKENDS)('shops on one deployment (%s)', (backend) => {
       text: 'chào',
     });
     expect(reply.status).toBe(422);
-    expect(JSON.stringify(reply.body)).toContain('page_restricted');
+    // The refusal names why: the page was disconnected (not a generic restriction).
+    expect(reply.body.error.code).toBe('page_disconnected');
   });
 
   it('bad input: connectPage refuses a malformed page and stores nothing', async () => {

@@ -90,6 +90,27 @@ const ACTIONS: Record<string, { vi: Say; en: Say }> = {
     vi: (n) => `Bỏ gán mẫu cho sự kiện đơn hàng của Fanpage${q(n)}`,
     en: (n) => `Removed an order event mapping on page${q(n)}`,
   },
+  'facebook.login_start': {
+    vi: () => 'Bắt đầu kết nối Fanpage qua Facebook',
+    en: () => 'Started connecting pages through Facebook',
+  },
+  'page.connect': { vi: () => 'Kết nối Fanpage', en: () => 'Connected pages' },
+  'page.disconnect': {
+    vi: (n) => `Ngắt kết nối Fanpage${q(n)}`,
+    en: (n) => `Disconnected page${q(n)}`,
+  },
+  'ad_account.connect': {
+    vi: () => 'Kết nối tài khoản quảng cáo',
+    en: () => 'Connected the ad account',
+  },
+  'ad_account.disconnect': {
+    vi: () => 'Ngắt kết nối tài khoản quảng cáo',
+    en: () => 'Disconnected the ad account',
+  },
+  'campaign.budget': {
+    vi: (n) => `Đặt ngân sách cho chiến dịch${q(n)}`,
+    en: (n) => `Set the budget of the campaign${q(n)}`,
+  },
   'user.password_reset': {
     vi: (n) => `Đặt lại mật khẩu của${q(n)} trên máy chủ`,
     en: (n) => `Reset the password of${q(n)} on the server`,
