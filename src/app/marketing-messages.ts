@@ -26,6 +26,7 @@ import { type Executor, inTransaction } from '../storage/db.ts';
 import * as sends from '../storage/marketing-sends.ts';
 import * as messageCampaigns from '../storage/message-campaigns.ts';
 import * as messages from '../storage/messages.ts';
+import * as metaSubscribers from '../storage/meta-subscribers.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import type { AdAccountRow, MessageCampaignRow } from '../storage/schema-marketing.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
@@ -204,10 +205,19 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
   const account = await adAccounts.findAdAccount(ctx.db, req.workspaceId);
   // R14a–c: the resolver's own check (marketing-messages.ts), on the token this send will use.
   const setup = marketingSetup(account ? adAccounts.adAccountState(account) : null);
+  const [synced, lastPaid] = await Promise.all([
+    metaSubscribers.tokenOfPsid(ctx.db, page.id, customer.psid),
+    sends.lastPaidSendAt(ctx.db, customer.id),
+  ]);
   const check = marketingCheck({
     setup,
     customer: { lastInteractionAt: customer.last_interaction_at },
-    token: marketingToken(null, sub.token, await sends.lastPaidSendAt(ctx.db, customer.id)),
+    // R14b: Meta's synchronised token first, else the opt-in card's — the token the resolver shows.
+    token: marketingToken(
+      synced ? { token: synced, status: 'active', lastSentAt: null } : null,
+      sub.token,
+      lastPaid,
+    ),
     now,
   });
   if (!check.ok) return rules(check.reason, check.nextAt);
@@ -224,7 +234,7 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
       mc: mc.row,
       req,
       subscriptionId: sub.id,
-      token: sub.token,
+      token: check.token.token,
       now,
     });
     if (!held.ok) {
@@ -233,7 +243,7 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
     }
     const result = await api(ctx).send(creds(acct), {
       messageCampaignId: mc.row.meta_campaign_id,
-      subscriptionToken: sub.token,
+      subscriptionToken: check.token.token,
       message: req.message,
       minConversationGapSeconds: gapSeconds,
     });
