@@ -6,7 +6,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DOMAIN_ERROR_CODES } from '../src/domain/errors.ts';
-import { MARKETING_REASON_TEXT } from '../src/domain/marketing-messages.ts';
 import { REASON_TEXT } from '../src/domain/reasons.ts';
 import { ApiError, describeError, ERROR_TEXT, errorText } from '../web/src/errors.ts';
 
@@ -34,8 +33,6 @@ function serverCodes(): Map<string, string> {
   const found = new Map<string, string>();
   for (const code of DOMAIN_ERROR_CODES) found.set(code, 'src/domain/errors.ts DOMAIN_ERROR_CODES');
   for (const code of Object.keys(REASON_TEXT)) found.set(code, 'src/domain/reasons.ts (refusal reasons)');
-  for (const code of Object.keys(MARKETING_REASON_TEXT))
-    found.set(code, 'src/domain/marketing-messages.ts (paid-route refusals)');
   for (const file of sources(SRC)) {
     const text = readFileSync(file, 'utf8');
     for (const re of PATTERNS) for (const m of text.matchAll(re)) found.set(m[1]!, path.relative(SRC, file));

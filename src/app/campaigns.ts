@@ -14,8 +14,8 @@ import {
   validateCampaign,
 } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
+import type { Money } from '../domain/marketing-messages.ts';
 import { LIMITS } from '../domain/platform.ts';
-import type { Money } from '../domain/route-marketing.ts';
 import { type Route, resolveRoute } from '../domain/send-routes.ts';
 import { type Enqueuer, JOBS } from '../jobs/queue.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
@@ -239,6 +239,7 @@ export async function dryRun(
         otnClosed: facts.otnClosed,
         marketing: facts.marketing,
         marketingToken: facts.marketingToken,
+        lastPaidSendAt: facts.lastPaidSendAt,
       });
       if (r.ok) {
         out.routes[r.route] = (out.routes[r.route] ?? 0) + 1;

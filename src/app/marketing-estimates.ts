@@ -3,19 +3,22 @@
 import { DomainError } from '../domain/errors.ts';
 import {
   type DeliveryEstimate,
-  MARKETING_REASON_TEXT,
+  type Money,
   marketingRouteApplies,
   unitCostUpperMinor,
 } from '../domain/marketing-messages.ts';
 import type { Bilingual } from '../domain/model.ts';
+import { REASON_TEXT } from '../domain/reasons.ts';
 import * as adAccounts from '../storage/ad-accounts.ts';
 import * as campaigns from '../storage/campaigns.ts';
+import type { Executor } from '../storage/db.ts';
+import * as messageCampaigns from '../storage/message-campaigns.ts';
 import * as pages from '../storage/pages.ts';
 import type { MarketingContext } from './ad-accounts.ts';
 
 export type RouteEstimate =
   | { route: 'recurring_token' }
-  | { route: 'marketing_message'; closed: { reason: 'ad_account_missing'; text: Bilingual } }
+  | { route: 'marketing_message'; closed: { reason: 'no_ad_account'; text: Bilingual } }
   | {
       route: 'marketing_message';
       currency: string;
@@ -39,7 +42,7 @@ export async function routeEstimate(
   if (!account) {
     return {
       route: 'marketing_message',
-      closed: { reason: 'ad_account_missing', text: MARKETING_REASON_TEXT.ad_account_missing },
+      closed: { reason: 'no_ad_account', text: REASON_TEXT.no_ad_account },
     };
   }
   if (!ctx.marketing)
@@ -58,6 +61,16 @@ export async function routeEstimate(
     estimate: r.value,
     unitCostUpperMinor: unitCostUpperMinor(r.value),
   };
+}
+
+/**
+ * R12h/R14d: the known price of one paid message on the page without asking Meta again — the price the
+ * page's live notification message campaign commits per send (Meta's estimate when it was made). Null
+ * until a paid message was sent once; the dry run asks Meta (routeEstimate) for a fresh estimate.
+ */
+export async function knownUnitPrice(db: Executor, pageId: number, currency: string): Promise<Money | null> {
+  const live = await messageCampaigns.findLiveMessageCampaign(db, pageId, null);
+  return live ? { currency, amount: Number(live.unit_cost_minor) } : null;
 }
 
 /** R14d: a campaign's budget, set while it is a draft (the dispatcher never passes it). */

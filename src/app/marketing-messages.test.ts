@@ -114,7 +114,7 @@ describe.each(BACKENDS)('paid marketing messages on %s', (backend) => {
       sender: 'agent',
       message: note(),
     });
-    expect(r).toMatchObject({ ok: false, stage: 'rules', reason: 'ad_account_missing' });
+    expect(r).toMatchObject({ ok: false, stage: 'rules', reason: 'no_ad_account' });
     expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}00`))).toHaveLength(0);
   });
 
@@ -246,7 +246,7 @@ describe.each(BACKENDS)('paid marketing messages on %s', (backend) => {
       sender: 'agent',
       message: note(),
     });
-    expect(r).toMatchObject({ ok: false, reason: 'ad_account_missing' });
+    expect(r).toMatchObject({ ok: false, reason: 'no_ad_account' });
     await expect(disconnectAdAccount(theirs.ctx, theirs.workspaceId)).rejects.toSatisfy((e) =>
       isDomainError(e, 'ad_account_not_found'),
     );

@@ -5,15 +5,15 @@
 import type { AdAccountCredentials, GraphFailure, MarketingApi, OutgoingMessage } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import {
-  budgetAllows,
-  checkMarketingSend,
+  budgetCheck,
   classifyMarketingError,
   MARKETING,
-  MARKETING_REASON_TEXT,
   type MarketingErrorClass,
-  type MarketingReason,
-  type MarketingRefusal,
+  marketingCheck,
   marketingOutcome,
+  marketingSetup,
+  marketingToken,
+  nextMarketingSendAt,
   unitCostUpperMinor,
 } from '../domain/marketing-messages.ts';
 import type { SenderKind } from '../domain/model.ts';
@@ -26,6 +26,7 @@ import { type Executor, inTransaction } from '../storage/db.ts';
 import * as sends from '../storage/marketing-sends.ts';
 import * as messageCampaigns from '../storage/message-campaigns.ts';
 import * as messages from '../storage/messages.ts';
+import * as metaSubscribers from '../storage/meta-subscribers.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import type { AdAccountRow, MessageCampaignRow } from '../storage/schema-marketing.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
@@ -46,7 +47,7 @@ export interface PaidSendRequest {
 
 export type PaidSendOutcome =
   | { ok: true; route: 'marketing_message'; trackingId: string | null; costMinor: number; sendId: number }
-  | ((Refusal | MarketingRefusal) & { stage: 'rules' })
+  | (Refusal & { stage: 'rules' })
   | {
       ok: false;
       stage: 'graph';
@@ -55,12 +56,8 @@ export type PaidSendOutcome =
       nextAt: Date | null;
     };
 
-function rules(reason: ReasonCode | MarketingReason, nextAt: Date | null = null): PaidSendOutcome {
-  if (reason in MARKETING_REASON_TEXT) {
-    const r = reason as MarketingReason;
-    return { ok: false, stage: 'rules', reason: r, text: MARKETING_REASON_TEXT[r], nextAt };
-  }
-  return { ...refuse(reason as ReasonCode, nextAt), stage: 'rules' };
+function rules(reason: ReasonCode, nextAt: Date | null = null): PaidSendOutcome {
+  return { ...refuse(reason, nextAt), stage: 'rules' };
 }
 
 function api(ctx: MarketingContext): MarketingApi {
@@ -151,20 +148,19 @@ function reserve(
     // Dropped by a concurrent send that met Meta's 2300000–2: the caller takes the new one.
     if (!mc) return { ok: false, reason: 'campaign_dropped' };
     await lockCustomersByPsid(tx, r.page.id, [r.customer.psid]);
-    const last = await sends.lastPaidSendAt(tx, r.customer.id);
-    if (last && r.now.getTime() < last.getTime() + MARKETING.perTokenIntervalMs) {
-      return {
-        ok: false,
-        reason: 'marketing_token_limit',
-        nextAt: new Date(last.getTime() + MARKETING.perTokenIntervalMs),
-      };
-    }
+    // R14c: the same 12-hour rule as before the call (marketing-messages.ts), read under the lock.
+    const freeAt = nextMarketingSendAt(await sends.lastPaidSendAt(tx, r.customer.id));
+    if (freeAt && r.now < freeAt) return { ok: false, reason: 'marketing_token_limit', nextAt: freeAt };
     const cost = Number(mc.unit_cost_minor);
     const committed = await sends.committedCostMinor(tx, mc.id);
-    const budget = mc.budget_minor === null ? null : Number(mc.budget_minor);
-    if (!budgetAllows({ budgetMinor: budget, committedMinor: committed, unitCostMinor: cost })) {
-      return { ok: false, reason: 'budget_exhausted', nextAt: null };
-    }
+    // R14d: one currency per ad account: the budget, the committed spend and the price are all in it.
+    const money = (amount: number) => ({ currency: 'account', amount });
+    const budget = budgetCheck({
+      budget: mc.budget_minor === null ? null : money(Number(mc.budget_minor)),
+      spent: money(committed),
+      estimate: money(cost),
+    });
+    if (!budget.ok) return { ok: false, reason: 'budget_exhausted', nextAt: null };
     const sendId = await sends.insertMarketingSend(tx, {
       workspaceId: r.page.workspace_id,
       pageId: r.page.id,
@@ -207,14 +203,26 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
   const sub = held.find((s) => s.stoppedAt === null);
   if (!sub) return rules(held.length > 0 ? 'subscription_stopped' : 'no_subscription');
   const account = await adAccounts.findAdAccount(ctx.db, req.workspaceId);
-  const check = checkMarketingSend({
-    adAccount: account ? adAccounts.adAccountState(account) : null,
+  // R14a–c: the resolver's own check (marketing-messages.ts), on the token this send will use.
+  const setup = marketingSetup(account ? adAccounts.adAccountState(account) : null);
+  const [synced, lastPaid] = await Promise.all([
+    metaSubscribers.tokenOfPsid(ctx.db, page.id, customer.psid),
+    sends.lastPaidSendAt(ctx.db, customer.id),
+  ]);
+  const check = marketingCheck({
+    setup,
     customer: { lastInteractionAt: customer.last_interaction_at },
-    lastPaidSendAt: await sends.lastPaidSendAt(ctx.db, customer.id),
+    // R14b: Meta's synchronised token first, else the opt-in card's — the token the resolver shows.
+    token: marketingToken(
+      synced ? { token: synced, status: 'active', lastSentAt: null } : null,
+      sub.token,
+      lastPaid,
+    ),
     now,
   });
   if (!check.ok) return rules(check.reason, check.nextAt);
   const acct = account!;
+  const gapSeconds = setup.minConversationGapSeconds ?? 0;
   // A campaign Meta calls unusable (inactive, unknown, another page's) is replaced once.
   for (let attempt = 0; ; attempt++) {
     const mc = await messageCampaignFor(ctx, page, acct, req.campaignId ?? null);
@@ -226,7 +234,7 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
       mc: mc.row,
       req,
       subscriptionId: sub.id,
-      token: sub.token,
+      token: check.token.token,
       now,
     });
     if (!held.ok) {
@@ -235,9 +243,9 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
     }
     const result = await api(ctx).send(creds(acct), {
       messageCampaignId: mc.row.meta_campaign_id,
-      subscriptionToken: sub.token,
+      subscriptionToken: check.token.token,
       message: req.message,
-      minConversationGapSeconds: check.minConversationGapSeconds,
+      minConversationGapSeconds: gapSeconds,
     });
     if (result.ok) {
       await sends.markMarketingSendAccepted(ctx.db, held.sendId, result.value.trackingId);
@@ -272,7 +280,7 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
         error: result.error,
         nextAt: null,
       };
-    const outcome = marketingOutcome(cls, check.minConversationGapSeconds);
+    const outcome = marketingOutcome(cls, gapSeconds);
     if (outcome.dropMessageCampaign) await messageCampaigns.dropMessageCampaign(ctx.db, mc.row.id, now);
     if (outcome.dropMessageCampaign && attempt === 0) continue;
     const nextAt = outcome.retryAfterMs === null ? null : new Date(now.getTime() + outcome.retryAfterMs);

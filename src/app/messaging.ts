@@ -12,7 +12,7 @@ import {
   textMessage,
 } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
-import { type MarketingRefusal, marketingRouteApplies } from '../domain/marketing-messages.ts';
+import { marketingRouteApplies } from '../domain/marketing-messages.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
@@ -52,7 +52,7 @@ export type SendOutcome =
       route: Route;
       paid?: { trackingId: string | null; costMinor: number };
     }
-  | ((Refusal | MarketingRefusal) & { stage: 'rules'; route?: Route | null })
+  | (Refusal & { stage: 'rules'; route?: Route | null })
   | { ok: false; stage: 'graph'; error: GraphFailure };
 
 /** One word for what happened to a send: sent, the refusal reason, or graph_<error class> (metrics, logs). */
@@ -226,7 +226,8 @@ export async function sendNotification(
 ): Promise<SendOutcome> {
   const { page } = await loadConversation(ctx.db, req.workspaceId, req.customerId);
   refuseBlank(req.message);
-  // R12e/R14c: where the recurring route is closed, the notification goes as a paid marketing message.
+  // R12e/R14c: where the recurring route is closed, the notification goes as a paid marketing message —
+  // the resolver's own rule (marketingRouteApplies), and sendPaidMessage checks it with marketingCheck.
   if (marketingRouteApplies(page)) return paidNotification(ctx, req);
   const sendReq = {
     workspaceId: req.workspaceId,
@@ -291,6 +292,7 @@ async function paidNotification(
       paid: { trackingId: r.trackingId, costMinor: r.costMinor },
     };
   }
-  if (r.stage === 'rules') return r;
+  // R12h: a refusal names the route it tried, as the resolver's does.
+  if (r.stage === 'rules') return { ...r, route: 'marketing_message' };
   return { ok: false, stage: 'graph', error: r.error };
 }

@@ -1,10 +1,14 @@
 // R12h: the route a message would take, over stored state, shown before anything is sent — the inbox
 // composer, the route-preview API, the send response and the campaign dry run all read it here.
 import { DomainError } from '../domain/errors.ts';
+import {
+  type MarketingSetup,
+  type MarketingTokenState,
+  type Money,
+  marketingSetup,
+} from '../domain/marketing-messages.ts';
 import type { PageState } from '../domain/model.ts';
 import { refuse } from '../domain/reasons.ts';
-import type { MarketingSetup, MarketingTokenState, Money } from '../domain/route-marketing.ts';
-import type { TemplateState } from '../domain/route-templates.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
 import {
   type MessageKind,
@@ -15,25 +19,29 @@ import {
   type RouteSender,
   resolveRoute,
 } from '../domain/send-routes.ts';
+import type { TemplateState } from '../domain/utility-templates.ts';
+import * as adAccounts from '../storage/ad-accounts.ts';
 import * as customers from '../storage/customers.ts';
 import type { Executor } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
+import * as marketingSends from '../storage/marketing-sends.ts';
+import * as metaSubscribers from '../storage/meta-subscribers.ts';
 import * as pages from '../storage/pages.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
+import * as templates from '../storage/templates.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
+import { knownUnitPrice } from './marketing-estimates.ts';
 import { loadConversation } from './sends.ts';
 
-/**
- * The routes this version can send. `utility` (h7: templates and order events) and
- * `marketing_message` (h8: ad account, message campaigns) join when their sending code lands; until
- * then a message routed there is refused with `route_not_available`, never sent another way.
- */
+/** The routes this version sends: every R12 route (utility: app/utility-sends.ts, paid: app/marketing-messages.ts). */
 export const SENDABLE_ROUTES: ReadonlySet<Route> = new Set<Route>([
   'response',
   'human_agent',
+  'utility',
   'recurring_token',
+  'marketing_message',
   'otn_token',
 ]);
 
@@ -45,37 +53,76 @@ export interface RouteRequest {
   /** `invitation` and `notification`: the topic. */
   topicId?: number;
   content?: ContentKind;
-  /** `utility_event`: the template chosen or mapped (h7 stores templates; none stored yet = null). */
+  /** `utility_event`: the template chosen or mapped; absent = the page's first APPROVED one, if any. */
   template?: TemplateState | null;
+  /** `utility_event`: a stored template of the page, by id (the composer's pick). */
+  templateId?: number;
   marketing?: boolean;
 }
 
 /**
- * The page-level facts the 2026 routes read besides the conversation. Each has no storage yet: the
- * ad account and the customer's marketing token are h8's tables, OTN closure (R12f) needs Meta's
- * unpublished "unavailable" answer. A page therefore reads as "no ad account, no synchronised token,
- * OTN open" — which is the truth of what is connected today — until those land and fill this.
+ * The stored facts the 2026 routes read besides the conversation: the workspace's ad account and gap
+ * (R14a/c), the customer's marketing token from Meta's synchronised list and the last paid send to it
+ * (R14b/c, R12g), the page's APPROVED templates (R13b) and the known price of one paid message (R14d).
+ * OTN closure (R12f) is not stored by this version (no answer from Meta marks it), so it reads open.
  */
 export interface RouteFacts {
   marketing: MarketingSetup;
   marketingToken: MarketingTokenState | null;
   otnClosed: boolean;
+  /** R14c/R12g: the last paid message to this customer, whichever token it went on. */
+  lastPaidSendAt: Date | null;
   estimate: Money | null;
+  approvedTemplates: TemplateState[];
 }
 
-export async function routeFacts(_db: Executor, _page: PageRow, _customer: CustomerRow): Promise<RouteFacts> {
+export async function routeFacts(db: Executor, page: PageRow, customer: CustomerRow): Promise<RouteFacts> {
+  const [account, synced, lastPaid, approved] = await Promise.all([
+    adAccounts.findAdAccount(db, page.workspace_id),
+    metaSubscribers.tokenOfPsid(db, page.id, customer.psid),
+    marketingSends.lastPaidSendAt(db, customer.id),
+    templates.listTemplates(db, page.workspace_id, page.id, { status: 'APPROVED' }),
+  ]);
   return {
-    marketing: { adAccountConnected: false, minConversationGapSeconds: null },
-    marketingToken: null,
+    marketing: marketingSetup(account ? adAccounts.adAccountState(account) : null),
+    marketingToken: synced ? { token: synced, status: 'active', lastSentAt: lastPaid } : null,
+    // Meta's token is one per customer and page (R12g): a paid send under the opt-in token counts too.
+    lastPaidSendAt: lastPaid,
     otnClosed: false,
-    estimate: null,
+    estimate: account ? await knownUnitPrice(db, page.id, account.currency) : null,
+    approvedTemplates: approved.map(templates.toTemplateState),
   };
 }
 
-async function intentOf(db: Executor, req: RouteRequest, page: PageRow): Promise<RouteIntent> {
+/**
+ * The template a utility event fills: the one given, else the stored one named by id (on this page),
+ * else — for a preview before the agent picks — the page's first APPROVED template, if it has one.
+ */
+async function utilityTemplate(
+  db: Executor,
+  req: RouteRequest,
+  page: PageRow,
+  approved: readonly TemplateState[],
+): Promise<TemplateState | null> {
+  if (req.template !== undefined) return req.template;
+  if (req.templateId === undefined) return approved[0] ?? null;
+  const row = await templates.findTemplate(db, req.workspaceId, req.templateId);
+  if (!row || row.page_id !== page.id) {
+    throw new DomainError('template_not_found', `No template ${req.templateId} on this page.`);
+  }
+  return templates.toTemplateState(row);
+}
+
+async function intentOf(
+  db: Executor,
+  req: RouteRequest,
+  page: PageRow,
+  facts: RouteFacts,
+): Promise<RouteIntent> {
   if (req.kind === 'free_text') return { kind: 'free_text' };
   if (req.kind === 'utility_event') {
-    return { kind: 'utility_event', template: req.template ?? null, marketing: req.marketing === true };
+    const template = await utilityTemplate(db, req, page, facts.approvedTemplates);
+    return { kind: 'utility_event', template, marketing: req.marketing === true };
   }
   if (req.topicId === undefined) {
     throw new DomainError('validation_failed', `A ${req.kind} needs a topicId.`, { field: 'topicId' });
@@ -94,11 +141,11 @@ export async function previewRoute(ctx: AppContext, req: RouteRequest): Promise<
 
 export async function routeIn(db: Executor, req: RouteRequest, now: Date): Promise<RouteResolution> {
   const { page, customer } = await loadConversation(db, req.workspaceId, req.customerId);
-  const intent = await intentOf(db, req, page);
-  const [pageSubs, invs, facts] = await Promise.all([
+  const facts = await routeFacts(db, page, customer);
+  const intent = await intentOf(db, req, page, facts);
+  const [pageSubs, invs] = await Promise.all([
     subs.customerSubscriptions(db, customer.id),
     req.kind === 'invitation' ? invitations.customerInvitations(db, customer.id) : Promise.resolve([]),
-    routeFacts(db, page, customer),
   ]);
   const all = pageSubs.map(subs.toSubscriptionState);
   const topicId = 'topic' in intent ? intent.topic.id : null;
@@ -115,11 +162,12 @@ export async function routeIn(db: Executor, req: RouteRequest, now: Date): Promi
     otnClosed: facts.otnClosed,
     marketing: facts.marketing,
     marketingToken: facts.marketingToken,
+    lastPaidSendAt: facts.lastPaidSendAt,
     estimate: facts.estimate,
   });
 }
 
-/** A route this version cannot send yet: refused clearly, with the route named (never a silent fallback). */
+/** A route this version cannot send: refused clearly, with the route named (never a silent fallback). */
 export function unavailableRoute(r: RouteResolution): RouteRefusal | null {
   if (!r.ok || SENDABLE_ROUTES.has(r.route)) return null;
   return { ...refuse('route_not_available'), route: r.route };

@@ -1,27 +1,51 @@
 // R14 paid marketing messages: the route, the limits known before sending, the budget, Meta's errors.
+// R12e/R14 paid marketing messages, one module of rules: where the route applies, the ad account
+// (R14a), the token (R14b), the limits known before sending (R14c), the budget (R14d), a stop at Meta
+// (R14e) and Meta's errors. The send path, the dispatcher and the resolver all use these functions.
 import { describe, expect, it } from 'vitest';
-import { page } from '../../test/support/domain-fixtures.ts';
+import { customer, page, topic } from '../../test/support/domain-fixtures.ts';
+import { ago, DAY, H, later, NOW, sub } from '../../test/support/resolver-fixtures.ts';
 import {
   type AdAccountState,
-  budgetAllows,
-  checkMarketingSend,
+  budgetCheck,
   classifyMarketingError,
   MARKETING,
+  MARKETING_TOKEN_INTERVAL_MS,
+  type MarketingTokenState,
+  marketingAllowedInRegion,
+  marketingCheck,
   marketingOutcome,
   marketingRouteApplies,
+  marketingSetup,
+  marketingToken,
+  nextMarketingSendAt,
   paidCosts,
+  stopEffects,
   unitCostUpperMinor,
 } from './marketing-messages.ts';
+import { REASON_TEXT } from './reasons.ts';
+import { resolveRoute } from './send-routes.ts';
 
-const H = 3_600_000;
-const now = new Date('2026-11-30T12:00:00Z');
-const ago = (ms: number) => new Date(now.getTime() - ms);
+const now = NOW;
 const account: AdAccountState = {
   adAccountId: '123',
   minConversationGapSeconds: 86_400,
   defaultBudgetMinor: 500_000,
   currency: 'VND',
 };
+/** The send path's check: the account's setup, the customer's token and the last paid send to it. */
+const checkMarketingSend = (i: {
+  adAccount: AdAccountState | null;
+  customer: { lastInteractionAt: Date | null };
+  lastPaidSendAt: Date | null;
+  now: Date;
+}) =>
+  marketingCheck({
+    setup: marketingSetup(i.adAccount),
+    customer: i.customer,
+    token: marketingToken(null, 'opt-in-token', i.lastPaidSendAt),
+    now: i.now,
+  });
 
 describe('R12e/R14 which pages send paid marketing messages', () => {
   it.each([
@@ -50,8 +74,8 @@ describe('R14a/R14c checks before a paid send', () => {
     });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.reason).toBe('ad_account_missing');
-    expect(r.text.en).toMatch(/ad account ID and a system-user token/);
+    expect(r.reason).toBe('no_ad_account');
+    expect(r.text.en).toMatch(/connect an ad account \(system-user token/);
     expect(r.text.vi).toMatch(/tài khoản quảng cáo/);
   });
 
@@ -62,7 +86,10 @@ describe('R14a/R14c checks before a paid send', () => {
       lastPaidSendAt: null,
       now,
     });
-    expect(r).toEqual({ ok: true, minConversationGapSeconds: 86_400 });
+    expect(r).toEqual({
+      ok: true,
+      token: { token: 'opt-in-token', status: 'active', lastSentAt: null },
+    });
   });
 
   it('R14c/R12g: a second paid message inside 12 h is refused with the time it may go', () => {
@@ -98,19 +125,19 @@ describe('R14a/R14c checks before a paid send', () => {
     });
     expect(r).toMatchObject({
       ok: false,
-      reason: 'marketing_conversation_gap',
+      reason: 'conversation_gap',
       nextAt: new Date(now.getTime() + 18 * H),
     });
   });
 
-  it('R14c: when both limits hold, the refusal shows the later of the two times', () => {
+  it('R14c: when both limits hold, the refusal shows the later of the two times, and its reason', () => {
     const r = checkMarketingSend({
       adAccount: { ...account, minConversationGapSeconds: 2 * 86_400 },
       customer: { lastInteractionAt: ago(30 * H) },
       lastPaidSendAt: ago(H),
       now,
     });
-    expect(r).toMatchObject({ reason: 'marketing_token_limit', nextAt: new Date(now.getTime() + 18 * H) });
+    expect(r).toMatchObject({ reason: 'conversation_gap', nextAt: new Date(now.getTime() + 18 * H) });
   });
 });
 
@@ -123,7 +150,13 @@ describe('R14d budget and cost', () => {
   ])(
     'R14d: budget $budget, committed $committed, next $unit → allowed $ok',
     ({ budget, committed, unit, ok }) => {
-      expect(budgetAllows({ budgetMinor: budget, committedMinor: committed, unitCostMinor: unit })).toBe(ok);
+      const vnd = (amount: number) => ({ currency: 'VND', amount });
+      const r = budgetCheck({
+        budget: budget === null ? null : vnd(budget),
+        spent: vnd(committed),
+        estimate: vnd(unit),
+      });
+      expect(r.ok).toBe(ok);
     },
   );
 
@@ -175,5 +208,143 @@ describe('R14c Meta MARKETING_MESSAGES_DIRECT errors', () => {
     expect(classifyMarketingError({ code: 100 })).toBeNull();
     expect(classifyMarketingError({ code: 10, error_subcode: 2018278 })).toBeNull();
     expect(classifyMarketingError(null)).toBeNull();
+  });
+});
+
+const tok = (o: Partial<MarketingTokenState> = {}): MarketingTokenState => ({
+  token: 'mm-1',
+  status: 'active',
+  lastSentAt: null,
+  ...o,
+});
+const setup = (gap: number | null = null) => ({ adAccountConnected: true, minConversationGapSeconds: gap });
+const check = (o: {
+  token?: MarketingTokenState | null;
+  gap?: number | null;
+  age?: number;
+  connected?: boolean;
+}) =>
+  marketingCheck({
+    setup: { ...setup(o.gap ?? null), adAccountConnected: o.connected ?? true },
+    customer: customer(ago(o.age ?? 10 * DAY)),
+    token: o.token === undefined ? tok() : o.token,
+    now: NOW,
+  });
+
+describe('R14a ad account', () => {
+  it('R14a: without an ad account the paid route is closed, with a reason that says what to connect', () => {
+    expect(check({ connected: false })).toEqual({
+      ok: false,
+      reason: 'no_ad_account',
+      text: REASON_TEXT.no_ad_account,
+      nextAt: null,
+    });
+    expect(REASON_TEXT.no_ad_account.en).toMatch(/connect an ad account/);
+    expect(REASON_TEXT.no_ad_account.vi).toMatch(/kết nối/);
+  });
+  it('R14a: through the resolver (2026, VN, 8 days) no ad account → refused on marketing_message', () => {
+    const r = resolveRoute({
+      page: page({ profile: '2026', region: 'VN' }),
+      customer: customer(ago(8 * DAY)),
+      sender: 'campaign',
+      intent: { kind: 'notification', topic: topic() },
+      subscriptions: [sub()],
+      now: NOW,
+    });
+    expect(r).toMatchObject({ ok: false, route: 'marketing_message', reason: 'no_ad_account' });
+  });
+});
+
+describe('R14b where the token comes from', () => {
+  it('R14b: Meta’s synchronised token first, else the opt-in card’s token, never a guess', () => {
+    expect(marketingToken(tok({ token: 'synced' }), 'optin')).toMatchObject({ token: 'synced' });
+    expect(marketingToken(null, 'optin')).toEqual({ token: 'optin', status: 'active', lastSentAt: null });
+    expect(marketingToken(null, null)).toBeNull();
+    expect(check({ token: null })).toMatchObject({ ok: false, reason: 'no_marketing_token' });
+  });
+  it('R14b: a token unsubscribed at Meta is refused', () => {
+    expect(check({ token: tok({ status: 'unsubscribed' }) })).toMatchObject({
+      reason: 'marketing_unsubscribed',
+    });
+  });
+  it('R14b: recipients in AU, the EU, JP, KR or UK cannot get paid messages; VN and US can', () => {
+    for (const r of ['AU', 'FR', 'JP', 'KR', 'UK', 'GB']) expect(marketingAllowedInRegion(r), r).toBe(false);
+    for (const r of ['VN', 'US', 'TH', null]) expect(marketingAllowedInRegion(r), String(r)).toBe(true);
+  });
+});
+
+describe('R14c the 12-hour limit and the minimum gap (the resolver’s view)', () => {
+  it('R14c: one message per token per 12 h — refused until exactly 12 h after the last, with that time', () => {
+    expect(MARKETING_TOKEN_INTERVAL_MS).toBe(12 * H);
+    expect(check({ token: tok({ lastSentAt: ago(12 * H - 1) }) })).toEqual({
+      ok: false,
+      reason: 'marketing_token_limit',
+      text: REASON_TEXT.marketing_token_limit,
+      nextAt: later(1),
+    });
+    expect(check({ token: tok({ lastSentAt: ago(12 * H) }) }).ok).toBe(true);
+    expect(nextMarketingSendAt(null)).toBeNull();
+  });
+  it('R14c: min_conversation_gap_seconds after the customer’s last interaction, with the time it ends', () => {
+    expect(check({ gap: 2 * 86_400, age: 30 * H })).toMatchObject({
+      reason: 'conversation_gap',
+      nextAt: later(18 * H),
+    });
+    expect(check({ gap: 2 * 86_400, age: 48 * H }).ok).toBe(true);
+    expect(check({ gap: null, age: 30 * H }).ok).toBe(true);
+  });
+  it('R14c: both limits at once → the one that ends later is the reason and the time', () => {
+    const token = tok({ lastSentAt: ago(2 * H) }); // free again in 10 h
+    expect(check({ token, gap: 2 * 86_400, age: 30 * H })).toMatchObject({
+      reason: 'conversation_gap',
+      nextAt: later(18 * H),
+    });
+    expect(check({ token, gap: 86_400 + 3600, age: 24 * H })).toMatchObject({
+      reason: 'marketing_token_limit',
+      nextAt: later(10 * H),
+    });
+  });
+});
+
+describe('R14d budget in money', () => {
+  const vnd = (amount: number) => ({ currency: 'VND', amount });
+  it.each([
+    { spent: 0, estimate: 400, want: true },
+    { spent: 9_600, estimate: 400, want: true },
+    { spent: 9_601, estimate: 400, want: false },
+    { spent: 10_000, estimate: 0, want: false },
+  ])(
+    'R14d: budget 10 000, spent $spent, next costs $estimate → allowed $want',
+    ({ spent, estimate, want }) => {
+      const r = budgetCheck({ budget: vnd(10_000), spent: vnd(spent), estimate: vnd(estimate) });
+      expect(r.ok).toBe(want);
+      if (!r.ok) expect(r.reason).toBe('budget_exhausted');
+      else expect(r.remaining).toBe(10_000 - spent - estimate);
+    },
+  );
+  it('R14d: no budget → no cap of ours; another currency is refused, not converted', () => {
+    expect(budgetCheck({ budget: null, spent: vnd(1e9), estimate: vnd(1) })).toEqual({
+      ok: true,
+      remaining: null,
+    });
+    expect(
+      budgetCheck({ budget: vnd(10_000), spent: null, estimate: { currency: 'USD', amount: 1 } }).ok,
+    ).toBe(false);
+  });
+});
+
+describe('R14e a stop unsubscribes at Meta', () => {
+  it('R14e: an active marketing token is unsubscribed at Meta too, and both are in the history', () => {
+    expect(stopEffects(tok())).toEqual({
+      history: ['stopped', 'meta_unsubscribed'],
+      unsubscribeAtMeta: 'mm-1',
+    });
+  });
+  it('R14e: without a token (or already unsubscribed) only the product’s stop is recorded', () => {
+    expect(stopEffects(null)).toEqual({ history: ['stopped'], unsubscribeAtMeta: null });
+    expect(stopEffects(tok({ status: 'unsubscribed' }))).toEqual({
+      history: ['stopped'],
+      unsubscribeAtMeta: null,
+    });
   });
 });

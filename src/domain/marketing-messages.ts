@@ -1,15 +1,21 @@
-// Paid marketing messages (R14): when the route applies, what Meta allows before a send (R14c), the
-// campaign budget (R14d), Meta's MARKETING_MESSAGES_DIRECT errors (R14c) and cost per result (R14d).
-// Pure: the app's send path, the dispatcher's paid branch and the statistics all read these rules.
-import type { Bilingual, CustomerState, PageState } from './model.ts';
-import { recurringAllowedInRegion } from './platform.ts';
+// Paid marketing messages (R14), one function per rule: where the route applies (R12e), the ad account
+// (R14a), the token (R14b), Meta's 12-hour per-token limit and the minimum gap after a conversation
+// (R14c, across all topics: R12g), the campaign budget (R14d), a stop told to Meta (R14e), Meta's
+// MARKETING_MESSAGES_DIRECT errors and cost per result. Pure: the resolver (send-routes.ts), the app's
+// send path, the dispatcher's paid branch and the statistics all read these rules, and only these.
+import type { CustomerState, PageState } from './model.ts';
+import { inRecurringRegion } from './platform.ts';
+import { type Refusal, refuse } from './reasons.ts';
 import type { GraphErrorBody } from './send-errors.ts';
 
 const HOUR_MS = 3_600_000;
 
+/** Meta: "one message every 12 hours per subscription_token" [M26 §1.3], across all topics (R12g). */
+export const MARKETING_TOKEN_INTERVAL_MS = 12 * HOUR_MS;
+
 export const MARKETING = {
   /** Meta: "one message every 12 hours per subscription_token" (notes §1.3), across all topics (R12g). */
-  perTokenIntervalMs: 12 * HOUR_MS,
+  perTokenIntervalMs: MARKETING_TOKEN_INTERVAL_MS,
   /** Meta's default we send unless the workspace chose another (notes §2.2 shows 86400). */
   defaultMinConversationGapSeconds: 86_400,
   /**
@@ -21,12 +27,18 @@ export const MARKETING = {
   textMax: 640,
 } as const;
 
+/** Marketing messages may be delivered to recipients anywhere except AU, EU, JP, KR and UK [M26 §1.3]. */
+export function marketingAllowedInRegion(region: string | null | undefined): boolean {
+  return !inRecurringRegion(region);
+}
+
 /**
  * R12e / R14: a topic notification or campaign goes as a paid marketing message where the recurring
  * route is closed — the 2026 profile outside AU/EU/JP/KR/UK. Elsewhere the recurring token is used.
+ * The resolver, the app's send path and the dispatcher all ask this one function.
  */
 export function marketingRouteApplies(page: Pick<PageState, 'profile' | 'region'>): boolean {
-  return page.profile === '2026' && !recurringAllowedInRegion(page.profile, page.region);
+  return page.profile === '2026' && marketingAllowedInRegion(page.region);
 }
 
 /** A workspace's connected ad account, as the rules need it (R14a). */
@@ -38,79 +50,125 @@ export interface AdAccountState {
   currency: string;
 }
 
-export const MARKETING_REASON_TEXT = {
-  ad_account_missing: {
-    vi: 'Chưa kết nối tài khoản quảng cáo: vào Cài đặt → Tài khoản quảng cáo, nhập ID tài khoản quảng cáo và mã truy cập của người dùng hệ thống để gửi tin nhắn quảng cáo trả phí.',
-    en: 'No ad account connected: in Settings → Ad account, enter the ad account ID and a system-user token to send paid marketing messages.',
-  },
-  marketing_token_limit: {
-    vi: 'Facebook chỉ cho phép một tin nhắn quảng cáo mỗi 12 giờ cho mỗi khách hàng (mọi chủ đề); có thể gửi sau thời điểm hiển thị.',
-    en: 'Facebook allows one marketing message per customer every 12 hours (all topics together); it can go after the time shown.',
-  },
-  marketing_conversation_gap: {
-    vi: 'Khách hàng vừa trò chuyện với Fanpage; tin nhắn quảng cáo chỉ được gửi sau khoảng cách tối thiểu, vào thời điểm hiển thị.',
-    en: 'The customer talked with the page recently; a marketing message may go only after the minimum gap, at the time shown.',
-  },
-  budget_exhausted: {
-    vi: 'Ngân sách của chiến dịch đã hết; tin nhắn không được gửi.',
-    en: "The campaign's budget is spent; the message was not sent.",
-  },
-} as const satisfies Record<string, Bilingual>;
-
-export type MarketingReason = keyof typeof MARKETING_REASON_TEXT;
-
-export interface MarketingRefusal {
-  ok: false;
-  reason: MarketingReason;
-  text: Bilingual;
-  nextAt: Date | null;
+/** An amount in the currency's smallest unit, as Meta's budgets and estimates are [M26 §1.3]. */
+export interface Money {
+  currency: string;
+  amount: number;
 }
 
-function refuseMarketing(reason: MarketingReason, nextAt: Date | null = null): MarketingRefusal {
-  return { ok: false, reason, text: MARKETING_REASON_TEXT[reason], nextAt };
+/**
+ * The customer's one marketing subscription on the page (Meta keeps one token per person and page,
+ * whatever the topic: R12g). `lastSentAt` is the last paid send on it from any topic or campaign.
+ */
+export interface MarketingTokenState {
+  token: string;
+  /** `unsubscribed`: the customer left at Meta (the "Stop these messages" link) or in the product (R14e). */
+  status: 'active' | 'unsubscribed';
+  lastSentAt: Date | null;
 }
 
-export interface MarketingCheckInput {
-  adAccount: AdAccountState | null;
+/** What the workspace and page have connected for paid messages. */
+export interface MarketingSetup {
+  /** R14a: an ad account with a system-user token is connected. */
+  adAccountConnected: boolean;
+  /** `min_conversation_gap_seconds` the page sends with each message; null = none. */
+  minConversationGapSeconds: number | null;
+}
+
+/** R14a: the setup an ad account gives (none connected: the route is closed). */
+export function marketingSetup(
+  account: Pick<AdAccountState, 'minConversationGapSeconds'> | null,
+): MarketingSetup {
+  return account
+    ? { adAccountConnected: true, minConversationGapSeconds: account.minConversationGapSeconds }
+    : { adAccountConnected: false, minConversationGapSeconds: null };
+}
+
+/**
+ * R14b: the token a paid message uses — the one synchronised from Meta's list when there is one (Meta
+ * subscribes people from click-to-Messenger ads too), else the opt-in card's token (the same token:
+ * "existing subscribers carry over"). Never made up: no token, no paid message. `lastPaidSendAt` is
+ * the last paid send to this customer on the page (R12g: one token per customer and page).
+ */
+export function marketingToken(
+  synced: MarketingTokenState | null,
+  optInToken: string | null,
+  lastPaidSendAt: Date | null = null,
+): MarketingTokenState | null {
+  const latest = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+  if (synced) return { ...synced, lastSentAt: latest(synced.lastSentAt, lastPaidSendAt) };
+  return optInToken ? { token: optInToken, status: 'active', lastSentAt: lastPaidSendAt } : null;
+}
+
+/** R14c: when the token may carry its next paid message (null: now). */
+export function nextMarketingSendAt(lastSentAt: Date | null): Date | null {
+  return lastSentAt ? new Date(lastSentAt.getTime() + MARKETING_TOKEN_INTERVAL_MS) : null;
+}
+
+/** R14c: Meta refuses a paid message this soon after the customer's own last interaction. */
+export function conversationGapEndsAt(
+  customer: Pick<CustomerState, 'lastInteractionAt'>,
+  minGapSeconds: number | null,
+): Date | null {
+  if (!minGapSeconds || minGapSeconds <= 0 || !customer.lastInteractionAt) return null;
+  return new Date(customer.lastInteractionAt.getTime() + minGapSeconds * 1000);
+}
+
+/**
+ * R14a–c: may a paid message go to this customer now? The reasons in the order a shop can act on
+ * them: connect an ad account, the customer's token, then the time limits — when both hold, the one
+ * that ends later is the reason, with its time (the earlier one alone would promise a time that fails).
+ */
+export function marketingCheck(input: {
+  setup: MarketingSetup;
   customer: Pick<CustomerState, 'lastInteractionAt'>;
-  /** The last paid message to this customer on this page, any topic, any campaign (R12g). */
-  lastPaidSendAt: Date | null;
+  token: MarketingTokenState | null;
   now: Date;
+}): { ok: true; token: MarketingTokenState } | Refusal {
+  const { setup, customer, token, now } = input;
+  if (!setup.adAccountConnected) return refuse('no_ad_account');
+  if (!token) return refuse('no_marketing_token');
+  if (token.status === 'unsubscribed') return refuse('marketing_unsubscribed');
+  const limit = nextMarketingSendAt(token.lastSentAt);
+  const gap = conversationGapEndsAt(customer, setup.minConversationGapSeconds);
+  if (limit && now < limit && (!gap || gap <= limit)) return refuse('marketing_token_limit', limit);
+  if (gap && now < gap) return refuse('conversation_gap', gap);
+  if (limit && now < limit) return refuse('marketing_token_limit', limit);
+  return { ok: true, token };
 }
 
 /**
- * R14a, R14c: may a paid message go now? Refuses without an ad account (saying what to connect),
- * inside 12 h of the last paid message to the same token, and inside the minimum conversation gap,
- * each with the time it may go. The latest of the two times is the one shown.
+ * R14d: would this send exceed the campaign's budget, given what was committed so far and the price of
+ * one message? No budget = no cap of ours (Meta may still apply its own). Amounts in the smallest unit;
+ * a budget in another currency than the price is refused rather than converted. The dispatcher commits
+ * each paid send's price before the call (the estimate's upper bound per delivered message), so even if
+ * every message is delivered the spend stays inside the budget.
  */
-export function checkMarketingSend(
-  input: MarketingCheckInput,
-): { ok: true; minConversationGapSeconds: number } | MarketingRefusal {
-  const { adAccount, customer, lastPaidSendAt, now } = input;
-  if (!adAccount) return refuseMarketing('ad_account_missing');
-  const tokenFreeAt = lastPaidSendAt ? lastPaidSendAt.getTime() + MARKETING.perTokenIntervalMs : 0;
-  const gapMs = adAccount.minConversationGapSeconds * 1000;
-  const gapFreeAt = customer.lastInteractionAt ? customer.lastInteractionAt.getTime() + gapMs : 0;
-  const t = now.getTime();
-  if (tokenFreeAt > t) {
-    return refuseMarketing('marketing_token_limit', new Date(Math.max(tokenFreeAt, gapFreeAt)));
-  }
-  if (gapFreeAt > t) return refuseMarketing('marketing_conversation_gap', new Date(gapFreeAt));
-  return { ok: true, minConversationGapSeconds: adAccount.minConversationGapSeconds };
+export function budgetCheck(input: {
+  budget: Money | null;
+  spent: Money | null;
+  estimate: Money | null;
+}): { ok: true; remaining: number | null } | Refusal {
+  const { budget, spent, estimate } = input;
+  if (!budget) return { ok: true, remaining: null };
+  const foreign = (m: Money | null) => m !== null && m.currency !== budget.currency;
+  if (foreign(spent) || foreign(estimate)) return refuse('budget_exhausted');
+  const spentAmount = spent?.amount ?? 0;
+  const next = spentAmount + (estimate?.amount ?? 0);
+  if (next > budget.amount || spentAmount >= budget.amount) return refuse('budget_exhausted');
+  return { ok: true, remaining: budget.amount - next };
 }
 
 /**
- * R14d: the dispatcher never exceeds a campaign's budget. Each paid send commits its price before the
- * call (the estimate's upper bound per delivered message), so even if every message is delivered the
- * spend stays inside the budget. No budget: no cap of ours (Meta may still cap, notes §1.3).
+ * R14e: a customer who stops notifications in the product is also unsubscribed at Meta, since Meta
+ * sends no opt-out webhook for marketing tokens; both are recorded in the consent history.
  */
-export function budgetAllows(input: {
-  budgetMinor: number | null;
-  committedMinor: number;
-  unitCostMinor: number;
-}): boolean {
-  if (input.budgetMinor === null) return true;
-  return input.committedMinor + input.unitCostMinor <= input.budgetMinor;
+export function stopEffects(token: MarketingTokenState | null): {
+  history: Array<'stopped' | 'meta_unsubscribed'>;
+  unsubscribeAtMeta: string | null;
+} {
+  if (!token || token.status === 'unsubscribed') return { history: ['stopped'], unsubscribeAtMeta: null };
+  return { history: ['stopped', 'meta_unsubscribed'], unsubscribeAtMeta: token.token };
 }
 
 /** Meta's delivery and cost estimate (`message_delivery_estimate`), costs in the smallest unit. */

@@ -3,7 +3,8 @@
 // sent (template) / sent as reply (inside 24 h) / refused with a reason. Pure: no I/O, no clock reads.
 import { DomainError } from './errors.ts';
 import type { Bilingual } from './model.ts';
-import { asPlainText, fillTemplate, isSendable } from './utility-templates.ts';
+import { utilityTriggerAllowed, utilityWindowRoute } from './send-routes.ts';
+import { asPlainText, fillTemplate } from './utility-templates.ts';
 
 export const ORDER_EVENT_TYPES = [
   'order_confirmed',
@@ -180,6 +181,8 @@ export function mappedValues(
 
 export interface TemplateForSend {
   status: string;
+  /** Stored templates are UTILITY (the migration checks it); absent means UTILITY. */
+  category?: string;
   headerText: string | null;
   bodyText: string;
   parameters: readonly string[];
@@ -189,8 +192,6 @@ export type OrderEventPlan =
   | { route: 'reply'; text: string; values: Record<string, string> }
   | { route: 'utility'; values: Record<string, string> }
   | { route: 'refused'; reason: OrderEventReason; detail?: string };
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * R12c / R13b–c: inside 24 h the template's text goes as an ordinary reply (one voice for the customer);
@@ -209,16 +210,21 @@ export function planOrderEvent(args: {
   if (!template) return { route: 'refused', reason: 'no_mapping' };
   const filled = fillTemplate(template, args.values);
   if (!filled.ok) return { route: 'refused', reason: 'missing_parameter', detail: filled.missing.join(',') };
-  if (args.now.getTime() - customer.lastInteractionAt.getTime() < DAY_MS) {
+  // R12c: the resolver's own decision (send-routes.ts), so an order event and a route preview agree.
+  const decided = utilityWindowRoute({
+    lastInteractionAt: customer.lastInteractionAt,
+    now: args.now,
+    template: { status: template.status, category: template.category ?? 'UTILITY' },
+  });
+  if (!decided.ok) return { route: 'refused', reason: 'template_not_approved' };
+  if (decided.route === 'response')
     return { route: 'reply', text: asPlainText(filled), values: filled.values };
-  }
-  if (!isSendable(template.status)) return { route: 'refused', reason: 'template_not_approved' };
   return { route: 'utility', values: filled.values };
 }
 
 /** R13d: the utility route carries transactional updates only; a campaign never goes through it. */
 export function assertUtilitySender(sender: 'agent' | 'order_event' | 'campaign' | 'bot'): void {
-  if (sender === 'campaign' || sender === 'bot') {
+  if (!utilityTriggerAllowed(sender)) {
     throw new DomainError(
       'utility_not_for_marketing',
       'A utility template carries order and account updates only; campaigns and the chat assistant cannot use it.',

@@ -3,11 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import { customer, page, topic } from '../../test/support/domain-fixtures.ts';
 import { ago, DAY, H, later, NOW, otnSub, otnTopic, sub } from '../../test/support/resolver-fixtures.ts';
+import type { MarketingSetup } from './marketing-messages.ts';
 import type { PageState } from './model.ts';
 import { PROFILES } from './platform.ts';
 import { REASON_TEXT } from './reasons.ts';
-import type { MarketingSetup } from './route-marketing.ts';
-import type { TemplateState } from './route-templates.ts';
 import { resolveSend } from './send-resolver.ts';
 import {
   type RouteInput,
@@ -16,6 +15,7 @@ import {
   resolveRoute,
   routeOfPlan,
 } from './send-routes.ts';
+import type { TemplateState } from './utility-templates.ts';
 
 const p26 = (o: Partial<PageState> = {}) => page({ profile: '2026', region: 'VN', ...o });
 const AD: MarketingSetup = { adAccountConnected: true, minConversationGapSeconds: null };
@@ -97,7 +97,7 @@ describe('R12 routes under the 2026 profile', () => {
     { age: 24 * H, sender: 'order_event' },
     { age: 30 * DAY, sender: 'order_event' },
     { age: 3 * DAY, sender: 'agent' },
-    { age: 400 * DAY, sender: 'bot' },
+    { age: 400 * DAY, sender: 'agent' },
   ] as const)(
     'R12c: a utility event at age $age from $sender goes as the APPROVED template',
     ({ age, sender }) => {
@@ -110,6 +110,15 @@ describe('R12 routes under the 2026 profile', () => {
       });
     },
   );
+  it('R13c/R13d: the chat assistant is not a utility trigger (only an agent or an order event): refused', () => {
+    for (const age of [H, 400 * DAY]) {
+      expect(utility({ age, sender: 'bot' })).toMatchObject({
+        ok: false,
+        route: 'utility',
+        reason: 'marketing_on_utility',
+      });
+    }
+  });
   it('R12c: inside 24 h the same event goes as ordinary text with the template to fill in', () => {
     const r = utility({ age: H });
     expect(r).toMatchObject({ ok: true, route: 'response', plan: { messagingType: 'UPDATE' } });

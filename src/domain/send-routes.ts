@@ -3,6 +3,14 @@
 // profiles the answer is send-resolver.ts's, unchanged, only named by its route; under `2026` the
 // routes that remain after 24 hours are chosen here. Every surface (inbox, API, dry run, CLI) shows it.
 
+import {
+  type MarketingSetup,
+  type MarketingTokenState,
+  type Money,
+  marketingCheck,
+  marketingRouteApplies,
+  marketingToken,
+} from './marketing-messages.ts';
 import type {
   CustomerState,
   InvitationState,
@@ -12,16 +20,7 @@ import type {
   SubscriptionState,
   TopicState,
 } from './model.ts';
-import { recurringAllowedInRegion } from './platform.ts';
 import { type Refusal, refuse } from './reasons.ts';
-import {
-  type MarketingSetup,
-  type MarketingTokenState,
-  type Money,
-  marketingCheck,
-  marketingToken,
-} from './route-marketing.ts';
-import { type TemplateState, templateSendability } from './route-templates.ts';
 import {
   type ContentKind,
   type MessageIntent,
@@ -31,6 +30,7 @@ import {
   windowState,
 } from './send-resolver.ts';
 import { consentStatus } from './subscriptions.ts';
+import { type TemplateState, templateSendability } from './utility-templates.ts';
 
 export const ROUTES = [
   'response',
@@ -77,6 +77,8 @@ export interface RouteInput {
   marketing?: MarketingSetup;
   /** R14b: the customer's marketing token as synchronised from Meta's list, if any. */
   marketingToken?: MarketingTokenState | null;
+  /** R14c/R12g: the last paid message to this customer on the page, any topic, any campaign. */
+  lastPaidSendAt?: Date | null;
   /** h8 fills Meta's estimate of one paid message; shown with the route when known. */
   estimate?: Money | null;
 }
@@ -185,23 +187,52 @@ function responsePlan(input: RouteInput): SendPlan {
 }
 
 /**
- * R12c/R13: a transactional update. Never marketing (R13d: a campaign is marketing). Inside 24 h it
- * goes as ordinary text with the template filled in; after that only an APPROVED template (R13b).
+ * R13c/R13d: who may use the utility route — an agent picking a template or the shop's own system
+ * posting an order event; never a campaign or the chat assistant, never content marked as marketing.
  */
+export function utilityTriggerAllowed(sender: RouteSender, marketing = false): boolean {
+  return !marketing && (sender === 'agent' || sender === 'order_event');
+}
+
+/**
+ * R12c/R13b: how a transactional update goes, given the customer's last interaction: inside 24 h as
+ * ordinary text with the template filled in (`response`, whatever the template's status); after that
+ * only on an APPROVED utility template (`utility`). The resolver and the order events both ask this.
+ */
+export function utilityWindowRoute(args: {
+  lastInteractionAt: Date | null;
+  now: Date;
+  template: Pick<TemplateState, 'status' | 'category'> | null;
+}): { ok: true; route: 'response' | 'utility' } | Refusal {
+  const window = windowState(args.lastInteractionAt, args.now);
+  if (window === 'none') return refuse('never_interacted');
+  if (!args.template) return refuse('template_missing');
+  if (window === 'open') return { ok: true, route: 'response' };
+  const sendable = templateSendability(args.template);
+  return sendable.ok ? { ok: true, route: 'utility' } : sendable;
+}
+
+/** R12c/R13: a transactional update, decided by utilityTriggerAllowed and utilityWindowRoute. */
 function utilityRoute(
   input: RouteInput,
   template: TemplateState | null,
   marketing: boolean,
 ): RouteResolution {
-  if (marketing || input.sender === 'campaign') return refusal(refuse('marketing_on_utility'), 'utility');
-  const window = windowState(input.customer.lastInteractionAt, input.now);
-  if (window === 'none') return refusal(refuse('never_interacted'), null);
-  if (window === 'open') {
-    if (!template) return refusal(refuse('template_missing'), 'response');
-    return { ok: true, route: 'response', plan: responsePlan(input), template };
+  if (!utilityTriggerAllowed(input.sender, marketing))
+    return refusal(refuse('marketing_on_utility'), 'utility');
+  const decided = utilityWindowRoute({
+    lastInteractionAt: input.customer.lastInteractionAt,
+    now: input.now,
+    template,
+  });
+  if (!decided.ok) {
+    if (decided.reason === 'never_interacted') return refusal(decided, null);
+    const open = windowState(input.customer.lastInteractionAt, input.now) === 'open';
+    return refusal(decided, open ? 'response' : 'utility');
   }
-  const sendable = templateSendability(template);
-  if (!sendable.ok) return refusal(sendable, 'utility');
+  if (decided.route === 'response') {
+    return { ok: true, route: 'response', plan: responsePlan(input), template: template! };
+  }
   return {
     ok: true,
     route: 'utility',
@@ -244,8 +275,8 @@ function notificationRoute(input: RouteInput, topic: TopicState): RouteResolutio
     if (input.otnClosed) return refusal(refuse('otn_closed'), 'otn_token');
     return { ok: true, route: 'otn_token', plan: notificationPlan(sub) };
   }
-  if (recurringAllowedInRegion(input.page.profile, input.page.region)) return recurringRoute(input, sub);
-  return marketingRoute(input, sub);
+  if (marketingRouteApplies(input.page)) return marketingRoute(input, sub);
+  return recurringRoute(input, sub);
 }
 
 /** The customer's token a send would use: held first, OTN soonest-expiring (R7d); else why none is held. */
@@ -289,7 +320,7 @@ function marketingRoute(input: RouteInput, sub: SubscriptionState): RouteResolut
   const check = marketingCheck({
     setup,
     customer: input.customer,
-    token: marketingToken(input.marketingToken ?? null, sub.token),
+    token: marketingToken(input.marketingToken ?? null, sub.token, input.lastPaidSendAt ?? null),
     now: input.now,
   });
   if (!check.ok) return refusal(check, 'marketing_message');

@@ -1,23 +1,43 @@
-// Utility templates (R13a–b): what a page's template may hold, its named parameters, and filling it.
-// Pure: the app stores what `validateTemplate` returns and sends only what `isSendable` allows.
+// Utility templates (R13a–b), one function per rule: what a page's template may hold, its named
+// parameters, which template may be sent (APPROVED UTILITY only), and its text filled in (R12c: inside
+// 24 h the same event goes as ordinary text). Pure: the app stores what `validateTemplate` returns; the
+// resolver (send-routes.ts), the order events and the inbox send only what `templateSendability` allows.
 import { DomainError } from './errors.ts';
+import type { Bilingual } from './model.ts';
+import { type Refusal, refuse } from './reasons.ts';
 import { isHttpUrl } from './urls.ts';
 
 export const TEMPLATE_LANGUAGES = ['vi', 'en'] as const;
 export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
 
-/** Meta's template statuses (WhatsApp's webhook vocabulary, which Messenger's field reuses). */
-export type TemplateStatus =
-  | 'PENDING'
-  | 'APPROVED'
-  | 'REJECTED'
-  | 'DISABLED'
-  | 'PAUSED'
-  | 'FLAGGED'
-  | 'IN_APPEAL'
-  | 'PENDING_DELETION'
-  | 'ARCHIVED'
-  | 'LIMIT_EXCEEDED';
+/** Meta's template statuses (WhatsApp's webhook vocabulary, which Messenger's field reuses [I]). */
+export const TEMPLATE_STATUSES = [
+  'PENDING',
+  'APPROVED',
+  'REJECTED',
+  'DISABLED',
+  'PAUSED',
+  'FLAGGED',
+  'IN_APPEAL',
+  'PENDING_DELETION',
+  'ARCHIVED',
+  'LIMIT_EXCEEDED',
+] as const;
+export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
+
+/** A stored template as the resolver sees it (R12c, R13b). */
+export interface TemplateState {
+  id: number;
+  name: string;
+  /** Meta's language code of the template (`vi`, `en` …). */
+  language: string;
+  /** Only UTILITY exists for Messenger; anything else is refused rather than trusted. */
+  category: string;
+  /** As Meta last reported it; a status we do not know is kept verbatim (and so not sendable). */
+  status: string;
+  header: string | null;
+  body: string;
+}
 
 export type TemplateButton =
   | { type: 'URL'; text: string; url: string }
@@ -64,15 +84,39 @@ function bad(message: string, field: string): DomainError {
   return new DomainError('invalid_template', message, { field });
 }
 
-/** The `{{name}}` parameters of a text, in order of first appearance; positional `{{1}}` is refused. */
-export function templateParameters(text: string): string[] {
+/** R13a: the parameters a text names, named or positional, in order of first appearance, each once. */
+export function templateParams(text: string): string[] {
   const out: string[] = [];
   for (const m of text.matchAll(PARAM_RE)) {
     const name = m[1] ?? '';
-    if (!PARAM_NAME_RE.test(name)) {
-      throw bad(`Parameter {{${name}}} must be a lowercase name such as {{order_id}}.`, 'parameters');
-    }
     if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
+/** All the parameters of a template: header then body. */
+export function allTemplateParams(t: Pick<TemplateState, 'header' | 'body'>): string[] {
+  return [...new Set([...templateParams(t.header ?? ''), ...templateParams(t.body)])];
+}
+
+/** What is wrong with the values given for a template: missing (or blank) names and names it does not have. */
+export function checkTemplateValues(
+  t: Pick<TemplateState, 'header' | 'body'>,
+  values: Readonly<Record<string, string>>,
+): { missing: string[]; unknown: string[] } {
+  const names = allTemplateParams(t);
+  return {
+    missing: names.filter((n) => (values[n] ?? '').trim() === ''),
+    unknown: Object.keys(values).filter((k) => !names.includes(k)),
+  };
+}
+
+/** R13a: what the shop writes has named `{{name}}` parameters only; positional `{{1}}` is refused. */
+export function templateParameters(text: string): string[] {
+  const out = templateParams(text);
+  const wrong = out.find((name) => !PARAM_NAME_RE.test(name));
+  if (wrong !== undefined) {
+    throw bad(`Parameter {{${wrong}}} must be a lowercase name such as {{order_id}}.`, 'parameters');
   }
   return out;
 }
@@ -179,6 +223,15 @@ export function isSendable(status: string): boolean {
   return status === 'APPROVED';
 }
 
+/** R13b: sendable only while Meta reports it APPROVED, and only as a UTILITY template. */
+export function templateSendability(
+  t: Pick<TemplateState, 'status' | 'category'> | null | undefined,
+): { ok: true } | Refusal {
+  if (!t) return refuse('template_missing');
+  if (!isSendable(t.status) || t.category.toUpperCase() !== 'UTILITY') return refuse('template_not_approved');
+  return { ok: true };
+}
+
 /**
  * The status a `message_template_status_update` event leaves a template in. REINSTATED is Meta saying a
  * paused or disabled template is approved again; an event name we do not know is kept verbatim (and so
@@ -223,3 +276,17 @@ export function fillTemplate(
 export function asPlainText(filled: { header: string | null; body: string }): string {
   return filled.header ? `${filled.header}\n${filled.body}` : filled.body;
 }
+
+/** The console's words for a status (R13b: the status is shown). */
+export const TEMPLATE_STATUS_TEXT: Record<TemplateStatus, Bilingual> = {
+  PENDING: { vi: 'Đang chờ duyệt', en: 'Pending review' },
+  APPROVED: { vi: 'Đã duyệt', en: 'Approved' },
+  REJECTED: { vi: 'Bị từ chối', en: 'Rejected' },
+  PAUSED: { vi: 'Tạm dừng', en: 'Paused' },
+  DISABLED: { vi: 'Bị vô hiệu hóa', en: 'Disabled' },
+  FLAGGED: { vi: 'Bị gắn cờ', en: 'Flagged' },
+  IN_APPEAL: { vi: 'Đang kháng nghị', en: 'In appeal' },
+  PENDING_DELETION: { vi: 'Đang chờ xóa', en: 'Pending deletion' },
+  ARCHIVED: { vi: 'Đã lưu trữ', en: 'Archived' },
+  LIMIT_EXCEEDED: { vi: 'Vượt giới hạn', en: 'Limit exceeded' },
+};

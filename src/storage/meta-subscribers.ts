@@ -39,6 +39,19 @@ export async function knownTokenHashes(db: Executor, pageId: number, hashes: str
   return new Set(rows.map((r) => r.token_hash));
 }
 
+/** R14b: the customer's token in Meta's list as last synchronised (one per customer and page), if any. */
+export async function tokenOfPsid(db: Executor, pageId: number, psid: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('meta_subscribers')
+    .select('token')
+    .where('page_id', '=', pageId)
+    .where('psid', '=', psid)
+    .orderBy('last_seen_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? decrypt(row.token) : null;
+}
+
 export async function countMetaSubscribers(db: Executor, pageId: number): Promise<number> {
   const r = await db
     .selectFrom('meta_subscribers')

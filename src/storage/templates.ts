@@ -1,8 +1,21 @@
 // A page's utility templates (R13a–b) and its order-event mappings (R13c). Every read is scoped by the
 // workspace, so one workspace never finds another's template or mapping.
-import type { TemplateDraft } from '../domain/utility-templates.ts';
+import type { TemplateDraft, TemplateState } from '../domain/utility-templates.ts';
 import type { Executor } from './db.ts';
 import type { OrderEventMappingRow, TemplateRow } from './schema.ts';
+
+/** A stored template as the resolver reads it (R12c, R13b). */
+export function toTemplateState(row: TemplateRow): TemplateState {
+  return {
+    id: row.id,
+    name: row.name,
+    language: row.language,
+    category: row.category,
+    status: row.status,
+    header: row.header_text,
+    body: row.body_text,
+  };
+}
 
 function draftColumns(d: TemplateDraft) {
   return {

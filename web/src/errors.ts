@@ -3,7 +3,6 @@
 // what the agent can do, not what Graph said. An unknown code never shows raw English to a vi reader.
 // test/error-dictionary.test.ts scans the server for codes and fails when one is missing here.
 // Self-contained on purpose (no import of api.ts): the server's tests import it too.
-import { MARKETING_REASON_TEXT } from '../../src/domain/marketing-messages.ts';
 import { REASON_TEXT } from '../../src/domain/reasons.ts';
 
 type Lang = 'vi' | 'en';
@@ -328,7 +327,6 @@ const OWN_TEXT: Record<string, Bilingual> = {
 /** code → sentence: the R1d refusal reasons (the domain's own sentences), Meta's errors, the rest. */
 export const ERROR_TEXT: Readonly<Record<string, Bilingual>> = {
   ...REASON_TEXT,
-  ...MARKETING_REASON_TEXT,
   ...GRAPH_TEXT,
   ...OWN_TEXT,
 };

@@ -37,7 +37,7 @@ describe.each(BACKENDS)('paid marketing routes on %s', (backend) => {
     expect((await svc.call('GET', `${page}/route-estimate`)).body).toEqual({ route: 'recurring_token' });
     expect((await svc.call('PATCH', page, { body: { profile: '2026', region: 'VN' } })).status).toBe(200);
     const vn = await svc.call('GET', `${page}/route-estimate?budgetMinor=500000`);
-    expect(vn.body).toMatchObject({ route: 'marketing_message', closed: { reason: 'ad_account_missing' } });
+    expect(vn.body).toMatchObject({ route: 'marketing_message', closed: { reason: 'no_ad_account' } });
     expect(vn.body.closed.text.vi).toMatch(/tài khoản quảng cáo/);
     expect((await svc.call('GET', `/api/pages/999999/route-estimate`)).status).toBe(404);
   });

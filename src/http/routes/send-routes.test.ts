@@ -5,10 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS } from '../../../test/support/backends.ts';
 import { DAY, seedInvitation, seedOptIn } from '../../../test/support/factories.ts';
 import { type Service, startService } from '../../../test/support/service.ts';
-import { unavailableRoute } from '../../app/send-routes.ts';
+import { SENDABLE_ROUTES, unavailableRoute } from '../../app/send-routes.ts';
 import { createWorkspace } from '../../app/workspaces.ts';
+import type { ManualClock } from '../../clock.ts';
+import { ROUTES } from '../../domain/send-routes.ts';
+import { SandboxClient2026 } from '../../sandbox/index.ts';
 import * as customers from '../../storage/customers.ts';
+import * as marketingSends from '../../storage/marketing-sends.ts';
+import * as messageCampaigns from '../../storage/message-campaigns.ts';
 import * as pages from '../../storage/pages.ts';
+import * as subs from '../../storage/subscriptions.ts';
 import * as topics from '../../storage/topics.ts';
 
 describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
@@ -110,19 +116,17 @@ describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
     await setPage({ profile: 'legacy-2022', region: 'VN' });
   });
 
-  it('R12h: a route this version cannot send is refused route_not_available with the route, never sent another way', () => {
+  it('R12h: every route is sendable by this version (utility and paid included), so none is refused route_not_available', () => {
     const paid = {
       ok: true as const,
       route: 'marketing_message' as const,
       plan: null,
       marketing: { subscriptionToken: 't', subscriptionId: 1, minConversationGapSeconds: null },
     };
-    expect(unavailableRoute(paid)).toMatchObject({
-      ok: false,
-      reason: 'route_not_available',
-      route: 'marketing_message',
-    });
-    expect(unavailableRoute({ ...paid, route: 'recurring_token' })).toBeNull();
+    for (const route of ROUTES) {
+      expect(SENDABLE_ROUTES.has(route), route).toBe(true);
+      expect(unavailableRoute({ ...paid, route })).toBeNull();
+    }
   });
 
   it('R12h: the campaign dry run counts recipients per route and refusals per reason', async () => {
@@ -170,5 +174,105 @@ describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
     const r = await preview(stranger.id, 'kind=free_text');
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe('customer_not_found');
+  });
+
+  it('R12e/R14a–d/R12h: 2026 VN with an ad account — a subscriber previews marketing_message; after a paid send the 12 h limit, then the known price; without the account it closes again', async () => {
+    const c = await closedSubscriber();
+    await setPage({ profile: '2026', region: 'VN' });
+    // The sandbox plays Meta's side: an ad account connected to this page, with its system-user token.
+    const meta = new SandboxClient2026(svc.rt.sandboxUrl!);
+    const acct = await meta.createAdAccount({ currency: 'VND' });
+    const connected = await svc.call('PUT', '/api/ad-account', {
+      body: { adAccountId: acct.id, accessToken: acct.systemUserToken },
+      as: 'admin',
+    });
+    expect(connected.status, connected.text).toBe(200);
+    const q = `kind=notification&topicId=${c.topicId}&sender=campaign`;
+    const open = await preview(c.id, q);
+    expect(open.body).toEqual({
+      ok: true,
+      route: 'marketing_message',
+      sendable: true,
+      messagingType: null,
+      tag: null,
+      template: null,
+    });
+
+    // R14c/R12g/R14d: a paid message went an hour ago under the page's message campaign (stored as the
+    // paid send path stores it): a second one inside 12 h is refused with its time; the price is known.
+    const db = svc.rt.ctx.db;
+    const sentAt = new Date(svc.rt.clock.now().getTime() - 3_600_000);
+    const mc = await messageCampaigns.insertMessageCampaign(db, {
+      workspaceId: svc.rt.workspaceId,
+      pageId: svc.pageId,
+      campaignId: null,
+      metaCampaignId: `mc-h10-${backend}`,
+      budgetMinor: null,
+      unitCostMinor: 1034,
+      now: sentAt,
+    });
+    const [held] = await subs.customerSubscriptions(db, c.id, { topicId: c.topicId });
+    const sendId = await marketingSends.insertMarketingSend(db, {
+      workspaceId: svc.rt.workspaceId,
+      pageId: svc.pageId,
+      customerId: c.id,
+      topicId: c.topicId,
+      campaignId: null,
+      subscriptionId: held!.id,
+      messageCampaignId: mc.id,
+      token: held!.token,
+      costMinor: 1034,
+      now: sentAt,
+    });
+    await marketingSends.markMarketingSendAccepted(db, sendId, `trk-h10-${backend}`);
+    const limited = await preview(c.id, q);
+    expect(limited.body).toMatchObject({
+      ok: false,
+      route: 'marketing_message',
+      reason: 'marketing_token_limit',
+      nextAt: new Date(sentAt.getTime() + 12 * 3_600_000).toISOString(),
+    });
+
+    // 12 h after that send it may go again, and the preview carries the price the message campaign commits.
+    (svc.rt.clock as ManualClock).advance(11 * 3_600_000);
+    const priced = await preview(c.id, q);
+    expect(priced.body).toMatchObject({
+      ok: true,
+      route: 'marketing_message',
+      estimate: { currency: 'VND', amount: 1034 },
+    });
+
+    // R12c: outside 24 h an order event previews the utility route once the page has an APPROVED template.
+    const tpl = await svc.call('POST', `/api/pages/${svc.pageId}/templates`, {
+      body: {
+        name: 'order_shipped_h10',
+        language: 'vi',
+        bodyText: 'Đơn #{{order_id}} đã được giao.',
+        examples: { order_id: '566701' },
+      },
+      as: 'admin',
+    });
+    expect(tpl.status, tpl.text).toBe(201);
+    let approved = tpl.body.status === 'APPROVED';
+    for (let i = 0; i < 50 && !approved; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      approved = (await svc.call('GET', `/api/templates/${tpl.body.id}`)).body.status === 'APPROVED';
+    }
+    expect(approved).toBe(true);
+    const utility = await preview(c.id, 'kind=utility_event&sender=order_event');
+    expect(utility.body).toMatchObject({
+      ok: true,
+      route: 'utility',
+      messagingType: 'UTILITY',
+      template: { id: tpl.body.id, name: 'order_shipped_h10' },
+    });
+    const picked = await preview(c.id, `kind=utility_event&sender=agent&templateId=${tpl.body.id}`);
+    expect(picked.body).toMatchObject({ ok: true, route: 'utility' });
+    expect((await preview(c.id, 'kind=utility_event&sender=agent&templateId=987654')).status).toBe(404);
+
+    // R14a: the ad account is the workspace's; disconnected, the paid route closes again.
+    expect((await svc.call('DELETE', '/api/ad-account', { as: 'admin' })).status).toBe(204);
+    expect((await preview(c.id, q)).body).toMatchObject({ ok: false, reason: 'no_ad_account' });
+    await setPage({ profile: 'legacy-2022', region: 'VN' });
   });
 });

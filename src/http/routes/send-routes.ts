@@ -43,6 +43,7 @@ export async function sendRouteRoutes(app: App, deps: ServerDeps) {
         sender: req.query.sender,
         kind: req.query.kind,
         ...(req.query.topicId !== undefined && { topicId: req.query.topicId }),
+        ...(req.query.templateId !== undefined && { templateId: req.query.templateId }),
       });
       return presentRoute(r);
     },

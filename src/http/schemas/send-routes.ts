@@ -16,6 +16,8 @@ export const RouteQuery = Type.Object(
       { default: 'free_text' },
     ),
     topicId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
+    /** `utility_event`: the template picked; absent = the page's first APPROVED template, if any. */
+    templateId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647 })),
     sender: Type.Union(
       ROUTE_SENDERS.map((s) => Type.Literal(s)),
       { default: 'agent' },
@@ -30,12 +32,15 @@ export const RoutePreview = Type.Union([
   Type.Object({
     ok: Type.Literal(true),
     route: RouteName,
-    /** False while this version has no sending code for the route (utility: h7, marketing_message: h8). */
+    /** False for a route this version has no sending code for (every R12 route is sendable today). */
     sendable: Type.Boolean(),
     messagingType: Nullable(Type.String()),
     tag: Nullable(Type.String()),
     template: Nullable(Type.Object({ id: Type.Integer(), name: Type.String(), language: Type.String() })),
-    /** marketing_message: Meta's estimate of one message when known; otherwise see the dry run. */
+    /**
+     * marketing_message: the price of one message when known (the page's live message campaign commits
+     * Meta's estimate per send); otherwise the campaign wizard's route estimate asks Meta.
+     */
     estimate: Type.Optional(Money),
   }),
   Type.Object({
