@@ -14,6 +14,7 @@ import {
   type MarketingReason,
   type MarketingRefusal,
   marketingOutcome,
+  marketingRouteApplies,
   unitCostUpperMinor,
 } from '../domain/marketing-messages.ts';
 import type { SenderKind } from '../domain/model.ts';
@@ -26,6 +27,7 @@ import { type Executor, inTransaction } from '../storage/db.ts';
 import * as sends from '../storage/marketing-sends.ts';
 import * as messageCampaigns from '../storage/message-campaigns.ts';
 import * as messages from '../storage/messages.ts';
+import { listPages } from '../storage/pages.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import type { AdAccountRow, MessageCampaignRow } from '../storage/schema-marketing.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
@@ -179,6 +181,22 @@ function reserve(
     });
     return { ok: true, sendId, cost };
   });
+}
+
+/**
+ * Meta accepts no send on a message campaign until a while after creating it (2300003, the FAQ's
+ * wait). So the campaign a page's topic notifications go on is made when the ad account is
+ * connected, not at the first notification. Best effort: a page left out gets one at its first send.
+ */
+export async function prepareNotificationCampaigns(
+  ctx: MarketingContext,
+  workspaceId: number,
+): Promise<void> {
+  const account = await adAccounts.findAdAccount(ctx.db, workspaceId);
+  if (!account || !ctx.marketing) return;
+  for (const page of await listPages(ctx.db, workspaceId)) {
+    if (marketingRouteApplies(page)) await messageCampaignFor(ctx, page, account, null);
+  }
 }
 
 /** R14c: one paid marketing message to one customer on a topic they hold. */
