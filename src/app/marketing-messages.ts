@@ -88,7 +88,18 @@ async function messageCampaignFor(
   campaignId: number | null,
 ): Promise<{ ok: true; row: MessageCampaignRow } | { ok: false; error: GraphFailure }> {
   const live = await messageCampaigns.findLiveMessageCampaign(ctx.db, page.id, campaignId);
-  if (live) return { ok: true, row: live };
+  if (live && Number(live.unit_cost_minor) > 0) return { ok: true, row: live };
+  if (live) {
+    // Made before anyone subscribed (at the ad account's connection): Meta's estimate had no audience
+    // to price, so the price is asked again now that there is one.
+    const again = await api(ctx).deliveryEstimate(creds(account), {
+      pageId: page.fb_page_id,
+      lifetimeBudgetMinor: live.budget_minor === null ? null : Number(live.budget_minor),
+      lifetimeInDays: 30,
+    });
+    const unit = again.ok ? unitCostUpperMinor(again.value) : 0;
+    return { ok: true, row: unit > 0 ? await messageCampaigns.setUnitCost(ctx.db, live.id, unit) : live };
+  }
   const campaign =
     campaignId === null ? null : await campaigns.findCampaign(ctx.db, page.workspace_id, campaignId);
   const budget =
