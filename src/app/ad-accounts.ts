@@ -5,7 +5,6 @@ import { DomainError } from '../domain/errors.ts';
 import { MARKETING } from '../domain/marketing-messages.ts';
 import * as adAccounts from '../storage/ad-accounts.ts';
 import type { AppContext } from './context.ts';
-import { prepareNotificationCampaigns } from './marketing-messages.ts';
 
 export interface AdAccountForm {
   adAccountId: string;
@@ -100,7 +99,6 @@ export async function connectAdAccount(
     minConversationGapSeconds: f.gap,
     now,
   });
-  await prepareNotificationCampaigns(ctx, workspaceId);
   return {
     adAccountId: f.id,
     name: info.name,
