@@ -11,6 +11,7 @@ import {
   type MarketingErrorClass,
   marketingCheck,
   marketingOutcome,
+  marketingRouteApplies,
   marketingSetup,
   marketingToken,
   nextMarketingSendAt,
@@ -27,6 +28,7 @@ import * as sends from '../storage/marketing-sends.ts';
 import * as messageCampaigns from '../storage/message-campaigns.ts';
 import * as messages from '../storage/messages.ts';
 import * as metaSubscribers from '../storage/meta-subscribers.ts';
+import { listPages } from '../storage/pages.ts';
 import type { CustomerRow, PageRow } from '../storage/schema.ts';
 import type { AdAccountRow, MessageCampaignRow } from '../storage/schema-marketing.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
@@ -83,7 +85,18 @@ async function messageCampaignFor(
   campaignId: number | null,
 ): Promise<{ ok: true; row: MessageCampaignRow } | { ok: false; error: GraphFailure }> {
   const live = await messageCampaigns.findLiveMessageCampaign(ctx.db, page.id, campaignId);
-  if (live) return { ok: true, row: live };
+  if (live && Number(live.unit_cost_minor) > 0) return { ok: true, row: live };
+  if (live) {
+    // Made before anyone subscribed (at the ad account's connection): Meta's estimate had no audience
+    // to price, so the price is asked again now that there is one.
+    const again = await api(ctx).deliveryEstimate(creds(account), {
+      pageId: page.fb_page_id,
+      lifetimeBudgetMinor: live.budget_minor === null ? null : Number(live.budget_minor),
+      lifetimeInDays: 30,
+    });
+    const unit = again.ok ? unitCostUpperMinor(again.value) : 0;
+    return { ok: true, row: unit > 0 ? await messageCampaigns.setUnitCost(ctx.db, live.id, unit) : live };
+  }
   const campaign =
     campaignId === null ? null : await campaigns.findCampaign(ctx.db, page.workspace_id, campaignId);
   const budget =
@@ -175,6 +188,22 @@ function reserve(
     });
     return { ok: true, sendId, cost };
   });
+}
+
+/**
+ * Meta accepts no send on a message campaign until a while after creating it (2300003, the FAQ's
+ * wait). So the campaign a page's topic notifications go on is made when the ad account is
+ * connected, not at the first notification. Best effort: a page left out gets one at its first send.
+ */
+export async function prepareNotificationCampaigns(
+  ctx: MarketingContext,
+  workspaceId: number,
+): Promise<void> {
+  const account = await adAccounts.findAdAccount(ctx.db, workspaceId);
+  if (!account || !ctx.marketing) return;
+  for (const page of await listPages(ctx.db, workspaceId)) {
+    if (marketingRouteApplies(page)) await messageCampaignFor(ctx, page, account, null);
+  }
 }
 
 /** R14c: one paid marketing message to one customer on a topic they hold. */

@@ -44,6 +44,20 @@ export async function insertMessageCampaign(
     .executeTakeFirstOrThrow();
 }
 
+/** The per-message price from a newer estimate (the first one may have seen no subscriber yet). */
+export async function setUnitCost(
+  db: Executor,
+  id: number,
+  unitCostMinor: number,
+): Promise<MessageCampaignRow> {
+  return db
+    .updateTable('message_campaigns')
+    .set({ unit_cost_minor: unitCostMinor })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
 /** Meta said the campaign is inactive, unknown or another page's: the next send makes a new one. */
 export async function dropMessageCampaign(db: Executor, id: number, now: Date): Promise<void> {
   await db

@@ -1,9 +1,10 @@
 // Issue 14 item 5 in the browser: the Mẫu tiện ích screen lists the page's utility templates with Meta's
 // status (R13b), previews one in the phone frame, writes a new one with a live preview, maps an order
 // event to a template (R13c), and shows the event log with what the customer received — in vi and en.
-// Templates are stored directly: creating one at "Meta" needs the sandbox's template endpoints (h6).
+// Two templates are stored directly (as if synced); the library search and clone go through the sandbox.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxClient } from '../../src/sandbox/client.ts';
+import { SandboxClient2026 } from '../../src/sandbox/client-2026.ts';
 import { boot, browserSkipReason, customerByName, type Env, shot, until } from './harness.ts';
 
 describe.skipIf(browserSkipReason !== null)('Templates page (browser)', () => {
@@ -136,5 +137,22 @@ describe.skipIf(browserSkipReason !== null)('Templates page (browser)', () => {
     await p.getByRole('banner').getByLabel('Language').selectOption('vi');
   });
 
-  it.todo("R13a: search Meta's library and clone from the page — needs the sandbox's template library (h6)");
+  it("R13a: search Meta's library in the sandbox and clone from the page; the clone is listed approved", async () => {
+    const p = env.console;
+    await p.goto(`${env.base}/templates`);
+    const lib = p.getByRole('region', { name: 'Thư viện mẫu của Meta' });
+    await lib.getByLabel('Tìm trong thư viện (tên hoặc nội dung)').fill('order_confirmation');
+    await lib.getByLabel('Ngôn ngữ', { exact: true }).selectOption('vi');
+    await lib.getByRole('button', { name: 'Tìm', exact: true }).click();
+    const item = lib.getByRole('listitem', { name: 'order_confirmation_1' });
+    await item.getByLabel('Sao chép với tên').fill('xac_nhan_don_b');
+    await item.getByRole('button', { name: 'Sao chép', exact: true }).click();
+    await p.getByRole('row', { name: 'xac_nhan_don_b' }).getByText('Đã duyệt').waitFor();
+    const atMeta = (await new SandboxClient2026(env.sandboxUrl).templates()).filter(
+      (t) => t.name === 'xac_nhan_don_b',
+    );
+    expect(atMeta).toHaveLength(1);
+    expect(atMeta[0]).toMatchObject({ status: 'APPROVED' });
+    await shot(p, 'templates-library-clone', { fullPage: true });
+  });
 });

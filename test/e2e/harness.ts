@@ -108,12 +108,12 @@ export interface Harness {
 
 export async function startHarness(
   backend: Backend,
-  opts: { sandbox?: Partial<SandboxOptions> } = {},
+  opts: { sandbox?: Partial<SandboxOptions>; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const storage = await openTestStorage(backend);
   const queueSchema = `pgboss_e2e_${randomBytes(4).toString('hex')}`;
   const rt = await startRuntime({
-    config: { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1' },
+    config: { ...loadConfig(opts.env ?? {}), port: 0, sandboxPort: 0, host: '127.0.0.1' },
     storage,
     queueSchema,
     sandbox: { webhookRetry: { attempts: 4, baseMs: 20, timeoutMs: 5_000 }, ...opts.sandbox },

@@ -1,15 +1,17 @@
 // Issue 14 item 2, end to end: the real service, worker and Graph API sandbox over loopback HTTP, the
 // page on the `2026` profile, region VN. What runs today: an order event inside 24 h reaches the customer
-// as plain text (R12c) through the sandbox, idempotently; Meta's template status webhook (signed,
-// entry.changes) is stored and obeyed (R13b). The template itself is stored directly here, because the
-// sandbox's template endpoints (library, clone, create, template sends with validation) are h6's branch:
-// the tests that need them are `it.todo` below, with the reason, until that lands.
+// as plain text (R12c) through the sandbox, idempotently, and outside 24 h as the utility template the
+// sandbox validates and renders; Meta's template status webhook (signed, entry.changes) is stored and
+// obeyed (R13b), whether posted here or sent by the sandbox's review knob; library search and clone go
+// through the sandbox's Graph API. The first template is stored directly, as if synced earlier.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxClient2026 } from '../../src/sandbox/client-2026.ts';
 import { BACKENDS } from '../support/backends.ts';
-import { api, type Harness, startHarness } from './harness.ts';
+import { api, type Harness, startHarness, waitFor } from './harness.ts';
 
 describe.each(BACKENDS)('utility templates and order events end to end on %s', (backend) => {
   let h: Harness;
+  let sb: SandboxClient2026;
   let templateId: number;
   const post = (key: string | null, body: unknown) =>
     api(h.url, 'POST', `/api/pages/${h.pageId}/order-events`, body, {
@@ -18,7 +20,8 @@ describe.each(BACKENDS)('utility templates and order events end to end on %s', (
     });
 
   beforeAll(async () => {
-    h = await startHarness(backend);
+    h = await startHarness(backend, { env: { PAGE_PROFILE: '2026', PAGE_REGION: 'VN' } });
+    sb = new SandboxClient2026(h.sandboxUrl);
     const page = await h.api('PATCH', `/api/pages/${h.pageId}`, { profile: '2026', region: 'VN' });
     expect(page.status, page.text).toBe(200);
     const now = new Date();
@@ -137,13 +140,121 @@ describe.each(BACKENDS)('utility templates and order events end to end on %s', (
     expect((await h.sb.received(c.psid)).length).toBe(before);
   });
 
-  it.todo(
-    'R12c/R13c: outside 24 h an order event goes as the utility template (messaging_type UTILITY) — needs the sandbox template sends (h6)',
-  );
-  it.todo(
-    "R13a: search Meta's library in the sandbox and clone; write a template — needs the sandbox template endpoints (h6)",
-  );
-  it.todo(
-    'R13b: a template the sandbox rejects (its reject knob, then the status webhook it sends) is not sendable — needs h6',
-  );
+  /** Writes a template through the API (the sandbox's Meta reviews it) and maps `type` to it. */
+  async function writeAndMap(name: string, type: string) {
+    const made = await h.api('POST', `/api/pages/${h.pageId}/templates`, {
+      name,
+      language: 'vi',
+      bodyText: 'Cảm ơn {{customer_name}}, đơn #{{order_id}} đã được thanh toán.',
+      examples: { customer_name: 'Lan', order_id: '1001' },
+    });
+    expect(made.status, made.text).toBe(201);
+    const mapped = await h.api('PUT', `/api/pages/${h.pageId}/order-event-mappings/${type}`, {
+      templateId: made.body.id,
+      params: { order_id: 'order_id', customer_name: 'name' },
+    });
+    expect(mapped.status, mapped.text).toBe(200);
+    return made.body;
+  }
+
+  it('R12c/R13c: outside 24 h an order event goes as the utility template (messaging_type UTILITY)', async () => {
+    const made = await writeAndMap('order_paid_vi', 'order_paid');
+    expect(made).toMatchObject({ status: 'APPROVED', sendable: true, parameterFormat: 'NAMED' });
+    const c = await h.newCustomer({ say: 'mình chuyển khoản rồi nhé' });
+    await h.settle();
+    await h.sb.advance('25h');
+    const r = await post('evt-paid-1', {
+      type: 'order_paid',
+      orderId: 'A-77',
+      customer: { psid: c.psid },
+      fields: { name: 'Hoa' },
+    });
+    expect(r.status, r.text).toBe(201);
+    expect(r.body).toMatchObject({ status: 'sent', reason: null });
+    const sent = (await h.sb.received(c.psid)).filter((x) => x.messaging_type === 'UTILITY');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.message).toMatchObject({ template: { name: 'order_paid_vi', language: { code: 'vi' } } });
+    // The sandbox's Meta validated the named parameters and rendered what the phone shows.
+    const shown = (await h.sb.thread(c.psid)).items.filter((m) => m.utility);
+    expect(shown.at(-1)?.utility?.body).toBe('Cảm ơn Hoa, đơn #A-77 đã được thanh toán.');
+  });
+
+  it("R13a: search Meta's library through the sandbox and clone it; the clone is approved and listed", async () => {
+    const found = await h.api(
+      'GET',
+      `/api/pages/${h.pageId}/template-library?q=order_confirmation&language=vi`,
+    );
+    expect(found.status, found.text).toBe(200);
+    const lib = found.body.templates.find((t: { name: string }) => t.name === 'order_confirmation_1');
+    expect(lib).toMatchObject({ language: 'vi', category: 'UTILITY' });
+    const none = await h.api('GET', `/api/pages/${h.pageId}/template-library?q=zzz-no-such-template`);
+    expect(none.body.templates).toEqual([]);
+    const clone = await h.api('POST', `/api/pages/${h.pageId}/templates/clone`, {
+      libraryTemplateName: 'order_confirmation_1',
+      name: 'xac_nhan_don',
+      language: 'vi',
+      buttons: [{ type: 'URL', text: 'Xem đơn', url: 'https://shop.example/orders' }],
+    });
+    expect(clone.status, clone.text).toBe(201);
+    expect(clone.body).toMatchObject({
+      name: 'xac_nhan_don',
+      libraryTemplateName: 'order_confirmation_1',
+      status: 'APPROVED',
+      sendable: true,
+    });
+    const atMeta = (await sb.templates()).filter((t) => t.name === 'xac_nhan_don');
+    expect(atMeta).toHaveLength(1);
+    expect(atMeta[0]).toMatchObject({ pageId: h.fbPageId, status: 'APPROVED' });
+  });
+
+  it('R13b: a template the sandbox rejects (its review knob and status webhook) is not sendable', async () => {
+    const made = await writeAndMap('order_cancel_vi', 'order_cancelled');
+    const atMeta = (await sb.templates()).find((t) => t.name === 'order_cancel_vi')!;
+    await sb.setTemplateStatus(atMeta.id, 'REJECTED', 'INCORRECT_CATEGORY');
+    await h.settle();
+    const view = await waitFor(
+      async () => {
+        const t = (await h.api('GET', `/api/templates/${made.id}`)).body;
+        return t.status === 'REJECTED' && t;
+      },
+      { what: 'the status webhook applied' },
+    );
+    expect(view).toMatchObject({ statusReason: 'INCORRECT_CATEGORY', sendable: false });
+    const c = await h.newCustomer({ say: 'huỷ đơn giúp mình' });
+    await h.settle();
+    await h.sb.advance('25h');
+    const before = (await h.sb.received(c.psid)).length;
+    const r = await post('evt-cancel-1', {
+      type: 'order_cancelled',
+      orderId: '9',
+      customer: { psid: c.psid },
+      fields: { name: 'Tú' },
+    });
+    expect(r.body).toMatchObject({ status: 'refused', reason: 'template_not_approved' });
+    expect((await h.sb.received(c.psid)).length).toBe(before);
+  });
+
+  it('R13b: with the review knob set to reject, a new template comes back REJECTED with the reason', async () => {
+    await sb.policy({ templateApproval: 'REJECTED', templateRejectReason: 'INVALID_FORMAT' });
+    try {
+      const made = await h.api('POST', `/api/pages/${h.pageId}/templates`, {
+        name: 'delivered_vi',
+        language: 'vi',
+        bodyText: 'Đơn #{{order_id}} đã giao thành công.',
+        examples: { order_id: '1' },
+      });
+      expect(made.status, made.text).toBe(201);
+      await h.settle();
+      const view = await waitFor(
+        async () => {
+          const t = (await h.api('GET', `/api/templates/${made.body.id}`)).body;
+          return t.status === 'REJECTED' && t;
+        },
+        { what: 'rejected template' },
+      );
+      expect(view).toMatchObject({ sendable: false });
+    } finally {
+      await sb.resetPolicy();
+    }
+  });
 });

@@ -3,6 +3,7 @@
 import { Type } from '@sinclair/typebox';
 import { connectAdAccount, disconnectAdAccount, getAdAccount } from '../../app/ad-accounts.ts';
 import { routeEstimate, setCampaignBudget } from '../../app/marketing-estimates.ts';
+import { prepareNotificationCampaigns } from '../../app/marketing-messages.ts';
 import { paidStats } from '../../app/marketing-stats.ts';
 import type { App, ServerDeps } from '../deps.ts';
 
@@ -38,7 +39,10 @@ export async function marketingRoutes(app: App, deps: ServerDeps) {
     },
     async (req) => {
       const ws = await deps.workspaceFor(req);
-      return { adAccount: await connectAdAccount(deps.ctx, ws, req.body) };
+      const adAccount = await connectAdAccount(deps.ctx, ws, req.body);
+      // Meta's new message campaigns wait before their first send (2300003): made now, not at need.
+      await prepareNotificationCampaigns(deps.ctx, ws);
+      return { adAccount };
     },
   );
 
