@@ -70,12 +70,31 @@ const PAGE_KEY = 'renotify.pageId';
 
 /** A shop with no page yet: what to do, instead of an empty or broken screen (issue 12.2). */
 function NoPage({ role }: { role: Role }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const [error, setError] = useState<string>();
+  // The same start as the connect screen's button: straight to Facebook's Login dialog.
+  const connect = async () => {
+    setError(undefined);
+    try {
+      window.location.assign(await api.startConnect());
+    } catch (err) {
+      setError(errorText(err, lang));
+    }
+  };
   return (
     <section className="card" aria-labelledby="h-no-page">
       <h1 id="h-no-page">{t.noPageTitle}</h1>
       <p>{t.noPageHint}</p>
-      {roleAtLeast(role, 'owner') ? null : <p className="muted">{t.noPageOwnerOnly}</p>}
+      {roleAtLeast(role, 'admin') ? (
+        <p>
+          <button type="button" onClick={() => void connect()}>
+            {t.connectButton}
+          </button>
+        </p>
+      ) : (
+        <p className="muted">{t.noPageOwnerOnly}</p>
+      )}
+      {error ? <p role="alert">{error}</p> : null}
     </section>
   );
 }
@@ -94,7 +113,8 @@ function Shell({ path }: { path: string }) {
   const route = path === '/' ? homeOf(role) : path;
   const target = SCREENS.find((s) => route.startsWith(s.path)) ?? SCREENS[0]!;
   const allowed = roleAtLeast(role, target.min);
-  const needsPage = target.path !== '/accounts' && target.path !== '/profile';
+  // Connecting pages is how a shop with none gets one: that screen must not wait for a page.
+  const needsPage = !['/accounts', '/profile', '/pages/connect'].includes(target.path);
   // Under 760 px the navigation folds behind a menu button (styles.css); choosing a screen folds it.
   const [menuOpen, setMenuOpen] = useState(false);
   return (
