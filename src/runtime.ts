@@ -166,6 +166,35 @@ async function attachRemoteSandbox(url: string, webhookUrl: string | null) {
   return { info, clock, stop: () => clearInterval(follow) };
 }
 
+/**
+ * The Meta app pages are connected through ("Kết nối Fanpage", health rounds, unsubscribing on
+ * disconnect): in sandbox mode the sandbox's own app (embedded or SANDBOX_URL); live, FB_APP_ID with
+ * FB_APP_SECRET; otherwise none. The runtime and the operator's offline commands share it.
+ */
+export function facebookAppFor(
+  config: Config,
+  sandboxUrl: string | null,
+  sandboxApp: { appId: string; appSecret: string } | null,
+): FacebookApp | null {
+  if (sandboxUrl && sandboxApp)
+    return {
+      appId: sandboxApp.appId,
+      appSecret: sandboxApp.appSecret,
+      dialogBaseUrl: sandboxUrl,
+      graphBaseUrl: sandboxUrl,
+      version: config.graph.version,
+    };
+  if (config.mode === 'live' && config.facebookLogin.appId && config.page.appSecret)
+    return {
+      appId: config.facebookLogin.appId,
+      appSecret: config.page.appSecret,
+      dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
+      graphBaseUrl: config.graph.baseUrl,
+      version: config.graph.version,
+    };
+  return null;
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const { config } = opts;
   // Secrets at rest must be readable after a restart: the configured key (RENOTIFY_SECRET_KEY or the
@@ -230,24 +259,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }),
     }),
   });
-  // "Kết nối Fanpage": the sandbox plays Facebook's side with its own app; live needs FB_APP_ID + secret.
-  const facebookApp: FacebookApp | null = sandboxUrl
-    ? {
-        appId: sandbox!.info().appId,
-        appSecret: sandbox!.info().appSecret,
-        dialogBaseUrl: sandboxUrl,
-        graphBaseUrl: sandboxUrl,
-        version: config.graph.version,
-      }
-    : config.facebookLogin.appId && config.page.appSecret
-      ? {
-          appId: config.facebookLogin.appId,
-          appSecret: config.page.appSecret,
-          dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
-          graphBaseUrl: config.graph.baseUrl,
-          version: config.graph.version,
-        }
-      : null;
+  const facebookApp = facebookAppFor(config, sandboxUrl, remote?.info ?? sandbox?.info() ?? null);
   const facebook = facebookApp && { app: facebookApp, publicUrl: config.publicUrl };
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
