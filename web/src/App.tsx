@@ -1,7 +1,7 @@
 // The console: public screens (sign-in, accept invitation), then — signed in — the shell: navigation
 // limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
-import { Fragment, type ReactNode, useState } from 'react';
-import { ApiError, api, errorText, type Page, type Role, roleAtLeast } from './api.ts';
+import { Fragment, type ReactNode, useEffect, useState } from 'react';
+import { ApiError, api, errorText, PAGES_CHANGED, type Page, type Role, roleAtLeast } from './api.ts';
 import { Forbidden } from './components/Forbidden.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
 import { UserMenu } from './components/UserMenu.tsx';
@@ -103,6 +103,13 @@ function Shell({ path }: { path: string }) {
   const { t, lang } = useI18n();
   const { role } = useSession();
   const pages = useLoad(() => api.pages(), []);
+  // Connecting or disconnecting a page (the connect screen) changes the picker and the screens.
+  const reloadPages = pages.reload;
+  useEffect(() => {
+    const onChange = () => void reloadPages();
+    window.addEventListener(PAGES_CHANGED, onChange);
+    return () => window.removeEventListener(PAGES_CHANGED, onChange);
+  }, [reloadPages]);
   // Several pages per workspace: the chosen one is remembered in this browser; the first by default.
   const [chosen, setChosen] = useState(() => Number(localStorage.getItem(PAGE_KEY)) || null);
   const page = pages.data?.find((p) => p.id === chosen) ?? pages.data?.[0];
@@ -182,9 +189,10 @@ function Shell({ path }: { path: string }) {
           <NoPage role={role} />
         ) : (
           // Every time on every screen is the page's (issue 10.14), not the browser's. Keyed by the
-          // page: switching pages starts each screen afresh on the other page's data.
+          // page: switching pages starts each screen afresh on the other page's data (a screen that
+          // needs no page keeps its state when the first one is connected).
           <PageTimeZone.Provider value={page?.timeZone ?? DEFAULT_TIME_ZONE}>
-            <Fragment key={page?.id ?? 0}>{screen(route, page)}</Fragment>
+            <Fragment key={needsPage ? (page?.id ?? 0) : target.path}>{screen(route, page)}</Fragment>
           </PageTimeZone.Provider>
         )}
       </main>
