@@ -92,7 +92,7 @@ describe(`renotify pages (${hasPostgres() ? 'PostgreSQL' : 'embedded database'})
     const status = await after.db
       .selectFrom('pages')
       .select(['fb_page_id', 'connection_status', 'access_token'])
-      .where('workspace_id', '=', workspaceId)
+      .where('fb_page_id', 'in', ids)
       .orderBy('fb_page_id')
       .execute();
     await after.close();
