@@ -114,16 +114,16 @@ describe.skipIf(browserSkipReason !== null)('shops in the console (browser)', ()
         for (const c of customers) {
           await picker.selectOption({ label: NEW_PAGES.find((pg) => pg.id === c.fbPageId)!.name });
           const inbox = p.getByRole('list', { name: 'Hội thoại' });
-          // The conversation is listed by the customer's name (from Graph's profile) or, before that, the PSID.
+          // The page's conversation, its last message the page's own assistant's answer; not the other's.
           await inbox
             .getByRole('listitem')
-            .filter({ hasText: new RegExp(`${c.name}|${c.psid}`) })
+            .filter({ hasText: answer(c.fbPageId) })
             .waitFor();
           const other = customers.find((o) => o !== c)!;
           expect(
             await inbox
               .getByRole('listitem')
-              .filter({ hasText: new RegExp(`${other.name}|${other.psid}`) })
+              .filter({ hasText: answer(other.fbPageId) })
               .count(),
           ).toBe(0);
           expect(await inbox.getByRole('listitem').count()).toBe(1);
