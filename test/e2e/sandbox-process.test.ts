@@ -1,6 +1,6 @@
 // Issue 12.5: the sandbox as its own process (`renotify sandbox`), and a service pointed at it by
-// SANDBOX_URL — as every `renotify worker` would be. The service connects the sandbox's page through
-// app/page-connections.ts, follows the sandbox's clock, takes its webhooks and sends through it.
+// SANDBOX_URL — as every `renotify worker` would be. On an empty database the service seeds the same demo
+// as plain `npm start` (once), follows the sandbox's clock, takes its webhooks and sends through it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
