@@ -1,6 +1,7 @@
 // The demo workspace `npm start` creates on an empty database in sandbox mode: the sandbox's page,
 // ~20 customers whose last interactions spread from minutes to months ago, one recurring and one OTN
-// topic (names from the source help pages), and a chat-assistant flow offering both opt-ins.
+// topic (names from the source help pages), and a chat-assistant flow offering both opt-ins. The same
+// demo whether the sandbox runs inside the service or as its own process (SANDBOX_URL, over its API).
 import { createTrigger } from './app/assistant.ts';
 import type { AppContext } from './app/context.ts';
 import { connectPage } from './app/page-connections.ts';
@@ -8,7 +9,15 @@ import { createTopic } from './app/topics.ts';
 import { createWorkspace } from './app/workspaces.ts';
 import { splitName } from './domain/names.ts';
 import type { Profile } from './domain/platform.ts';
-import { DEMO_EXTRA_PAGES, type Sandbox, seedDemoOwner } from './sandbox/index.ts';
+import {
+  DEMO_EXTRA_PAGES,
+  DEMO_OWNER,
+  type Sandbox,
+  type SandboxClient,
+  SandboxClientError,
+  type SandboxInfo,
+  seedDemoOwner,
+} from './sandbox/index.ts';
 import { upsertCustomer } from './storage/customers.ts';
 
 const MIN = 60_000;
@@ -39,8 +48,57 @@ export const DEMO_CUSTOMERS: Array<{ name: string; ageMs: number; locale?: strin
   { name: 'Lâm Tuyết Nhi', ageMs: 240 * DAY },
 ];
 
-export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profile) {
-  const info = sandbox.info();
+/** What seeding needs of the sandbox: the embedded one (in-process) or one running alone (its API). */
+export interface DemoSandbox {
+  info(): SandboxInfo | Promise<SandboxInfo>;
+  /** A simulated customer of the page; answers the PSID. */
+  addCustomer(pageId: string, c: { name: string; lastInteractionAt: Date; locale: string }): Promise<string>;
+  /** "Chủ shop demo" and the extra pages (idempotent); answers the 2026 page with its token. */
+  demoOwner(): Promise<{ id: string; name: string; accessToken: string }>;
+}
+
+export function embeddedDemoSandbox(sandbox: Sandbox, now: () => Date): DemoSandbox {
+  return {
+    info: () => sandbox.info(),
+    addCustomer: async (pageId, c) => sandbox.state.addCustomer(pageId, c, now()).psid,
+    demoOwner: async () => {
+      seedDemoOwner(sandbox);
+      const sim = sandbox.state.page(DEMO_EXTRA_PAGES[0].id)!;
+      return { id: sim.id, name: sim.name, accessToken: sim.accessToken };
+    },
+  };
+}
+
+/** The same demo over the sandbox's control API (`renotify sandbox` + SANDBOX_URL). */
+export function remoteDemoSandbox(client: SandboxClient): DemoSandbox {
+  const exists = (e: unknown) => e instanceof SandboxClientError && e.status === 409;
+  const unlessExists = (e: unknown) => {
+    if (!exists(e)) throw e;
+  };
+  return {
+    info: () => client.info(),
+    addCustomer: async (pageId, c) => {
+      const at = c.lastInteractionAt.toISOString();
+      return (await client.forPage(pageId).createCustomer({ ...c, lastInteractionAt: at })).psid;
+    },
+    demoOwner: async () => {
+      const primary = await client.info();
+      for (const p of DEMO_EXTRA_PAGES) {
+        const { id, name, profile, region } = p;
+        await client
+          .addPage({ id, name, profile, region, webhookUrl: primary.webhookUrl })
+          .catch(unlessExists);
+      }
+      const pages = [primary.pageId, ...DEMO_EXTRA_PAGES.map((p) => p.id)].map((pageId) => ({ pageId }));
+      await client.addLoginUser({ ...DEMO_OWNER, pages }).catch(unlessExists);
+      const second = await client.forPage(DEMO_EXTRA_PAGES[0].id).info();
+      return { id: second.pageId, name: second.pageName, accessToken: second.pageAccessToken };
+    },
+  };
+}
+
+export async function seedDemo(ctx: AppContext, sandbox: DemoSandbox, profile: Profile) {
+  const info = await sandbox.info();
   const now = ctx.clock.now();
   const { workspaceId, page } = await createWorkspace(ctx, 'Cửa hàng demo', {
     fbPageId: info.pageId,
@@ -54,18 +112,18 @@ export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profi
   });
   for (const c of DEMO_CUSTOMERS) {
     const at = new Date(now.getTime() - c.ageMs);
-    const sim = sandbox.state.addCustomer(
-      info.pageId,
-      { name: c.name, lastInteractionAt: at, locale: c.locale ?? 'vi_VN' },
-      now,
-    );
+    const psid = await sandbox.addCustomer(info.pageId, {
+      name: c.name,
+      lastInteractionAt: at,
+      locale: c.locale ?? 'vi_VN',
+    });
     const { firstName, lastName } = splitName(c.name);
     await upsertCustomer(
       ctx.db,
       {
         workspaceId,
         pageId: page.id,
-        psid: sim.psid,
+        psid,
         name: c.name,
         firstName,
         lastName,
@@ -113,9 +171,7 @@ export async function seedDemo(ctx: AppContext, sandbox: Sandbox, profile: Profi
   // Issue 12: the sandbox's "Chủ shop demo" administers three pages; the demo shop has two of them — the
   // one above on the source documents' rules and one on Meta's 2026 rules (VN). The third is left for the
   // tour's "Kết nối Fanpage".
-  seedDemoOwner(sandbox);
-  const second = DEMO_EXTRA_PAGES[0];
-  const sim = sandbox.state.page(second.id)!;
+  const sim = await sandbox.demoOwner();
   const { page: page2026 } = await connectPage(ctx, workspaceId, {
     fbPageId: sim.id,
     name: sim.name,

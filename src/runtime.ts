@@ -21,7 +21,7 @@ import { checkPageHealth, connectPage } from './app/page-connections.ts';
 import { GraphClient, MarketingApi, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { seedDemo } from './demo.ts';
+import { embeddedDemoSandbox, remoteDemoSandbox, seedDemo } from './demo.ts';
 import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
 import { isDomainError } from './domain/errors.ts';
 import type { Clock } from './domain/model.ts';
@@ -104,8 +104,22 @@ async function ensureFirstPage(
   ctx: AppContext,
   config: Config,
   sandbox: Sandbox | null,
-  remote: SandboxInfo | null,
+  remoteSandbox: { info: SandboxInfo; client: SandboxClient } | null,
 ): Promise<{ workspaceId: number; page: PageRow } | null> {
+  const remote = remoteSandbox?.info ?? null;
+  if (
+    remoteSandbox &&
+    !(await pages.findPageByFbId(ctx.db, remoteSandbox.info.pageId)) &&
+    !(await pages.firstPage(ctx.db))
+  ) {
+    // An empty database beside a sandbox of its own process: the same demo as plain `npm start`, once.
+    const seeded = await seedDemo(
+      ctx,
+      remoteDemoSandbox(remoteSandbox.client),
+      remoteSandbox.info.profile as PageRow['profile'],
+    );
+    return { workspaceId: seeded.workspaceId, page: seeded.page };
+  }
   const shortcut =
     config.mode === 'live' && config.page.fbPageId && config.page.accessToken
       ? { fbPageId: config.page.fbPageId, accessToken: config.page.accessToken }
@@ -139,7 +153,11 @@ async function ensureFirstPage(
   const existing = await pages.firstPage(ctx.db);
   if (existing) return { workspaceId: existing.workspace_id, page: existing };
   if (sandbox) {
-    const seeded = await seedDemo(ctx, sandbox, config.page.profile);
+    const seeded = await seedDemo(
+      ctx,
+      embeddedDemoSandbox(sandbox, () => ctx.clock.now()),
+      config.page.profile,
+    );
     return { workspaceId: seeded.workspaceId, page: seeded.page };
   }
   return null;
@@ -163,7 +181,36 @@ async function attachRemoteSandbox(url: string, webhookUrl: string | null) {
     1000,
   );
   follow.unref();
-  return { info, clock, stop: () => clearInterval(follow) };
+  return { info, client, clock, stop: () => clearInterval(follow) };
+}
+
+/**
+ * The Meta app pages are connected through ("Kết nối Fanpage", health rounds, unsubscribing on
+ * disconnect): in sandbox mode the sandbox's own app (embedded or SANDBOX_URL); live, FB_APP_ID with
+ * FB_APP_SECRET; otherwise none. The runtime and the operator's offline commands share it.
+ */
+export function facebookAppFor(
+  config: Config,
+  sandboxUrl: string | null,
+  sandboxApp: { appId: string; appSecret: string } | null,
+): FacebookApp | null {
+  if (sandboxUrl && sandboxApp)
+    return {
+      appId: sandboxApp.appId,
+      appSecret: sandboxApp.appSecret,
+      dialogBaseUrl: sandboxUrl,
+      graphBaseUrl: sandboxUrl,
+      version: config.graph.version,
+    };
+  if (config.mode === 'live' && config.facebookLogin.appId && config.page.appSecret)
+    return {
+      appId: config.facebookLogin.appId,
+      appSecret: config.page.appSecret,
+      dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
+      graphBaseUrl: config.graph.baseUrl,
+      version: config.graph.version,
+    };
+  return null;
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -230,24 +277,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }),
     }),
   });
-  // "Kết nối Fanpage": the sandbox plays Facebook's side with its own app; live needs FB_APP_ID + secret.
-  const facebookApp: FacebookApp | null = sandboxUrl
-    ? {
-        appId: sandbox!.info().appId,
-        appSecret: sandbox!.info().appSecret,
-        dialogBaseUrl: sandboxUrl,
-        graphBaseUrl: sandboxUrl,
-        version: config.graph.version,
-      }
-    : config.facebookLogin.appId && config.page.appSecret
-      ? {
-          appId: config.facebookLogin.appId,
-          appSecret: config.page.appSecret,
-          dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
-          graphBaseUrl: config.graph.baseUrl,
-          version: config.graph.version,
-        }
-      : null;
+  const facebookApp = facebookAppFor(config, sandboxUrl, remote?.info ?? sandbox?.info() ?? null);
   const facebook = facebookApp && { app: facebookApp, publicUrl: config.publicUrl };
   const queue = new JobQueue(storage, { schema: opts.queueSchema ?? config.queueSchema });
   await queue.start();
@@ -267,13 +297,11 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   };
   // Processes of one deployment may start at once on a fresh database: whoever loses the race to create
   // the workspace or the owner account uses the winner's.
-  const first = await ensureFirstPage(ctx, config, sandbox, remote?.info ?? null).catch(
-    async (e: unknown) => {
-      const existing = await pages.firstPage(ctx.db);
-      if (!existing) throw e;
-      return { workspaceId: existing.workspace_id, page: existing };
-    },
-  );
+  const first = await ensureFirstPage(ctx, config, sandbox, remote).catch(async (e: unknown) => {
+    const existing = await pages.firstPage(ctx.db);
+    if (!existing) throw e;
+    return { workspaceId: existing.workspace_id, page: existing };
+  });
   // A deployment with no page yet has no first workspace either: shops sign up or the operator
   // creates them (renotify workspaces create).
   const firstOwner = first

@@ -217,3 +217,17 @@ export async function checkPageHealth(
   }
   return out;
 }
+
+/**
+ * The operator's door (`renotify pages disconnect`): a page of any workspace, named by Facebook's id;
+ * the same unsubscribe and disconnect as the console's route.
+ */
+export async function disconnectPageByFbId(
+  ctx: AppContext,
+  fbPageId: string,
+  app: FacebookApp | null,
+): Promise<{ page: PageRow; unsubscribed: boolean }> {
+  const page = await pages.findPageByFbId(ctx.db, fbPageId);
+  if (!page) throw new DomainError('page_not_found', `No page ${fbPageId} on this deployment.`);
+  return disconnectPage(ctx, page.workspace_id, page.id, app);
+}

@@ -4,6 +4,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ApiClient, ApiError, EXIT, UnreachableError, UsageError } from './client.ts';
 import { campaignCommands, dataCommands, type Globals, positiveInt, topicCommands } from './commands.ts';
+import { pageCommands } from './pages.ts';
 import { campaignStatus, type Printer, serviceStatus } from './status.ts';
 import { userCommands } from './users.ts';
 import { runSandbox, runWorker } from './worker.ts';
@@ -81,6 +82,7 @@ export function buildProgram(env: NodeJS.ProcessEnv = process.env): Command {
     )
     .action(() => runSandbox(env));
   workspaceCommands(program, env, () => globals().out);
+  pageCommands(program, env, () => globals().out);
   program
     .command('worker')
     .description('run an extra worker process against the same PostgreSQL database (not the embedded one)')

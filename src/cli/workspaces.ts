@@ -11,7 +11,7 @@ import { ApiError, UsageError } from './client.ts';
 import { positiveInt } from './commands.ts';
 import type { Printer } from './status.ts';
 
-async function offline<T>(config: Config, run: (ctx: AppContext) => Promise<T>): Promise<T> {
+export async function offline<T>(config: Config, run: (ctx: AppContext) => Promise<T>): Promise<T> {
   if (!config.databaseUrl && !existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
     throw new UsageError(
       `no renotify database in ${config.dataDir}: run this where the service runs, with its ` +

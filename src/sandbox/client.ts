@@ -131,6 +131,11 @@ export class SandboxClient {
     );
   }
 
+  /** A page of the sandbox (`POST /sandbox/pages`): its id, and optionally name, profile, region, webhookUrl. */
+  addPage(page: { id: string; name?: string } & ConfigPatch): Promise<SandboxInfo> {
+    return this.call('POST', '/sandbox/pages', page);
+  }
+
   info(): Promise<SandboxInfo> {
     return this.call('GET', '/sandbox/info');
   }

@@ -6,10 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTopic } from '../../src/app/topics.ts';
-import { answerDialog, DEMO_EXTRA_PAGES, DEMO_OWNER } from '../../src/sandbox/index.ts';
+import { webhookSecretFor } from '../../src/app/webhook-intake.ts';
+import { answerDialog, DEMO_EXTRA_PAGES, DEMO_OWNER, signBody } from '../../src/sandbox/index.ts';
 import { upsertCustomer } from '../../src/storage/customers.ts';
 import { boot, type Caller, call, type Tenant, tenant } from '../security/harness.ts';
 import { BACKENDS } from '../support/backends.ts';
+import { delivery, waitFor } from './harness.ts';
 
 const THIRD = DEMO_EXTRA_PAGES[1].id; // the demo owner's page the demo shop has not connected
 const SECOND = DEMO_EXTRA_PAGES[0].id; // connected by the demo on 2026 / VN
@@ -84,6 +86,56 @@ describe.each(BACKENDS)('Kết nối Fanpage through Facebook Login (%s)', { tim
     const again = await call(base, 'GET', `/api/facebook/offers/${offerOf(to)}`, a.owner);
     expect(again.status).toBe(404);
     expect(again.body.error.code).toBe('login_offer_not_found');
+  });
+
+  it("item 1: a page connected through Login stores no secret; its webhooks signed with the deployment's app secret are accepted, another app's refused whole", async () => {
+    const row = (await pageRow(THIRD))!;
+    expect(row.app_secret).toBeNull();
+    const deployment = env.rt.facebookApp!.appSecret;
+    expect(webhookSecretFor(row, deployment)).toBe(deployment);
+    // Another Meta app (its own secret), as the sandbox keeps several.
+    const other = env.rt.sandbox!.state.login.addApp({ id: `9${Date.now()}` });
+    expect(other.secret).not.toBe(deployment);
+    const send = async (secret: string, mid: string) => {
+      const raw = JSON.stringify(
+        delivery(THIRD, [
+          {
+            sender: { id: `psid-${mid}` },
+            recipient: { id: THIRD },
+            timestamp: env.rt.clock.now().getTime(),
+            message: { mid, text: 'alo' },
+          },
+        ]),
+      );
+      return call(base, 'POST', '/webhooks/messenger', {}, raw, {
+        'x-hub-signature-256': signBody(secret, raw),
+      });
+    };
+    const stored = (mid: string) =>
+      env.rt.storage.db.selectFrom('webhook_events').select('id').where('psid', '=', `psid-${mid}`).execute();
+    const refusedMid = `m_other_${randomBytes(4).toString('hex')}`;
+    expect((await send(other.secret, refusedMid)).status).toBe(403);
+    expect(await stored(refusedMid)).toEqual([]);
+    const okMid = `m_ours_${randomBytes(4).toString('hex')}`;
+    expect((await send(deployment, okMid)).status).toBe(200);
+    expect((await stored(okMid)).length).toBe(1);
+    const customer = await waitFor(
+      () =>
+        env.rt.storage.db
+          .selectFrom('customers')
+          .select(['workspace_id', 'page_id'])
+          .where('psid', '=', `psid-${okMid}`)
+          .executeTakeFirst(),
+      { what: 'the customer of the accepted delivery', timeoutMs: 20_000 },
+    );
+    expect(customer).toEqual({ workspace_id: a.workspaceId, page_id: row.id });
+    expect(
+      await env.rt.storage.db
+        .selectFrom('customers')
+        .select('id')
+        .where('psid', '=', `psid-${refusedMid}`)
+        .execute(),
+    ).toEqual([]);
   });
 
   it('ticking only some pages: the list holds only those', async () => {

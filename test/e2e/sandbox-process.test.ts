@@ -1,6 +1,6 @@
 // Issue 12.5: the sandbox as its own process (`renotify sandbox`), and a service pointed at it by
-// SANDBOX_URL — as every `renotify worker` would be. The service connects the sandbox's page through
-// app/page-connections.ts, follows the sandbox's clock, takes its webhooks and sends through it.
+// SANDBOX_URL — as every `renotify worker` would be. On an empty database the service seeds the same demo
+// as plain `npm start` (once), follows the sandbox's clock, takes its webhooks and sends through it.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../src/app/accounts.ts';
 import { workerRefusal } from '../../src/cli/worker.ts';
 import { loadConfig } from '../../src/config.ts';
+import { DEMO_CUSTOMERS } from '../../src/demo.ts';
 import { type Runtime, startRuntime } from '../../src/runtime.ts';
-import { SandboxClient } from '../../src/sandbox/index.ts';
+import { DEMO_EXTRA_PAGES, SandboxClient } from '../../src/sandbox/index.ts';
 import type { Storage } from '../../src/storage/db.ts';
 import { killAll, launch } from '../resilience/deployment.ts';
 import { call } from '../security/harness.ts';
@@ -47,7 +48,48 @@ describe('renotify sandbox + SANDBOX_URL', () => {
     expect(config.graph.baseUrl).toBe(url);
     rt = await startRuntime({ config, storage, queueSchema: `boss_${randomBytes(4).toString('hex')}` });
     expect(rt.sandbox).toBeNull();
-    expect(rt.page).toMatchObject({ fb_page_id: info.pageId, app_secret: null });
+    expect(rt.page).toMatchObject({ fb_page_id: info.pageId });
+    // An empty database gets the same demo as plain `npm start`: customers (in the sandbox process too),
+    // the two topics, the chat assistant, and the second page on Meta's 2026 rules.
+    const demo = async () => {
+      const db = rt!.storage.db;
+      const n = async (table: 'customers' | 'topics' | 'assistant_triggers' | 'pages') =>
+        Number(
+          (
+            await db
+              .selectFrom(table)
+              .select((e) => e.fn.countAll<number>().as('n'))
+              .where('workspace_id', '=', rt!.workspaceId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      return {
+        customers: await n('customers'),
+        topics: await n('topics'),
+        triggers: await n('assistant_triggers'),
+        pages: await n('pages'),
+        inSandbox: (await sandbox.customers()).length,
+      };
+    };
+    const seeded = await demo();
+    expect(seeded).toEqual({
+      customers: DEMO_CUSTOMERS.length,
+      topics: 2,
+      triggers: 5,
+      pages: 2,
+      inSandbox: DEMO_CUSTOMERS.length,
+    });
+    expect(
+      await rt.storage.db
+        .selectFrom('pages')
+        .select(['profile', 'region'])
+        .where('fb_page_id', '=', DEMO_EXTRA_PAGES[0].id)
+        .executeTakeFirst(),
+    ).toEqual({ profile: '2026', region: 'VN' });
+    // Seeded once: a restart on the same database and sandbox adds nothing.
+    await rt.close();
+    rt = await startRuntime({ config, storage, queueSchema: `boss_${randomBytes(4).toString('hex')}` });
+    expect(await demo()).toEqual(seeded);
     expect((await sandbox.info()).webhookUrl).toBe(`${config.publicUrl}/webhooks/messenger`);
     // Tests listen on a free port: aim the sandbox's deliveries at it.
     await sandbox.config({ webhookUrl: `${rt.url}/webhooks/messenger` });

@@ -1,7 +1,7 @@
 // The console: public screens (sign-in, accept invitation), then — signed in — the shell: navigation
 // limited to what the role may use, the user's corner, and the routed screen (or "not allowed").
-import { Fragment, type ReactNode, useState } from 'react';
-import { ApiError, api, errorText, type Page, type Role, roleAtLeast } from './api.ts';
+import { Fragment, type ReactNode, useEffect, useState } from 'react';
+import { ApiError, api, errorText, PAGES_CHANGED, type Page, type Role, roleAtLeast } from './api.ts';
 import { Forbidden } from './components/Forbidden.tsx';
 import { LangSwitch } from './components/LangSwitch.tsx';
 import { UserMenu } from './components/UserMenu.tsx';
@@ -70,12 +70,31 @@ const PAGE_KEY = 'renotify.pageId';
 
 /** A shop with no page yet: what to do, instead of an empty or broken screen (issue 12.2). */
 function NoPage({ role }: { role: Role }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
+  const [error, setError] = useState<string>();
+  // The same start as the connect screen's button: straight to Facebook's Login dialog.
+  const connect = async () => {
+    setError(undefined);
+    try {
+      window.location.assign(await api.startConnect());
+    } catch (err) {
+      setError(errorText(err, lang));
+    }
+  };
   return (
     <section className="card" aria-labelledby="h-no-page">
       <h1 id="h-no-page">{t.noPageTitle}</h1>
       <p>{t.noPageHint}</p>
-      {roleAtLeast(role, 'owner') ? null : <p className="muted">{t.noPageOwnerOnly}</p>}
+      {roleAtLeast(role, 'admin') ? (
+        <p>
+          <button type="button" onClick={() => void connect()}>
+            {t.connectButton}
+          </button>
+        </p>
+      ) : (
+        <p className="muted">{t.noPageOwnerOnly}</p>
+      )}
+      {error ? <p role="alert">{error}</p> : null}
     </section>
   );
 }
@@ -84,6 +103,13 @@ function Shell({ path }: { path: string }) {
   const { t, lang } = useI18n();
   const { role } = useSession();
   const pages = useLoad(() => api.pages(), []);
+  // Connecting or disconnecting a page (the connect screen) changes the picker and the screens.
+  const reloadPages = pages.reload;
+  useEffect(() => {
+    const onChange = () => void reloadPages();
+    window.addEventListener(PAGES_CHANGED, onChange);
+    return () => window.removeEventListener(PAGES_CHANGED, onChange);
+  }, [reloadPages]);
   // Several pages per workspace: the chosen one is remembered in this browser; the first by default.
   const [chosen, setChosen] = useState(() => Number(localStorage.getItem(PAGE_KEY)) || null);
   const page = pages.data?.find((p) => p.id === chosen) ?? pages.data?.[0];
@@ -94,7 +120,8 @@ function Shell({ path }: { path: string }) {
   const route = path === '/' ? homeOf(role) : path;
   const target = SCREENS.find((s) => route.startsWith(s.path)) ?? SCREENS[0]!;
   const allowed = roleAtLeast(role, target.min);
-  const needsPage = target.path !== '/accounts' && target.path !== '/profile';
+  // Connecting pages is how a shop with none gets one: that screen must not wait for a page.
+  const needsPage = !['/accounts', '/profile', '/pages/connect'].includes(target.path);
   // Under 760 px the navigation folds behind a menu button (styles.css); choosing a screen folds it.
   const [menuOpen, setMenuOpen] = useState(false);
   return (
@@ -162,9 +189,10 @@ function Shell({ path }: { path: string }) {
           <NoPage role={role} />
         ) : (
           // Every time on every screen is the page's (issue 10.14), not the browser's. Keyed by the
-          // page: switching pages starts each screen afresh on the other page's data.
+          // page: switching pages starts each screen afresh on the other page's data (a screen that
+          // needs no page keeps its state when the first one is connected).
           <PageTimeZone.Provider value={page?.timeZone ?? DEFAULT_TIME_ZONE}>
-            <Fragment key={page?.id ?? 0}>{screen(route, page)}</Fragment>
+            <Fragment key={needsPage ? (page?.id ?? 0) : target.path}>{screen(route, page)}</Fragment>
           </PageTimeZone.Provider>
         )}
       </main>

@@ -322,6 +322,9 @@ export interface PaidStats {
   perClickMinor: number | null;
 }
 
+/** A window event: the workspace's pages changed (connected, disconnected); the shell reloads its list. */
+export const PAGES_CHANGED = 'renotify:pages-changed';
+
 export const api = {
   adAccount: () => get<{ adAccount: AdAccount | null }>('/api/ad-account').then((r) => r.adAccount),
   connectAdAccount: (b: {

@@ -14,7 +14,7 @@ export const shopsVi = {
   noPageTitle: 'Cửa hàng chưa có Fanpage nào',
   noPageHint:
     'Hãy kết nối Fanpage để nhận tin nhắn của khách hàng, tạo chủ đề thông báo và gửi chiến dịch. Các mục Hội thoại, Chủ đề, Trợ lý chat, Chiến dịch sẽ mở sau khi có Fanpage.',
-  noPageOwnerOnly: 'Chủ cửa hàng (owner) kết nối Fanpage.',
+  noPageOwnerOnly: 'Chủ cửa hàng hoặc quản trị viên kết nối Fanpage.',
 };
 
 export const shopsEn: Record<keyof typeof shopsVi, string> = {
@@ -30,5 +30,5 @@ export const shopsEn: Record<keyof typeof shopsVi, string> = {
   noPageTitle: 'This shop has no page yet',
   noPageHint:
     "Connect a Facebook page to receive your customers' messages, create notification topics and send campaigns. The inbox, topics, chat assistant and campaigns open once a page is connected.",
-  noPageOwnerOnly: "The shop's owner connects pages.",
+  noPageOwnerOnly: "The shop's owner or an admin connects pages.",
 };

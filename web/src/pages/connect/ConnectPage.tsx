@@ -2,7 +2,7 @@
 // Login flow (connect or reconnect), the tick list after Facebook sends the owner back
 // (/pages/connect?offer=N, or ?error=…), and disconnect.
 import { type FormEvent, useState } from 'react';
-import { api, errorText, type OfferedPage, type Page } from '../../api.ts';
+import { api, errorText, type OfferedPage, PAGES_CHANGED, type Page } from '../../api.ts';
 import { ERROR_TEXT } from '../../errors.ts';
 import { useLoad } from '../../hooks.ts';
 import { fill, useI18n } from '../../i18n.tsx';
@@ -111,6 +111,7 @@ export function ConnectPage() {
     try {
       await api.disconnectPage(p.id);
       await pages.reload();
+      window.dispatchEvent(new Event(PAGES_CHANGED));
     } catch (err) {
       setError(errorText(err, lang));
     }
@@ -136,6 +137,7 @@ export function ConnectPage() {
             setNote(fill(t.connectDone, { n }));
             navigate('/pages/connect');
             void pages.reload();
+            window.dispatchEvent(new Event(PAGES_CHANGED));
           }}
         />
       ) : null}
