@@ -77,7 +77,9 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         'Trợ lý chat',
         'Hội thoại',
         'Chiến dịch',
+        'Mẫu tiện ích',
         'Cài đặt',
+        'Kết nối Fanpage',
         'Tài khoản & bảo mật',
       ]);
       // The page asked for (/topics) is shown with its data.
