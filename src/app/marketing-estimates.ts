@@ -70,7 +70,10 @@ export async function routeEstimate(
  */
 export async function knownUnitPrice(db: Executor, pageId: number, currency: string): Promise<Money | null> {
   const live = await messageCampaigns.findLiveMessageCampaign(db, pageId, null);
-  return live ? { currency, amount: Number(live.unit_cost_minor) } : null;
+  // A campaign made before anyone subscribed carries Meta's zero estimate until its first send prices it
+  // again: that is "not known yet", not "free".
+  const amount = live ? Number(live.unit_cost_minor) : 0;
+  return amount > 0 ? { currency, amount } : null;
 }
 
 /** R14d: a campaign's budget, set while it is a draft (the dispatcher never passes it). */

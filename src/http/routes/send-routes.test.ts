@@ -202,15 +202,10 @@ describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
     // paid send path stores it): a second one inside 12 h is refused with its time; the price is known.
     const db = svc.rt.ctx.db;
     const sentAt = new Date(svc.rt.clock.now().getTime() - 3_600_000);
-    const mc = await messageCampaigns.insertMessageCampaign(db, {
-      workspaceId: svc.rt.workspaceId,
-      pageId: svc.pageId,
-      campaignId: null,
-      metaCampaignId: `mc-h10-${backend}`,
-      budgetMinor: null,
-      unitCostMinor: 1034,
-      now: sentAt,
-    });
+    // Connecting the ad account made the page's live message campaign (priced 0 until a send prices it).
+    const live = await messageCampaigns.findLiveMessageCampaign(db, svc.pageId, null);
+    expect(live).toBeDefined();
+    const mc = await messageCampaigns.setUnitCost(db, live!.id, 1034);
     const [held] = await subs.customerSubscriptions(db, c.id, { topicId: c.topicId });
     const sendId = await marketingSends.insertMarketingSend(db, {
       workspaceId: svc.rt.workspaceId,
