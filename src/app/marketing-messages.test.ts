@@ -9,8 +9,7 @@ import {
   HOUR,
   recurringTopic,
   seedCustomer,
-  seedInvitation,
-  seedOptIn,
+  seedSubscriber,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
@@ -41,17 +40,8 @@ describe.each(BACKENDS)('paid marketing messages on %s', (backend) => {
     const ctx = { ...w.ctx, marketing: meta.marketing };
     const topic = await seedTopic(ctx, w.workspaceId, w.page.id, recurringTopic());
     const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
-    const subscribe = async () => {
-      const c = await seedCustomer(ctx, scope);
-      const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
-      await seedOptIn(ctx, w.page.fb_page_id, {
-        psid: c.psid,
-        kind: 'recurring',
-        payload,
-        token: `tok-${c.id}`,
-      });
-      return c;
-    };
+    const subscribe = () =>
+      seedSubscriber(ctx, { ...scope, fbPageId: w.page.fb_page_id }, topic.id, (id) => `tok-${id}`);
     if (opts.connect !== false) {
       await connectAdAccount(ctx, w.workspaceId, {
         adAccountId: `act_${w.workspaceId}00`,

@@ -7,9 +7,7 @@ import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
   DAY,
   recurringTopic,
-  seedCustomer,
-  seedInvitation,
-  seedOptIn,
+  seedSubscriber,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
@@ -58,15 +56,9 @@ describe.each(BACKENDS)('marketing webhooks and paid statistics on %s', (backend
     });
     const people = [];
     for (let i = 0; i < customers; i++) {
-      const c = await seedCustomer(ctx, scope);
-      const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
-      await seedOptIn(ctx, w.page.fb_page_id, {
-        psid: c.psid,
-        kind: 'recurring',
-        payload,
-        token: `mm-${c.id}`,
-      });
-      people.push(c);
+      people.push(
+        await seedSubscriber(ctx, { ...scope, fbPageId: w.page.fb_page_id }, topic.id, (id) => `mm-${id}`),
+      );
     }
     w.clock.advance(8 * DAY);
     const sent = [];

@@ -3,14 +3,7 @@
 // records both; a failed call is tried again on the next sweep.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import {
-  recurringTopic,
-  seedCustomer,
-  seedInvitation,
-  seedOptIn,
-  seedTopic,
-  seedWorkspace,
-} from '../../test/support/factories.ts';
+import { recurringTopic, seedSubscriber, seedTopic, seedWorkspace } from '../../test/support/factories.ts';
 import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
 import type { Storage } from '../storage/db.ts';
 import * as metaStore from '../storage/meta-subscribers.ts';
@@ -35,11 +28,9 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
     const ctx = { ...w.ctx, marketing: meta.marketing };
     const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
     const topic = await seedTopic(ctx, w.workspaceId, w.page.id, recurringTopic());
-    const c = await seedCustomer(ctx, scope);
-    const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
-    const token = `sync-${c.id}-${w.workspaceId}`;
-    await seedOptIn(ctx, w.page.fb_page_id, { psid: c.psid, kind: 'recurring', payload, token });
-    return { ...w, ctx, topic, customer: c, token };
+    const page = { ...scope, fbPageId: w.page.fb_page_id };
+    const c = await seedSubscriber(ctx, page, topic.id, (id) => `sync-${id}-${w.workspaceId}`);
+    return { ...w, ctx, topic, customer: c, token: `sync-${c.id}-${w.workspaceId}` };
   }
 
   it('R14b: Meta’s list is recorded; a subscriber from an ad gets no topic by guess', async () => {

@@ -6,9 +6,7 @@ import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
   DAY,
   recurringTopic,
-  seedCustomer,
-  seedInvitation,
-  seedOptIn,
+  seedSubscriber,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
@@ -39,14 +37,7 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
     const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
     const topic = await seedTopic(ctx, w.workspaceId, w.page.id, recurringTopic());
     for (let i = 0; i < 3; i++) {
-      const c = await seedCustomer(ctx, scope);
-      const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
-      await seedOptIn(ctx, w.page.fb_page_id, {
-        psid: c.psid,
-        kind: 'recurring',
-        payload,
-        token: `cmp-${c.id}`,
-      });
+      await seedSubscriber(ctx, { ...scope, fbPageId: w.page.fb_page_id }, topic.id, (id) => `cmp-${id}`);
     }
     await connectAdAccount(ctx, w.workspaceId, {
       adAccountId: `${w.workspaceId}55`,

@@ -98,3 +98,17 @@ export function seedOptIn(
     ...(e.metaExpiry && { metaExpiry: e.metaExpiry }),
   });
 }
+
+/** A customer subscribed to a recurring topic by the opt-in card (invitation from the bot, then the tap). */
+export async function seedSubscriber(
+  ctx: AppContext,
+  page: { workspaceId: number; pageId: number; fbPageId: string },
+  topicId: number,
+  token: (customerId: number) => string,
+) {
+  const scope = { workspaceId: page.workspaceId, pageId: page.pageId };
+  const c = await seedCustomer(ctx, scope);
+  const payload = await seedInvitation(ctx, scope, c.id, topicId, 'bot');
+  await seedOptIn(ctx, page.fbPageId, { psid: c.psid, kind: 'recurring', payload, token: token(c.id) });
+  return c;
+}
