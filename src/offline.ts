@@ -5,7 +5,7 @@ import type { AppContext } from './app/context.ts';
 import type { FacebookApp } from './app/facebook-connect.ts';
 import { systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { facebookAppFor } from './runtime.ts';
+import { facebookAppFor } from './facebook-app.ts';
 import { SandboxClient } from './sandbox/index.ts';
 import { openStorage } from './storage/db.ts';
 import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';

@@ -2,52 +2,29 @@
 // mode — the Graph API sandbox sharing one controllable clock. main.ts and the end-to-end tests use it.
 
 import { bootstrapOwner } from './app/accounts.ts';
-import { campaignLifecycle } from './app/campaigns.ts';
-import type { AppContext } from './app/context.ts';
 import type { FacebookApp } from './app/facebook-connect.ts';
-import {
-  handleAssistantReply,
-  handleWebhookCustomers,
-  PENDING_SWEEP_SECONDS,
-  requeuePendingCustomers,
-  sweepOnce as sweepRound,
-  type WorkerContext,
-  type WorkerObserver,
-} from './app/job-handlers.ts';
-import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
-import { marketingSweep } from './app/marketing-tokens.ts';
-import { requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
-import { checkPageHealth, connectPage } from './app/page-connections.ts';
+import type { WorkerContext } from './app/job-handlers.ts';
+import { checkPageHealth } from './app/page-connections.ts';
 import { GraphClient, MarketingApi, SharedPageRateLimiter, TemplateApi } from './channel/index.ts';
 import { ManualClock, systemClock } from './clock.ts';
 import type { Config } from './config.ts';
-import { embeddedDemoSandbox, remoteDemoSandbox, seedDemo } from './demo.ts';
-import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
+import type { Dispatcher, DispatcherOptions } from './dispatcher/dispatcher.ts';
 import { isDomainError } from './domain/errors.ts';
 import type { Clock } from './domain/model.ts';
+import { facebookAppFor } from './facebook-app.ts';
+import { ensureFirstPage } from './first-page.ts';
 import { requireAuth } from './http/auth.ts';
 import { createMetrics, type Metrics } from './http/metrics.ts';
 import { type App, buildServer, type ServerDeps } from './http/server.ts';
-import {
-  type AssistantReplyJob,
-  JOBS,
-  JobQueue,
-  type OrderEventJob,
-  type WebhookCustomerJob,
-} from './jobs/queue.ts';
-import {
-  createSandbox,
-  type Sandbox,
-  SandboxClient,
-  type SandboxInfo,
-  type SandboxOptions,
-} from './sandbox/index.ts';
+import { JobQueue } from './jobs/queue.ts';
+import { attachRemoteSandbox } from './remote-sandbox.ts';
+import { createSandbox, type Sandbox, type SandboxOptions } from './sandbox/index.ts';
 import { openStorage, type Storage } from './storage/db.ts';
-import { createDispatchStore } from './storage/dispatch-store.ts';
 import { takeCalls } from './storage/graph-rate.ts';
 import * as pages from './storage/pages.ts';
 import type { PageRow } from './storage/schema.ts';
 import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
+import { periodicSweep, startWorker } from './worker.ts';
 
 export interface RuntimeOptions {
   config: Config;
@@ -92,125 +69,6 @@ export interface Runtime {
   /** One round of the periodic sweeps (expiries, webhook retention); the worker runs it every minute. */
   sweep(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * The installation's first page, made or kept up to date at start: in sandbox mode the demo (the
- * embedded sandbox's, seeded; a remote sandbox's page, connected); in live mode the single-page
- * shortcut (FB_PAGE_ID + FB_PAGE_ACCESS_TOKEN), connected through the same code as the console's flow.
- * Null when there is no page yet (live mode with only the Meta app configured).
- */
-async function ensureFirstPage(
-  ctx: AppContext,
-  config: Config,
-  sandbox: Sandbox | null,
-  remoteSandbox: { info: SandboxInfo; client: SandboxClient } | null,
-): Promise<{ workspaceId: number; page: PageRow } | null> {
-  const remote = remoteSandbox?.info ?? null;
-  if (
-    remoteSandbox &&
-    !(await pages.findPageByFbId(ctx.db, remoteSandbox.info.pageId)) &&
-    !(await pages.firstPage(ctx.db))
-  ) {
-    // An empty database beside a sandbox of its own process: the same demo as plain `npm start`, once.
-    const seeded = await seedDemo(
-      ctx,
-      remoteDemoSandbox(remoteSandbox.client),
-      remoteSandbox.info.profile as PageRow['profile'],
-    );
-    return { workspaceId: seeded.workspaceId, page: seeded.page };
-  }
-  const shortcut =
-    config.mode === 'live' && config.page.fbPageId && config.page.accessToken
-      ? { fbPageId: config.page.fbPageId, accessToken: config.page.accessToken }
-      : remote && { fbPageId: remote.pageId, accessToken: remote.pageAccessToken };
-  if (shortcut) {
-    const held = await pages.findPageByFbId(ctx.db, shortcut.fbPageId);
-    if (held) {
-      // An upgrade or a restart: the page keeps its workspace, history and console settings; it gets
-      // the configured token and the deployment's app secret (its own stored secret is cleared).
-      const { page } = await connectPage(ctx, held.workspace_id, {
-        fbPageId: shortcut.fbPageId,
-        name: held.name,
-        accessToken: shortcut.accessToken,
-      });
-      return { workspaceId: held.workspace_id, page };
-    }
-    const first = await pages.firstPage(ctx.db);
-    const workspaceId =
-      first?.workspace_id ??
-      (await pages.insertWorkspace(ctx.db, remote ? 'Cửa hàng demo' : 'My shop', ctx.clock.now()));
-    const { page } = await connectPage(ctx, workspaceId, {
-      fbPageId: shortcut.fbPageId,
-      name: remote?.pageName ?? 'Facebook Page',
-      accessToken: shortcut.accessToken,
-      profile: remote ? (remote.profile as PageRow['profile']) : config.page.profile,
-      timeZone: remote?.timeZone ?? config.page.timeZone,
-      region: remote ? remote.region : (config.page.region ?? null),
-    });
-    return { workspaceId, page };
-  }
-  const existing = await pages.firstPage(ctx.db);
-  if (existing) return { workspaceId: existing.workspace_id, page: existing };
-  if (sandbox) {
-    const seeded = await seedDemo(
-      ctx,
-      embeddedDemoSandbox(sandbox, () => ctx.clock.now()),
-      config.page.profile,
-    );
-    return { workspaceId: seeded.workspaceId, page: seeded.page };
-  }
-  return null;
-}
-
-/**
- * A sandbox running as its own process (SANDBOX_URL): its page and secrets, and a clock that follows
- * the sandbox's, so "8 days later" still holds on both sides.
- */
-async function attachRemoteSandbox(url: string, webhookUrl: string | null) {
-  const client = new SandboxClient(url);
-  const info = await client.info();
-  if (webhookUrl) await client.config({ webhookUrl });
-  const clock = new ManualClock(await client.now());
-  const follow = setInterval(
-    () =>
-      void client.now().then(
-        (at) => clock.set(at),
-        () => {}, // the sandbox restarting: keep the last offset until it answers again
-      ),
-    1000,
-  );
-  follow.unref();
-  return { info, client, clock, stop: () => clearInterval(follow) };
-}
-
-/**
- * The Meta app pages are connected through ("Kết nối Fanpage", health rounds, unsubscribing on
- * disconnect): in sandbox mode the sandbox's own app (embedded or SANDBOX_URL); live, FB_APP_ID with
- * FB_APP_SECRET; otherwise none. The runtime and the operator's offline commands share it.
- */
-export function facebookAppFor(
-  config: Config,
-  sandboxUrl: string | null,
-  sandboxApp: { appId: string; appSecret: string } | null,
-): FacebookApp | null {
-  if (sandboxUrl && sandboxApp)
-    return {
-      appId: sandboxApp.appId,
-      appSecret: sandboxApp.appSecret,
-      dialogBaseUrl: sandboxUrl,
-      graphBaseUrl: sandboxUrl,
-      version: config.graph.version,
-    };
-  if (config.mode === 'live' && config.facebookLogin.appId && config.page.appSecret)
-    return {
-      appId: config.facebookLogin.appId,
-      appSecret: config.page.appSecret,
-      dialogBaseUrl: config.facebookLogin.dialogBaseUrl,
-      graphBaseUrl: config.graph.baseUrl,
-      version: config.graph.version,
-    };
-  return null;
 }
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
@@ -351,82 +209,15 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   // Webhooks the sandbox owed when it was last stopped or killed: the service listens now.
   sandbox?.redeliverWebhooks();
 
-  let sweep: NodeJS.Timeout | null = null;
-  let pendingSweep: NodeJS.Timeout | null = null;
-  let healthTimer: NodeJS.Timeout | null = null;
-  // R14b/R14e: stops told to Meta every round; Meta's token lists read once an hour (every 60th round).
-  let sweepRounds = 0;
-  const sweepOnce = async () => {
-    await sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
-    await marketingSweep(ctx, { syncTokens: sweepRounds++ % 60 === 0 }).catch((e: unknown) =>
-      console.error('[marketing sweep]', e),
-    );
-  };
-  const observe: WorkerObserver = {
-    webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
-    botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),
-  };
-  if (opts.worker !== false) {
-    // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
-    // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
-    const running = startDispatcher(
-      {
-        store: createDispatchStore(storage.db),
-        clock,
-        channel: graph,
-        publicUrl: config.publicUrl,
-        lifecycle: campaignLifecycle({ db: storage.db, clock }),
-        paid: (req) => sendCampaignMessagePaid(ctx, req),
-      },
-      opts.dispatcher,
-    );
-    dispatcher = running;
-    // A campaign started or resumed in any process (the service, another worker) sends this job.
-    await queue.work(JOBS.campaignWake, async () => running.kick());
-    // --- end campaign dispatcher ---
-    // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
-    // several batches run at once; PGlite has one connection, where one at a time is all there is.
-    // A fetched batch of customers is applied in one transaction (webhook-batch.ts).
-    await queue.workBatch<WebhookCustomerJob>(
-      JOBS.webhookCustomer,
-      (jobs) => handleWebhookCustomers(ctx, observe, jobs),
-      { batchSize: 100, concurrency: storage.kind === 'postgres' ? 4 : 1 },
-    );
-    await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) =>
-      handleAssistantReply(ctx, observe, job),
-    );
-    await queue.work<OrderEventJob>(JOBS.orderEvent, (job) => retryOrderEvent(ctx, job));
-    if (facebookApp) {
-      await queue.work(JOBS.pageHealth, async () => {
-        await checkPageHealth(ctx, facebookApp);
-      });
-      // One health round per interval for the whole fleet: the singleton key lets one process's job in.
-      const everyS = Math.round(config.facebookLogin.healthIntervalMin * 60);
-      healthTimer = setInterval(
-        () =>
-          void queue
-            .send(JOBS.pageHealth, {}, { singletonKey: 'page-health', singletonSeconds: everyS })
-            .catch((e) => console.error('[page health]', e)),
-        everyS * 1000,
-      );
-      healthTimer.unref();
-    }
-    // Events stored but not applied (a crash before the job ran): enqueue their customers again.
-    await requeuePendingCustomers(ctx);
-    sweep = setInterval(() => void sweepOnce(), 60_000);
-    sweep.unref();
-    // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
-    // "active" until it expires): events still pending after half a minute get their customer enqueued
-    // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
-    pendingSweep = setInterval(
-      () =>
-        void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000))
-          .then(() => requeueOrphanedOrderEvents(ctx))
-          .catch((e) => console.error('[pending sweep]', e)),
-      PENDING_SWEEP_SECONDS * 1000,
-    );
-    pendingSweep.unref();
-  }
+  const sweepOnce = periodicSweep(ctx, config);
+  const worker =
+    opts.worker === false
+      ? null
+      : await startWorker(
+          { ctx, storage, clock, graph, config, metrics, facebookApp, sweepOnce },
+          opts.dispatcher,
+        );
+  dispatcher = worker?.dispatcher ?? null;
 
   return {
     config,
@@ -455,10 +246,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     pageHealth: () => (facebookApp ? checkPageHealth(ctx, facebookApp) : Promise.resolve([])),
     async close() {
       remote?.stop();
-      if (sweep) clearInterval(sweep);
-      if (pendingSweep) clearInterval(pendingSweep);
-      if (healthTimer) clearInterval(healthTimer);
-      await dispatcher?.stop();
+      await worker?.stop();
       await server?.close();
       await queue.stop();
       await sandbox?.close();

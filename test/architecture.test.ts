@@ -24,7 +24,17 @@ const PARTS = {
   cli: 'src/cli/',
   sandbox: 'src/sandbox/',
   /** The composition root: builds storage, queue, Graph client, HTTP, workers, sandbox and demo data. */
-  root: ['src/runtime.ts', 'src/main.ts', 'src/demo.ts', 'src/offline.ts', 'src/sandbox-process.ts'],
+  root: [
+    'src/runtime.ts',
+    'src/worker.ts',
+    'src/first-page.ts',
+    'src/facebook-app.ts',
+    'src/remote-sandbox.ts',
+    'src/main.ts',
+    'src/demo.ts',
+    'src/offline.ts',
+    'src/sandbox-process.ts',
+  ],
   config: 'src/config.ts',
   clock: 'src/clock.ts',
   web: 'web/',

@@ -1,0 +1,141 @@
+// The worker's room: the campaign dispatcher, the job handlers (webhook customers, assistant replies,
+// order events, page health) and the periodic sweeps, started by runtime.ts in every process that
+// works (the service unless told otherwise, and each `renotify worker`). Handlers live in app/.
+import type { MarketingContext } from './app/ad-accounts.ts';
+import { campaignLifecycle } from './app/campaigns.ts';
+import type { FacebookApp } from './app/facebook-connect.ts';
+import {
+  handleAssistantReply,
+  handleWebhookCustomers,
+  PENDING_SWEEP_SECONDS,
+  requeuePendingCustomers,
+  sweepOnce as sweepRound,
+  type WorkerContext,
+  type WorkerObserver,
+} from './app/job-handlers.ts';
+import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
+import { marketingSweep } from './app/marketing-tokens.ts';
+import { type OrderEventContext, requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
+import { checkPageHealth } from './app/page-connections.ts';
+import type { GraphClient } from './channel/index.ts';
+import type { Config } from './config.ts';
+import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
+import type { Clock } from './domain/model.ts';
+import type { Metrics } from './http/metrics.ts';
+import {
+  type AssistantReplyJob,
+  JOBS,
+  type JobQueue,
+  type OrderEventJob,
+  type WebhookCustomerJob,
+} from './jobs/queue.ts';
+import type { Storage } from './storage/db.ts';
+import { createDispatchStore } from './storage/dispatch-store.ts';
+
+/** What the runtime gives every use-case it wires: messaging, marketing, order events and the queue. */
+export type RuntimeContext = WorkerContext & MarketingContext & OrderEventContext & { queue: JobQueue };
+
+export interface WorkerDeps {
+  ctx: RuntimeContext;
+  storage: Storage;
+  clock: Clock;
+  graph: GraphClient;
+  config: Config;
+  metrics: Metrics;
+  facebookApp: FacebookApp | null;
+  /** One round of the periodic sweeps (periodicSweep), shared with Runtime.sweep. */
+  sweepOnce: () => Promise<void>;
+}
+
+export interface Worker {
+  dispatcher: Dispatcher;
+  /** Clears the timers and stops the dispatcher; the queue is stopped by the runtime. */
+  stop(): Promise<void>;
+}
+
+/** One round of the periodic sweeps (expiries, sign-in throttle, webhook retention, marketing stops). */
+export function periodicSweep(ctx: RuntimeContext, config: Config): () => Promise<void> {
+  // R14b/R14e: stops told to Meta every round; Meta's token lists read once an hour (every 60th round).
+  let sweepRounds = 0;
+  return async () => {
+    await sweepRound(ctx, { webhookRetentionDays: config.webhook.retentionDays });
+    await marketingSweep(ctx, { syncTokens: sweepRounds++ % 60 === 0 }).catch((e: unknown) =>
+      console.error('[marketing sweep]', e),
+    );
+  };
+}
+
+export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherOptions): Promise<Worker> {
+  const { ctx, storage, clock, graph, config, metrics, facebookApp, sweepOnce } = deps;
+  const { queue } = ctx;
+  let healthTimer: NodeJS.Timeout | null = null;
+  const observe: WorkerObserver = {
+    webhookEventsProcessed: (n) => metrics.webhookEvents.inc({ stage: 'processed' }, n),
+    botSend: (outcome) => metrics.sends.inc({ kind: 'bot', outcome }),
+  };
+  // --- campaign dispatcher (src/dispatcher; campaigns owner) ---
+  // Every worker process runs one; on PostgreSQL they share campaigns row by row (SKIP LOCKED).
+  const running = startDispatcher(
+    {
+      store: createDispatchStore(storage.db),
+      clock,
+      channel: graph,
+      publicUrl: config.publicUrl,
+      lifecycle: campaignLifecycle({ db: storage.db, clock }),
+      paid: (req) => sendCampaignMessagePaid(ctx, req),
+    },
+    dispatcherOpts,
+  );
+  // A campaign started or resumed in any process (the service, another worker) sends this job.
+  await queue.work(JOBS.campaignWake, async () => running.kick());
+  // --- end campaign dispatcher ---
+  // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
+  // several batches run at once; PGlite has one connection, where one at a time is all there is.
+  // A fetched batch of customers is applied in one transaction (webhook-batch.ts).
+  await queue.workBatch<WebhookCustomerJob>(
+    JOBS.webhookCustomer,
+    (jobs) => handleWebhookCustomers(ctx, observe, jobs),
+    { batchSize: 100, concurrency: storage.kind === 'postgres' ? 4 : 1 },
+  );
+  await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) => handleAssistantReply(ctx, observe, job));
+  await queue.work<OrderEventJob>(JOBS.orderEvent, (job) => retryOrderEvent(ctx, job));
+  if (facebookApp) {
+    await queue.work(JOBS.pageHealth, async () => {
+      await checkPageHealth(ctx, facebookApp);
+    });
+    // One health round per interval for the whole fleet: the singleton key lets one process's job in.
+    const everyS = Math.round(config.facebookLogin.healthIntervalMin * 60);
+    healthTimer = setInterval(
+      () =>
+        void queue
+          .send(JOBS.pageHealth, {}, { singletonKey: 'page-health', singletonSeconds: everyS })
+          .catch((e) => console.error('[page health]', e)),
+      everyS * 1000,
+    );
+    healthTimer.unref();
+  }
+  // Events stored but not applied (a crash before the job ran): enqueue their customers again.
+  await requeuePendingCustomers(ctx);
+  const sweep = setInterval(() => void sweepOnce(), 60_000);
+  sweep.unref();
+  // A job can be lost to a dropped connection (pg-boss could not record its failure, so it sits
+  // "active" until it expires): events still pending after half a minute get their customer enqueued
+  // again. Applying is idempotent and serialised per customer, so a duplicate job costs one query.
+  const pendingSweep = setInterval(
+    () =>
+      void requeuePendingCustomers(ctx, new Date(clock.now().getTime() - 30_000))
+        .then(() => requeueOrphanedOrderEvents(ctx))
+        .catch((e) => console.error('[pending sweep]', e)),
+    PENDING_SWEEP_SECONDS * 1000,
+  );
+  pendingSweep.unref();
+  return {
+    dispatcher: running,
+    async stop() {
+      clearInterval(sweep);
+      clearInterval(pendingSweep);
+      if (healthTimer) clearInterval(healthTimer);
+      await running.stop();
+    },
+  };
+}
