@@ -3,10 +3,10 @@
 // per-page rate limiter in front of every call, appsecret_proof on every call, and bounded retries
 // with full-jitter backoff for the retryable classes of src/domain/send-errors.ts only.
 import { setTimeout as delay } from 'node:timers/promises';
-import { Pool } from 'undici';
 import type { SendPlan } from '../domain/model.ts';
 import { LIMITS } from '../domain/platform.ts';
 import { RETRYABLE } from '../domain/send-errors.ts';
+import { GraphTransport, type Query } from './graph-transport.ts';
 import {
   appSecretProof,
   batchItemOutcome,
@@ -17,7 +17,6 @@ import {
   type GraphPaging,
   type NotificationTokenInfo,
   type NotificationTokenPage,
-  parseJson,
   type SendBody,
   type SendResult,
   sendOutcome,
@@ -26,6 +25,7 @@ import {
 import type { OutgoingMessage } from './messages.ts';
 import { PageRateLimiter } from './rate-limiter.ts';
 
+export type { Query } from './graph-transport.ts';
 export type {
   GraphFailure,
   GraphPaging,
@@ -86,18 +86,9 @@ export interface BatchItem {
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: GraphFailure };
-export type Query = Record<string, string | number | undefined>;
-
-interface HttpAnswer {
-  status: number;
-  body: unknown;
-}
 
 export class GraphClient {
-  private readonly pool: Pool;
-  private readonly prefix: string;
-  private readonly version: string;
-  private readonly timeoutMs: number;
+  private readonly transport: GraphTransport;
   private readonly maxRetries: number;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly random: () => number;
@@ -107,26 +98,22 @@ export class GraphClient {
 
   constructor(opts: GraphClientOptions) {
     this.appSecret = opts.appSecret ?? null;
-    const url = new URL(opts.baseUrl);
-    this.prefix = url.pathname.replace(/\/+$/, '');
-    this.version = opts.version.replace(/^\/+|\/+$/g, '');
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
     this.maxRetries = Math.max(0, opts.maxRetries ?? 3);
     this.backoff = opts.backoff ?? { baseMs: 250, maxMs: 8000 };
     this.random = opts.random ?? Math.random;
     this.sleep = opts.sleep ?? ((ms) => delay(ms));
     this.limiter = opts.limiter ?? new PageRateLimiter({ perSecond: opts.rateLimitPerSecond });
-    this.pool = new Pool(url.origin, {
+    this.transport = new GraphTransport({
+      baseUrl: opts.baseUrl,
+      version: opts.version,
+      timeoutMs: opts.timeoutMs ?? 10_000,
       connections: opts.connections ?? 16,
-      keepAliveTimeout: 30_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
     });
   }
 
   /** Closes the connection pool; in-flight calls finish first. */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.transport.close();
   }
 
   /** Full-jitter backoff before retry number `retry` (0-based). */
@@ -144,7 +131,7 @@ export class GraphClient {
     const built = buildSendBody(plan, message);
     if (!built.ok) return { ok: false, error: built.error, attempts: 0 };
     const { outcome, attempts } = await this.withRetries(page, async () => {
-      const answer = await this.http('POST', `me/messages`, this.auth(page), built.body);
+      const answer = await this.transport.exchange('POST', `me/messages`, this.auth(page), built.body);
       if ('error' in answer) return { ok: false, error: answer.error };
       const r = sendOutcome(answer.status, answer.body);
       return r.ok ? { ok: true, value: r } : r;
@@ -234,7 +221,7 @@ export class GraphClient {
   /** A message POST with a body built elsewhere (utility templates): a send's retries and outcome. */
   async sendBody(page: PageCredentials, path: string, body: Record<string, unknown>): Promise<SendResult> {
     const { outcome, attempts } = await this.withRetries(page, async () => {
-      const answer = await this.http('POST', path, this.auth(page), body);
+      const answer = await this.transport.exchange('POST', path, this.auth(page), body);
       if ('error' in answer) return { ok: false, error: answer.error };
       const r = sendOutcome(answer.status, answer.body);
       return r.ok ? { ok: true, value: r } : r;
@@ -274,7 +261,7 @@ export class GraphClient {
     json?: Record<string, unknown>,
   ): Promise<T> {
     const { outcome, attempts } = await this.withRetries<T>(page, async () => {
-      const answer = await this.http(method, path, { ...query, ...this.auth(page) }, json);
+      const answer = await this.transport.exchange(method, path, { ...query, ...this.auth(page) }, json);
       if ('error' in answer) return { ok: false, error: answer.error };
       if (answer.status >= 200 && answer.status < 300) return { ok: true, value: answer.body as T };
       return { ok: false, error: failureFromResponse(answer.status, answer.body) };
@@ -354,7 +341,7 @@ export class GraphClient {
       relative_url: relativeUrl,
       body: encodeBatchItemBody(p.body),
     }));
-    const answer = await this.http('POST', '', auth, {
+    const answer = await this.transport.exchange('POST', '', auth, {
       access_token: page.accessToken,
       include_headers: false,
       batch,
@@ -371,48 +358,10 @@ export class GraphClient {
     const items: unknown[] = answer.body;
     return { outcomes: pending.map((_, i) => batchItemOutcome(items[i] ?? null)) };
   }
-
-  /** One HTTP exchange. Network errors and timeouts come back as a 'transient' failure. */
-  private async http(
-    method: 'GET' | 'POST',
-    path: string,
-    query: Query,
-    json?: SendBody | Record<string, unknown>,
-  ): Promise<HttpAnswer | { error: GraphFailure }> {
-    const qs = new URLSearchParams();
-    for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
-    const fullPath = `${this.prefix}/${this.version}/${path}?${qs.toString()}`;
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    try {
-      const res = await this.pool.request({
-        method,
-        path: fullPath,
-        signal,
-        headers: json ? { 'content-type': 'application/json' } : {},
-        body: json ? JSON.stringify(json) : undefined,
-      });
-      const text = await res.body.text();
-      return { status: res.statusCode, body: parseJson(text) };
-    } catch (e) {
-      return { error: networkFailure(e, signal.aborted, this.timeoutMs) };
-    }
-  }
 }
 
 interface PendingItem {
   index: number;
   body: SendBody;
   attempts: number;
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
-
-function networkFailure(e: unknown, aborted: boolean, timeoutMs: number): GraphFailure {
-  const err = e as { code?: unknown; name?: unknown; message?: unknown };
-  const code = typeof err?.code === 'string' ? err.code : undefined;
-  if (aborted || err?.name === 'TimeoutError' || (code && TIMEOUT_CODES.has(code))) {
-    return { class: 'transient', message: `timeout after ${timeoutMs} ms` };
-  }
-  const detail = code ?? (typeof err?.message === 'string' ? err.message : String(e));
-  return { class: 'transient', message: `connection error: ${detail}` };
 }
