@@ -3,67 +3,21 @@
 // test/e2e/utility-templates.test.ts then drives the same paths against it.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { DAY, HOUR, seedCustomer, seedWorkspace } from '../../test/support/factories.ts';
-import { GraphClient, TemplateApi } from '../channel/index.ts';
-import {
-  type FakeGraph,
-  graphError,
-  type RecordedRequest,
-  startFakeGraph,
-} from '../channel/testing/fake-graph.ts';
-import { isDomainError } from '../domain/errors.ts';
-import { validateOrderEvent } from '../domain/order-events.ts';
-import type { Enqueuer } from '../jobs/queue.ts';
+import { DAY, HOUR, seedCustomer } from '../../test/support/factories.ts';
+import { GraphClient } from '../channel/index.ts';
+import { type FakeGraph, startFakeGraph } from '../channel/testing/fake-graph.ts';
 import { setCustomerPhone } from '../storage/customers.ts';
 import type { Storage } from '../storage/db.ts';
-import { claimOrderEvent, insertOrderEvent } from '../storage/order-events.ts';
-import {
-  listMappings,
-  listOrderEvents,
-  type OrderEventContext,
-  postOrderEvent,
-  putMapping,
-  requeueOrphanedOrderEvents,
-  retryOrderEvent,
-} from './order-events.ts';
-import { applyTemplateStatusChanges, createTemplate, listTemplates } from './templates.ts';
+import { listMappings, listOrderEvents, postOrderEvent, putMapping } from './order-events.ts';
+import { applyTemplateStatusChanges, listTemplates } from './templates.ts';
+import { expectCode, meta, recordingQueue, seedOrderShop, sendsTo } from './testing/order-events-fixture.ts';
 import { sendTemplateFromInbox } from './utility-sends.ts';
-
-const TEMPLATE = {
-  name: 'order_shipped_vi',
-  language: 'vi',
-  bodyText: 'Đơn #{{order_id}} đã được giao cho đơn vị vận chuyển, {{customer_name}}.',
-  examples: { order_id: '566701', customer_name: 'Lan' },
-};
-
-let mid = 0;
-/** Meta as the docs print it: template creation answers APPROVED, sends answer a message id. */
-function meta(status = 'APPROVED') {
-  return (req: RecordedRequest) => {
-    if (req.path.endsWith('/message_templates'))
-      return { body: { id: `tpl-${++mid}`, status, category: 'UTILITY' } };
-    const r = (req.body as { recipient?: { id?: string } }).recipient;
-    return { body: { recipient_id: r?.id, message_id: `m_${++mid}` } };
-  };
-}
-
-async function expectCode(p: Promise<unknown>, code: string) {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(isDomainError(e) ? e.code : e).toBe(code);
-}
 
 describe.each(BACKENDS)('order events and utility templates on %s', (backend) => {
   let storage: Storage;
   let graph: FakeGraph;
   let client: GraphClient;
-  const jobs: object[] = [];
-  const queue: Enqueuer = {
-    send: async (_name, data) => void jobs.push(data),
-    sendMany: async (_name, data) => void jobs.push(...data),
-  };
+  const { jobs, queue } = recordingQueue();
 
   beforeAll(async () => {
     storage = await openTestStorage(backend);
@@ -80,19 +34,8 @@ describe.each(BACKENDS)('order events and utility templates on %s', (backend) =>
     jobs.length = 0;
   });
 
-  async function shop() {
-    const w = await seedWorkspace(storage, { profile: '2026' });
-    const ctx: OrderEventContext = { ...w.ctx, channel: client, templates: new TemplateApi(client), queue };
-    const template = await createTemplate(ctx, w.workspaceId, w.page.id, TEMPLATE);
-    await putMapping(ctx, w.workspaceId, w.page.id, 'order_shipped', {
-      templateId: template.id,
-      params: { order_id: 'order_id', customer_name: 'name' },
-    });
-    const post = (key: string, body: object) =>
-      postOrderEvent(ctx, w.workspaceId, w.page.id, { idempotencyKey: key, body: body });
-    return { ...w, ctx, template, post };
-  }
-  const sends = () => graph.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+  const shop = () => seedOrderShop(storage, client, queue);
+  const sends = () => sendsTo(graph);
 
   it('R13a: a written template is submitted to Meta with named parameters and stored with its status', async () => {
     const s = await shop();
@@ -267,83 +210,6 @@ describe.each(BACKENDS)('order events and utility templates on %s', (backend) =>
       (await listOrderEvents(s.ctx, s.workspaceId, s.page.id, { q: '0900000000'.replace(/^0/, '84') }))
         .length,
     ).toBe(1);
-  });
-
-  it('a transient Meta failure leaves the event pending for the retry job, which sends it once', async () => {
-    const s = await shop();
-    const c = await seedCustomer(
-      s.ctx,
-      { workspaceId: s.workspaceId, pageId: s.page.id },
-      { ageMs: 3 * DAY },
-    );
-    graph.script(() => ({ status: 500, body: graphError(2, undefined, 'Service temporarily unavailable') }));
-    const { event } = await s.post('t1', {
-      type: 'order_shipped',
-      orderId: '1',
-      customer: { psid: c.psid },
-      fields: { name: 'L' },
-    });
-    expect(event).toMatchObject({ status: 'pending', reason: 'graph_transient', attempts: 1 });
-    expect(jobs).toEqual([{ workspaceId: s.workspaceId, eventId: event.id }]);
-    // Still failing: the job throws so pg-boss retries it with backoff.
-    await expect(
-      retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(event.id) }),
-    ).rejects.toThrow(/retrying/);
-    graph.script(meta());
-    await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(event.id) });
-    const [row] = await listOrderEvents(s.ctx, s.workspaceId, s.page.id);
-    expect(row).toMatchObject({ status: 'sent', attempts: 3 });
-    expect(jobs).toHaveLength(1);
-  });
-
-  it('a crash between storing and sending: the sweep hands the orphaned event to the retry job, sent once', async () => {
-    const s = await shop();
-    const c = await seedCustomer(
-      s.ctx,
-      { workspaceId: s.workspaceId, pageId: s.page.id },
-      { ageMs: 3 * DAY },
-    );
-    const draft = validateOrderEvent({
-      type: 'order_shipped',
-      orderId: '1',
-      customer: { psid: c.psid },
-      fields: { name: 'L' },
-    });
-    const stored = await insertOrderEvent(s.ctx.db, {
-      workspaceId: s.workspaceId,
-      pageId: s.page.id,
-      idempotencyKey: 'crash-1',
-      requestHash: 'h',
-      draft,
-      now: s.ctx.clock.now(),
-    });
-    // A sender that took another event and died: its lease runs out.
-    const other = await insertOrderEvent(s.ctx.db, {
-      workspaceId: s.workspaceId,
-      pageId: s.page.id,
-      idempotencyKey: 'crash-2',
-      requestHash: 'h',
-      draft,
-      now: s.ctx.clock.now(),
-    });
-    await claimOrderEvent(
-      s.ctx.db,
-      s.workspaceId,
-      Number(other.row.id),
-      s.ctx.clock.now(),
-      new Date(s.ctx.clock.now().getTime() + 60_000),
-    );
-    expect(await requeueOrphanedOrderEvents(s.ctx)).toBe(0);
-    s.clock.advance(61_000);
-    expect(await requeueOrphanedOrderEvents(s.ctx)).toBeGreaterThanOrEqual(2);
-    const before = sends().length;
-    for (const id of [stored.row.id, other.row.id]) {
-      await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(id) });
-      await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(id) });
-    }
-    expect(sends().length - before).toBe(2);
-    const rows = await listOrderEvents(s.ctx, s.workspaceId, s.page.id);
-    expect(rows.map((r) => r.status)).toEqual(['sent', 'sent']);
   });
 
   it('tenancy: another workspace cannot see or use a template or mapping, nor post events for the page', async () => {
