@@ -47,6 +47,8 @@ export interface ServerDeps {
     secureCookies?: boolean;
     /** Requests per minute per caller on /api (0 = no limit). */
     apiRatePerMinute?: number;
+    /** A public route's body (sign-in, sign-up, invitation) not received in this time is dropped. */
+    publicBodyTimeoutMs?: number;
   };
 }
 

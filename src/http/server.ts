@@ -15,6 +15,7 @@ import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
 import type { ApiRoute, App, ServerDeps } from './deps.ts';
 import { errorHandler } from './errors.ts';
+import { boundPublicBody } from './public-bodies.ts';
 import { ApiRateLimit } from './rate-limit.ts';
 import { accountRoutes } from './routes/accounts.ts';
 import { assistantRoutes } from './routes/assistant.ts';
@@ -147,6 +148,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {
     if (isApi(route.url)) {
+      const role = (route.config as { role?: string } | undefined)?.role;
+      if (role === 'public') boundPublicBody(route, deps.security?.publicBodyTimeoutMs);
       for (const method of [route.method].flat()) {
         if (method === 'HEAD') continue;
         apiRoutes.push({

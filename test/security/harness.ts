@@ -128,7 +128,12 @@ export async function tenant(
 
 export async function boot(
   backend: Backend = 'pglite',
-  extra: { apiRatePerMinute?: number; trustedProxies?: string[]; onStorage?: (s: Storage) => void } = {},
+  extra: {
+    apiRatePerMinute?: number;
+    publicBodyTimeoutMs?: number;
+    trustedProxies?: string[];
+    onStorage?: (s: Storage) => void;
+  } = {},
 ) {
   const storage = await openTestStorage(backend);
   extra.onStorage?.(storage);
@@ -143,7 +148,10 @@ export async function boot(
     config,
     storage,
     queueSchema: `boss_${randomBytes(4).toString('hex')}`,
-    security: { apiRatePerMinute: extra.apiRatePerMinute ?? 0 },
+    security: {
+      apiRatePerMinute: extra.apiRatePerMinute ?? 0,
+      ...(extra.publicBodyTimeoutMs !== undefined && { publicBodyTimeoutMs: extra.publicBodyTimeoutMs }),
+    },
   });
   return {
     rt,
