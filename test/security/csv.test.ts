@@ -77,21 +77,33 @@ describe.each(BACKENDS)('CSV exports on %s', (backend) => {
   });
 
   it('trust: no cell of the audit CSV starts a formula, whatever names the actors chose', async () => {
-    // An API key named like a formula acts; its name reaches the audit log through the actor.
+    // An API key named like a formula acts; its name reaches the audit log through the actor. An admin
+    // names a topic like a formula; the name is the audit row's target name, a cell of its own.
     const key = await call(base, 'POST', '/api/api-keys', a.apiKey, { name: PSIDS[0], role: 'owner' });
     expect(key.status).toBe(201);
     const evil = { apiKey: key.body.key as string };
     expect((await call(base, 'DELETE', '/api/api-keys/2147483647', evil)).status).toBe(404);
+    const named = PSIDS[1]!;
+    const topic = await call(base, 'POST', `/api/pages/${a.pageId}/topics`, a.admin, {
+      name: named,
+      kind: 'one_time',
+      title: 'Back in stock',
+    });
+    expect(topic.status).toBe(201);
     // The audit row is written once the answer has gone out: wait for it (bounded).
     let head: string[] | undefined;
     let rows: string[][] = [];
-    for (let i = 0; i < 100 && !rows.some((r) => r.includes(`api_key:${PSIDS[0]}`)); i++) {
+    const written = () =>
+      rows.some((r) => r.includes(`'${named}`)) && rows.some((r) => r.includes(`api_key:${PSIDS[0]}`));
+    for (let i = 0; i < 100 && !written(); i++) {
       if (i) await new Promise((r) => setTimeout(r, 50));
       const res = await call(base, 'GET', '/api/audit?format=csv', a.owner);
       expect(res.status).toBe(200);
       [head, ...rows] = parse(res.body as string) as string[][];
     }
-    expect(head).toEqual(['at', 'actor', 'action', 'target', 'status']);
+    expect(head).toEqual(['at', 'actor', 'action', 'action_key', 'target', 'target_name', 'status']);
+    // The name is kept, as text: the quote is the only change.
+    expect(rows.find((r) => r[3] === 'topic.create')?.[5]).toBe(`'${named}`);
     expect(rows.some((r) => r.includes(`api_key:${PSIDS[0]}`))).toBe(true);
     for (const cell of rows.flat()) expect(cell).not.toMatch(FORMULA);
   });

@@ -235,7 +235,9 @@ export async function accountRoutes(app: App, deps: ServerDeps & { secureCookies
     async (req, reply) => {
       const rows = await listAudit(deps.ctx, await deps.workspaceFor(req), req.query.limit ?? 500);
       if (req.query.format !== 'csv') return { entries: rows };
-      const cols = ['at', 'actor', 'action', 'target', 'status'] as const;
+      // The readable action and the target's name are what a person reads: they go to the file too (and
+      // are chosen by members, so the CSV writer's formula neutralisation matters here).
+      const cols = ['at', 'actor', 'action', 'action_key', 'target', 'target_name', 'status'] as const;
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="audit.csv"')
