@@ -1,4 +1,4 @@
-// The deployment-wide Graph call ledger (issue 9.4) at the level of the limiter: three limiters, each on
+// The deployment-wide Graph call ledger (issue 9, "Also") at the level of the limiter: three limiters, each on
 // its own connection pool as three processes would be, share one page's limit through PostgreSQL.
 // The calls they admit, all together, never exceed the limit in any one-second window, and they take
 // calls from the ledger in chunks: far fewer queries than calls.
@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasPostgres())(
-  'trust: the per-page Graph rate limit is per process (issue 9.4): the ledger',
+  'trust: the per-page Graph rate limit is per process (issue 9, "Also"): the ledger',
   () => {
     it('trust: three limiters on three pools admit at most the page limit in any second, taking calls in chunks', async () => {
       const main = await openTestStorage('postgres');

@@ -24,27 +24,30 @@ afterAll(async () => {
   await d?.close();
 });
 
-describe.skipIf(!hasPostgres())('trust: the per-page Graph rate limit is per process (issue 9.4)', () => {
-  it('trust: service + two workers together never exceed the page limit in any second (sandbox counter), campaign exactly once', {
-    timeout: 300_000,
-  }, async () => {
-    d = await deployment(N, { sandboxRate: 0 });
-    const env = { ...d.env, GRAPH_RATE_LIMIT: String(LIMITS.callsPerSecond) };
-    // At once, as an orchestrator starts them: all install pg-boss's schema on a fresh database.
-    const procs = await Promise.all([startService(env), startWorker(env), startWorker(env)]);
-    const campaignId = await startOtnCampaign(d);
-    await waitFor(
-      async () =>
-        (await campaignLedger(d!, campaignId)).campaign.status === 'completed' || !procs.every(running),
-      { what: 'campaign completed', timeoutMs: 240_000, intervalMs: 250 },
-    );
-    expect(procs.every(running)).toBe(true);
-    const peak = d.world.sandbox!.core.limiter.peak(DEFAULT_PAGE.id);
-    console.log(`[shared rate] ${N} recipients, 3 processes: peak ${peak} calls in one second`);
-    expect(peak).toBeLessThanOrEqual(LIMITS.callsPerSecond);
-    const ledger = await campaignLedger(d, campaignId);
-    expect(ledger.twice).toBe(0);
-    expect(ledger.missing).toBe(0);
-    expect(ledger.campaign.sent_count).toBe(ledger.eligible);
-  });
-});
+describe.skipIf(!hasPostgres())(
+  'trust: the per-page Graph rate limit is per process (issue 9, "Also")',
+  () => {
+    it('trust: service + two workers together never exceed the page limit in any second (sandbox counter), campaign exactly once', {
+      timeout: 300_000,
+    }, async () => {
+      d = await deployment(N, { sandboxRate: 0 });
+      const env = { ...d.env, GRAPH_RATE_LIMIT: String(LIMITS.callsPerSecond) };
+      // At once, as an orchestrator starts them: all install pg-boss's schema on a fresh database.
+      const procs = await Promise.all([startService(env), startWorker(env), startWorker(env)]);
+      const campaignId = await startOtnCampaign(d);
+      await waitFor(
+        async () =>
+          (await campaignLedger(d!, campaignId)).campaign.status === 'completed' || !procs.every(running),
+        { what: 'campaign completed', timeoutMs: 240_000, intervalMs: 250 },
+      );
+      expect(procs.every(running)).toBe(true);
+      const peak = d.world.sandbox!.core.limiter.peak(DEFAULT_PAGE.id);
+      console.log(`[shared rate] ${N} recipients, 3 processes: peak ${peak} calls in one second`);
+      expect(peak).toBeLessThanOrEqual(LIMITS.callsPerSecond);
+      const ledger = await campaignLedger(d, campaignId);
+      expect(ledger.twice).toBe(0);
+      expect(ledger.missing).toBe(0);
+      expect(ledger.campaign.sent_count).toBe(ledger.eligible);
+    });
+  },
+);
