@@ -65,6 +65,36 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
       .getByRole('region', { name: '⚠ Cần chú ý' })
       .getByText('Trang đang bị Meta hạn chế, việc gửi đã dừng: page_restricted: reported by Meta')
       .waitFor();
+    // A utility template Meta rejected is there too, with its reason and a link to the templates.
+    const now = new Date();
+    await env.rt.storage.db
+      .insertInto('message_templates')
+      .values({
+        workspace_id: env.rt.workspaceId,
+        page_id: env.rt.page.id,
+        name: 'order_shipped',
+        language: 'vi',
+        header_text: null,
+        body_text: 'Đơn {{order_id}} đã được gửi đi.',
+        buttons: JSON.stringify([]),
+        parameter_format: 'NAMED',
+        parameters: ['order_id'],
+        examples: JSON.stringify({ order_id: '1' }),
+        library_template_name: null,
+        fb_template_id: null,
+        status: 'REJECTED',
+        status_reason: 'INVALID_FORMAT',
+        status_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await p.reload();
+    const rejected = p
+      .getByRole('region', { name: '⚠ Cần chú ý' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Mẫu tiện ích “order_shipped” bị Meta từ chối (INVALID_FORMAT)' });
+    expect(await rejected.getByRole('link', { name: 'Mở' }).getAttribute('href')).toBe('/templates');
     await shot(p, 'home');
     await env.rt.storage.db
       .updateTable('pages')

@@ -19,6 +19,8 @@ export const consoleVi = {
   attOptInOff: 'Tính năng đăng ký nhận thông báo đang tắt trên trang.',
   attCampaignPaused: 'Chiến dịch “{name}” đang tạm dừng ({reason}).',
   attTopicSuspended: 'Chủ đề “{name}” đang tắt: {n} người đăng ký bị tạm ngưng.',
+  attTemplateRejected:
+    'Mẫu tiện ích “{name}” bị Meta từ chối ({reason}); sự kiện đơn hàng dùng mẫu này sẽ không gửi được.',
   // confirmations
   confirmSendNow: 'Gửi ngay cho {n} người?',
   confirmSchedule: 'Hẹn giờ gửi cho {n} người lúc {at}?',
@@ -65,6 +67,8 @@ export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
   attOptInOff: 'The notification opt-in feature is off on the page.',
   attCampaignPaused: 'Campaign “{name}” is paused ({reason}).',
   attTopicSuspended: 'Topic “{name}” is off: {n} subscribers are suspended.',
+  attTemplateRejected:
+    'Meta rejected the utility template “{name}” ({reason}); order events that use it cannot be sent.',
   confirmSendNow: 'Send now to {n} people?',
   confirmSchedule: 'Schedule for {n} people at {at}?',
   confirmSendBody: 'people will receive the campaign',
