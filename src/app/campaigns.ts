@@ -14,7 +14,7 @@ import {
   validateCampaign,
 } from '../domain/campaigns.ts';
 import { DomainError } from '../domain/errors.ts';
-import type { Money } from '../domain/marketing-messages.ts';
+import { type Money, marketingRouteApplies } from '../domain/marketing-messages.ts';
 import { LIMITS } from '../domain/platform.ts';
 import { type Route, resolveRoute } from '../domain/send-routes.ts';
 import { type Enqueuer, JOBS } from '../jobs/queue.ts';
@@ -191,7 +191,7 @@ export interface DryRun {
 
 /**
  * R9c: walks the audience in keyset pages and asks the same domain function the dispatcher asks, so
- * the counts are what a run started now would do. Nothing is written.
+ * the counts are what a run started now would do (on a paid page, the route resolver). Nothing is written.
  */
 export async function dryRun(
   ctx: AppContext,
@@ -215,6 +215,9 @@ export async function dryRun(
     refusals: {},
     routeNotAvailable: 0,
   };
+  // A page whose recurring route is closed sends the campaign as paid messages (dispatcher/batch.ts):
+  // there the route decides who is reached, not the recurring-token eligibility.
+  const paidPage = marketingRouteApplies(page);
   const size = opts.pageSize ?? 5000;
   for (let after = 0; ; ) {
     const batch = await store.audiencePage(ctx.db, scope, after, size);
@@ -246,7 +249,11 @@ export async function dryRun(
         if (!SENDABLE_ROUTES.has(r.route)) out.routeNotAvailable++;
       } else out.refusals[r.reason] = (out.refusals[r.reason] ?? 0) + 1;
       out.audience++;
-      if (d.action === 'send') out.reachable++;
+      if (paidPage) {
+        const reason = !r.ok ? r.reason : r.route === 'marketing_message' ? null : 'route_not_available';
+        if (reason === null) out.reachable++;
+        else out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
+      } else if (d.action === 'send') out.reachable++;
       else if (d.action === 'defer') out.deferred++;
       else out.skipped[d.reason] = (out.skipped[d.reason] ?? 0) + 1;
     }

@@ -102,7 +102,7 @@ describe.each(BACKENDS)('overview and statistics definitions on %s', (backend) =
     expect(month.interaction).toEqual((await topicStats(ctx, workspaceId, topic.id, 30)).interaction);
   });
 
-  it('issue 10.16: the home screen: waiting conversations, latest campaigns, what needs attention', async () => {
+  it('issue 10.16: the home screen: waiting conversations, latest campaigns, what needs attention (a rejected template too)', async () => {
     const { ctx, workspaceId, page, scope, people, clock, topic } = await shop();
     // a wrote after the page's last answer; b was answered; an old message 8 days ago is past replying.
     const msg = (customerId: number, direction: 'in' | 'out', at: Date, mid: string) =>
@@ -143,6 +143,40 @@ describe.each(BACKENDS)('overview and statistics definitions on %s', (backend) =
       ['Tuần lễ vàng', 'draft', 0, null],
     ]);
     expect(o.attention).toContainEqual({ code: 'page_restricted', detail: 'page_restricted: by Meta' });
+    expect(o.attention.filter((a) => a.code === 'template_rejected')).toEqual([]);
+
+    // A utility template Meta rejected (R13) needs attention; an approved one does not.
+    const template = (name: string, status: string, reason: string | null) =>
+      storage.db
+        .insertInto('message_templates')
+        .values({
+          workspace_id: workspaceId,
+          page_id: page.id,
+          name,
+          language: 'vi',
+          header_text: null,
+          body_text: 'Đơn {{order_id}} đã được gửi đi.',
+          buttons: JSON.stringify([]),
+          parameter_format: 'NAMED',
+          parameters: ['order_id'],
+          examples: JSON.stringify({ order_id: '1' }),
+          library_template_name: null,
+          fb_template_id: null,
+          status,
+          status_reason: reason,
+          status_at: T0,
+          created_at: T0,
+          updated_at: T0,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const bad = await template('order_shipped', 'REJECTED', 'INVALID_FORMAT');
+    await template('order_paid', 'APPROVED', null);
+    expect(
+      (await pageOverview(ctx, workspaceId, page.id)).attention.filter((a) => a.code === 'template_rejected'),
+    ).toEqual([
+      { code: 'template_rejected', templateId: bad.id, name: 'order_shipped', reason: 'INVALID_FORMAT' },
+    ]);
 
     const other = await seedWorkspace(storage);
     const refused = await pageOverview(other.ctx, other.workspaceId, page.id).catch((e) => e);

@@ -4,6 +4,7 @@
 import { WINDOW_7D_MS } from '../domain/send-resolver.ts';
 import { interactionRates } from '../domain/stats.ts';
 import * as stats from '../storage/stats.ts';
+import * as templates from '../storage/templates.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
 import { getPage } from './workspaces.ts';
@@ -15,16 +16,18 @@ export type Attention =
   | { code: 'page_not_connected' }
   | { code: 'optin_feature_disabled' }
   | { code: 'campaign_paused'; campaignId: number; name: string; reason: string | null }
-  | { code: 'topic_suspended'; topicId: number; name: string; subscribers: number };
+  | { code: 'topic_suspended'; topicId: number; name: string; subscribers: number }
+  | { code: 'template_rejected'; templateId: number; name: string; reason: string | null };
 
 export async function pageOverview(ctx: AppContext, workspaceId: number, pageId: number) {
   const page = await getPage(ctx, workspaceId, pageId);
   const now = ctx.clock.now();
-  const [waiting, topicRows, held, campaignRows] = await Promise.all([
+  const [waiting, topicRows, held, campaignRows, rejected] = await Promise.all([
     stats.waitingForReply(ctx.db, page.id, new Date(now.getTime() - WINDOW_7D_MS)),
     topics.listTopics(ctx.db, page.id),
     stats.heldSubscribers(ctx.db, { pageId: page.id }, now),
     stats.latestCampaigns(ctx.db, page.id, OVERVIEW_CAMPAIGNS),
+    templates.listTemplates(ctx.db, workspaceId, page.id, { status: 'REJECTED' }),
   ]);
   const campaigns = await Promise.all(
     campaignRows.map(async (c) => {
@@ -66,6 +69,9 @@ export async function pageOverview(ctx: AppContext, workspaceId: number, pageId:
       name: t.name,
       subscribers: t.suspendedSubscribers,
     });
+  // A rejected utility template (R13) cannot be sent: its order events fail until it is fixed.
+  for (const t of rejected)
+    attention.push({ code: 'template_rejected', templateId: t.id, name: t.name, reason: t.status_reason });
   return {
     page: { id: page.id, name: page.name, timeZone: page.time_zone },
     at: now,

@@ -153,7 +153,20 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         const members = p.getByRole('region', { name: 'Thành viên', exact: true });
         const row = members.getByRole('row').filter({ hasText: AGENT_EMAIL });
         await row.getByText('Nguyễn Thị Lan').waitFor();
-        expect(await row.getByLabel(`Vai trò của ${AGENT_EMAIL}`).inputValue()).toBe('agent');
+        const role = row.getByLabel(`Vai trò của ${AGENT_EMAIL}`);
+        expect(await role.inputValue()).toBe('agent');
+        // Issue 10.12: a role change asks first, naming both roles; "Hủy" changes nothing.
+        const askRole = p.getByRole('alertdialog', {
+          name: `Đổi vai trò của ${AGENT_EMAIL} từ Nhân viên thành Quản trị viên?`,
+        });
+        await role.selectOption('admin');
+        await askRole.getByRole('button', { name: 'Hủy' }).click();
+        await askRole.waitFor({ state: 'detached' });
+        expect(await role.inputValue()).toBe('agent');
+        await role.selectOption('admin');
+        await askRole.getByRole('button', { name: 'Xác nhận' }).click();
+        await members.getByRole('status').getByText(`Đã đổi vai trò của ${AGENT_EMAIL}.`).waitFor();
+        expect(await role.inputValue()).toBe('admin');
         await row.getByRole('button', { name: `Xóa khỏi không gian làm việc: ${AGENT_EMAIL}` }).click();
         await row
           .getByRole('alertdialog', { name: /Xóa .* khỏi không gian làm việc\?/ })
@@ -220,6 +233,17 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         expect(r).toContain(owner.email);
         expect(r).toMatch(/\b20[14]\b/);
       }
+      // Issue 10.17: readable actions with the names they acted on, not routes and ids.
+      for (const a of [
+        'Thu hồi khóa API “CI pipeline”',
+        'Tạo khóa API “CI pipeline”',
+        `Đổi vai trò thành viên “${AGENT_EMAIL}”`,
+        `Xóa thành viên “${AGENT_EMAIL}”`,
+      ])
+        expect(
+          texts.some((r) => r.includes(a)),
+          a,
+        ).toBe(true);
       const href = await audit.getByRole('link', { name: /Xuất CSV/ }).getAttribute('href');
       const csv = await (await env.context.request.get(`${env.base}${href}`)).text();
       expect(csv.split('\n')[0]).toBe('at,actor,action,target,status');

@@ -79,6 +79,8 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await row.getByRole('button', { name: 'Gửi… Giảm giá cuối tuần' }).click();
     const ask = p.getByRole('alertdialog', { name: 'Gửi ngay cho 2 người?' });
     expect(await ask.getByTestId('confirm-count').textContent()).toBe('2');
+    // Free recurring tokens on this page: no cost to state (campaign-paid.test.ts shows the paid one).
+    expect(await ask.getByTestId('confirm-cost').count()).toBe(0);
     await shot(p, 'campaign-confirm-send');
     await ask.getByRole('button', { name: 'Hủy' }).click();
     expect((await campaigns())[0]!.status).toBe('draft');

@@ -1,8 +1,9 @@
-// (c) A campaign from the wizard (R9, R10a): dry run numbers, live progress to the end, the funnel.
+// (c) A campaign from the wizard (R9, R10a): dry run numbers, live progress to the end, the funnel, and
+// (issue 10.10) the message in the customer's conversation as they saw it.
 // Five customers opt in to the demo's weekly topic on the sandbox; one of them stops notifications.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxClient } from '../../src/sandbox/client.ts';
-import { boot, browserSkipReason, type Env, shot } from './harness.ts';
+import { boot, browserSkipReason, customerByName, type Env, shot } from './harness.ts';
 
 const WEEKLY = { name: 'Khuyến mãi hàng tuần', title: 'Ưu đãi mỗi tuần từ Cửa hàng demo' };
 const OPTED = ['Nguyễn Thị Lan', 'Trần Văn Minh', 'Lê Thu Hà', 'Phạm Quốc Bảo', 'Hoàng Mai Anh'];
@@ -97,5 +98,13 @@ describe.skipIf(browserSkipReason !== null)('campaign wizard (browser)', () => {
 
     const received = await sb.received(psids[0]);
     expect(received.some((r) => JSON.stringify(r.message).includes('Chào'))).toBe(true);
+
+    // Issue 10.10: the conversation shows the campaign's message as Lan saw it, never "[notification]".
+    const lan = await customerByName(env.rt, 'Nguyễn Thị Lan');
+    await p.goto(`${env.base}/inbox/${lan.id}`);
+    await p.getByRole('list', { name: 'thread' }).getByText('Chào Lan, tuần này giảm 20% 🎉').waitFor();
+    const row = p.getByRole('list', { name: 'Hội thoại' }).getByRole('link', { name: /Nguyễn Thị Lan/ });
+    await row.getByText('🔔 Chào Lan, tuần này giảm 20% 🎉').waitFor();
+    expect(await p.getByText('[notification]').count()).toBe(0);
   }, 90_000);
 });

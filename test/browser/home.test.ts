@@ -1,7 +1,8 @@
-// Issue 10 items 13, 16, 12 and 17 in the browser: the shop lands on Tổng quan (today's numbers, topics,
+// Issue 10 items 13, 16, 12, 8 and 17 in the browser: the shop lands on Tổng quan (today's numbers, topics,
 // latest campaigns, what needs attention); the topic table and the topic's panel show the same "valid
 // subscribers" for the same topic (one definition) with a period and dd/MM dates; deactivating asks how
-// many it suspends; the topic title over 65 characters is marked; the assistant's notice loads first.
+// many it suspends; server refusals read in Vietnamese; the topic title over 65 characters is marked; the
+// assistant's notice loads first.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   boot,
@@ -64,6 +65,36 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
       .getByRole('region', { name: '⚠ Cần chú ý' })
       .getByText('Trang đang bị Meta hạn chế, việc gửi đã dừng: page_restricted: reported by Meta')
       .waitFor();
+    // A utility template Meta rejected is there too, with its reason and a link to the templates.
+    const now = new Date();
+    await env.rt.storage.db
+      .insertInto('message_templates')
+      .values({
+        workspace_id: env.rt.workspaceId,
+        page_id: env.rt.page.id,
+        name: 'order_shipped',
+        language: 'vi',
+        header_text: null,
+        body_text: 'Đơn {{order_id}} đã được gửi đi.',
+        buttons: JSON.stringify([]),
+        parameter_format: 'NAMED',
+        parameters: ['order_id'],
+        examples: JSON.stringify({ order_id: '1' }),
+        library_template_name: null,
+        fb_template_id: null,
+        status: 'REJECTED',
+        status_reason: 'INVALID_FORMAT',
+        status_at: now,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    await p.reload();
+    const rejected = p
+      .getByRole('region', { name: '⚠ Cần chú ý' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Mẫu tiện ích “order_shipped” bị Meta từ chối (INVALID_FORMAT)' });
+    expect(await rejected.getByRole('link', { name: 'Mở' }).getAttribute('href')).toBe('/templates');
     await shot(p, 'home');
     await env.rt.storage.db
       .updateTable('pages')
@@ -111,6 +142,24 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
     expect(await ask.getByTestId('confirm-count').textContent()).toBe('2');
     await ask.getByRole('button', { name: 'Hủy' }).click();
     expect(await row.getByText('Đang kích hoạt').count()).toBe(1);
+  }, 60_000);
+
+  it("issue 10.8: the server's refusals reach the Vietnamese console in Vietnamese, not its English message", async () => {
+    const p = env.console;
+    await p.goto(`${env.base}/topics`);
+    const recurring = p.getByRole('region', { name: 'Chủ đề thông báo định kỳ' });
+    await recurring.getByRole('button', { name: '+ Chủ đề mới' }).click();
+    const form = p.getByRole('region', { name: 'Chủ đề mới' });
+    await form.getByLabel('Tên chủ đề').fill(WEEKLY.name);
+    await form.getByLabel('Tiêu đề trên thẻ đăng ký').fill('Một tiêu đề khác');
+    await form.getByRole('button', { name: 'Lưu' }).click();
+    const alert = form.getByRole('alert');
+    await alert.getByText('Fanpage đã có một chủ đề trùng tên; hãy chọn tên khác.').waitFor();
+    expect(await alert.textContent()).not.toMatch(/already exists/);
+
+    await p.goto(`${env.base}/campaigns/999999`);
+    await p.getByText('Không tìm thấy chiến dịch (có thể đã bị xóa).').waitFor();
+    expect(await p.getByText(/No campaign 999999/).count()).toBe(0);
   }, 60_000);
 
   it('issue 10.17: a topic title over 65 characters is marked, says why, and counts characters', async () => {

@@ -250,6 +250,8 @@ describe.skipIf(browserSkipReason !== null)('inbox at work (browser in America/N
       const confirm = frame.getByRole('alertdialog', { name: 'Dùng lượt thông báo một lần (OTN)?' });
       await confirm.getByText(`chủ đề OTN “${OTN}”`, { exact: false }).waitFor();
       await confirm.getByText(/Lượt cho phép nhận tin một lần của khách hàng/).waitFor();
+      // The question is drawn under the composer: bring it into the picture.
+      await confirm.scrollIntoViewIfNeeded();
       await shot(p, 'inbox-otn-confirm');
       const received = async () => (await sandbox.received(lan.psid)).map((r) => r.message.text);
       vexpect(await received()).not.toContain('Hàng mới về\nsize M');

@@ -58,7 +58,9 @@ describe.skipIf(browserSkipReason !== null)('phone width (browser, 390 px)', () 
       [`/inbox/${customerId}`, 'conversation'],
       ['/campaigns', 'campaigns'],
       [`/campaigns/${campaignId}`, 'campaign'],
+      ['/templates', 'templates'],
       ['/settings', 'settings'],
+      ['/pages/connect', 'connect'],
       ['/accounts', 'accounts'],
       ['/profile', 'profile'],
     ];

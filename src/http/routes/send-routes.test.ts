@@ -147,6 +147,9 @@ describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
     const vn = (await svc.call('POST', `/api/campaigns/${created.body.id}/dry-run`, { as: 'admin' })).body;
     expect(vn.routes.recurring_token ?? 0).toBe(0);
     expect(vn.refusals.no_ad_account).toBe(legacy.routes.recurring_token);
+    // R9c on a paid page: reached is what the paid route would send — none without an ad account.
+    expect(vn.reachable).toBe(0);
+    expect(vn.skipped.no_ad_account).toBe(legacy.routes.recurring_token);
     await setPage({ profile: 'legacy-2022', region: 'VN' });
   });
 

@@ -185,6 +185,12 @@ export const Attention = Type.Union([
     name: Type.String(),
     subscribers: Count,
   }),
+  Type.Object({
+    code: Type.Literal('template_rejected'),
+    templateId: Id,
+    name: Type.String(),
+    reason: Nullable(Type.String()),
+  }),
 ]);
 
 /** GET /api/pages/:id/overview: the home screen. */

@@ -89,7 +89,12 @@ export function CampaignDetail({ id }: { id: number }) {
             </button>
           ) : null}
           {camp.status === 'draft' ? (
-            <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} />
+            <StartDraftButton
+              id={camp.id}
+              name={camp.name}
+              pageId={camp.pageId}
+              onStarted={() => void c.reload()}
+            />
           ) : null}
           {['running', 'scheduled', 'paused', 'draft'].includes(camp.status) ? (
             <button type="button" className="danger" onClick={() => setAsking(true)}>

@@ -39,6 +39,11 @@ function attentionText(a: Attention, t: Dict): { text: string; to: string } {
       };
     case 'topic_suspended':
       return { text: fill(t.attTopicSuspended, { name: a.name, n: a.subscribers }), to: '/topics' };
+    case 'template_rejected':
+      return {
+        text: fill(t.attTemplateRejected, { name: a.name, reason: a.reason ?? '—' }),
+        to: '/templates',
+      };
   }
 }
 
@@ -60,7 +65,7 @@ export function HomePage({ page }: { page: Page }) {
               const x = attentionText(a, t);
               return (
                 <li
-                  key={`${a.code}-${'campaignId' in a ? a.campaignId : 'topicId' in a ? a.topicId : ''}`}
+                  key={`${a.code}-${'campaignId' in a ? a.campaignId : 'topicId' in a ? a.topicId : 'templateId' in a ? a.templateId : ''}`}
                   className="list__item"
                 >
                   <span>{x.text}</span>
