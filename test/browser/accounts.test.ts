@@ -246,7 +246,7 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         ).toBe(true);
       const href = await audit.getByRole('link', { name: /Xuất CSV/ }).getAttribute('href');
       const csv = await (await env.context.request.get(`${env.base}${href}`)).text();
-      expect(csv.split('\n')[0]).toBe('at,actor,action,target,status');
+      expect(csv.split('\n')[0]).toBe('at,actor,action,action_key,target,target_name,status');
       expect(csv).toContain(`user:${owner.email},POST /api/users/invites`);
       expect(csv).toContain(`user:${owner.email},DELETE /api/api-keys/:id`);
 
