@@ -12,7 +12,7 @@ import {
   textMessage,
 } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
-import { marketingRouteApplies } from '../domain/marketing-messages.ts';
+import { marketingRouteApplies, paidWaitRefusal } from '../domain/marketing-messages.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import type { Refusal } from '../domain/reasons.ts';
@@ -20,6 +20,7 @@ import { type SendKind, sendOutcome } from '../domain/send-outcomes.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
 import { type Route, routeOfPlan } from '../domain/send-routes.ts';
 import { requireText } from '../domain/text.ts';
+import { adAccountState, findAdAccount } from '../storage/ad-accounts.ts';
 import * as messages from '../storage/messages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
 import * as topics from '../storage/topics.ts';
@@ -294,5 +295,10 @@ async function paidNotification(
   }
   // R12h: a refusal names the route it tried, as the resolver's does.
   if (r.stage === 'rules') return { ...r, route: 'marketing_message' };
+  // Meta's "not now" (activation wait, conversation gap, 12 h limit) is a refusal with its time, not a failure.
+  const account = await findAdAccount(ctx.db, req.workspaceId);
+  const gap = account ? adAccountState(account).minConversationGapSeconds : 0;
+  const wait = paidWaitRefusal({ code: r.error.code, error_subcode: r.error.subcode }, ctx.clock.now(), gap);
+  if (wait) return { ...wait, stage: 'rules', route: 'marketing_message' };
   return { ok: false, stage: 'graph', error: r.error };
 }

@@ -6,6 +6,7 @@ import {
   type MarketingTokenState,
   type Money,
   marketingSetup,
+  syncedToken,
 } from '../domain/marketing-messages.ts';
 import type { PageState } from '../domain/model.ts';
 import { refuse } from '../domain/reasons.ts';
@@ -85,7 +86,7 @@ export async function routeFacts(db: Executor, page: PageRow, customer: Customer
   ]);
   return {
     marketing: marketingSetup(account ? adAccounts.adAccountState(account) : null),
-    marketingToken: synced ? { token: synced, status: 'active', lastSentAt: lastPaid } : null,
+    marketingToken: syncedToken(synced, lastPaid),
     // Meta's token is one per customer and page (R12g): a paid send under the opt-in token counts too.
     lastPaidSendAt: lastPaid,
     otnClosed: false,
