@@ -63,6 +63,15 @@ export function marketingErrorCode(err: GraphErrorBody | null | undefined): Mark
 }
 
 /**
+ * R12f: Meta's answer that OTN is unavailable for the page. Meta announces nothing for OTN and
+ * publishes no code for this [M26 §1.1, §6.2]: read as a permission refusal (code 10) without a known
+ * subcode to an OTN request or an OTN-token send [I] — the sandbox's `otnUnavailableError` default.
+ */
+export function otnUnavailableAnswer(err: Pick<GraphErrorBody, 'code' | 'error_subcode'>): boolean {
+  return err.code === 10 && err.error_subcode === undefined;
+}
+
+/**
  * Meta's Messenger utility page documents rejection reasons for template creation, but no send error
  * codes. These are the WhatsApp Cloud API's template codes, on the guess that Messenger's template
  * stack answers the same [I]; the sandbox uses them as its defaults.
