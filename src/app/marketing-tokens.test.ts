@@ -112,16 +112,24 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
         message: textMessage('Sale'),
       });
     const sentBefore = meta.calls('/messages').length;
-    expect(await send()).toMatchObject({ ok: false, stage: 'rules', reason: 'marketing_unsubscribed' });
+    // The customer's consent is stopped with it (below), which is the first refusal a send meets.
+    expect(await send()).toMatchObject({ ok: false, stage: 'rules', reason: 'subscription_stopped' });
     expect(meta.calls('/messages')).toHaveLength(sentBefore);
-    // Listed live again (the person subscribed again): the token is usable again.
+    // R14e the other way: the stop made at Meta is the customer's stop in the consent history.
+    const events = (
+      await subscriptions.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })
+    ).map((h) => h.event);
+    expect(events).toContain('stopped');
+    // Listed live again (the person subscribed at Meta again): Meta's row is live, but the topic's
+    // consent is the customer's own (R12g) — it comes back by the opt-in card, never by a guess.
     w.clock.advance(DAY);
     list([{ notification_messages_token: w.token, recipient_id: w.customer.psid }]);
     await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
     expect(await metaStore.tokenOfPsid(storage.db, w.page.id, w.customer.psid)).toMatchObject({
       unsubscribed: false,
     });
-    expect(await send()).toMatchObject({ ok: true, route: 'marketing_message' });
+    expect(await send()).toMatchObject({ ok: false, reason: 'subscription_stopped' });
+    expect(meta.calls('/messages')).toHaveLength(sentBefore);
   });
 
   it('R14e: a stop is told to Meta once, and the consent history records both', async () => {

@@ -9,6 +9,7 @@ import * as pages from '../storage/pages.ts';
 import { lookupHash } from '../storage/secrets.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
 import type { MarketingContext } from './ad-accounts.ts';
+import { applyStopResume } from './optins.ts';
 
 export interface TokenSync {
   /** Tokens in Meta's list. */
@@ -34,7 +35,7 @@ export async function syncMetaTokens(
   const now = ctx.clock.now();
   let listed = 0;
   let known = 0;
-  let stopped = 0;
+  const stopped: meta.MetaTokenRow[] = [];
   let chunk: meta.MetaTokenRow[] = [];
   const flush = async () => {
     known += (
@@ -51,15 +52,28 @@ export async function syncMetaTokens(
     if (!t.notification_messages_token || !t.recipient_id) continue;
     listed++;
     const unsubscribed = notificationStatus(t.notification_messages_status) === 'STOP';
-    if (unsubscribed) stopped++;
-    chunk.push({ token: t.notification_messages_token, psid: t.recipient_id, unsubscribed });
+    const row = { token: t.notification_messages_token, psid: t.recipient_id, unsubscribed };
+    if (unsubscribed) stopped.push(row);
+    chunk.push(row);
     if (chunk.length >= 500) await flush();
   }
   await flush();
   // The whole list was read (an error above throws first): Meta's tokens end only by an opt-out, so a
   // token it no longer lists has unsubscribed (R14b).
   const gone = await meta.markUnlistedUnsubscribed(ctx.db, page.id, now, now);
-  return { listed, known, metaOnly: listed - known, unsubscribed: stopped + gone };
+  // R14e the other way: a stop made at Meta (the "Stop these messages" link, no webhook) reaches the
+  // product's consent record as the customer's stop, like Messenger's STOP event would.
+  for (const r of [...stopped, ...gone]) {
+    await applyStopResume(ctx, {
+      fbPageId: page.fb_page_id,
+      page,
+      psid: r.psid,
+      token: r.token,
+      action: 'stop',
+      at: now,
+    });
+  }
+  return { listed, known, metaOnly: listed - known, unsubscribed: stopped.length + gone.length };
 }
 
 /**

@@ -22,6 +22,7 @@ import {
   paidCosts,
   paidWaitRefusal,
   stopEffects,
+  syncedToken,
   unitCostUpperMinor,
 } from './marketing-messages.ts';
 import { REASON_TEXT } from './reasons.ts';
@@ -235,6 +236,17 @@ describe('R14c Meta MARKETING_MESSAGES_DIRECT errors', () => {
     for (const code of [2300000, 2300001, 2300002, 2300004, 2300005, 100, 2]) {
       expect(paidWaitRefusal({ code }, now, 3600)).toBeNull();
     }
+  });
+
+  it('R14b: a token Meta’s list says unsubscribed is refused, whatever the opt-in card gave', () => {
+    const setup = marketingSetup({ minConversationGapSeconds: 0 });
+    const token = marketingToken(syncedToken({ token: 'mm-9', unsubscribed: true }), 'card-token');
+    expect(token).toMatchObject({ token: 'mm-9', status: 'unsubscribed' });
+    expect(marketingCheck({ setup, customer: { lastInteractionAt: null }, token, now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'marketing_unsubscribed',
+    });
+    expect(syncedToken(null)).toBeNull();
   });
 
   it('R14c: other Graph errors are left to the Send API table', () => {

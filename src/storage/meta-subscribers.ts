@@ -45,22 +45,23 @@ export async function upsertMetaSubscribers(
 
 /**
  * After a complete read of Meta's list: a token seen before but not in it has unsubscribed (Meta's
- * tokens "do not expire unless a subscriber opts out"). Returns how many were marked now.
+ * tokens "do not expire unless a subscriber opts out"). Returns the tokens marked now.
  */
 export async function markUnlistedUnsubscribed(
   db: Executor,
   pageId: number,
   listedSince: Date,
   now: Date,
-): Promise<number> {
-  const r = await db
+): Promise<Array<{ token: string; psid: string }>> {
+  const rows = await db
     .updateTable('meta_subscribers')
     .set({ unsubscribed_at: now })
     .where('page_id', '=', pageId)
     .where('last_seen_at', '<', listedSince)
     .where('unsubscribed_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows);
+    .returning(['token', 'psid'])
+    .execute();
+  return rows.map((r) => ({ token: decrypt(r.token), psid: r.psid }));
 }
 
 /**

@@ -15,7 +15,8 @@ export const consoleVi = {
   subscribersByTopic: '{label} theo chủ đề',
   latestCampaigns: 'Chiến dịch gần đây',
   attRestricted: 'Trang đang bị Meta hạn chế, việc gửi đã dừng: {detail}',
-  attOtnClosed: 'Meta báo thông báo một lần (OTN) không còn dùng được cho trang này; các chủ đề OTN đã ngừng gửi: {detail}',
+  attOtnClosed:
+    'Meta báo thông báo một lần (OTN) không còn dùng được cho trang này; các chủ đề OTN đã ngừng gửi: {detail}',
   attNotConnected: 'Trang chưa được kết nối (chưa có mã truy cập trang).',
   attOptInOff: 'Tính năng đăng ký nhận thông báo đang tắt trên trang.',
   attCampaignPaused: 'Chiến dịch “{name}” đang tạm dừng ({reason}).',
@@ -58,7 +59,8 @@ export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
   subscribersByTopic: '{label} by topic',
   latestCampaigns: 'Latest campaigns',
   attRestricted: 'Meta restricted the page; sending stopped: {detail}',
-  attOtnClosed: 'Meta reported one-time notifications (OTN) unavailable for this page; OTN topics no longer send: {detail}',
+  attOtnClosed:
+    'Meta reported one-time notifications (OTN) unavailable for this page; OTN topics no longer send: {detail}',
   attNotConnected: 'The page is not connected (no page access token).',
   attOptInOff: 'The notification opt-in feature is off on the page.',
   attCampaignPaused: 'Campaign “{name}” is paused ({reason}).',
