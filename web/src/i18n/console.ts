@@ -25,6 +25,9 @@ export const consoleVi = {
   confirmSendNow: 'Gửi ngay cho {n} người?',
   confirmSchedule: 'Hẹn giờ gửi cho {n} người lúc {at}?',
   confirmSendBody: 'người sẽ nhận chiến dịch',
+  confirmCost: '{n} tin nhắn marketing trả phí, chi phí ước tính theo Facebook: {amount} {currency}.',
+  confirmCostUnknown:
+    '{n} tin nhắn marketing trả phí; Facebook chưa cho ước tính chi phí (xem "Ước tính chi phí" ở bước chạy thử).',
   confirmDeferred: '{n} người khác sẽ nhận sau, khi được phép gửi.',
   confirmNotReached: '{n} người trong đối tượng sẽ không nhận được (xem lý do ở bước chạy thử).',
   confirmNoUndo: 'Tin đã gửi không thể thu hồi.',
@@ -68,6 +71,9 @@ export const consoleEn: { [K in keyof typeof consoleVi]: string } = {
   confirmSendNow: 'Send now to {n} people?',
   confirmSchedule: 'Schedule for {n} people at {at}?',
   confirmSendBody: 'people will receive the campaign',
+  confirmCost: "{n} paid marketing messages, Facebook's estimated cost: {amount} {currency}.",
+  confirmCostUnknown:
+    '{n} paid marketing messages; Facebook gave no cost estimate yet (see "Estimated cost" in the dry run).',
   confirmDeferred: '{n} more will get it later, when sending is allowed.',
   confirmNotReached: '{n} people in the audience will not get it (see the reasons in the dry run).',
   confirmNoUndo: 'A sent message cannot be taken back.',

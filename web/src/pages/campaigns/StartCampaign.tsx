@@ -1,5 +1,5 @@
 // Starting a campaign asks first, with the number of people it will reach (R9c's dry run): sending to
-// thousands is one click otherwise. No paid route exists yet, so there is no cost to state.
+// thousands is one click otherwise. Paid messages (R14d) also state what Meta's estimate says they cost.
 import { useState } from 'react';
 import { ApiError, api, type DryRun } from '../../api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
@@ -27,6 +27,17 @@ export function StartDialog(p: {
       <p>
         <strong data-testid="confirm-count">{n}</strong> {t.confirmSendBody} “{p.name}”.
       </p>
+      {p.dry.routes?.marketing_message ? (
+        <p data-testid="confirm-cost">
+          {p.dry.estimate
+            ? fill(t.confirmCost, {
+                n: p.dry.routes.marketing_message,
+                amount: p.dry.estimate.amount.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB'),
+                currency: p.dry.estimate.currency,
+              })
+            : fill(t.confirmCostUnknown, { n: p.dry.routes.marketing_message })}
+        </p>
+      ) : null}
       {p.dry.deferred ? <p className="muted">{fill(t.confirmDeferred, { n: p.dry.deferred })}</p> : null}
       {p.dry.audience > p.dry.reachable + p.dry.deferred ? (
         <p className="muted">
