@@ -18,6 +18,7 @@ import { type Money, marketingRouteApplies } from '../domain/marketing-messages.
 import { LIMITS } from '../domain/platform.ts';
 import { type Route, resolveRoute } from '../domain/send-routes.ts';
 import { type Enqueuer, JOBS } from '../jobs/queue.ts';
+import { findAdAccount } from '../storage/ad-accounts.ts';
 import * as deliveries from '../storage/campaign-deliveries.ts';
 import * as store from '../storage/campaigns.ts';
 import * as customers from '../storage/customers.ts';
@@ -27,6 +28,7 @@ import type { CampaignRow, CampaignStatus, DeliveryStatus } from '../storage/sch
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
+import { knownUnitPrice } from './marketing-estimates.ts';
 import { routeFacts, SENDABLE_ROUTES } from './send-routes.ts';
 
 /**
@@ -185,7 +187,7 @@ export interface DryRun {
   refusals: Record<string, number>;
   /** Recipients whose route this version cannot send yet (utility: h7, marketing_message: h8). */
   routeNotAvailable: number;
-  /** marketing_message: Meta's estimate for the paid recipients, once h8 asks for it; else absent. */
+  /** marketing_message: the paid recipients at Meta's estimated price per message; absent while unknown. */
   estimate?: Money;
 }
 
@@ -215,9 +217,9 @@ export async function dryRun(
     refusals: {},
     routeNotAvailable: 0,
   };
-  // A page whose recurring route is closed sends the campaign as paid messages (dispatcher/batch.ts):
-  // there the route decides who is reached, not the recurring-token eligibility.
-  const paidPage = marketingRouteApplies(page);
+  // A page whose recurring route is closed sends a recurring topic's campaign as paid messages
+  // (dispatcher/batch.ts): there the route decides who is reached, not the recurring-token eligibility.
+  const paidPage = marketingRouteApplies(page) && topic.kind === 'recurring';
   const size = opts.pageSize ?? 5000;
   for (let after = 0; ; ) {
     const batch = await store.audiencePage(ctx.db, scope, after, size);
@@ -250,9 +252,10 @@ export async function dryRun(
       } else out.refusals[r.reason] = (out.refusals[r.reason] ?? 0) + 1;
       out.audience++;
       if (paidPage) {
-        const reason = !r.ok ? r.reason : r.route === 'marketing_message' ? null : 'route_not_available';
-        if (reason === null) out.reachable++;
-        else out.skipped[reason] = (out.skipped[reason] ?? 0) + 1;
+        // The dispatcher's paid branch (dispatcher/paid-batch.ts) sends whom the route rules allow and
+        // skips the rest with the resolver's reason: the recurring-token decision does not apply.
+        if (r.ok) out.reachable++;
+        else out.skipped[r.reason] = (out.skipped[r.reason] ?? 0) + 1;
       } else if (d.action === 'send') out.reachable++;
       else if (d.action === 'defer') out.deferred++;
       else out.skipped[d.reason] = (out.skipped[d.reason] ?? 0) + 1;
@@ -261,6 +264,14 @@ export async function dryRun(
     after = batch.customers[batch.customers.length - 1]!.id;
   }
   out.estimatedSeconds = estimatedSeconds(out.reachable, opts.ratePerSecond ?? LIMITS.callsPerSecond);
+  // R14d: the paid recipients at the price Meta's estimate gave the page's message campaign (none
+  // known yet: absent, and the wizard asks Meta's estimate itself).
+  const paid = out.routes.marketing_message ?? 0;
+  if (paid > 0) {
+    const account = await findAdAccount(ctx.db, workspaceId);
+    const unit = account ? await knownUnitPrice(ctx.db, pageRow.id, account.currency) : null;
+    if (unit) out.estimate = { currency: unit.currency, amount: unit.amount * paid };
+  }
   return out;
 }
 

@@ -19,8 +19,10 @@ import { isDomainError } from '../domain/errors.ts';
 import * as adAccountRows from '../storage/ad-accounts.ts';
 import type { Storage } from '../storage/db.ts';
 import * as sends from '../storage/marketing-sends.ts';
+import * as subscriptions from '../storage/subscriptions.ts';
 import { connectAdAccount, disconnectAdAccount, getAdAccount } from './ad-accounts.ts';
 import { sendPaidMessage } from './marketing-messages.ts';
+import { sendNotification } from './messaging.ts';
 
 describe.each(BACKENDS)('paid marketing messages on %s', (backend) => {
   let storage: Storage;
@@ -195,6 +197,60 @@ describe.each(BACKENDS)('paid marketing messages on %s', (backend) => {
     });
     expect(again.ok).toBe(true);
     expect(meta.calls('/message_campaign').length).toBe(made + 1);
+  });
+
+  it('R14c: a single paid notification Meta answers 2300003, 2300052 or its 12 h limit is refused with the time it may go, not failed', async () => {
+    const w = await world();
+    const ctx = { ...w.ctx, channel: meta.client };
+    const act = `act_${w.workspaceId}00/messages`;
+    const cases = [
+      { code: 2300003, reason: 'marketing_not_active', waitMs: 10 * 60_000 },
+      { code: 2300052, reason: 'conversation_gap', waitMs: 86_400_000 },
+      { code: 4, subcode: 2018354, reason: 'marketing_token_limit', waitMs: 12 * HOUR },
+    ] as const;
+    const customers = [];
+    for (const _ of cases) customers.push(await w.subscribe());
+    w.clock.advance(8 * DAY);
+    for (const [i, k] of cases.entries()) {
+      meta.failNext(act, k.code, 'subcode' in k ? k.subcode : undefined);
+      const r = await sendNotification(ctx, {
+        workspaceId: w.workspaceId,
+        customerId: customers[i]!.id,
+        topicId: w.topic.id,
+        sender: 'agent',
+        message: note(),
+      });
+      expect(r, String(k.code)).toMatchObject({ ok: false, stage: 'rules', reason: k.reason });
+      if (r.ok || r.stage !== 'rules') continue;
+      expect(r.route).toBe('marketing_message');
+      expect(r.nextAt!.getTime()).toBe(w.clock.now().getTime() + k.waitMs);
+      // Nothing reached the customer: the 12-hour limit and the budget are not held by it.
+      expect(await sends.lastPaidSendAt(storage.db, customers[i]!.id)).toBeNull();
+    }
+  });
+
+  it('R14c: 2300004 (invalid subscription token) expires the subscription; nothing more goes on it', async () => {
+    const w = await world();
+    const ctx = { ...w.ctx, channel: meta.client };
+    const c = await w.subscribe();
+    w.clock.advance(8 * DAY);
+    const act = `act_${w.workspaceId}00/messages`;
+    meta.failNext(act, 2300004);
+    const req = {
+      workspaceId: w.workspaceId,
+      customerId: c.id,
+      topicId: w.topic.id,
+      sender: 'agent' as const,
+    };
+    const r = await sendNotification(ctx, { ...req, message: note() });
+    expect(r).toMatchObject({ ok: false, stage: 'graph', error: { code: 2300004 } });
+    const sub = (await subscriptions.customerSubscriptions(storage.db, c.id, { topicId: w.topic.id }))[0]!;
+    expect(new Date(sub.expires_at).getTime()).toBe(w.clock.now().getTime());
+    const calls = meta.calls(act).length;
+    w.clock.advance(HOUR);
+    const again = await sendNotification(ctx, { ...req, message: note('Again') });
+    expect(again).toMatchObject({ ok: false, stage: 'rules' });
+    expect(meta.calls(act)).toHaveLength(calls);
   });
 
   it('R14b: a customer with no token, or a stopped one, is refused: no subscriber is guessed', async () => {

@@ -15,6 +15,7 @@ import {
   marketingSetup,
   marketingToken,
   nextMarketingSendAt,
+  syncedToken,
   unitCostUpperMinor,
 } from '../domain/marketing-messages.ts';
 import type { SenderKind } from '../domain/model.ts';
@@ -242,11 +243,7 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
     setup,
     customer: { lastInteractionAt: customer.last_interaction_at },
     // R14b: Meta's synchronised token first, else the opt-in card's — the token the resolver shows.
-    token: marketingToken(
-      synced ? { token: synced, status: 'active', lastSentAt: null } : null,
-      sub.token,
-      lastPaid,
-    ),
+    token: marketingToken(syncedToken(synced), sub.token, lastPaid),
     now,
   });
   if (!check.ok) return rules(check.reason, check.nextAt);
@@ -310,6 +307,9 @@ export async function sendPaidMessage(ctx: MarketingContext, req: PaidSendReques
         nextAt: null,
       };
     const outcome = marketingOutcome(cls, gapSeconds);
+    // 2300004: the token is dead at Meta — its subscriptions expire and Meta's list row is unsubscribed.
+    if (outcome.expireSubscription)
+      await metaSubscribers.markTokenDead(ctx.db, page.id, check.token.token, now);
     if (outcome.dropMessageCampaign) await messageCampaigns.dropMessageCampaign(ctx.db, mc.row.id, now);
     if (outcome.dropMessageCampaign && attempt === 0) continue;
     const nextAt = outcome.retryAfterMs === null ? null : new Date(now.getTime() + outcome.retryAfterMs);

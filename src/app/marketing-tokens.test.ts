@@ -3,11 +3,20 @@
 // records both; a failed call is tried again on the next sweep.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { recurringTopic, seedSubscriber, seedTopic, seedWorkspace } from '../../test/support/factories.ts';
+import {
+  DAY,
+  recurringTopic,
+  seedSubscriber,
+  seedTopic,
+  seedWorkspace,
+} from '../../test/support/factories.ts';
 import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
+import { textMessage } from '../channel/index.ts';
 import type { Storage } from '../storage/db.ts';
 import * as metaStore from '../storage/meta-subscribers.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
+import { connectAdAccount } from './ad-accounts.ts';
+import { sendPaidMessage } from './marketing-messages.ts';
 import { syncMetaTokens, tellMetaStops } from './marketing-tokens.ts';
 import { applyStopResume } from './optins.ts';
 
@@ -48,6 +57,7 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
       listed: 2,
       known: 1,
       metaOnly: 1,
+      unsubscribed: 0,
     });
     expect(await metaStore.countMetaSubscribers(storage.db, w.page.id)).toBe(2);
     expect(await subscriptions.countLiveSubscriptions(storage.db, w.topic.id, w.clock.now())).toBe(before);
@@ -57,6 +67,69 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
     const call = meta.calls('/notification_message_tokens').at(-1)!;
     expect(call.path).toContain(`/${w.page.fb_page_id}/`);
     expect(call.query.access_token).toBe('page-token');
+  });
+
+  it('R14b: Meta’s list says who unsubscribed (a STOP row, or a token gone from it); paid sends obey it', async () => {
+    const w = await subscribed();
+    await connectAdAccount(w.ctx, w.workspaceId, {
+      adAccountId: `act_${w.workspaceId}77`,
+      accessToken: 'system-user-token-1',
+    });
+    const other = `ad-${w.workspaceId}-x`;
+    const list = (rows: Array<Record<string, string>>) =>
+      meta.tokens.splice(0, meta.tokens.length, ...(rows as []));
+    list([
+      { notification_messages_token: w.token, recipient_id: w.customer.psid },
+      { notification_messages_token: other, recipient_id: `ad-psid-x-${w.workspaceId}` },
+    ]);
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(0);
+    expect(await metaStore.tokenOfPsid(storage.db, w.page.id, w.customer.psid)).toEqual({
+      token: w.token,
+      unsubscribed: false,
+    });
+    w.clock.advance(8 * DAY);
+    // Meta's row for our customer says STOP (the docs' spelling, with a space); the ad subscriber is gone.
+    list([
+      {
+        notification_messages_token: w.token,
+        recipient_id: w.customer.psid,
+        notification_messages_status: 'STOP NOTIFICATIONS',
+      },
+    ]);
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(2);
+    expect(await metaStore.tokenOfPsid(storage.db, w.page.id, w.customer.psid)).toMatchObject({
+      unsubscribed: true,
+    });
+    expect(await metaStore.tokenOfPsid(storage.db, w.page.id, `ad-psid-x-${w.workspaceId}`)).toMatchObject({
+      unsubscribed: true,
+    });
+    const send = () =>
+      sendPaidMessage(w.ctx, {
+        workspaceId: w.workspaceId,
+        customerId: w.customer.id,
+        topicId: w.topic.id,
+        sender: 'agent',
+        message: textMessage('Sale'),
+      });
+    const sentBefore = meta.calls('/messages').length;
+    // The customer's consent is stopped with it (below), which is the first refusal a send meets.
+    expect(await send()).toMatchObject({ ok: false, stage: 'rules', reason: 'subscription_stopped' });
+    expect(meta.calls('/messages')).toHaveLength(sentBefore);
+    // R14e the other way: the stop made at Meta is the customer's stop in the consent history.
+    const events = (
+      await subscriptions.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })
+    ).map((h) => h.event);
+    expect(events).toContain('stopped');
+    // Listed live again (the person subscribed at Meta again): Meta's row is live, but the topic's
+    // consent is the customer's own (R12g) — it comes back by the opt-in card, never by a guess.
+    w.clock.advance(DAY);
+    list([{ notification_messages_token: w.token, recipient_id: w.customer.psid }]);
+    await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
+    expect(await metaStore.tokenOfPsid(storage.db, w.page.id, w.customer.psid)).toMatchObject({
+      unsubscribed: false,
+    });
+    expect(await send()).toMatchObject({ ok: false, reason: 'subscription_stopped' });
+    expect(meta.calls('/messages')).toHaveLength(sentBefore);
   });
 
   it('R14e: a stop is told to Meta once, and the consent history records both', async () => {

@@ -1,7 +1,7 @@
 // R14b: Meta's subscriber token list synchronised (Meta subscribes people from ads and its own
 // automations too); R14e: a customer's stop in the product told to Meta, which sends no opt-out
 // webhook for these, with the consent history recording both the stop and Meta's unsubscribe.
-import { credentials } from '../channel/index.ts';
+import { credentials, notificationStatus } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import { marketingRouteApplies } from '../domain/marketing-messages.ts';
 import * as meta from '../storage/meta-subscribers.ts';
@@ -9,6 +9,7 @@ import * as pages from '../storage/pages.ts';
 import { lookupHash } from '../storage/secrets.ts';
 import * as subscriptions from '../storage/subscriptions.ts';
 import type { MarketingContext } from './ad-accounts.ts';
+import { applyStopResume } from './optins.ts';
 
 export interface TokenSync {
   /** Tokens in Meta's list. */
@@ -17,6 +18,8 @@ export interface TokenSync {
   known: number;
   /** Listed by Meta only (ads, automations): kept as Meta's list, never given a topic by guess. */
   metaOnly: number;
+  /** Unsubscribed by this read: a row saying STOP, or a token known before and gone from the list. */
+  unsubscribed: number;
 }
 
 /** Reads Meta's whole list for one page and records it; topics are never assigned from it (R12g). */
@@ -32,7 +35,8 @@ export async function syncMetaTokens(
   const now = ctx.clock.now();
   let listed = 0;
   let known = 0;
-  let chunk: Array<{ token: string; psid: string }> = [];
+  const stopped: meta.MetaTokenRow[] = [];
+  let chunk: meta.MetaTokenRow[] = [];
   const flush = async () => {
     known += (
       await meta.knownTokenHashes(
@@ -47,11 +51,29 @@ export async function syncMetaTokens(
   for await (const t of ctx.marketing.tokens(credentials(page))) {
     if (!t.notification_messages_token || !t.recipient_id) continue;
     listed++;
-    chunk.push({ token: t.notification_messages_token, psid: t.recipient_id });
+    const unsubscribed = notificationStatus(t.notification_messages_status) === 'STOP';
+    const row = { token: t.notification_messages_token, psid: t.recipient_id, unsubscribed };
+    if (unsubscribed) stopped.push(row);
+    chunk.push(row);
     if (chunk.length >= 500) await flush();
   }
   await flush();
-  return { listed, known, metaOnly: listed - known };
+  // The whole list was read (an error above throws first): Meta's tokens end only by an opt-out, so a
+  // token it no longer lists has unsubscribed (R14b).
+  const gone = await meta.markUnlistedUnsubscribed(ctx.db, page.id, now, now);
+  // R14e the other way: a stop made at Meta (the "Stop these messages" link, no webhook) reaches the
+  // product's consent record as the customer's stop, like Messenger's STOP event would.
+  for (const r of [...stopped, ...gone]) {
+    await applyStopResume(ctx, {
+      fbPageId: page.fb_page_id,
+      page,
+      psid: r.psid,
+      token: r.token,
+      action: 'stop',
+      at: now,
+    });
+  }
+  return { listed, known, metaOnly: listed - known, unsubscribed: stopped.length + gone.length };
 }
 
 /**

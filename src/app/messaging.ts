@@ -12,15 +12,18 @@ import {
   textMessage,
 } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
-import { marketingRouteApplies } from '../domain/marketing-messages.ts';
+import { marketingRouteApplies, paidWaitRefusal } from '../domain/marketing-messages.ts';
 import type { SenderKind, SendPlan } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
-import type { Refusal } from '../domain/reasons.ts';
+import { type Refusal, refuse } from '../domain/reasons.ts';
+import { otnUnavailableAnswer } from '../domain/send-errors.ts';
 import { type SendKind, sendOutcome } from '../domain/send-outcomes.ts';
 import type { ContentKind } from '../domain/send-resolver.ts';
 import { type Route, routeOfPlan } from '../domain/send-routes.ts';
 import { requireText } from '../domain/text.ts';
+import { adAccountState, findAdAccount } from '../storage/ad-accounts.ts';
 import * as messages from '../storage/messages.ts';
+import * as pages from '../storage/pages.ts';
 import type { PageRow, TopicRow } from '../storage/schema.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
@@ -97,6 +100,14 @@ function applyFailure(
     message: error.message,
     ...extra,
   });
+}
+
+/** R12f: Meta's first answer that OTN is unavailable closes it for a 2026 page; the workspace sees it. */
+async function closeOtnOn(ctx: AppContext, page: PageRow, error: GraphFailure): Promise<void> {
+  if (!usesRoutes(page) || !otnUnavailableAnswer({ code: error.code, error_subcode: error.subcode })) return;
+  if (await pages.closeOtn(ctx.db, page.id, error.message, ctx.clock.now())) {
+    console.warn('[otn closed]', page.fb_page_id, error.message);
+  }
 }
 
 function logOutgoing(
@@ -184,6 +195,10 @@ export async function sendInvitation(
   const topic = await topics.findTopic(ctx.db, req.workspaceId, req.topicId);
   if (!topic || topic.page_id !== page.id)
     throw new DomainError('topic_not_found', `No topic ${req.topicId} on this page.`);
+  // R12f: once Meta said OTN is unavailable for the page, no OTN request is sent there.
+  if (topic.kind === 'one_time' && usesRoutes(page) && page.otn_closed_at) {
+    return { ...refuse('otn_closed'), stage: 'rules', route: 'otn_token' };
+  }
   const resolution = await resolveSendFor(ctx, {
     ...req,
     intent: { kind: 'invitation', topicId: req.topicId },
@@ -204,6 +219,7 @@ export async function sendInvitation(
     payload,
   };
   if (!result.ok) {
+    if (topic.kind === 'one_time') await closeOtnOn(ctx, page, result.error);
     // R4b: a duplicate refusal still counts as sent; 2018352 backs off invitations to this customer.
     await applyFailure(ctx, 'invitation', page, req.customerId, result.error, { invitation });
     return { ok: false, stage: 'graph', error: result.error };
@@ -228,7 +244,12 @@ export async function sendNotification(
   refuseBlank(req.message);
   // R12e/R14c: where the recurring route is closed, the notification goes as a paid marketing message —
   // the resolver's own rule (marketingRouteApplies), and sendPaidMessage checks it with marketingCheck.
-  if (marketingRouteApplies(page)) return paidNotification(ctx, req);
+  // An OTN topic keeps its own token (R12f) wherever the recurring route is closed.
+  if (
+    marketingRouteApplies(page) &&
+    (await topics.findTopic(ctx.db, req.workspaceId, req.topicId))?.kind !== 'one_time'
+  )
+    return paidNotification(ctx, req);
   const sendReq = {
     workspaceId: req.workspaceId,
     customerId: req.customerId,
@@ -266,6 +287,7 @@ export async function sendNotification(
     await logOutgoing(ctx, page, req.customerId, req.sender, 'notification', result.messageId, req.message);
     return { ok: true, messageId: result.messageId, plan, route: routeOfPlan(plan) };
   }
+  if ('one_time_notif_token' in plan.recipient) await closeOtnOn(ctx, page, result.error);
   await applyFailure(ctx, 'notification', page, req.customerId, result.error, {
     token: {
       subscriptionId: plan.subscriptionId!,
@@ -294,5 +316,10 @@ async function paidNotification(
   }
   // R12h: a refusal names the route it tried, as the resolver's does.
   if (r.stage === 'rules') return { ...r, route: 'marketing_message' };
+  // Meta's "not now" (activation wait, conversation gap, 12 h limit) is a refusal with its time, not a failure.
+  const account = await findAdAccount(ctx.db, req.workspaceId);
+  const gap = account ? adAccountState(account).minConversationGapSeconds : 0;
+  const wait = paidWaitRefusal({ code: r.error.code, error_subcode: r.error.subcode }, ctx.clock.now(), gap);
+  if (wait) return { ...wait, stage: 'rules', route: 'marketing_message' };
   return { ok: false, stage: 'graph', error: r.error };
 }

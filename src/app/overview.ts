@@ -15,6 +15,7 @@ export type Attention =
   | { code: 'page_restricted'; detail: string }
   | { code: 'page_not_connected' }
   | { code: 'optin_feature_disabled' }
+  | { code: 'otn_closed'; detail: string | null; since: Date }
   | { code: 'campaign_paused'; campaignId: number; name: string; reason: string | null }
   | { code: 'topic_suspended'; topicId: number; name: string; subscribers: number }
   | { code: 'template_rejected'; templateId: number; name: string; reason: string | null };
@@ -60,6 +61,9 @@ export async function pageOverview(ctx: AppContext, workspaceId: number, pageId:
   if (page.restricted_reason) attention.push({ code: 'page_restricted', detail: page.restricted_reason });
   if (!page.access_token) attention.push({ code: 'page_not_connected' });
   if (!page.opt_in_feature_enabled) attention.push({ code: 'optin_feature_disabled' });
+  // R12f: Meta said OTN is unavailable for the page; its OTN topics no longer send.
+  if (page.otn_closed_at)
+    attention.push({ code: 'otn_closed', detail: page.otn_closed_reason, since: page.otn_closed_at });
   for (const c of campaigns.filter((x) => x.status === 'paused'))
     attention.push({ code: 'campaign_paused', campaignId: c.id, name: c.name, reason: c.pauseReason });
   for (const t of topicsOut.filter((x) => x.suspendedSubscribers > 0))

@@ -6,6 +6,7 @@ import {
   type MarketingTokenState,
   type Money,
   marketingSetup,
+  syncedToken,
 } from '../domain/marketing-messages.ts';
 import type { PageState } from '../domain/model.ts';
 import { refuse } from '../domain/reasons.ts';
@@ -64,7 +65,7 @@ export interface RouteRequest {
  * The stored facts the 2026 routes read besides the conversation: the workspace's ad account and gap
  * (R14a/c), the customer's marketing token from Meta's synchronised list and the last paid send to it
  * (R14b/c, R12g), the page's APPROVED templates (R13b) and the known price of one paid message (R14d).
- * OTN closure (R12f) is not stored by this version (no answer from Meta marks it), so it reads open.
+ * OTN closure (R12f) is the page's, stored at Meta's first "unavailable" answer (app/messaging.ts).
  */
 export interface RouteFacts {
   marketing: MarketingSetup;
@@ -85,10 +86,10 @@ export async function routeFacts(db: Executor, page: PageRow, customer: Customer
   ]);
   return {
     marketing: marketingSetup(account ? adAccounts.adAccountState(account) : null),
-    marketingToken: synced ? { token: synced, status: 'active', lastSentAt: lastPaid } : null,
+    marketingToken: syncedToken(synced, lastPaid),
     // Meta's token is one per customer and page (R12g): a paid send under the opt-in token counts too.
     lastPaidSendAt: lastPaid,
-    otnClosed: false,
+    otnClosed: page.otn_closed_at !== null,
     estimate: account ? await knownUnitPrice(db, page.id, account.currency) : null,
     approvedTemplates: approved.map(templates.toTemplateState),
   };

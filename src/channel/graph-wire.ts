@@ -55,6 +55,8 @@ export interface NotificationTokenInfo {
   topic_title?: string;
   notification_messages_timezone?: string;
   next_eligible_time?: number;
+  /** Undocumented on the list [?]: read like the opt-in webhook's (STOP means the person unsubscribed). */
+  notification_messages_status?: string;
 }
 
 export interface GraphPaging {

@@ -35,7 +35,13 @@ export * from './messages.ts';
 export { PageRateLimiter, type RateLimiterOptions, SharedPageRateLimiter } from './rate-limiter.ts';
 export * from './templates.ts';
 export { linkSignature, linkToken } from './tracked-links.ts';
-export { parseMessagingEvent, parseWebhook, verifyChallenge, verifySignature } from './webhook.ts';
+export {
+  notificationStatus,
+  parseMessagingEvent,
+  parseWebhook,
+  verifyChallenge,
+  verifySignature,
+} from './webhook.ts';
 export { parseTemplateStatusUpdates, type TemplateStatusUpdate } from './webhook-changes.ts';
 export type * from './webhook-events.ts';
 export {

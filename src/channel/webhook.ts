@@ -97,7 +97,7 @@ function hashKey(type: string, parts: unknown[]): string {
 }
 
 /** Both spellings Meta uses (notes §2.4): `STOP_NOTIFICATIONS` and `STOP NOTIFICATIONS`. */
-function notificationStatus(v: unknown): 'STOP' | 'RESUME' | null | 'invalid' {
+export function notificationStatus(v: unknown): 'STOP' | 'RESUME' | null | 'invalid' {
   if (v === undefined || v === null) return null;
   if (typeof v !== 'string') return 'invalid';
   const s = v

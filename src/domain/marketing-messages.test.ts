@@ -20,10 +20,13 @@ import {
   marketingToken,
   nextMarketingSendAt,
   paidCosts,
+  paidWaitRefusal,
   stopEffects,
+  syncedToken,
   unitCostUpperMinor,
 } from './marketing-messages.ts';
 import { REASON_TEXT } from './reasons.ts';
+import { classifySendError, MARKETING_ERRORS } from './send-errors.ts';
 import { resolveRoute } from './send-routes.ts';
 
 const now = NOW;
@@ -202,6 +205,48 @@ describe('R14c Meta MARKETING_MESSAGES_DIRECT errors', () => {
   it('R14c: 2300003 waits for activation; 2300052 waits the gap', () => {
     expect(marketingOutcome('mm_message_not_active', 3600).retryAfterMs).toBe(MARKETING.activationRetryMs);
     expect(marketingOutcome('mm_conversation_gap', 3600).retryAfterMs).toBe(3_600_000);
+  });
+
+  it('R14c: 2300000–2300005 and 2300052 are one table, read alike by the Send API classification and the paid route', () => {
+    const codes = [2300000, 2300001, 2300002, 2300003, 2300004, 2300005, 2300052];
+    expect(Object.keys(MARKETING_ERRORS).map(Number).sort()).toEqual(codes);
+    for (const code of codes) {
+      const row = MARKETING_ERRORS[code as keyof typeof MARKETING_ERRORS];
+      expect(classifySendError({ code })).toBe(row.class);
+      expect(classifySendError({ code: 100, error_subcode: code })).toBe(row.class);
+      expect(classifyMarketingError({ code })).toBe(row.reason);
+    }
+  });
+
+  it('R14c: a single paid notification Meta holds back is refused with its time; other errors are failures', () => {
+    const now = new Date('2026-11-30T10:00:00Z');
+    const at = (ms: number) => new Date(now.getTime() + ms);
+    expect(paidWaitRefusal({ code: 2300003 }, now, 3600)).toMatchObject({
+      reason: 'marketing_not_active',
+      nextAt: at(MARKETING.activationRetryMs),
+    });
+    expect(paidWaitRefusal({ code: 100, error_subcode: 2300052 }, now, 3600)).toMatchObject({
+      reason: 'conversation_gap',
+      nextAt: at(3_600_000),
+    });
+    expect(paidWaitRefusal({ code: 4, error_subcode: 2018354 }, now, 3600)).toMatchObject({
+      reason: 'marketing_token_limit',
+      nextAt: at(MARKETING_TOKEN_INTERVAL_MS),
+    });
+    for (const code of [2300000, 2300001, 2300002, 2300004, 2300005, 100, 2]) {
+      expect(paidWaitRefusal({ code }, now, 3600)).toBeNull();
+    }
+  });
+
+  it('R14b: a token Meta’s list says unsubscribed is refused, whatever the opt-in card gave', () => {
+    const setup = marketingSetup({ minConversationGapSeconds: 0 });
+    const token = marketingToken(syncedToken({ token: 'mm-9', unsubscribed: true }), 'card-token');
+    expect(token).toMatchObject({ token: 'mm-9', status: 'unsubscribed' });
+    expect(marketingCheck({ setup, customer: { lastInteractionAt: null }, token, now: NOW })).toMatchObject({
+      ok: false,
+      reason: 'marketing_unsubscribed',
+    });
+    expect(syncedToken(null)).toBeNull();
   });
 
   it('R14c: other Graph errors are left to the Send API table', () => {

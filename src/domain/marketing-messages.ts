@@ -6,7 +6,12 @@
 import type { CustomerState, PageState } from './model.ts';
 import { inRecurringRegion } from './platform.ts';
 import { type Refusal, refuse } from './reasons.ts';
-import type { GraphErrorBody } from './send-errors.ts';
+import {
+  type GraphErrorBody,
+  MARKETING_ERRORS,
+  type MarketingErrorCode,
+  marketingErrorCode,
+} from './send-errors.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -100,6 +105,14 @@ export function marketingToken(
   return optInToken ? { token: optInToken, status: 'active', lastSentAt: lastPaidSendAt } : null;
 }
 
+/** R14b: a token of Meta's synchronised list as the rules read it (`unsubscribed` when Meta's list says so). */
+export function syncedToken(
+  row: { token: string; unsubscribed: boolean } | null,
+  lastSentAt: Date | null = null,
+): MarketingTokenState | null {
+  return row ? { token: row.token, status: row.unsubscribed ? 'unsubscribed' : 'active', lastSentAt } : null;
+}
+
 /** R14c: when the token may carry its next paid message (null: now). */
 export function nextMarketingSendAt(lastSentAt: Date | null): Date | null {
   return lastSentAt ? new Date(lastSentAt.getTime() + MARKETING_TOKEN_INTERVAL_MS) : null;
@@ -188,27 +201,13 @@ export function unitCostUpperMinor(est: DeliveryEstimate): number {
   return Math.ceil(est.costUpperMinor / Math.max(1, est.deliveryLower));
 }
 
-/** Meta's MARKETING_MESSAGES_DIRECT errors (notes §2.2), codes kept exactly as Meta's. */
-export const MARKETING_ERROR_CODES = {
-  2300000: 'mm_campaign_inactive',
-  2300001: 'mm_invalid_message_id',
-  2300002: 'mm_message_set_inactive',
-  2300003: 'mm_message_not_active',
-  2300004: 'mm_invalid_subscription_token',
-  2300005: 'mm_page_id_mismatch',
-  2300052: 'mm_conversation_gap',
-} as const;
-
-export type MarketingErrorClass = (typeof MARKETING_ERROR_CODES)[keyof typeof MARKETING_ERROR_CODES];
+/** Meta's MARKETING_MESSAGES_DIRECT errors as the paid route names them (one table: send-errors.ts). */
+export type MarketingErrorClass = (typeof MARKETING_ERRORS)[MarketingErrorCode]['reason'];
 
 /** Where the 23000xx value sits is not shown by Meta (notes §6.3): `code` first, then `error_subcode`. */
 export function classifyMarketingError(err: GraphErrorBody | null | undefined): MarketingErrorClass | null {
-  for (const v of [err?.code, err?.error_subcode]) {
-    if (v !== undefined && v in MARKETING_ERROR_CODES) {
-      return MARKETING_ERROR_CODES[v as keyof typeof MARKETING_ERROR_CODES];
-    }
-  }
-  return null;
+  const code = marketingErrorCode(err);
+  return code === null ? null : MARKETING_ERRORS[code].reason;
 }
 
 /** What one MM error changes: the recipient's end, the token, the message campaign, a retry time. */
@@ -240,6 +239,34 @@ export function marketingOutcome(
       return { ...base, status: 'failed', expireSubscription: true };
     case 'mm_conversation_gap':
       return { ...base, status: 'skipped', retryAfterMs: minConversationGapSeconds * 1000 };
+  }
+}
+
+/**
+ * A single paid notification (not a campaign recipient) that Meta refused for a while, not for good,
+ * is answered refused with the time it may go, as the resolver's own refusals are: 2300003 (the
+ * campaign's activation wait), 2300052 (the conversation gap) and Meta's 12-hour token limit, which
+ * Meta prints without a code (the Send API's cooldown row, 4/2018354, is where it is read). Null: a
+ * failure, not a wait.
+ */
+export function paidWaitRefusal(
+  err: GraphErrorBody,
+  now: Date,
+  minConversationGapSeconds: number,
+): Refusal | null {
+  const at = (ms: number) => new Date(now.getTime() + ms);
+  switch (classifyMarketingError(err)) {
+    case 'mm_message_not_active':
+      return refuse('marketing_not_active', at(MARKETING.activationRetryMs));
+    case 'mm_conversation_gap':
+      return refuse('conversation_gap', at(minConversationGapSeconds * 1000));
+    case null:
+      // Meta did not say when the last message on the token went: 12 h from now is the latest it may be.
+      return err.code === 4 && err.error_subcode === 2018354
+        ? refuse('marketing_token_limit', at(MARKETING_TOKEN_INTERVAL_MS))
+        : null;
+    default:
+      return null;
   }
 }
 

@@ -108,6 +108,10 @@ export const REASON_TEXT = {
     vi: 'Facebook chỉ cho phép một tin nhắn marketing mỗi 12 giờ cho mỗi khách hàng (tính chung mọi chủ đề); có thể gửi sau thời điểm hiển thị.',
     en: 'Facebook allows one marketing message per customer every 12 hours (across all topics); the next one can go after the time shown.',
   },
+  marketing_not_active: {
+    vi: 'Chiến dịch tin nhắn của Facebook chưa hoạt động (Facebook yêu cầu chờ sau khi tạo); có thể gửi sau thời điểm hiển thị.',
+    en: "Facebook's message campaign is not active yet (Facebook asks for a wait after creating it); the message can go after the time shown.",
+  },
   conversation_gap: {
     vi: 'Khách hàng vừa trò chuyện với Fanpage; tin nhắn marketing chỉ được gửi sau khoảng cách tối thiểu đã cấu hình (thời điểm hiển thị).',
     en: 'The customer talked with the page recently; a marketing message may only go after the configured minimum gap (the time shown).',

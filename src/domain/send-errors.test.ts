@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { classifySendError, type GraphErrorBody, RETRYABLE, type SendErrorClass } from './send-errors.ts';
+import {
+  classifySendError,
+  type GraphErrorBody,
+  otnUnavailableAnswer,
+  RETRYABLE,
+  type SendErrorClass,
+} from './send-errors.ts';
 
 interface Row {
   id: string;
@@ -173,5 +179,14 @@ describe('R14 / R13 errors of the 2026 routes', () => {
   });
   it('R14c: a 23000xx outside the published rows stays unknown (Meta cut the table off)', () => {
     expect(classifySendError({ code: 2300006 }, 400)).toBe('unknown');
+  });
+});
+
+describe('R12f: Meta saying OTN is unavailable', () => {
+  it('R12f: a bare permission refusal (10, no subcode) is the answer; 10 with a known subcode is not', () => {
+    expect(otnUnavailableAnswer({ code: 10 })).toBe(true);
+    expect(otnUnavailableAnswer({ code: 10, error_subcode: 2018278 })).toBe(false);
+    expect(otnUnavailableAnswer({ code: 10, error_subcode: 1893015 })).toBe(false);
+    expect(otnUnavailableAnswer({ code: 100 })).toBe(false);
   });
 });

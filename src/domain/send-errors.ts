@@ -36,19 +36,40 @@ export interface GraphErrorBody {
 export const RETRYABLE: ReadonlySet<SendErrorClass> = new Set(['transient', 'rate_limited']);
 
 /**
- * Meta prints the 23000xx codes without their envelope, so whether they come in `code` or in
- * `error_subcode` is not known [M26 §2.2, §6.3]: both are read. The FAQ names more send errors
- * (the 12-hour and 90-day limits, no payment method) without codes: those stay `unknown` until known.
+ * Meta's MARKETING_MESSAGES_DIRECT errors [M26 §2.2], the one table both the Send API classification
+ * (`class`) and the paid route (`reason`, marketing-messages.ts) read. Meta prints the 23000xx codes
+ * without their envelope, so whether they come in `code` or in `error_subcode` is not known
+ * [M26 §6.3]: both are read. The FAQ names more send errors (the 12-hour and 90-day limits, no payment
+ * method) without codes: those stay in the Send API rows (the sandbox answers the 12 h limit 4/2018354).
  */
-const MARKETING_CODES: Record<number, SendErrorClass> = {
-  2300000: 'marketing_campaign_inactive',
-  2300001: 'marketing_campaign_invalid',
-  2300002: 'marketing_campaign_inactive',
-  2300003: 'marketing_not_ready',
-  2300004: 'marketing_token_invalid',
-  2300005: 'marketing_campaign_invalid',
-  2300052: 'marketing_gap',
-};
+export const MARKETING_ERRORS = {
+  2300000: { class: 'marketing_campaign_inactive', reason: 'mm_campaign_inactive' },
+  2300001: { class: 'marketing_campaign_invalid', reason: 'mm_invalid_message_id' },
+  2300002: { class: 'marketing_campaign_inactive', reason: 'mm_message_set_inactive' },
+  2300003: { class: 'marketing_not_ready', reason: 'mm_message_not_active' },
+  2300004: { class: 'marketing_token_invalid', reason: 'mm_invalid_subscription_token' },
+  2300005: { class: 'marketing_campaign_invalid', reason: 'mm_page_id_mismatch' },
+  2300052: { class: 'marketing_gap', reason: 'mm_conversation_gap' },
+} as const satisfies Record<number, { class: SendErrorClass; reason: `mm_${string}` }>;
+
+export type MarketingErrorCode = keyof typeof MARKETING_ERRORS;
+
+/** The 23000xx row an error carries, `code` first, then `error_subcode`; null when it is none of them. */
+export function marketingErrorCode(err: GraphErrorBody | null | undefined): MarketingErrorCode | null {
+  for (const v of [err?.code, err?.error_subcode]) {
+    if (v !== undefined && v in MARKETING_ERRORS) return v as MarketingErrorCode;
+  }
+  return null;
+}
+
+/**
+ * R12f: Meta's answer that OTN is unavailable for the page. Meta announces nothing for OTN and
+ * publishes no code for this [M26 §1.1, §6.2]: read as a permission refusal (code 10) without a known
+ * subcode to an OTN request or an OTN-token send [I] — the sandbox's `otnUnavailableError` default.
+ */
+export function otnUnavailableAnswer(err: Pick<GraphErrorBody, 'code' | 'error_subcode'>): boolean {
+  return err.code === 10 && err.error_subcode === undefined;
+}
 
 /**
  * Meta's Messenger utility page documents rejection reasons for template creation, but no send error
@@ -80,7 +101,9 @@ export function classifySendError(
 ): SendErrorClass {
   const code = err?.code;
   const sub = err?.error_subcode;
-  const special = byTable(MARKETING_CODES, sub, code) ?? byTable(TEMPLATE_CODES, sub, code);
+  const mm = marketingErrorCode(err);
+  if (mm !== null) return MARKETING_ERRORS[mm].class;
+  const special = byTable(TEMPLATE_CODES, sub, code);
   if (special) return special;
   if (code === 10 && sub === 2018278) return 'outside_window';
   if (code === 10 && sub === 1893015) return 'subscription_stopped';

@@ -2,6 +2,7 @@
 // utility templates (library, page templates, one template) and paid marketing messages (ad account
 // edges, one campaign, unsubscribe). These accept a page token or an ad account's system-user token.
 import { createHmac } from 'node:crypto';
+import { requireUtility } from './availability-2026.ts';
 import type { SandboxCore } from './core.ts';
 import { Errors } from './errors.ts';
 import type { GraphCall, GraphResult } from './graph-types.ts';
@@ -93,6 +94,7 @@ export function route2026(core: SandboxCore, call: GraphCall, inheritedToken?: s
   if (edge === 'message_templates' && sub === undefined) {
     const page = pageFor(core, who, id);
     if (!page) throw Errors.noObject(id);
+    requireUtility(core, page);
     if (method === 'GET') return ok(listTemplates(core, page, call.query));
     if (method === 'POST') return ok(createTemplate(core, page, p));
     return ok(deleteTemplates(core, page, p));
@@ -104,7 +106,9 @@ export function route2026(core: SandboxCore, call: GraphCall, inheritedToken?: s
     return ok(unsubscribe(core, page, p));
   }
   if (template) {
-    if (!pageFor(core, who, template.pageId)) throw Errors.noObject(id);
+    const page = pageFor(core, who, template.pageId);
+    if (!page) throw Errors.noObject(id);
+    requireUtility(core, page);
     if (method === 'GET') return ok(getTemplate(template));
     if (method === 'POST') return ok(editTemplate(core, template, p));
     m.templates.delete(template.id);

@@ -6,6 +6,7 @@
 // are Meta's; the others are knobs (src/sandbox/state-2026.ts, docs/SANDBOX.md).
 import { DateTime } from 'luxon';
 import { DAY } from '../clock.ts';
+import { requireMarketing, requireMarketingRecipient } from './availability-2026.ts';
 import type { SandboxCore } from './core.ts';
 import { Errors, GraphError } from './errors.ts';
 import { acceptPageMessage } from './page-message.ts';
@@ -88,6 +89,7 @@ export function createCampaign(core: SandboxCore, acct: AdAccount, p: Obj): Obj 
   if (!pageId || !acct.pageIds.includes(pageId))
     throw Errors.param('Param page_id must be a Page connected to this ad account');
   const page = core.state.page(pageId);
+  if (page) requireMarketing(core, page);
   if (!page || !MM_BUSINESS_REGIONS.has(page.region.toUpperCase()))
     throw new GraphError({
       code: 10,
@@ -186,6 +188,8 @@ export function sendMarketing(core: SandboxCore, acct: AdAccount, p: Obj): Obj {
   const page = core.state.page(campaign.pageId);
   const customer = core.state.customer(token.psid);
   if (!page || !customer) throw MmErrors.invalidToken();
+  requireMarketing(core, page);
+  requireMarketingRecipient(core, page);
   const message = parsed(p.message);
   const invalid = validateMessage(message);
   if (invalid) throw invalid;
@@ -305,6 +309,8 @@ export function deliveryEstimate(core: SandboxCore, acct: AdAccount, q: Obj): Ob
   const pageId = isObj(promoted) ? str(promoted.page_id) : undefined;
   if (!pageId || !acct.pageIds.includes(pageId))
     throw Errors.param('Param promoted_object must name a page_id connected to this ad account');
+  const estimated = core.state.page(pageId);
+  if (estimated) requireMarketing(core, estimated);
   const policy = core.state.m2026.policy;
   const now = core.clock.now().getTime();
   const live = core.state

@@ -50,7 +50,20 @@ export function applyPolicy(current: Policy2026, b: Body): Policy2026 {
     next.templateApproval = b.templateApproval as Policy2026['templateApproval'];
   }
   if (b.templateRejectReason !== undefined) next.templateRejectReason = String(b.templateRejectReason);
-  for (const k of ['otnUnavailableError', 'tokenGapError', 'budgetSpentError'] as const) {
+  if (b.utilityRegions !== undefined) {
+    const r = b.utilityRegions;
+    if (r !== null && !(Array.isArray(r) && r.every((x) => typeof x === 'string' && /^[A-Za-z]{2}$/.test(x))))
+      throw bad('utilityRegions must be a list of two-letter regions, or null');
+    next.utilityRegions = r === null ? null : (r as string[]).map((x) => x.toUpperCase());
+  }
+  for (const k of [
+    'otnUnavailableError',
+    'tokenGapError',
+    'budgetSpentError',
+    'utilityUnavailableError',
+    'marketingUnavailableError',
+    'marketingRecipientRegionError',
+  ] as const) {
     if (b[k] === undefined) continue;
     if (!isKnobError(b[k])) throw bad(`${k} must be {code, subcode?, message}`);
     next[k] = b[k] as Policy2026[typeof k];

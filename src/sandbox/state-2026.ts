@@ -93,6 +93,14 @@ export interface Policy2026 {
   otnUnavailableError: KnobError;
   /** "Stop these messages" on a paid message also sends the old STOP_NOTIFICATIONS optin event. */
   optOutWebhook: boolean;
+  /** Utility templates on a page Meta does not offer them to (not `2026`, or outside `utilityRegions`). */
+  utilityUnavailableError: KnobError;
+  /** Regions where utility templates work; null = every region (Meta's 2026 list is unpublished). */
+  utilityRegions: string[] | null;
+  /** Paid marketing messages for a page that is not on the `2026` profile. */
+  marketingUnavailableError: KnobError;
+  /** A paid message to a person in AU/EU/JP/KR/UK (Meta: not delivered there; the code is unpublished). */
+  marketingRecipientRegionError: KnobError;
   /** New and edited templates: APPROVED (instant, Meta's "within seconds"), PENDING, or REJECTED. */
   templateApproval: 'APPROVED' | 'PENDING' | 'REJECTED';
   templateRejectReason: string;
@@ -129,6 +137,19 @@ export const defaultPolicy = (): Policy2026 => ({
     message: '(#10) One-time notifications are not available for this Page',
   },
   optOutWebhook: false,
+  utilityUnavailableError: {
+    code: 10,
+    message: '(#10) Utility messages are not available for this Page',
+  },
+  utilityRegions: null,
+  marketingUnavailableError: {
+    code: 10,
+    message: '(#10) Marketing messages are not available for this Page',
+  },
+  marketingRecipientRegionError: {
+    code: 10,
+    message: "(#10) Marketing messages can't be delivered to people in this region",
+  },
   templateApproval: 'APPROVED',
   templateRejectReason: 'INVALID_FORMAT',
   templateErrors: {

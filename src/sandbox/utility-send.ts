@@ -2,6 +2,7 @@
 // (or the doc quirk with `template` at the top level), `messaging_type: "UTILITY"` or none. Meta's
 // checks: the template exists for the page and language, it is APPROVED, every parameter is known
 // and none is missing. Utility templates go outside the 24 h window; that is their point.
+import { requireUtility } from './availability-2026.ts';
 import type { SandboxCore } from './core.ts';
 import { Errors } from './errors.ts';
 import { acceptPageMessage, type SendParams, type SendResult } from './page-message.ts';
@@ -90,6 +91,7 @@ export function sendUtilityTemplate(
   template: Obj,
   messagingType: unknown,
 ): SendResult {
+  requireUtility(core, page);
   if (recipient.kind !== 'id') throw Errors.param('Utility templates must be sent to recipient.id');
   // Meta's examples send UTILITY or nothing; a tag makes no sense on a template.
   if (messagingType === 'MESSAGE_TAG')

@@ -4,10 +4,18 @@ import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
+/** One row of Meta's list; `unsubscribed` when the row itself says the person stopped (R14b). */
+export interface MetaTokenRow {
+  token: string;
+  psid: string;
+  unsubscribed: boolean;
+}
+
+/** Records a chunk of Meta's list: seen now; a live row clears an earlier unsubscribe, a stopped one sets it. */
 export async function upsertMetaSubscribers(
   db: Executor,
   pageId: number,
-  rows: ReadonlyArray<{ token: string; psid: string }>,
+  rows: ReadonlyArray<MetaTokenRow>,
   now: Date,
 ): Promise<void> {
   if (rows.length === 0) return;
@@ -21,10 +29,68 @@ export async function upsertMetaSubscribers(
         psid: r.psid,
         first_seen_at: now,
         last_seen_at: now,
+        unsubscribed_at: r.unsubscribed ? now : null,
       })),
     )
-    .onConflict((oc) => oc.columns(['page_id', 'token_hash']).doUpdateSet({ last_seen_at: now }))
+    .onConflict((oc) =>
+      oc.columns(['page_id', 'token_hash']).doUpdateSet({
+        last_seen_at: now,
+        // The first time Meta said so is kept; a live row again (the person came back) clears it.
+        unsubscribed_at: sql`CASE WHEN excluded.unsubscribed_at IS NULL THEN NULL
+          ELSE coalesce(meta_subscribers.unsubscribed_at, excluded.unsubscribed_at) END`,
+      }),
+    )
     .execute();
+}
+
+/**
+ * After a complete read of Meta's list: a token seen before but not in it has unsubscribed (Meta's
+ * tokens "do not expire unless a subscriber opts out"). Returns the tokens marked now.
+ */
+export async function markUnlistedUnsubscribed(
+  db: Executor,
+  pageId: number,
+  listedSince: Date,
+  now: Date,
+): Promise<Array<{ token: string; psid: string }>> {
+  const rows = await db
+    .updateTable('meta_subscribers')
+    .set({ unsubscribed_at: now })
+    .where('page_id', '=', pageId)
+    .where('last_seen_at', '<', listedSince)
+    .where('unsubscribed_at', 'is', null)
+    .returning(['token', 'psid'])
+    .execute();
+  return rows.map((r) => ({ token: decrypt(r.token), psid: r.psid }));
+}
+
+/**
+ * 2300004: Meta calls the token invalid. Its row in Meta's list (if synchronised) is unsubscribed, and
+ * the page's subscriptions on it expire now. Returns the subscriptions expired.
+ */
+export async function markTokenDead(
+  db: Executor,
+  pageId: number,
+  token: string,
+  now: Date,
+): Promise<number[]> {
+  const hash = lookupHash(token);
+  await db
+    .updateTable('meta_subscribers')
+    .set({ unsubscribed_at: now })
+    .where('page_id', '=', pageId)
+    .where('token_hash', '=', hash)
+    .where('unsubscribed_at', 'is', null)
+    .execute();
+  const rows = await db
+    .updateTable('subscriptions')
+    .set({ expires_at: now, updated_at: now })
+    .where('page_id', '=', pageId)
+    .where('token_hash', '=', hash)
+    .where('expires_at', '>', now)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
 }
 
 /** Of these token hashes, the ones a customer of ours holds on the page (any topic). */
@@ -39,17 +105,24 @@ export async function knownTokenHashes(db: Executor, pageId: number, hashes: str
   return new Set(rows.map((r) => r.token_hash));
 }
 
-/** R14b: the customer's token in Meta's list as last synchronised (one per customer and page), if any. */
-export async function tokenOfPsid(db: Executor, pageId: number, psid: string): Promise<string | null> {
+/**
+ * R14b: the customer's token in Meta's list as last synchronised (one per customer and page), if any,
+ * and whether Meta's list says it unsubscribed.
+ */
+export async function tokenOfPsid(
+  db: Executor,
+  pageId: number,
+  psid: string,
+): Promise<{ token: string; unsubscribed: boolean } | null> {
   const row = await db
     .selectFrom('meta_subscribers')
-    .select('token')
+    .select(['token', 'unsubscribed_at'])
     .where('page_id', '=', pageId)
     .where('psid', '=', psid)
     .orderBy('last_seen_at', 'desc')
     .limit(1)
     .executeTakeFirst();
-  return row ? decrypt(row.token) : null;
+  return row ? { token: decrypt(row.token), unsubscribed: row.unsubscribed_at !== null } : null;
 }
 
 export async function countMetaSubscribers(db: Executor, pageId: number): Promise<number> {

@@ -288,3 +288,17 @@ export async function putSetting(
       .execute();
   }
 }
+
+/**
+ * R12f: Meta answered that OTN is unavailable for the page: closed from the first such answer (a later
+ * one keeps the first time and words). Returns true when this call closed it.
+ */
+export async function closeOtn(db: Executor, pageId: number, reason: string, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('pages')
+    .set({ otn_closed_at: now, otn_closed_reason: reason })
+    .where('id', '=', pageId)
+    .where('otn_closed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}

@@ -57,6 +57,8 @@ export interface MetaSubscribersTable {
   psid: string;
   first_seen_at: Timestamp;
   last_seen_at: Timestamp;
+  /** Migration 039: Meta's list says this token unsubscribed (STOP status, gone from the list, 2300004). */
+  unsubscribed_at: Timestamp | null;
 }
 
 export type AdAccountRow = Selectable<AdAccountsTable>;

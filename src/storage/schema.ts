@@ -43,6 +43,9 @@ export interface PagesTable {
   connection_reason: string | null;
   connected_at: Timestamp | null;
   health_checked_at: Timestamp | null;
+  /** Migration 039, R12f: Meta answered that OTN is unavailable for this page (and its words). */
+  otn_closed_at: Timestamp | null;
+  otn_closed_reason: string | null;
 }
 
 export interface FacebookLoginStatesTable {

@@ -2,6 +2,8 @@
 // a bad link found where it is typed, drafts edited / sent / deleted from the list, and every send or
 // cancel asked first with the number of people it reaches.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SandboxClient } from '../../src/sandbox/client.ts';
+import { SandboxClient2026 } from '../../src/sandbox/client-2026.ts';
 import { boot, browserSkipReason, type Env, optInWeekly, shot, WEEKLY } from './harness.ts';
 
 describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (browser)', () => {
@@ -79,7 +81,7 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await row.getByRole('button', { name: 'Gửi… Giảm giá cuối tuần' }).click();
     const ask = p.getByRole('alertdialog', { name: 'Gửi ngay cho 2 người?' });
     expect(await ask.getByTestId('confirm-count').textContent()).toBe('2');
-    // Free recurring tokens on this page: no cost to state (campaign-paid.test.ts shows the paid one).
+    // Free recurring tokens on this page: no cost to state (the 2026 / VN test below shows the paid one).
     expect(await ask.getByTestId('confirm-cost').count()).toBe(0);
     await shot(p, 'campaign-confirm-send');
     await ask.getByRole('button', { name: 'Hủy' }).click();
@@ -127,3 +129,85 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
     await p.getByTestId('campaign-status').getByText('Đã hủy').waitFor();
   }, 90_000);
 });
+
+describe.skipIf(browserSkipReason !== null)(
+  'campaign wizard on a paid-route page (2026 / VN, browser)',
+  () => {
+    let env: Env;
+    let price: number;
+    beforeAll(async () => {
+      env = await boot({ env: { PAGE_PROFILE: '2026', PAGE_REGION: 'VN' } });
+      await optInWeekly(env, ['Nguyễn Thị Lan', 'Trần Văn Minh']);
+      // Eight days on: the 24 h window is closed, and in VN the recurring token is refused (R12e).
+      await new SandboxClient(env.sandboxUrl).advance('8d');
+      const sb = new SandboxClient2026(env.sandboxUrl);
+      price = (await sb.policy()).pricePerMessage;
+      const account = await sb.createAdAccount({ name: 'Shop ads' });
+      const me = await env.context.request.get(`${env.base}/api/auth/me`);
+      const { csrfToken } = (await me.json()) as { csrfToken: string };
+      const res = await env.context.request.put(`${env.base}/api/ad-account`, {
+        data: { adAccountId: account.adAccountId, accessToken: account.systemUserToken },
+        headers: { 'x-csrf-token': csrfToken },
+      });
+      if (!res.ok()) throw new Error(`ad account: ${res.status()} ${await res.text()}`);
+    }, 120_000);
+    afterAll(async () => env?.close());
+
+    it("R12h/R14d: the dry run shows the paid route with Meta's delivery and cost estimate; the confirmation states count and cost", async () => {
+      const p = env.console;
+      await p.goto(`${env.base}/campaigns`);
+      await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
+      const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
+      await wiz
+        .getByLabel('Chủ đề (khách hàng đã đăng ký)')
+        .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
+      await wiz.getByRole('button', { name: 'Tiếp' }).click();
+      await wiz.getByRole('button', { name: 'Tiếp' }).click();
+      await wiz.getByLabel('Tên chiến dịch').fill('Giảm giá trả phí');
+      await wiz.getByLabel('Nội dung').fill('Cuối tuần giảm 30%');
+      await wiz.getByRole('button', { name: 'Tiếp' }).click();
+      await wiz.getByRole('button', { name: 'Chạy thử' }).click();
+      await wiz.getByTestId('dry-reachable').getByText('2').waitFor();
+      // Both recipients take the paid route, priced by Meta's estimate for the page's message campaign.
+      const routes = wiz.getByTestId('dry-routes');
+      // The price each paid send commits: Meta's estimate, upper bound per delivered message (R14d).
+      const unit = Number(
+        (
+          await env.rt.storage.db
+            .selectFrom('message_campaigns')
+            .select('unit_cost_minor')
+            .where('campaign_id', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).unit_cost_minor,
+      );
+      expect(unit).toBeGreaterThanOrEqual(price);
+      await routes.getByText(`Chi phí ước tính: ${2 * unit} VND`).waitFor();
+
+      // Meta's own delivery and cost estimate for a budget, asked from the wizard.
+      const est = wiz.getByTestId('route-estimate');
+      await est.getByLabel('Ngân sách chiến dịch').fill(String(10 * price));
+      await est.getByRole('button', { name: 'Ước tính chi phí' }).click();
+      await est
+        .getByText('Tin nhắn quảng cáo trả phí (Marketing Messages) qua tài khoản quảng cáo')
+        .waitFor();
+      const delivered = (await est.getByTestId('estimate-delivered').textContent())!;
+      const cost = (await est.getByTestId('estimate-cost').textContent())!;
+      expect(delivered).toMatch(/^\d+–\d+$/);
+      expect(cost).toMatch(/^\d+–\d+ VND$/);
+      const [lower, upper] = cost.replace(' VND', '').split('–').map(Number);
+      expect(upper!).toBeGreaterThanOrEqual(lower!);
+      expect(upper!).toBeGreaterThan(0);
+      await shot(p, 'campaign-paid-estimate');
+
+      await wiz.getByRole('button', { name: 'Tiếp' }).click();
+      await wiz.getByRole('button', { name: 'Gửi ngay' }).click();
+      const ask = p.getByRole('alertdialog', { name: 'Gửi ngay cho 2 người?' });
+      expect(await ask.getByTestId('confirm-count').textContent()).toBe('2');
+      const stated = (await ask.getByTestId('confirm-cost').textContent())!;
+      expect(stated).toContain('2 tin nhắn marketing trả phí');
+      expect(stated.replace(/\D/g, '')).toContain(String(2 * unit));
+      await shot(p, 'campaign-paid-confirm');
+      await ask.getByRole('button', { name: 'Hủy' }).click();
+    }, 90_000);
+  },
+);

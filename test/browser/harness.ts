@@ -88,16 +88,14 @@ export async function launchContext(
   };
 }
 
-/**
- * `timezoneId`: the browser's zone (the inbox must show the page's zone whatever it is); `env`: the
- * service's configuration (e.g. PAGE_PROFILE=2026), as `npm start` would read it.
- */
+/** `timezoneId`: the browser's zone (the inbox must show the page's zone whatever it is). */
+/** `env`: configuration as the environment gives it (e.g. PAGE_PROFILE=2026, PAGE_REGION=VN). */
 export async function boot(
   opts: { width?: number; timezoneId?: string; env?: Record<string, string> } = {},
 ): Promise<Env> {
   ensureWebBuilt();
   const storage = await openTestStorage('pglite');
-  const config = { ...loadConfig(opts.env ?? {}), port: 0, sandboxPort: 0, host: '127.0.0.1' };
+  const config = { ...loadConfig({ ...opts.env }), port: 0, sandboxPort: 0, host: '127.0.0.1' };
   const rt = await startRuntime({ config, storage, queueSchema: `boss_${randomBytes(4).toString('hex')}` });
   const email = `agent-${randomBytes(3).toString('hex')}@shop.test`;
   const password = `pw-${randomBytes(8).toString('hex')}`;

@@ -38,7 +38,8 @@ describe.skipIf(browserSkipReason !== null)('Templates page (browser)', () => {
   }
 
   beforeAll(async () => {
-    env = await boot();
+    // Utility templates are Meta's 2026 product: the sandbox refuses them to an older page.
+    env = await boot({ env: { PAGE_PROFILE: '2026', PAGE_REGION: 'VN' } });
     await seedTemplate('order_shipped_vi', 'APPROVED', null);
     await seedTemplate('payment_reminder_vi', 'REJECTED', 'INCORRECT_CATEGORY');
   }, 120_000);

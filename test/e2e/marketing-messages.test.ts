@@ -119,17 +119,100 @@ describe.each(BACKENDS)('paid marketing messages against the sandbox (2026 / VN)
     // Meta's side: what it spent on this campaign never passed the budget.
     const account = await sb.adAccount(actId);
     expect(account.spend - spentBefore).toBe(2 * price);
+    // R14d: the campaign's statistics carry what it cost, per delivered message.
+    await h.sb.flushWebhooks();
+    await h.settle();
+    const paid = (await h.api('GET', `/api/stats/paid?campaignId=${id}`)).body;
+    expect(paid).toMatchObject({
+      sent: 2,
+      delivered: 2,
+      failed: 0,
+      costMinor: 2 * price,
+      perDeliveredMinor: price,
+    });
   }, 120_000);
-});
 
-// Not yet run against the sandbox (covered at the app level with a scripted Marketing API:
-// src/app/marketing-stats.test.ts, src/app/marketing-tokens.test.ts).
-describe('paid marketing messages against the sandbox: still to write', () => {
-  it.todo('R14d: the sandbox customer reads and clicks; statistics show cost per delivered, read and click');
-  it.todo(
-    "R14e: the customer's stop is unsubscribed at the sandbox's Meta and recorded in the consent history",
-  );
-  it.todo('browser: the campaign wizard shows the paid route and the cost estimate (test/browser)');
+  it('R14d: the sandbox customers read and click; statistics show delivered, read, clicked, failed and the cost per delivered, read and click', async () => {
+    const { h } = ref;
+    const cs = [];
+    for (let i = 0; i < 4; i++) cs.push(await steps.optedIn(RECURRING_TITLE));
+    await h.sb.advance('8d');
+    const price = (await sb.policy()).pricePerMessage;
+    const stats = async () => (await h.api('GET', `/api/stats/paid?topicId=${h.topics.recurring}`)).body;
+    await h.sb.flushWebhooks();
+    await h.settle();
+    const before = await stats();
+    for (const [i, c] of cs.entries()) {
+      // The last customer's phone never gets it: Meta accepts, then sends marketing_message_delivery_failed.
+      if (i === 3) await sb.policy({ deliveryRate: 0 });
+      const r = await steps.notify(c.id, h.topics.recurring, 'Flash sale 2 giờ');
+      expect(r.status, r.text).toBe(201);
+    }
+    await sb.policy({ deliveryRate: 1 });
+    const sent = await Promise.all(cs.map(async (c) => (await sb.marketingSends({ psid: c.psid })).at(-1)!));
+    expect(sent.map((x) => x.outcome)).toEqual(['DELIVERED', 'DELIVERED', 'DELIVERED', 'FAILED']);
+    await sb.marketingRead(cs[0]!.psid, sent[0]!.mid);
+    await sb.marketingClick(cs[1]!.psid, sent[1]!.mid); // a click is also a read
+    const want = {
+      sent: before.sent + 4,
+      delivered: before.delivered + 3,
+      read: before.read + 2,
+      clicked: before.clicked + 1,
+      failed: before.failed + 1,
+      costMinor: before.costMinor + 3 * price,
+    };
+    const after = await waitFor(
+      async () => {
+        await h.sb.flushWebhooks();
+        await h.settle();
+        const s = await stats();
+        return Object.entries(want).every(([k, v]) => s[k] === v) ? s : null;
+      },
+      { what: 'the marketing webhooks in the topic statistics', timeoutMs: 30_000, intervalMs: 250 },
+    );
+    // Cost per result over what was delivered (failed messages cost nothing, as Meta bills).
+    expect(after.perDeliveredMinor).toBe(Math.round(after.costMinor / after.delivered));
+    expect(after.perReadMinor).toBe(Math.round(after.costMinor / after.read));
+    expect(after.perClickMinor).toBe(Math.round(after.costMinor / after.clicked));
+    expect(after.perClickMinor).toBeGreaterThan(after.perReadMinor);
+  }, 120_000);
+
+  it('R14e: a stop in the product unsubscribes at Meta (consent history records both); the phone\'s "Stop these messages" reaches the product', async () => {
+    const { h } = ref;
+    const a = await steps.optedIn(RECURRING_TITLE);
+    const b = await steps.optedIn(RECURRING_TITLE);
+    await h.sb.advance('8d');
+    const metaToken = async (psid: string, token: string) =>
+      (await h.sb.thread(psid)).holdings.recurring.find((t) => t.token === token)!;
+
+    // a: stops on Messenger; the product records the stop, and its sweep tells Meta (no opt-out webhook).
+    await h.sb.stop(a.psid, a.token);
+    await h.settle();
+    await h.rt.sweep();
+    expect((await metaToken(a.psid, a.token)).stoppedAt).not.toBeNull();
+    const events = (await steps.consent(a.id)).map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['stopped', 'meta_unsubscribed']));
+    expect(events.indexOf('meta_unsubscribed')).toBeGreaterThan(events.indexOf('stopped'));
+    const toA = await steps.notify(a.id, h.topics.recurring, 'Còn hàng');
+    expect(toA.status, toA.text).toBe(422);
+    expect(await sb.marketingSends({ psid: a.psid })).toEqual([]);
+
+    // b: gets a paid message and taps "Stop these messages" under it, at Meta; Meta sends no webhook,
+    // its token list says so, and the product's read of it makes it the customer's stop.
+    const first = await steps.notify(b.id, h.topics.recurring, 'Giảm 10%');
+    expect(first.status, first.text).toBe(201);
+    const [paid] = await sb.marketingSends({ psid: b.psid });
+    await sb.marketingStop(b.psid, paid!.mid);
+    await h.sb.advance('13h');
+    const sync = await h.api('POST', `/api/pages/${h.pageId}/marketing-tokens/sync`);
+    expect(sync.status, sync.text).toBe(200);
+    expect(sync.body.unsubscribed).toBeGreaterThanOrEqual(1);
+    expect((await steps.consent(b.id)).map((e) => e.event)).toContain('stopped');
+    const again = await steps.notify(b.id, h.topics.recurring, 'Giảm 20%');
+    expect(again.status, again.text).toBe(422);
+    expect(again.body.error.code).toBe('subscription_stopped');
+    expect(await sb.marketingSends({ psid: b.psid })).toHaveLength(1);
+  });
 });
 
 describe.each(BACKENDS)('the same notification in region FR (2026) on %s', (backend) => {

@@ -15,7 +15,11 @@ export interface MarketingGraph {
   client: GraphClient;
   marketing: MarketingApi;
   /** Meta's subscriber token list of every page (GET /{page}/notification_message_tokens). */
-  tokens: Array<{ notification_messages_token: string; recipient_id: string }>;
+  tokens: Array<{
+    notification_messages_token: string;
+    recipient_id: string;
+    notification_messages_status?: string;
+  }>;
   /** The estimate Meta gives (per request). */
   estimate: { lower: number; upper: number; costLower: number; costUpper: number };
   /** Answer the next call whose path ends with `suffix` with this Graph error. */

@@ -5,6 +5,7 @@ import { connectAdAccount, disconnectAdAccount, getAdAccount } from '../../app/a
 import { routeEstimate, setCampaignBudget } from '../../app/marketing-estimates.ts';
 import { prepareNotificationCampaigns } from '../../app/marketing-messages.ts';
 import { paidStats } from '../../app/marketing-stats.ts';
+import { syncMetaTokens } from '../../app/marketing-tokens.ts';
 import type { App, ServerDeps } from '../deps.ts';
 
 const Id = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
@@ -81,6 +82,23 @@ export async function marketingRoutes(app: App, deps: ServerDeps) {
     async (req) => {
       const ws = await deps.workspaceFor(req);
       return setCampaignBudget(deps.ctx, ws, req.params.campaignId, req.body.budgetMinor);
+    },
+  );
+
+  app.post(
+    '/pages/:pageId/marketing-tokens/sync',
+    {
+      config: { role: 'admin' },
+      schema: {
+        tags: ['marketing'],
+        summary:
+          "R14b/R14e: read Meta's subscription-token list of the page now (the worker does it hourly); stops made at Meta become the customers' stops",
+        params: Type.Object({ pageId: Id }),
+      },
+    },
+    async (req) => {
+      const ws = await deps.workspaceFor(req);
+      return syncMetaTokens(deps.ctx, ws, req.params.pageId);
     },
   );
 

@@ -8,8 +8,9 @@ import { type Service, startService } from '../../../test/support/service.ts';
 import { SENDABLE_ROUTES, unavailableRoute } from '../../app/send-routes.ts';
 import { createWorkspace } from '../../app/workspaces.ts';
 import type { ManualClock } from '../../clock.ts';
+import type { Profile } from '../../domain/platform.ts';
 import { ROUTES } from '../../domain/send-routes.ts';
-import { SandboxClient2026 } from '../../sandbox/index.ts';
+import { SandboxClient, SandboxClient2026 } from '../../sandbox/index.ts';
 import * as customers from '../../storage/customers.ts';
 import * as marketingSends from '../../storage/marketing-sends.ts';
 import * as messageCampaigns from '../../storage/message-campaigns.ts';
@@ -24,8 +25,11 @@ describe.each(BACKENDS)('send routes over HTTP on %s', (backend) => {
   });
   afterAll(async () => svc?.close());
 
-  const setPage = (body: Record<string, unknown>) =>
-    svc.call('PATCH', `/api/pages/${svc.pageId}`, { body, as: 'owner' });
+  /** The page's profile and region, on the service and on the sandbox's page (Meta's side follows it). */
+  const setPage = async (body: { profile?: Profile; region?: string }) => {
+    await new SandboxClient(svc.rt.sandboxUrl!).config(body);
+    return svc.call('PATCH', `/api/pages/${svc.pageId}`, { body, as: 'owner' });
+  };
 
   /**
    * A demo customer 95 days quiet who opted in to the recurring topic 9 days ago (the opt-in is their last

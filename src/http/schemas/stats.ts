@@ -173,6 +173,7 @@ export const Attention = Type.Union([
   Type.Object({ code: Type.Literal('page_restricted'), detail: Type.String() }),
   Type.Object({ code: Type.Literal('page_not_connected') }),
   Type.Object({ code: Type.Literal('optin_feature_disabled') }),
+  Type.Object({ code: Type.Literal('otn_closed'), detail: Nullable(Type.String()), since: DateTime }),
   Type.Object({
     code: Type.Literal('campaign_paused'),
     campaignId: Id,

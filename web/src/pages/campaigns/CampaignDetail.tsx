@@ -92,7 +92,6 @@ export function CampaignDetail({ id }: { id: number }) {
             <StartDraftButton
               id={camp.id}
               name={camp.name}
-              pageId={camp.pageId}
               onStarted={() => void c.reload()}
             />
           ) : null}

@@ -209,7 +209,6 @@ export function CampaignWizard(p: {
       {asking && dry ? (
         <StartDialog
           name={name || topic?.name || ''}
-          pageId={p.page.id}
           dry={dry}
           {...(asking === 'at' && { at: new Date(at).toISOString() })}
           onCancel={() => setAsking(null)}

@@ -102,7 +102,7 @@ export function CampaignsPage({ page, campaignId }: { page: Page; campaignId: nu
                       >
                         {t.edit}
                       </button>
-                      <StartDraftButton id={c.id} name={c.name} pageId={page.id} onStarted={open} />
+                      <StartDraftButton id={c.id} name={c.name} onStarted={open} />
                       <ConfirmButton
                         label={t.delete}
                         accessibleLabel={`${t.delete} ${c.name}`}

@@ -1,37 +1,14 @@
 // Starting a campaign asks first, with the number of people it will reach (R9c's dry run): sending to
-// thousands is one click otherwise. Where recipients go as paid marketing messages (R14), it also says
-// so and states the most it may cost (Meta's upper unit cost × those recipients).
-import { useEffect, useState } from 'react';
-import { ApiError, api, type DryRun, type RouteEstimate } from '../../api.ts';
+// thousands is one click otherwise. Paid messages (R14d) also state what Meta's estimate says they cost.
+import { useState } from 'react';
+import { ApiError, api, type DryRun } from '../../api.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { fill, useI18n } from '../../i18n.tsx';
 import { useTime } from '../../time.ts';
 
-/** The paid recipients' line: how many, and the most Meta may charge for them. */
-function PaidCost({ pageId, paid }: { pageId: number; paid: number }) {
-  const { t, lang } = useI18n();
-  const [est, setEst] = useState<RouteEstimate | 'failed'>();
-  useEffect(() => {
-    api.routeEstimate(pageId).then(setEst, () => setEst('failed'));
-  }, [pageId]);
-  const num = (x: number) => x.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
-  const cost =
-    est === undefined
-      ? t.confirmCostLoading
-      : est !== 'failed' && 'unitCostUpperMinor' in est
-        ? fill(t.confirmCost, { amount: num(paid * est.unitCostUpperMinor), currency: est.currency })
-        : t.confirmCostUnknown;
-  return (
-    <p data-testid="confirm-cost">
-      <strong>{fill(t.confirmPaid, { n: num(paid) })}</strong> {cost}
-    </p>
-  );
-}
-
 /** The question for `reachable` people, now or at `at`. */
 export function StartDialog(p: {
   name: string;
-  pageId: number;
   dry: DryRun;
   at?: string;
   onConfirm(): Promise<void>;
@@ -40,7 +17,6 @@ export function StartDialog(p: {
   const { t, lang } = useI18n();
   const fmt = useTime();
   const n = p.dry.reachable.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
-  const paid = p.dry.routes?.marketing_message ?? 0;
   return (
     <ConfirmDialog
       title={p.at ? fill(t.confirmSchedule, { n, at: fmt(p.at) }) : fill(t.confirmSendNow, { n })}
@@ -51,7 +27,17 @@ export function StartDialog(p: {
       <p>
         <strong data-testid="confirm-count">{n}</strong> {t.confirmSendBody} “{p.name}”.
       </p>
-      {paid > 0 ? <PaidCost pageId={p.pageId} paid={paid} /> : null}
+      {p.dry.routes?.marketing_message ? (
+        <p data-testid="confirm-cost">
+          {p.dry.estimate
+            ? fill(t.confirmCost, {
+                n: p.dry.routes.marketing_message,
+                amount: p.dry.estimate.amount.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB'),
+                currency: p.dry.estimate.currency,
+              })
+            : fill(t.confirmCostUnknown, { n: p.dry.routes.marketing_message })}
+        </p>
+      ) : null}
       {p.dry.deferred ? <p className="muted">{fill(t.confirmDeferred, { n: p.dry.deferred })}</p> : null}
       {p.dry.audience > p.dry.reachable + p.dry.deferred ? (
         <p className="muted">
@@ -64,12 +50,7 @@ export function StartDialog(p: {
 }
 
 /** "Gửi…" for a draft in the list or its page: dry-runs it, then asks with the count. */
-export function StartDraftButton(p: {
-  id: number;
-  name: string;
-  pageId: number;
-  onStarted(id: number): void;
-}) {
+export function StartDraftButton(p: { id: number; name: string; onStarted(id: number): void }) {
   const { t, lang } = useI18n();
   const [dry, setDry] = useState<DryRun>();
   const [error, setError] = useState<string>();
@@ -104,7 +85,6 @@ export function StartDraftButton(p: {
       {dry ? (
         <StartDialog
           name={p.name}
-          pageId={p.pageId}
           dry={dry}
           onCancel={() => setDry(undefined)}
           onConfirm={async () => {

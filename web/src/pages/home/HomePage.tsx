@@ -32,6 +32,8 @@ function attentionText(a: Attention, t: Dict): { text: string; to: string } {
       return { text: t.attNotConnected, to: '/settings' };
     case 'optin_feature_disabled':
       return { text: t.attOptInOff, to: '/settings' };
+    case 'otn_closed':
+      return { text: fill(t.attOtnClosed, { detail: a.detail ?? '—' }), to: '/topics' };
     case 'campaign_paused':
       return {
         text: fill(t.attCampaignPaused, { name: a.name, reason: a.reason ?? '—' }),
