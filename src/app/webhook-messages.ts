@@ -1,5 +1,5 @@
 // The commonest webhook event — a customer's plain message (no echo, no quick reply) — applied set-based
-// within a processing transaction (webhook-batch.ts): every such customer upserted in one statement,
+// within a processing transaction (webhook-batch.ts): every such customer upserted in one prepared statement,
 // every message logged in one, instead of two statements per event. Only customers whose pending events
 // in the transaction are all plain messages go this way, so each customer's events keep their order;
 // the rest are applied one by one (webhook-processing.ts). Same outcomes as applyEvent: `message`, or
@@ -62,7 +62,7 @@ export async function applyPlainMessages(
   }
   const keys = [...latest.keys()];
   const interacts = countsAsInteraction('message');
-  const rows = await customers.upsertCustomers(
+  const rows = await customers.touchCustomers(
     tx,
     keys.map((k) => {
       const c = latest.get(k)!;
@@ -75,7 +75,7 @@ export async function applyPlainMessages(
     }),
     ctx.clock.now(),
   );
-  const byPagePsid = new Map(rows.map(({ inserted: _, ...c }) => [`${c.page_id}\u0000${c.psid}`, c]));
+  const byPagePsid = new Map(rows.map((c) => [`${c.page_id}\u0000${c.psid}`, c]));
   const customerOf = new Map<string, CustomerRow>();
   for (const [k, c] of latest) {
     const row = byPagePsid.get(`${c.page.id}\u0000${c.psid}`)!;
