@@ -1,6 +1,7 @@
 // One executor over either backend: Kysely + PostgresDialect over a `pg.Pool`, which talks to a
 // PostgreSQL server (DATABASE_URL) or, by default, to embedded PGlite through its node-postgres
 // adapter. Same SQL, same migrations, same type parsing on both.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +84,16 @@ export function prepared<R>(name: string, text: string): Prepared<R> {
       return (await exec.executeQuery(CompiledQuery.raw(text, [...params]))).rows as R[];
     },
   };
+}
+
+/**
+ * A hot statement whose text only a library knows (pg-boss's job insert): prepared under a name derived
+ * from the text the first time it is seen. Single statements only; a bounded number of texts.
+ */
+export function prepareText(prefix: string, text: string): void {
+  if (preparedNames.has(text) || preparedNames.size >= 1000 || text.trim().replace(/;$/, '').includes(';'))
+    return;
+  preparedNames.set(text, `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`);
 }
 
 /** Kysely calls `client.query(text, values)`: a registered text goes out as `{ name, text, values }`. */
