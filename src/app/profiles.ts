@@ -33,8 +33,8 @@ export async function fillProfile(
   if (!customer || customer.name) return;
   const key = `${page.id}:${psid}`;
   const now = ctx.clock.now().getTime();
-  let seen = refused.get(ctx.profiles);
-  if (!seen) refused.set(ctx.profiles, (seen = new Map()));
+  const seen = refused.get(ctx.profiles) ?? new Map<string, number>();
+  refused.set(ctx.profiles, seen);
   const at = seen.get(key);
   if (at !== undefined && now - at < PROFILE_REFUSAL_MS) return;
   let p: Record<string, unknown>;
