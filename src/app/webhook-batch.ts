@@ -1,7 +1,8 @@
 // Webhook processing, many customers per transaction: the fast path for a burst. The jobs a worker
 // fetched together are applied in one transaction — their customers locked in key order, their pending
 // events read in one query (each customer's oldest first), the page read once, each page's triggers
-// once, the events marked processed in one statement. Anything going wrong rolls that transaction back
+// once, customers with nothing but plain messages pending applied set-based (webhook-messages.ts), the
+// events marked processed in one statement. Anything going wrong rolls that transaction back
 // and the same customers are applied one event per transaction (webhook-processing.ts), where a poison
 // event is counted and set aside alone: one bad event never fails its neighbours.
 import type { Enqueuer, WebhookCustomerJob } from '../jobs/queue.ts';
