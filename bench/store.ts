@@ -1,7 +1,7 @@
 // bench:store — 1,000,000 subscriptions over 10 topics and 200,000 customers. Measures the audience
 // count of one topic, one customer's topic lists (p50/p99) and opt-in applications per second, on
 // PGlite and (with DATABASE_URL) PostgreSQL. Writes its table into BENCHMARKS.md.
-//   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000]
+//   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000 --unprepared]
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { applyOptIn } from '../src/app/optins.ts';
@@ -20,6 +20,8 @@ const { values: args } = parseArgs({
     optins: { type: 'string', default: '5000' },
     lists: { type: 'string', default: '2000' },
     only: { type: 'string' },
+    // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
+    unprepared: { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(args.customers);
@@ -199,13 +201,18 @@ async function run(storage: Storage, label: string): Promise<Result> {
 
 const results: Result[] = [];
 if (args.only !== 'postgres') {
-  const storage = await openStorage({ dataDir: 'memory://' });
+  const storage = await openStorage({ dataDir: 'memory://', prepare: !args.unprepared });
   results.push(await run(storage, 'PGlite 0.5.14 (embedded, in-memory data dir)'));
   await storage.close();
 }
 if (process.env.DATABASE_URL && args.only !== 'pglite') {
   const schema = `bench_store_${Date.now()}`;
-  const storage = await openStorage({ databaseUrl: process.env.DATABASE_URL, schema, poolSize: 20 });
+  const storage = await openStorage({
+    databaseUrl: process.env.DATABASE_URL,
+    schema,
+    poolSize: 20,
+    prepare: !args.unprepared,
+  });
   try {
     results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)'));
   } finally {

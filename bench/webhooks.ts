@@ -5,6 +5,7 @@
 // left, and how long it takes to drain. The machine's load average is recorded beside each row.
 //   npm run bench:webhooks [-- --deliveries 20000 | --sustain 60] [--concurrency 32 --customers 5000]
 //                          [--workers 2]   (webhook processing in 2 processes of their own; PostgreSQL)
+//                          [--unprepared]  (hot statements not prepared: to measure what preparing gains)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     'dry-run': { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-worker': { type: 'boolean', default: false },
+    // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
+    unprepared: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.deliveries);
@@ -160,8 +163,13 @@ async function service(backend: 'pglite' | 'postgres'): Promise<Row> {
   const key = randomBytes(32).toString('hex');
   const storage: Storage =
     backend === 'pglite'
-      ? await openStorage({ dataDir: 'memory://' })
-      : await openStorage({ databaseUrl: process.env.DATABASE_URL!, schema, poolSize: 20 });
+      ? await openStorage({ dataDir: 'memory://', prepare: !args.unprepared })
+      : await openStorage({
+          databaseUrl: process.env.DATABASE_URL!,
+          schema,
+          poolSize: 20,
+          prepare: !args.unprepared,
+        });
   const external = backend === 'postgres' ? WORKERS : 0;
   const rt = await startRuntime({
     config: { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1', secretKey: key },

@@ -6,10 +6,11 @@ import type { SenderKind } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
 import * as customers from '../storage/customers.ts';
-import { type Executor, inTransaction } from '../storage/db.ts';
+import { inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
+import { readForOptIn, writeOptIn } from '../storage/optin-statements.ts';
 import * as pages from '../storage/pages.ts';
-import type { PageRow, TopicRow } from '../storage/schema.ts';
+import type { PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
 import * as topics from '../storage/topics.ts';
 import type { AppContext } from './context.ts';
@@ -83,80 +84,51 @@ export type OptInOutcome =
     }
   | { outcome: 'unknown_page' | 'unknown_topic' };
 
-async function topicForOptIn(
-  tx: Executor,
-  page: PageRow,
-  e: OptInEvent,
-  invitationTopicId: number | null,
-): Promise<TopicRow | undefined> {
-  const id = invitationTopicId ?? topicIdFromPayload(e.payload);
-  if (id !== null) {
-    const t = await topics.findTopic(tx, page.workspace_id, id);
-    return t && t.page_id === page.id ? t : undefined;
-  }
-  // An opt-in from outside renotify (m.me link, plugin): match a topic of the same kind by its title.
-  if (!e.title) return undefined;
-  const all = await topics.listTopics(tx, page.id);
-  return all.find((t) => t.title === e.title && t.kind === e.kind);
-}
-
 /** R3a/b, R7d: applies one opt-in webhook. An opt-in counts as an interaction (rules.md, Words). */
 export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInOutcome> {
   const now = ctx.clock.now();
   return inTransaction(ctx.db, async (tx) => {
-    const page = e.page ?? (await pages.findPageByFbId(tx, e.fbPageId));
-    if (!page) return { outcome: 'unknown_page' };
-    const customer = await customers.upsertCustomer(
-      tx,
-      {
-        workspaceId: page.workspace_id,
-        pageId: page.id,
-        psid: e.psid,
-        interactionAt: countsAsInteraction('optin') ? e.at : null,
-      },
+    // One statement reads (and locks) what the decision needs, one writes it (optin-statements.ts).
+    const r = await readForOptIn(tx, {
+      fbPageId: e.page?.fb_page_id ?? e.fbPageId,
+      psid: e.psid,
+      interactionAt: countsAsInteraction('optin') ? e.at : null,
+      payload: e.payload,
+      payloadTopicId: topicIdFromPayload(e.payload),
+      title: e.title || null,
+      kind: e.kind,
       now,
-    );
-    const invitation = e.payload
-      ? await invitations.findInvitationByPayload(tx, page.id, e.payload)
-      : undefined;
-    const topic = await topicForOptIn(tx, page, e, invitation?.topic_id ?? null);
+    });
+    if (!r) return { outcome: 'unknown_page' };
+    const { topic, invitation, existing } = r;
     if (!topic || topic.kind !== e.kind) return { outcome: 'unknown_topic' };
-    const existing = (
-      await subs.customerSubscriptions(tx, customer.id, { topicId: topic.id, forUpdate: true })
-    ).map(subs.toSubscriptionState);
     const alreadyHeld = existing.some((s) => isHeld(s, e.at));
     const decision = decideAcceptance({
-      page: pages.toPageState(page),
-      topic: topics.toTopicState(topic),
-      invitation: invitation ? { id: invitation.id, acceptedAt: invitation.accepted_at } : null,
+      page: { profile: r.page.profile },
+      topic,
+      invitation: invitation ? { id: invitation.id, acceptedAt: invitation.acceptedAt } : null,
       existing,
       event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
     });
-    const scope = { workspaceId: page.workspace_id, pageId: page.id, customerId: customer.id };
-    let subscriptionId: number | null;
-    if (decision.action === 'insert') {
-      subscriptionId = (await subs.insertSubscription(tx, scope, decision.row, now)).id;
-    } else if (decision.action === 'update') {
-      subscriptionId = (await subs.replaceSubscription(tx, decision.subscriptionId, decision.row, now)).id;
-    } else {
-      subscriptionId = decision.subscriptionId;
-    }
-    if (invitation && decision.action !== 'ignore')
-      await invitations.markInvitationAccepted(tx, invitation.id, e.at);
-    await subs.appendConsent(tx, {
-      ...scope,
+    const subscriptionId = await writeOptIn(tx, {
+      scope: { workspaceId: r.page.workspaceId, pageId: r.page.id, customerId: r.customerId },
       topicId: topic.id,
-      subscriptionId,
+      action:
+        decision.action === 'insert'
+          ? { kind: 'insert', row: decision.row }
+          : decision.action === 'update'
+            ? { kind: 'update', subscriptionId: decision.subscriptionId, row: decision.row }
+            : { kind: 'ignore', subscriptionId: decision.subscriptionId },
       event: decision.history,
       at: e.at,
-      invitationId: invitation?.id ?? null,
-      senderKind: invitation?.sender_kind ?? null,
+      invitation,
       detail: { kind: e.kind, payload: e.payload },
+      now,
     });
     return {
       outcome: decision.history,
       topicId: topic.id,
-      customerId: customer.id,
+      customerId: r.customerId,
       subscriptionId,
       alreadyHeld,
     };

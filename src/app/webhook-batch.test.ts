@@ -75,6 +75,42 @@ describe.each(BACKENDS)('webhook events in batches on %s', (backend) => {
     expect(new Date(customer.last_interaction_at!).getTime()).toBe(t);
   });
 
+  it('R3a: plain messages applied together keep their outcomes: a mid logged before or twice in the batch is a duplicate, logged once', async () => {
+    const { w, cs, ctx, observe, message, inbound } = await setup(2);
+    const t = w.clock.now().getTime();
+    const [a, b] = cs as [(typeof cs)[0], (typeof cs)[0]];
+    await storeEvents(ctx.db, [message(a.psid, t - 3000, 'first')], w.clock.now());
+    await handleWebhookCustomers(ctx, observe, [{ fbPageId: w.page.fb_page_id, psid: a.psid }]);
+    const again = message(a.psid, t - 3000, 'first');
+    const twice = message(b.psid, t - 1000, 'twice');
+    await storeEvents(
+      ctx.db,
+      [
+        { ...again, idempotencyKey: 'redelivered-1' },
+        message(a.psid, t - 2000, 'second'),
+        twice,
+        { ...twice, idempotencyKey: 'redelivered-2', eventAt: new Date(t - 500) },
+      ],
+      w.clock.now(),
+    );
+    const jobs = cs.map((x) => ({ fbPageId: w.page.fb_page_id, psid: x.psid }));
+    expect(await handleWebhookCustomers(ctx, observe, jobs)).toEqual([undefined, undefined]);
+    expect((await inbound(a.id)).map((m) => m.text)).toEqual(['first', 'second']);
+    expect((await inbound(b.id)).map((m) => m.text)).toEqual(['twice']);
+    const outcomes = await ctx.db
+      .selectFrom('webhook_events')
+      .select(['idempotency_key', 'outcome'])
+      .where('psid', 'in', [a.psid, b.psid])
+      .execute();
+    expect(Object.fromEntries(outcomes.map((o) => [o.idempotency_key, o.outcome]))).toEqual({
+      [`${a.psid}-${t - 3000}`]: 'message',
+      [`${a.psid}-${t - 2000}`]: 'message',
+      [`${b.psid}-${t - 1000}`]: 'message',
+      'redelivered-1': 'duplicate',
+      'redelivered-2': 'duplicate',
+    });
+  });
+
   it('trust: a poison event fails its own customer’s job only; the customers beside it are applied', async () => {
     const { w, cs, ctx, observe, message, inbound } = await setup(3);
     const t = w.clock.now().getTime();

@@ -1,7 +1,8 @@
 // Webhook processing, many customers per transaction: the fast path for a burst. The jobs a worker
 // fetched together are applied in one transaction — their customers locked in key order, their pending
 // events read in one query (each customer's oldest first), the page read once, each page's triggers
-// once, the events marked processed in one statement. Anything going wrong rolls that transaction back
+// once, customers with nothing but plain messages pending applied set-based (webhook-messages.ts), the
+// events marked processed in one statement. Anything going wrong rolls that transaction back
 // and the same customers are applied one event per transaction (webhook-processing.ts), where a poison
 // event is counted and set aside alone: one bad event never fails its neighbours.
 import type { Enqueuer, WebhookCustomerJob } from '../jobs/queue.ts';
@@ -10,6 +11,7 @@ import * as pages from '../storage/pages.ts';
 import type { CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
+import { applyPlainMessages, type PendingEvent, plainMessageCustomers } from './webhook-messages.ts';
 import {
   type ApplyScope,
   applyEvent,
@@ -85,9 +87,25 @@ async function applyTogether(
       await inbox.markProcessedMany(tx, marks, ctx.clock.now());
       marks = [];
     };
-    for (const row of pending) {
-      const key = keyOf({ fbPageId: row.fb_page_id, psid: row.psid });
-      const parsed = storedEvent(row);
+    const events: PendingEvent[] = pending.map((row) => ({
+      row,
+      key: keyOf({ fbPageId: row.fb_page_id, psid: row.psid }),
+      parsed: storedEvent(row),
+    }));
+    // Customers with nothing but plain messages pending: applied set-based (webhook-messages.ts).
+    const plain = plainMessageCustomers(events, pageOf);
+    const bulk = events.filter((ev) => plain.has(ev.key));
+    const done = await applyPlainMessages(
+      txCtx,
+      tx,
+      bulk,
+      pageOf,
+      { customer: undefined, triggers },
+      written,
+    );
+    for (const [id, outcome] of done) marks.push({ id, outcome });
+    for (const { row, key, parsed } of events) {
+      if (done.has(row.id)) continue;
       // An opt-in replays the Stop/Resume events already marked `unknown_token`: those marks must be
       // written before it reads them, as they are on the one-event path.
       if (parsed?.type === 'optin_recurring') await flush();

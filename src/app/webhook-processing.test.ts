@@ -22,6 +22,7 @@ import { GraphClient } from '../channel/index.ts';
 import { startSandbox } from '../sandbox/test-helpers.ts';
 import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer } from './job-handlers.ts';
+import { PROFILE_REFUSAL_MS } from './profiles.ts';
 
 /** Counts the SELECTs that read the `pages` table through the executor it is plugged into. */
 class PageReads implements KyselyPlugin {
@@ -150,7 +151,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
     expect(reads.n).toBe(1);
   });
 
-  it('a customer first seen through a webhook gets their Graph profile name, still one page lookup', async () => {
+  it('a customer first seen through a webhook gets their Graph profile name, still one page lookup; one Graph refuses is not asked again on each event, only after PROFILE_REFUSAL_MS', async () => {
     const sb = await startSandbox();
     const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
     try {
@@ -197,6 +198,51 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
         .executeTakeFirstOrThrow();
       expect(row).toEqual({ name: 'Nguyen An', first_name: 'An', last_name: 'Nguyen', locale: 'vi_VN' });
       expect(reads.n).toBe(1);
+      // A PSID the sandbox does not know: Graph answers 100/33 to its profile.
+      const psid = `stranger-${Date.now()}`;
+      const asked: string[] = [];
+      const profiles = {
+        getProfile: (...a: Parameters<GraphClient['getProfile']>) => {
+          asked.push(a[1]);
+          return sandboxGraph.getProfile(...a);
+        },
+      };
+      const ctx2 = {
+        db: world.storage.db,
+        clock: w.clock,
+        queue: world.queue,
+        channel: sandboxGraph,
+        profiles,
+      };
+      const event = async (n: number) => {
+        const at = w.clock.now().getTime();
+        await storeEvents(
+          world.storage.db,
+          [
+            {
+              fbPageId: sb.pageId,
+              psid,
+              kind: 'message',
+              idempotencyKey: `${psid}-${n}`,
+              eventAt: new Date(at),
+              body: {
+                sender: { id: psid },
+                recipient: { id: sb.pageId },
+                timestamp: at,
+                message: { mid: `m-${psid}-${n}`, text: `#${n}` },
+              },
+            },
+          ],
+          w.clock.now(),
+        );
+        await handleWebhookCustomer(ctx2, observe, { fbPageId: sb.pageId, psid });
+      };
+      await event(1);
+      await event(2);
+      expect(asked).toEqual([psid]);
+      w.clock.advance(PROFILE_REFUSAL_MS);
+      await event(3);
+      expect(asked).toEqual([psid, psid]);
     } finally {
       await sandboxGraph.close();
       await sb.close();

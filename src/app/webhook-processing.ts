@@ -124,7 +124,7 @@ export interface ApplyScope {
   triggers?: Map<number, Promise<AssistantTriggerRow[]>>;
 }
 
-async function replyWith(
+export async function replyWith(
   ctx: AppContext & { queue: Enqueuer },
   tx: Tx,
   page: PageRow,

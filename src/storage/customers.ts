@@ -1,7 +1,7 @@
 // Customers of a page (known by PSID) and their last interaction.
 import { sql } from 'kysely';
 import type { CustomerState } from '../domain/model.ts';
-import type { Executor } from './db.ts';
+import { type Executor, prepared } from './db.ts';
 import type { CustomerRow } from './schema.ts';
 
 export function toCustomerState(row: CustomerRow): CustomerState {
@@ -30,8 +30,42 @@ export interface CustomerUpsert {
   attributes?: Record<string, unknown>;
 }
 
+// The common upsert — a customer named only by page and PSID, maybe with a new last interaction (every
+// webhook event) — as one prepared statement for any number of rows. Same effect as upsertChunk with no
+// other field given: the stored fields are kept, the last interaction only moves forward.
+const touch = prepared<CustomerRow>(
+  'customers_touch',
+  `INSERT INTO customers (workspace_id, page_id, psid, last_interaction_at, created_at)
+   SELECT w, p, s, at, $5::timestamptz FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[]) AS v(w, p, s, at)
+   ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
+     SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
+   RETURNING *`,
+);
+
+type Touch = Pick<CustomerUpsert, 'workspaceId' | 'pageId' | 'psid' | 'interactionAt'>;
+
+/** Customers named by page and PSID only: inserted, or their last interaction moved forward. */
+export async function touchCustomers(
+  db: Executor,
+  rows: readonly Touch[],
+  now: Date,
+): Promise<CustomerRow[]> {
+  if (rows.length === 0) return [];
+  return touch.run(db, [
+    rows.map((c) => c.workspaceId),
+    rows.map((c) => c.pageId),
+    rows.map((c) => c.psid),
+    rows.map((c) => c.interactionAt ?? null),
+    now,
+  ]);
+}
+
+const onlyTouches = (c: CustomerUpsert) =>
+  Object.keys(c).every((k) => k === 'workspaceId' || k === 'pageId' || k === 'psid' || k === 'interactionAt');
+
 /** Insert or update by (page, psid); returns the row. */
 export async function upsertCustomer(db: Executor, c: CustomerUpsert, now: Date): Promise<CustomerRow> {
+  if (onlyTouches(c)) return (await touchCustomers(db, [c], now))[0]!;
   const [{ inserted: _, ...row }] = (await upsertCustomers(db, [c], now)) as [
     CustomerRow & { inserted: boolean },
   ];

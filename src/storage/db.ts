@@ -1,12 +1,14 @@
 // One executor over either backend: Kysely + PostgresDialect over a `pg.Pool`, which talks to a
 // PostgreSQL server (DATABASE_URL) or, by default, to embedded PGlite through its node-postgres
 // adapter. Same SQL, same migrations, same type parsing on both.
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import {
+  CompiledQuery,
   type DatabaseIntrospector,
   type DatabaseMetadata,
   Kysely,
@@ -52,6 +54,56 @@ export interface OpenOptions {
   migrate?: boolean;
   /** A lost connection (the server restarted, a pooler killed it); default: logged. */
   onConnectionError?: (e: Error) => void;
+  /** Send the hot statements (`prepared()`) as named statements; default true (false: to measure the gain). */
+  prepare?: boolean;
+}
+
+/** Hot statements' texts → their names; every pool client sends these texts as named statements. */
+const preparedNames = new Map<string, string>();
+
+export interface Prepared<R> {
+  readonly name: string;
+  readonly text: string;
+  run(exec: Executor, params: readonly unknown[]): Promise<R[]>;
+}
+
+/**
+ * A hot statement, parsed and planned once per connection (a pg named statement) instead of once per
+ * call, and run without Kysely compiling anything. Its text is fixed; only `params` vary.
+ */
+export function prepared<R>(name: string, text: string): Prepared<R> {
+  const known = preparedNames.get(text);
+  if (known !== undefined && known !== name) throw new Error(`statement ${name} repeats ${known}`);
+  for (const [t, n] of preparedNames)
+    if (n === name && t !== text) throw new Error(`two statements named ${name}`);
+  preparedNames.set(text, name);
+  return {
+    name,
+    text,
+    async run(exec, params) {
+      return (await exec.executeQuery(CompiledQuery.raw(text, [...params]))).rows as R[];
+    },
+  };
+}
+
+/**
+ * A hot statement whose text only a library knows (pg-boss's job insert): prepared under a name derived
+ * from the text the first time it is seen. Single statements only; a bounded number of texts.
+ */
+export function prepareText(prefix: string, text: string): void {
+  if (preparedNames.has(text) || preparedNames.size >= 1000 || text.trim().replace(/;$/, '').includes(';'))
+    return;
+  preparedNames.set(text, `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`);
+}
+
+/** Kysely calls `client.query(text, values)`: a registered text goes out as `{ name, text, values }`. */
+function sendPreparedByName(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
+    const name = typeof config === 'string' ? preparedNames.get(config) : undefined;
+    if (name === undefined) return cb === undefined ? query(config, values) : query(config, values, cb);
+    return query({ name, text: config, values });
+  };
 }
 
 /**
@@ -116,6 +168,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     // PGlite is a single session: one pooled connection, so a transaction holds it and others wait.
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
   }
+  // PGlite's adapter speaks the extended protocol (parse / bind / execute), so both backends prepare.
+  if (opts.prepare !== false) pool.on('connect', sendPreparedByName);
   const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   const storage: Storage = {
     db,

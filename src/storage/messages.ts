@@ -1,6 +1,6 @@
 // The conversation log, both directions, with delivery and read marks.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { type Executor, prepared } from './db.ts';
 import type { MessagesTable } from './schema.ts';
 
 export interface NewMessage {
@@ -35,6 +35,41 @@ export async function insertMessage(db: Executor, m: NewMessage): Promise<boolea
     .onConflict((oc) => oc.columns(['page_id', 'mid']).where('mid', 'is not', null).doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+// One statement for a batch of inbound messages; prepared (its text never changes).
+const insertInbound = prepared<{ page_id: number; mid: string }>(
+  'messages_insert_inbound',
+  `INSERT INTO messages (workspace_id, page_id, customer_id, direction, sender_kind, kind, mid, text, payload, created_at)
+   SELECT w, p, c, 'in', 'customer', k, mid, txt, pl::jsonb, at
+   FROM unnest($1::int[], $2::int[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::timestamptz[])
+     AS v(w, p, c, k, mid, txt, pl, at)
+   ON CONFLICT (page_id, mid) WHERE mid IS NOT NULL DO NOTHING
+   RETURNING page_id, mid`,
+);
+
+/**
+ * A customer's messages as a batch of webhook events logs them, idempotent by mid like insertMessage:
+ * returns `page id \u0000 mid` of those written now (the others were logged before). Callers give each
+ * mid of a page once.
+ */
+export async function insertInboundMessages(
+  db: Executor,
+  rows: ReadonlyArray<Omit<NewMessage, 'direction' | 'senderKind'> & { mid: string }>,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  const col = <T>(f: (m: (typeof rows)[number]) => T) => rows.map(f);
+  const res = await insertInbound.run(db, [
+    col((m) => m.workspaceId),
+    col((m) => m.pageId),
+    col((m) => m.customerId),
+    col((m) => m.kind),
+    col((m) => m.mid),
+    col((m) => m.text),
+    col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload))),
+    col((m) => m.at),
+  ]);
+  return new Set(res.map((r) => `${r.page_id}\u0000${r.mid}`));
 }
 
 /**

@@ -1,7 +1,7 @@
 // Workspaces, their pages and settings: the tenancy root. All SQL for these tables lives here.
 import type { PageState } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
-import type { Executor } from './db.ts';
+import { type Executor, prepared } from './db.ts';
 import type { PageRow } from './schema.ts';
 import { decrypt, encrypt } from './secrets.ts';
 
@@ -129,18 +129,20 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
 /** A page as the webhook intake sees it: with its workspace's suspension (issue 12.2). */
 export type IntakePage = PageRow & { workspace_suspended_at: Date | null };
 
+// The webhook intake's lookup, once per group of deliveries: prepared.
+const pagesByFbIds = prepared<IntakePage>(
+  'pages_by_fb_ids',
+  `SELECT p.*, w.suspended_at AS workspace_suspended_at
+   FROM pages p JOIN workspaces w ON w.id = p.workspace_id
+   WHERE p.fb_page_id = ANY($1::text[])`,
+);
+
 /** Several pages at once by Facebook id (the webhook intake's lookup); 10,000 ids a statement. */
 export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promise<IntakePage[]> {
   const out: IntakePage[] = [];
   for (let i = 0; i < fbPageIds.length; i += 10_000) {
     const ids = fbPageIds.slice(i, i + 10_000);
-    const rows = await db
-      .selectFrom('pages')
-      .innerJoin('workspaces', 'workspaces.id', 'pages.workspace_id')
-      .selectAll('pages')
-      .select('workspaces.suspended_at as workspace_suspended_at')
-      .where('pages.fb_page_id', 'in', ids)
-      .execute();
+    const rows = await pagesByFbIds.run(db, [ids]);
     out.push(...rows.map((r) => ({ ...readable(r), workspace_suspended_at: r.workspace_suspended_at })));
   }
   return out;

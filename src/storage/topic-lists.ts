@@ -1,10 +1,9 @@
 // What R4's Sent / Not sent lists of one customer are computed from — the page's topics, the customer's
 // invitations and subscriptions — read in one query (one round trip, one snapshot), scoped to the
 // workspace: a customer of another workspace reads as absent.
-import { sql } from 'kysely';
 import type { InvitationState, SubscriptionState, TopicState } from '../domain/model.ts';
 import type { CtaText, Frequency } from '../domain/platform.ts';
-import type { Executor } from './db.ts';
+import { type Executor, prepared } from './db.ts';
 import { decrypt } from './secrets.ts';
 
 export interface TopicListInputs {
@@ -19,17 +18,14 @@ type Json<T> = {
 const date = (s: string) => new Date(s);
 const dateOrNull = (s: string | null) => (s === null ? null : new Date(s));
 
-export async function topicListInputs(
-  db: Executor,
-  workspaceId: number,
-  customerId: number,
-): Promise<TopicListInputs | undefined> {
-  const r = await sql<{
-    topics: TopicState[];
-    invitations: Json<InvitationState>[];
-    subscriptions: Json<SubscriptionState>[];
-  }>`
-    SELECT
+// Prepared: the R4 lists are read on every conversation the inbox opens.
+const listInputs = prepared<{
+  topics: TopicState[];
+  invitations: Json<InvitationState>[];
+  subscriptions: Json<SubscriptionState>[];
+}>(
+  'topic_list_inputs',
+  `SELECT
       (SELECT coalesce(json_agg(json_build_object(
                 'id', t.id, 'name', t.name, 'kind', t.kind, 'title', t.title, 'active', t.active,
                 'frequency', t.frequency, 'ctaText', t.cta_text, 'imageUrl', t.image_url,
@@ -46,8 +42,15 @@ export async function topicListInputs(
                 'lastSentAt', s.last_sent_at, 'nextEligibleAt', s.next_eligible_at) ORDER BY s.id), '[]'::json)
          FROM subscriptions s WHERE s.customer_id = c.id) AS subscriptions
     FROM customers c
-    WHERE c.id = ${customerId} AND c.workspace_id = ${workspaceId}`.execute(db);
-  const row = r.rows[0];
+    WHERE c.id = $1 AND c.workspace_id = $2`,
+);
+
+export async function topicListInputs(
+  db: Executor,
+  workspaceId: number,
+  customerId: number,
+): Promise<TopicListInputs | undefined> {
+  const [row] = await listInputs.run(db, [customerId, workspaceId]);
   if (!row) return undefined;
   return {
     topics: row.topics.map((t) => ({

@@ -1,7 +1,7 @@
 // The webhook inbox: raw events stored before the 200 (idempotent by key), applied later in
 // timestamp order per customer.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { type Executor, prepared } from './db.ts';
 import type { WebhookEventRow } from './schema.ts';
 import { decrypt, encrypt } from './secrets.ts';
 
@@ -13,6 +13,15 @@ export interface InboxEvent {
   eventAt: Date;
   body: Record<string, unknown>;
 }
+
+const insertEvents = prepared<{ idempotency_key: string }>(
+  'webhook_events_store',
+  `INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
+   SELECT p, s, k, i, e, b, $7::timestamptz
+   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS r(p, s, k, i, e, b)
+   ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
+   RETURNING idempotency_key`,
+);
 
 /**
  * Stores events in one statement whatever their number: each column travels as one array parameter
@@ -31,16 +40,16 @@ export async function storeEvents(
   const rows = [...events].sort((a, b) =>
     a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
   );
-  const res = await sql<{ idempotency_key: string }>`
-    INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
-    SELECT p, s, k, i, e, b, ${receivedAt}::timestamptz
-    FROM unnest(${rows.map((e) => e.fbPageId)}::text[], ${rows.map((e) => e.psid)}::text[],
-                ${rows.map((e) => e.kind)}::text[], ${rows.map((e) => e.idempotencyKey)}::text[],
-                ${rows.map((e) => e.eventAt.toISOString())}::timestamptz[],
-                ${rows.map((e) => encrypt(JSON.stringify(e.body)))}::text[]) AS r(p, s, k, i, e, b)
-    ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
-    RETURNING idempotency_key`.execute(db);
-  return new Set(res.rows.map((r) => r.idempotency_key));
+  const res = await insertEvents.run(db, [
+    rows.map((e) => e.fbPageId),
+    rows.map((e) => e.psid),
+    rows.map((e) => e.kind),
+    rows.map((e) => e.idempotencyKey),
+    rows.map((e) => e.eventAt.toISOString()),
+    rows.map((e) => encrypt(JSON.stringify(e.body))),
+    receivedAt,
+  ]);
+  return new Set(res.map((r) => r.idempotency_key));
 }
 
 /**
@@ -75,6 +84,24 @@ async function lockCustomer(db: Executor, fbPageId: string, psid: string): Promi
  * sets queue behind each other rather than deadlock; then every pending event of those customers,
  * each customer's oldest first, at most `limit` (the rest is for the next transaction).
  */
+// Two statements, not one: the select's snapshot must be taken after the locks are held, or it could
+// see as pending an event another processor applied while this one waited for the lock.
+const lockCustomers = prepared(
+  'webhook_events_lock_customers',
+  `SELECT pg_advisory_xact_lock(h)
+   FROM (SELECT DISTINCT hashtextextended(p || ':' || s, 7) AS h
+         FROM unnest($1::text[], $2::text[]) AS c(p, s) ORDER BY 1) AS k`,
+);
+const pendingOfCustomers = prepared<WebhookEventRow>(
+  'webhook_events_pending_of',
+  `SELECT w.* FROM webhook_events w
+   JOIN (SELECT DISTINCT p, s FROM unnest($1::text[], $2::text[]) AS c(p, s)) c
+     ON w.fb_page_id = c.p AND w.psid = c.s
+   WHERE w.processed_at IS NULL
+   ORDER BY w.fb_page_id, w.psid, w.event_at, w.id
+   LIMIT $3`,
+);
+
 export async function takePendingOf(
   db: Executor,
   customers: ReadonlyArray<{ fbPageId: string; psid: string }>,
@@ -82,19 +109,17 @@ export async function takePendingOf(
 ): Promise<WebhookEventRow[]> {
   const pageIds = customers.map((c) => c.fbPageId);
   const psids = customers.map((c) => c.psid);
-  await sql`
-    SELECT pg_advisory_xact_lock(h)
-    FROM (SELECT DISTINCT hashtextextended(p || ':' || s, 7) AS h
-          FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s) ORDER BY 1) AS k`.execute(db);
-  const res = await sql<WebhookEventRow>`
-    SELECT w.* FROM webhook_events w
-    JOIN (SELECT DISTINCT p, s FROM unnest(${pageIds}::text[], ${psids}::text[]) AS c(p, s)) c
-      ON w.fb_page_id = c.p AND w.psid = c.s
-    WHERE w.processed_at IS NULL
-    ORDER BY w.fb_page_id, w.psid, w.event_at, w.id
-    LIMIT ${limit}`.execute(db);
-  return res.rows;
+  await lockCustomers.run(db, [pageIds, psids]);
+  const res = await pendingOfCustomers.run(db, [pageIds, psids, limit]);
+  return res;
 }
+
+const markMany = prepared(
+  'webhook_events_mark_many',
+  `UPDATE webhook_events w SET processed_at = $1::timestamptz, outcome = m.o
+   FROM unnest($2::bigint[], $3::text[]) AS m(i, o)
+   WHERE w.id = m.i`,
+);
 
 /** Marks many events processed, each with its own outcome, in one statement. */
 export async function markProcessedMany(
@@ -103,10 +128,7 @@ export async function markProcessedMany(
   at: Date,
 ): Promise<void> {
   if (marks.length === 0) return;
-  await sql`
-    UPDATE webhook_events w SET processed_at = ${at}::timestamptz, outcome = m.o
-    FROM unnest(${marks.map((m) => m.id)}::bigint[], ${marks.map((m) => m.outcome)}::text[]) AS m(i, o)
-    WHERE w.id = m.i`.execute(db);
+  await markMany.run(db, [at, marks.map((m) => m.id), marks.map((m) => m.outcome)]);
 }
 
 /** The raw `messaging[]` element of a stored event. */
