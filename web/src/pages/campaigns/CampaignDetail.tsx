@@ -89,11 +89,7 @@ export function CampaignDetail({ id }: { id: number }) {
             </button>
           ) : null}
           {camp.status === 'draft' ? (
-            <StartDraftButton
-              id={camp.id}
-              name={camp.name}
-              onStarted={() => void c.reload()}
-            />
+            <StartDraftButton id={camp.id} name={camp.name} onStarted={() => void c.reload()} />
           ) : null}
           {['running', 'scheduled', 'paused', 'draft'].includes(camp.status) ? (
             <button type="button" className="danger" onClick={() => setAsking(true)}>
