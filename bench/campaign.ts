@@ -123,6 +123,15 @@ interface Result {
   load: { before: number; after: number };
 }
 
+/** This database's row and transaction counters (PostgreSQL): per message, they show the work a send costs. */
+async function dbCounters(storage: Storage): Promise<Record<string, number> | null> {
+  const r = await sql<Record<string, string>>`
+    SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit + blks_read AS blocks
+    FROM pg_stat_database WHERE datname = current_database()`.execute(storage.db);
+  const row = r.rows[0];
+  return row ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) : null;
+}
+
 /** `n` dispatcher processes (bench/campaign-worker.ts) on this storage's schema, each started. */
 async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Promise<ChildProcess[]> {
   const { rows } = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(storage.db);
@@ -187,6 +196,7 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   }, 100);
   const workers = backend === 'postgres' && WORKERS > 0 ? await startWorkers(storage, url, WORKERS) : [];
   const load = { before: load1(), after: 0 };
+  const countersBefore = backend === 'postgres' ? await dbCounters(storage) : null;
   t = performance.now();
   const dispatcher =
     workers.length === 0
@@ -215,6 +225,12 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   }
   const seconds = (performance.now() - t) / 1000;
   load.after = load1();
+  if (countersBefore) {
+    await new Promise((r) => setTimeout(r, 1500)); // other backends flush their statistics within a second
+    const after = (await dbCounters(storage))!;
+    const per = Object.entries(after).map(([k, v]) => `${k} ${f((v - countersBefore[k]!) / N, 1)}`);
+    console.log(`  ${backend} per message (pg_stat_database, whole database): ${per.join(', ')}`);
+  }
   clearInterval(sampler);
   await dispatcher?.stop();
   const workerRss = await Promise.all(workers.map(stopWorker));
