@@ -8,8 +8,11 @@ import { ManualClock } from '../src/clock.ts';
 import { startDispatcher } from '../src/dispatcher/dispatcher.ts';
 import { openStorage } from '../src/storage/db.ts';
 import { createDispatchStore } from '../src/storage/dispatch-store.ts';
+import { parseKey, setSecretKey } from '../src/storage/secrets.ts';
 import { T0 } from '../test/crash/world.ts';
 
+// The bench's key: the page token in the database is encrypted with it.
+setSecretKey(parseKey(process.env.RN_SECRET_KEY!));
 const { values } = parseArgs({ options: { sandbox: { type: 'string' }, schema: { type: 'string' } } });
 const storage = await openStorage({
   databaseUrl: process.env.DATABASE_URL,

@@ -4,6 +4,7 @@
 // peak RSS of this process (the dispatcher; the sandbox runs in its own process). Beside it, the raw
 // ceiling: this machine pushing the same Graph batch calls to the same sandbox with no database work.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,10 @@ import { LIMITS } from '../src/domain/platform.ts';
 import { findCampaign } from '../src/storage/campaigns.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { createDispatchStore } from '../src/storage/dispatch-store.ts';
+import { parseKey, setSecretKey } from '../src/storage/secrets.ts';
 import { createWorld, type RecipientSpec, seedDatabase } from '../test/crash/world.ts';
 import { openTestStorage } from '../test/support/backends.ts';
+import { runPaid } from './campaign-paid.ts';
 import { load1, machine, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -29,11 +32,17 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // Dispatcher processes of their own (PostgreSQL only); 0: the dispatcher runs in this process.
     workers: { type: 'string', default: '0' },
+    // Recipients of the paid-route run (a 2026/VN page, bench/campaign-paid.ts) on each backend; 0: none.
+    paid: { type: 'string', default: '0' },
   },
 });
 const N = Number(args.recipients);
 const RAW = Number(args.raw ?? Math.min(N, 200_000));
 const WORKERS = Number(args.workers);
+// One secret key for this process and its dispatcher processes: they decrypt the page token it stored.
+const KEY = randomBytes(32).toString('hex');
+setSecretKey(parseKey(KEY));
+const PAID = Number(args.paid);
 const LANES = 8; // Graph batch calls in flight: what the dispatcher runs (concurrency 2 × 4 parallel calls)
 const f = (n: number, d = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -148,7 +157,7 @@ async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Pr
           '--schema',
           rows[0]!.s,
         ],
-        { stdio: ['ignore', 'pipe', 'inherit'] },
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RN_SECRET_KEY: KEY } },
       );
       children.push(child);
       const lines = createInterface({ input: child.stdout! });
@@ -197,6 +206,23 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   const workers = backend === 'postgres' && WORKERS > 0 ? await startWorkers(storage, url, WORKERS) : [];
   const load = { before: load1(), after: 0 };
   const countersBefore = backend === 'postgres' ? await dbCounters(storage) : null;
+  // Lock waits, sampled: sessions of this database waiting on a heavyweight lock, every 100 ms.
+  let lockSamples = 0;
+  let lockWaiting = 0;
+  const lockSampler =
+    backend === 'postgres'
+      ? setInterval(() => {
+          void sql<{ n: string }>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`
+            .execute(storage.db)
+            .then((r) => {
+              lockSamples++;
+              lockWaiting += Number(r.rows[0]?.n ?? 0);
+            })
+            .catch(() => {});
+        }, 100)
+      : null;
   t = performance.now();
   const dispatcher =
     workers.length === 0
@@ -225,10 +251,14 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   }
   const seconds = (performance.now() - t) / 1000;
   load.after = load1();
+  if (lockSampler) clearInterval(lockSampler);
   if (countersBefore) {
+    console.log(
+      `  ${backend} lock wait (sampled every 100 ms): ${f(lockWaiting * 0.1, 1)} session-seconds over ${lockSamples} samples = ${f((lockWaiting * 0.1 * 1e6) / N, 1)} µs per message`,
+    );
     await new Promise((r) => setTimeout(r, 1500)); // other backends flush their statistics within a second
     const after = (await dbCounters(storage))!;
-    const per = Object.entries(after).map(([k, v]) => `${k} ${f((v - countersBefore[k]!) / N, 1)}`);
+    const per = Object.entries(after).map(([k, v]) => `${k} ${f((v - countersBefore[k]!) / N, 2)}`);
     console.log(`  ${backend} per message (pg_stat_database, whole database): ${per.join(', ')}`);
   }
   clearInterval(sampler);
@@ -256,6 +286,7 @@ const backends = (['pglite', 'postgres'] as const).filter(
   (b) => (!args.only || args.only === b) && (b === 'pglite' || process.env.DATABASE_URL),
 );
 const results: Result[] = [];
+const paid: Array<{ backend: string; rate: number; seconds: number; load: Result['load'] }> = [];
 let ceiling = 0;
 const children: ChildProcess[] = [];
 process.on('exit', () => {
@@ -278,6 +309,19 @@ for (const b of backends) {
   );
   results.push(r);
   sb.child.kill('SIGTERM');
+  if (PAID > 0) {
+    const paidStorage =
+      b === 'pglite'
+        ? await openStorage({ dataDir: 'memory://' })
+        : await openTestStorage('postgres', { poolSize: 12 });
+    const loadBefore = load1();
+    const p = await runPaid(paidStorage, PAID);
+    await paidStorage.close();
+    console.log(
+      `${b} paid route (${f(PAID)} recipients, one marketing call each): ${f(p.rate)} msg/s, ${f(p.seconds, 1)} s, load average ${f(loadBefore, 1)} → ${f(load1(), 1)}`,
+    );
+    paid.push({ backend: b, ...p, load: { before: loadBefore, after: load1() } });
+  }
 }
 
 await writeBenchSection(
@@ -293,5 +337,9 @@ await writeBenchSection(
         `| ${r.backend} | ${f(r.rate)} | ${f((100 * r.rate) / ceiling)}% | ${f(r.seconds, 1)} s | ${f(r.peakRssMb)} MB | ${f(r.loadSeconds, 1)} s | ${f(r.load.before, 1)} → ${f(r.load.after, 1)} |`,
     ),
     `| raw ceiling (no database, ${f(RAW)} messages) | ${f(ceiling)} | 100% | | | | |`,
+    ...paid.map(
+      (p) =>
+        `| ${p.backend}, paid route (2026/VN: ${f(PAID)} marketing messages, one call each) | ${f(p.rate)} | ${f((100 * p.rate) / ceiling)}% | ${f(p.seconds, 1)} s | | | ${f(p.load.before, 1)} → ${f(p.load.after, 1)} |`,
+    ),
   ].join('\n'),
 );
