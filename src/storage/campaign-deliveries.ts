@@ -24,20 +24,21 @@ export type ClaimedRow = DeliveryRow & { prev_status: DeliveryStatus };
 /**
  * Takes up to `limit` rows with work to do — new, due deferred, to resend, or `sending` under a lapsed
  * lease (its worker died mid-call) — marks them `sending` under this claim and a lease, and returns
- * them with the status they had. `after` is the caller's keyset cursor: only rows past it are read, so
- * a claim does not walk the rows already done (the caller rescans from 0 now and then, for rows that
- * became due again behind it). Nothing is claimed unless the campaign is running (pause/cancel take
- * effect between batches); that is a plain read, not a lock on the campaign row. The lease runs on the
- * database's clock, shared by every worker.
+ * them with the status they had. With `lockOnly` the rows are only locked (FOR UPDATE, held until the
+ * caller's transaction ends) and returned: the caller writes claim, lease and attempt in the one update
+ * that applies its plan (applyClaimPlan), so a row is written once at claim time, not twice. `after` is
+ * the caller's keyset cursor: only rows past it are read, so a claim does not walk the rows already done
+ * (the caller rescans from 0 now and then, for rows that became due again behind it). Nothing is claimed
+ * unless the campaign is running (pause/cancel take effect between batches); that is a plain read, not a
+ * lock on the campaign row. The lease runs on the database's clock, shared by every worker.
  */
 export async function claimBatch(
   tx: Executor,
   campaignId: number,
-  opts: { claimId: string; limit: number; leaseMs: number; now: Date; after?: number },
+  opts: { claimId: string; limit: number; leaseMs: number; now: Date; after?: number; lockOnly?: boolean },
 ): Promise<ClaimedRow[]> {
-  const res = await sql<ClaimedRow>`
-    WITH picked AS (
-      SELECT d.id, d.status AS prev_status FROM campaign_deliveries d
+  const picked = sql`
+      SELECT d.*, d.status AS prev_status FROM campaign_deliveries d
       WHERE d.campaign_id = ${campaignId} AND d.id > ${opts.after ?? 0}
         AND d.status IN ('pending', 'sending', 'retry', 'deferred')
         AND (d.status IN ('pending', 'retry')
@@ -46,14 +47,31 @@ export async function claimBatch(
         AND EXISTS (SELECT 1 FROM campaigns c WHERE c.id = ${campaignId} AND c.status = 'running')
       ORDER BY d.id
       LIMIT ${opts.limit}
-      FOR UPDATE OF d SKIP LOCKED
-    )
+      FOR UPDATE OF d SKIP LOCKED`;
+  const res = opts.lockOnly
+    ? await sql<ClaimedRow>`${picked}`.execute(tx)
+    : await sql<ClaimedRow>`
+    WITH picked AS (${picked})
     UPDATE campaign_deliveries d
     SET status = 'sending', claim_id = ${opts.claimId},
         lease_until = clock_timestamp() + ${`${opts.leaseMs} milliseconds`}::interval
     FROM picked WHERE d.id = picked.id
     RETURNING d.*, picked.prev_status`.execute(tx);
   return res.rows.sort((a, b) => a.id - b.id);
+}
+
+/**
+ * The first row of the campaign past `after` that is still open (any open status, due or not), or null.
+ * A row that is not open is final (sent, failed, skipped) and stays so, and rows are only appended
+ * before sending starts, so no row below this one can be claimable again: a rescan starts here.
+ */
+export async function firstOpenId(tx: Executor, campaignId: number, after: number): Promise<number | null> {
+  const res = await sql<{ id: string | null }>`
+    SELECT min(d.id) AS id FROM campaign_deliveries d
+    WHERE d.campaign_id = ${campaignId} AND d.id > ${after}
+      AND d.status IN ('pending', 'sending', 'retry', 'deferred')`.execute(tx);
+  const id = res.rows[0]?.id;
+  return id == null ? null : Number(id);
 }
 
 /** A claimed row settled at claim time (skipped, deferred, failed, handed back as pending). */
@@ -75,18 +93,19 @@ export interface Going {
 }
 
 /**
- * What the dispatcher decided for a claimed batch, in one statement: the token claims (the R7b guard,
- * subscriptions.ts), the attempt marks of the rows that go out, the settled rows and those whose token
- * was lost (`skipped`), and their tally. Only rows still `sending` under `claimId` are written. Returns
- * the ids that go out.
+ * What the dispatcher decided for a batch it locked (claimBatch `lockOnly`, same transaction), in one
+ * statement: the token claims (the R7b guard, subscriptions.ts); the rows that go out become `sending`
+ * under `claimId` and a lease, with their attempt and token; the settled rows and those whose token was
+ * lost (`skipped`) get their outcome; and the final ones their tally. Returns the ids that go out.
  */
 export async function applyClaimPlan(
   tx: Executor,
   campaignId: number,
   claimId: string,
   plan: { settled: readonly Settled[]; going: readonly Going[] },
-  now: Date,
+  opts: { leaseMs: number; now: Date },
 ): Promise<Set<number>> {
+  const now = opts.now;
   const rows = [
     ...plan.settled.map((o) => ({ ...o, sub: null, periodEnd: null, claims: false, go: false })),
     ...plan.going.map((g) => ({
@@ -118,12 +137,13 @@ export async function applyClaimPlan(
         subscription_id = CASE WHEN v.going THEN v.sub ELSE d.subscription_id END,
         token_period_end = CASE WHEN v.going THEN coalesce(v.period_end, d.token_period_end)
                                 ELSE d.token_period_end END,
-        status = CASE WHEN v.going THEN d.status ELSE v.status END,
+        status = CASE WHEN v.going THEN 'sending' ELSE v.status END,
         reason = CASE WHEN v.going THEN d.reason ELSE v.reason END,
         deferred_until = CASE WHEN v.going THEN d.deferred_until ELSE v.deferred_until END,
-        lease_until = CASE WHEN v.going THEN d.lease_until END,
-        claim_id = CASE WHEN v.going THEN d.claim_id END
-      FROM v WHERE d.id = v.id AND d.claim_id = ${claimId} AND d.status = 'sending'
+        lease_until = CASE WHEN v.going
+          THEN clock_timestamp() + ${`${opts.leaseMs} milliseconds`}::interval END,
+        claim_id = CASE WHEN v.going THEN ${claimId} END
+      FROM v WHERE d.id = v.id
       RETURNING d.id, d.status, v.going
     ), tally AS (${tallyOf(campaignId, sql`(SELECT status FROM done WHERE NOT going)`, now)})
     SELECT id FROM done WHERE going`.execute(tx);

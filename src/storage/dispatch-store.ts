@@ -84,25 +84,29 @@ export interface RecordedSend {
 export const RESCAN_MS = 5_000;
 
 export function createDispatchStore(db: Db) {
-  // Per campaign, this process's keyset cursor (the highest row it claimed) and when to rescan from the
-  // start. Only a hint: a fresh process, or a second one, starts with a rescan and loses nothing.
-  const cursors = new Map<number, { after: number; rescanAt: number }>();
+  // Per campaign, this process's keyset cursor (the highest row it claimed), the low-water mark below
+  // which every row is final (a rescan starts there, not at the first row), and when to rescan. Only
+  // hints: a fresh process, or a second one, starts with a rescan and loses nothing.
+  const cursors = new Map<number, { after: number; low: number; rescanAt: number }>();
 
-  /** Claims past the cursor; from the first row when a rescan is due or nothing is left past it. */
-  async function claimKeyset(tx: Executor, campaignId: number, opts: ClaimOptions) {
-    const cur = cursors.get(campaignId);
+  /** Claims past the cursor; from the low-water mark when a rescan is due or nothing is left past it. */
+  async function claimKeyset(tx: Executor, campaignId: number, opts: ClaimOptions & { lockOnly?: boolean }) {
+    const cur = cursors.get(campaignId) ?? { after: 0, low: 0, rescanAt: Number.NEGATIVE_INFINITY };
     const now = opts.now.getTime();
-    let rescanned = !cur || now >= cur.rescanAt;
-    let rows = await deliveries.claimBatch(tx, campaignId, { ...opts, after: rescanned ? 0 : cur!.after });
-    if (rows.length === 0 && !rescanned) {
-      rescanned = true;
-      rows = await deliveries.claimBatch(tx, campaignId, { ...opts, after: 0 });
-    }
-    const last = rows.at(-1)?.id ?? 0;
-    cursors.set(campaignId, {
-      after: Math.max(cur?.after ?? 0, last),
-      rescanAt: rescanned ? now + RESCAN_MS : cur!.rescanAt,
-    });
+    const rescan = async () => {
+      const first = await deliveries.firstOpenId(tx, campaignId, cur.low);
+      if (first === null) return [];
+      cur.low = first - 1;
+      cur.rescanAt = now + RESCAN_MS;
+      return deliveries.claimBatch(tx, campaignId, { ...opts, after: cur.low });
+    };
+    const due = now >= cur.rescanAt;
+    let rows = due
+      ? await rescan()
+      : await deliveries.claimBatch(tx, campaignId, { ...opts, after: cur.after });
+    if (rows.length === 0 && !due) rows = await rescan();
+    cur.after = Math.max(cur.after, cur.low, rows.at(-1)?.id ?? 0);
+    cursors.set(campaignId, cur);
     return rows;
   }
 
@@ -113,7 +117,7 @@ export function createDispatchStore(db: Db) {
       opts: { claimId: string; limit: number; leaseMs: number; now: Date },
     ): Promise<Array<{ id: number; customer: CustomerRow }>> {
       return inTransaction(db, async (tx) => {
-        const rows = await deliveries.claimBatch(tx, campaignId, opts);
+        const rows = await claimKeyset(tx, campaignId, opts);
         const people = new Map(
           (
             await customersByIds(
@@ -176,7 +180,8 @@ export function createDispatchStore(db: Db) {
       plan: (batch: ClaimedRecipient[]) => ClaimPlan,
     ): Promise<{ claimed: number; sending: Set<number> } | null> {
       return inTransaction(db, async (tx) => {
-        const rows = await claimKeyset(tx, c.id, opts);
+        // Locked, not yet written: the plan's one update below claims them (lockOnly).
+        const rows = await claimKeyset(tx, c.id, { ...opts, lockOnly: true });
         if (rows.length === 0) return null;
         const ids = rows.map((r) => r.customer_id);
         const customers = new Map((await campaigns.customersByIds(tx, ids)).map((x) => [x.id, x]));
@@ -207,7 +212,7 @@ export function createDispatchStore(db: Db) {
           c.id,
           opts.claimId,
           { settled: decided.outcomes, going: decided.sends },
-          opts.now,
+          opts,
         );
         return { claimed: rows.length, sending };
       });
