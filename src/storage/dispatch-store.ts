@@ -1,7 +1,11 @@
 // The campaign dispatcher's store: the few operations campaign sending needs (src/dispatcher/store.ts
-// names them; the composition root passes this in). Each is one transaction of its own, built from the
-// aggregate modules that hold the SQL (campaigns, campaign-deliveries, subscriptions, send-outcomes),
-// so how a batch is claimed or recorded can change here without the dispatcher noticing.
+// names them; the composition root passes this in). Each is one transaction of its own or a single
+// statement, built from the aggregate modules that hold the SQL (campaigns, campaign-deliveries,
+// subscriptions, send-outcomes), so how a batch is claimed or recorded can change here without the
+// dispatcher noticing. Per batch of the free route (issue 13): the claim is one transaction of four
+// statements (lock the rows past the keyset cursor, customers, tokens, then token claims + attempts +
+// settled rows + tally in one); the record is one statement (outcomes + tally + inbox log + consent
+// rows), in a transaction only when Meta's answers change more. Neither takes the campaign row.
 import { audienceOf } from '../domain/campaigns.ts';
 import type { CustomerState, PageState, SubscriptionState, TopicState } from '../domain/model.ts';
 import * as deliveries from './campaign-deliveries.ts';
