@@ -4,11 +4,13 @@
 // peak RSS of this process (the dispatcher; the sandbox runs in its own process). Beside it, the raw
 // ceiling: this machine pushing the same Graph batch calls to the same sandbox with no database work.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
 import { campaignLifecycle, createCampaign, startCampaign } from '../src/app/campaigns.ts';
 import { GraphClient } from '../src/channel/graph-client.ts';
 import { campaignMessage } from '../src/dispatcher/content.ts';
@@ -17,19 +19,30 @@ import { LIMITS } from '../src/domain/platform.ts';
 import { findCampaign } from '../src/storage/campaigns.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { createDispatchStore } from '../src/storage/dispatch-store.ts';
+import { parseKey, setSecretKey } from '../src/storage/secrets.ts';
 import { createWorld, type RecipientSpec, seedDatabase } from '../test/crash/world.ts';
 import { openTestStorage } from '../test/support/backends.ts';
-import { machine, writeBenchSection } from './report.ts';
+import { runPaid } from './campaign-paid.ts';
+import { load1, machine, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
   options: {
     recipients: { type: 'string', default: '1000000' },
     raw: { type: 'string' },
     only: { type: 'string' },
+    // Dispatcher processes of their own (PostgreSQL only); 0: the dispatcher runs in this process.
+    workers: { type: 'string', default: '0' },
+    // Recipients of the paid-route run (a 2026/VN page, bench/campaign-paid.ts) on each backend; 0: none.
+    paid: { type: 'string', default: '0' },
   },
 });
 const N = Number(args.recipients);
 const RAW = Number(args.raw ?? Math.min(N, 200_000));
+const WORKERS = Number(args.workers);
+// One secret key for this process and its dispatcher processes: they decrypt the page token it stored.
+const KEY = randomBytes(32).toString('hex');
+setSecretKey(parseKey(KEY));
+const PAID = Number(args.paid);
 const LANES = 8; // Graph batch calls in flight: what the dispatcher runs (concurrency 2 × 4 parallel calls)
 const f = (n: number, d = 0) =>
   n.toLocaleString('en', { maximumFractionDigits: d, minimumFractionDigits: d });
@@ -115,6 +128,51 @@ interface Result {
   rate: number;
   peakRssMb: number;
   sent: number;
+  /** The machine's 1-minute load average at the start and the end of the send. */
+  load: { before: number; after: number };
+}
+
+/** This database's row and transaction counters (PostgreSQL): per message, they show the work a send costs. */
+async function dbCounters(storage: Storage): Promise<Record<string, number> | null> {
+  const r = await sql<Record<string, string>>`
+    SELECT xact_commit, tup_returned, tup_fetched, tup_inserted, tup_updated, blks_hit + blks_read AS blocks
+    FROM pg_stat_database WHERE datname = current_database()`.execute(storage.db);
+  const row = r.rows[0];
+  return row ? Object.fromEntries(Object.entries(row).map(([k, v]) => [k, Number(v)])) : null;
+}
+
+/** `n` dispatcher processes (bench/campaign-worker.ts) on this storage's schema, each started. */
+async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Promise<ChildProcess[]> {
+  const { rows } = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(storage.db);
+  return Promise.all(
+    Array.from({ length: n }, async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          path.join(import.meta.dirname, 'campaign-worker.ts'),
+          '--sandbox',
+          sandboxUrl,
+          '--schema',
+          rows[0]!.s,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RN_SECRET_KEY: KEY } },
+      );
+      children.push(child);
+      const lines = createInterface({ input: child.stdout! });
+      await new Promise((resolve) => lines.once('line', resolve));
+      return child;
+    }),
+  );
+}
+
+/** Stops a worker and returns its peak RSS (MB). */
+async function stopWorker(child: ChildProcess): Promise<number> {
+  const lines = createInterface({ input: child.stdout! });
+  const line = new Promise<string>((resolve) => lines.once('line', resolve));
+  child.kill('SIGTERM');
+  return (JSON.parse(await line) as { peakRssMb: number }).peakRssMb;
 }
 
 async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<Result> {
@@ -145,19 +203,42 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
   }, 100);
+  const workers = backend === 'postgres' && WORKERS > 0 ? await startWorkers(storage, url, WORKERS) : [];
+  const load = { before: load1(), after: 0 };
+  const countersBefore = backend === 'postgres' ? await dbCounters(storage) : null;
+  // Lock waits, sampled: sessions of this database waiting on a heavyweight lock, every 100 ms.
+  let lockSamples = 0;
+  let lockWaiting = 0;
+  const lockSampler =
+    backend === 'postgres'
+      ? setInterval(() => {
+          void sql<{ n: string }>`
+            SELECT count(*) AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`
+            .execute(storage.db)
+            .then((r) => {
+              lockSamples++;
+              lockWaiting += Number(r.rows[0]?.n ?? 0);
+            })
+            .catch(() => {});
+        }, 100)
+      : null;
   t = performance.now();
-  const dispatcher = startDispatcher(
-    {
-      store: createDispatchStore(storage.db),
-      clock: world.clock,
-      channel: graph,
-      publicUrl: 'http://svc.test',
-      lifecycle: campaignLifecycle({ db: storage.db, clock: world.clock }),
-    },
-    { concurrency: 2, batchSize: 500, parallelCalls: 4, pollMs: 20, materialisePage: 10_000 },
-  );
+  const dispatcher =
+    workers.length === 0
+      ? startDispatcher(
+          {
+            store: createDispatchStore(storage.db),
+            clock: world.clock,
+            channel: graph,
+            publicUrl: 'http://svc.test',
+            lifecycle: campaignLifecycle({ db: storage.db, clock: world.clock }),
+          },
+          { concurrency: 2, batchSize: 500, parallelCalls: 4, pollMs: 20, materialisePage: 10_000 },
+        )
+      : null;
   await startCampaign(world.ctx, world.workspaceId, c.id);
-  dispatcher.kick();
+  dispatcher?.kick();
   let done = c;
   for (let last = 0; ; ) {
     await new Promise((r) => setTimeout(r, 250));
@@ -169,8 +250,21 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
     }
   }
   const seconds = (performance.now() - t) / 1000;
+  load.after = load1();
+  if (lockSampler) clearInterval(lockSampler);
+  if (countersBefore) {
+    console.log(
+      `  ${backend} lock wait (sampled every 100 ms): ${f(lockWaiting * 0.1, 1)} session-seconds over ${lockSamples} samples = ${f((lockWaiting * 0.1 * 1e6) / N, 1)} µs per message`,
+    );
+    await new Promise((r) => setTimeout(r, 1500)); // other backends flush their statistics within a second
+    const after = (await dbCounters(storage))!;
+    const per = Object.entries(after).map(([k, v]) => `${k} ${f((v - countersBefore[k]!) / N, 2)}`);
+    console.log(`  ${backend} per message (pg_stat_database, whole database): ${per.join(', ')}`);
+  }
   clearInterval(sampler);
-  await dispatcher.stop();
+  await dispatcher?.stop();
+  const workerRss = await Promise.all(workers.map(stopWorker));
+  if (workerRss.length) peak = Math.max(...workerRss);
   await graph.close();
   await storage.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -182,8 +276,9 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
     loadSeconds,
     seconds,
     rate: N / seconds,
-    peakRssMb: peak / 2 ** 20,
+    peakRssMb: workerRss.length ? peak : peak / 2 ** 20,
     sent: done.sent_count,
+    load,
   };
 }
 
@@ -191,6 +286,7 @@ const backends = (['pglite', 'postgres'] as const).filter(
   (b) => (!args.only || args.only === b) && (b === 'pglite' || process.env.DATABASE_URL),
 );
 const results: Result[] = [];
+const paid: Array<{ backend: string; rate: number; seconds: number; load: Result['load'] }> = [];
 let ceiling = 0;
 const children: ChildProcess[] = [];
 process.on('exit', () => {
@@ -209,24 +305,41 @@ for (const b of backends) {
     throw e;
   });
   console.log(
-    `${b}: ${f(r.rate)} msg/s, ${f(r.seconds, 1)} s, peak RSS ${f(r.peakRssMb)} MB (load ${f(r.loadSeconds, 1)} s)`,
+    `${b}${WORKERS > 0 && b === 'postgres' ? ` (${WORKERS} dispatcher processes)` : ''}: ${f(r.rate)} msg/s = ${f((100 * r.rate) / ceiling, 1)}% of the raw ceiling, ${f(r.seconds, 1)} s, peak RSS ${f(r.peakRssMb)} MB (seed ${f(r.loadSeconds, 1)} s), load average ${f(r.load.before, 1)} → ${f(r.load.after, 1)}`,
   );
   results.push(r);
   sb.child.kill('SIGTERM');
+  if (PAID > 0) {
+    const paidStorage =
+      b === 'pglite'
+        ? await openStorage({ dataDir: 'memory://' })
+        : await openTestStorage('postgres', { poolSize: 12 });
+    const loadBefore = load1();
+    const p = await runPaid(paidStorage, PAID);
+    await paidStorage.close();
+    console.log(
+      `${b} paid route (${f(PAID)} recipients, one marketing call each): ${f(p.rate)} msg/s, ${f(p.seconds, 1)} s, load average ${f(loadBefore, 1)} → ${f(load1(), 1)}`,
+    );
+    paid.push({ backend: b, ...p, load: { before: loadBefore, after: load1() } });
+  }
 }
 
 await writeBenchSection(
   'bench:campaign',
   [
     `One OTN campaign to ${f(N)} recipients (personalised text, Graph batches of 50) against the sandbox in its own process, rate limit lifted; ${machine()}.`,
-    'End to end = from start to `completed`: audience materialised in keyset pages, batches claimed (500), tokens claimed, sent, outcomes + inbox log + consent history + checkpoint written. Dispatcher: one process, 2 loops × 4 batch calls in flight. Peak RSS is the bench process (dispatcher and database client; PGlite runs inside it).',
+    `End to end = from start to \`completed\`: audience materialised in keyset pages, batches claimed (500), tokens claimed, sent, outcomes + inbox log + consent history + tally written. Dispatcher: ${WORKERS > 0 ? `${WORKERS} processes of its own on PostgreSQL (peak RSS: the largest)` : 'one process, the bench'}, 2 loops × 4 batch calls in flight each. Peak RSS is the dispatcher's process (with the database client; PGlite runs inside it). Load: the machine's 1-minute load average at the start → end of the send.`,
     '',
-    '| backend | messages/s end to end | share of raw ceiling | duration | peak RSS | load of customers + tokens |',
-    '|---|---|---|---|---|---|',
+    '| backend | messages/s end to end | share of raw ceiling | duration | peak RSS | load of customers + tokens | load average |',
+    '|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.backend} | ${f(r.rate)} | ${f((100 * r.rate) / ceiling)}% | ${f(r.seconds, 1)} s | ${f(r.peakRssMb)} MB | ${f(r.loadSeconds, 1)} s |`,
+        `| ${r.backend} | ${f(r.rate)} | ${f((100 * r.rate) / ceiling)}% | ${f(r.seconds, 1)} s | ${f(r.peakRssMb)} MB | ${f(r.loadSeconds, 1)} s | ${f(r.load.before, 1)} → ${f(r.load.after, 1)} |`,
     ),
-    `| raw ceiling (no database, ${f(RAW)} messages) | ${f(ceiling)} | 100% | | | |`,
+    `| raw ceiling (no database, ${f(RAW)} messages) | ${f(ceiling)} | 100% | | | | |`,
+    ...paid.map(
+      (p) =>
+        `| ${p.backend}, paid route (2026/VN: ${f(PAID)} marketing messages, one call each) | ${f(p.rate)} | ${f((100 * p.rate) / ceiling)}% | ${f(p.seconds, 1)} s | | | ${f(p.load.before, 1)} → ${f(p.load.after, 1)} |`,
+    ),
   ].join('\n'),
 );

@@ -297,6 +297,8 @@ export async function command(
   const row = await inTransaction(ctx.db, async (tx) => {
     const c = await store.findCampaign(tx, workspaceId, id, { forUpdate: true });
     if (!c) throw new DomainError('campaign_not_found', `No campaign ${id} in this workspace.`);
+    // The batches' tallies join the counters here, under the row this step holds anyway (issue 13).
+    await store.foldTallies(tx, c.id);
     const t = transition(
       { status: c.status, scheduledAt: c.scheduled_at, pauseReason: c.pause_reason },
       cmd,

@@ -42,16 +42,64 @@ export async function insertCampaign(db: Executor, c: NewCampaign, now: Date): P
     .executeTakeFirstOrThrow();
 }
 
+/**
+ * The columns a campaign is read with: its own counters plus the tallies its batches appended since the
+ * last fold (campaign-deliveries.ts), read in the same statement so the sum is one snapshot.
+ */
+const tallies = (col: 'sent' | 'failed' | 'skipped') =>
+  sql<string>`(SELECT coalesce(sum(t.${sql.ref(col)}), 0) FROM campaign_tallies t WHERE t.campaign_id = campaigns.id)`;
+const TALLIES = [
+  tallies('sent').as('tally_sent'),
+  tallies('failed').as('tally_failed'),
+  tallies('skipped').as('tally_skipped'),
+  sql<Date | null>`(SELECT max(t.at) FROM campaign_tallies t WHERE t.campaign_id = campaigns.id)`.as(
+    'tally_at',
+  ),
+] as const;
+
+type WithTallies = CampaignRow & {
+  tally_sent: string;
+  tally_failed: string;
+  tally_skipped: string;
+  tally_at: Date | null;
+};
+
+function counted({ tally_sent, tally_failed, tally_skipped, tally_at, ...c }: WithTallies): CampaignRow {
+  return {
+    ...c,
+    sent_count: c.sent_count + Number(tally_sent),
+    failed_count: c.failed_count + Number(tally_failed),
+    skipped_count: c.skipped_count + Number(tally_skipped),
+    checkpoint_at: tally_at && (!c.checkpoint_at || tally_at > c.checkpoint_at) ? tally_at : c.checkpoint_at,
+  };
+}
+
+/**
+ * Adds the campaign's tallies to its counters and deletes them, in one statement. Called by the
+ * life-cycle step, which already holds the campaign row (the lock order in campaign-deliveries.ts).
+ */
+export async function foldTallies(tx: Executor, campaignId: number): Promise<void> {
+  await sql`
+    WITH t AS (DELETE FROM campaign_tallies WHERE campaign_id = ${campaignId} RETURNING sent, failed, skipped, at)
+    UPDATE campaigns SET
+      sent_count = sent_count + (SELECT coalesce(sum(sent), 0) FROM t),
+      failed_count = failed_count + (SELECT coalesce(sum(failed), 0) FROM t),
+      skipped_count = skipped_count + (SELECT coalesce(sum(skipped), 0) FROM t),
+      checkpoint_at = greatest(checkpoint_at, (SELECT max(at) FROM t))
+    WHERE id = ${campaignId} AND EXISTS (SELECT 1 FROM t)`.execute(tx);
+}
+
 export async function findCampaign(
   db: Executor,
   workspaceId: number | null,
   id: number,
   opts: { forUpdate?: boolean } = {},
 ): Promise<CampaignRow | undefined> {
-  let q = db.selectFrom('campaigns').selectAll().where('id', '=', id);
+  let q = db.selectFrom('campaigns').selectAll().select(TALLIES).where('id', '=', id);
   if (workspaceId !== null) q = q.where('workspace_id', '=', workspaceId);
   if (opts.forUpdate) q = q.forUpdate();
-  return q.executeTakeFirst();
+  const row = await q.executeTakeFirst();
+  return row && counted(row);
 }
 
 export async function listCampaigns(
@@ -59,10 +107,23 @@ export async function listCampaigns(
   workspaceId: number,
   filter: { pageId?: number; status?: CampaignStatus } = {},
 ): Promise<CampaignRow[]> {
-  let q = db.selectFrom('campaigns').selectAll().where('workspace_id', '=', workspaceId);
+  let q = db.selectFrom('campaigns').selectAll().select(TALLIES).where('workspace_id', '=', workspaceId);
   if (filter.pageId !== undefined) q = q.where('page_id', '=', filter.pageId);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  return q.orderBy('id', 'desc').limit(500).execute();
+  return (await q.orderBy('id', 'desc').limit(500).execute()).map(counted);
+}
+
+/** The page's latest campaigns, newest first (statistics). */
+export async function latestCampaigns(db: Executor, pageId: number, limit: number): Promise<CampaignRow[]> {
+  const rows = await db
+    .selectFrom('campaigns')
+    .selectAll()
+    .select(TALLIES)
+    .where('page_id', '=', pageId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(counted);
 }
 
 export interface DraftPatch {

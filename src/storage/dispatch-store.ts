@@ -1,18 +1,22 @@
 // The campaign dispatcher's store: the few operations campaign sending needs (src/dispatcher/store.ts
-// names them; the composition root passes this in). Each is one transaction of its own, built from the
-// aggregate modules that hold the SQL (campaigns, campaign-deliveries, subscriptions, send-outcomes),
-// so how a batch is claimed or recorded can change here without the dispatcher noticing.
+// names them; the composition root passes this in). Each is one transaction of its own or a single
+// statement, built from the aggregate modules that hold the SQL (campaigns, campaign-deliveries,
+// subscriptions, send-outcomes), so how a batch is claimed or recorded can change here without the
+// dispatcher noticing. Per batch of the free route (issue 13): the claim is one transaction of four
+// statements (lock the rows past the keyset cursor, customers, tokens, then token claims + attempts +
+// settled rows + tally in one); the record is one statement (outcomes + tally + inbox log + consent
+// rows), in a transaction only when Meta's answers change more. Neither takes the campaign row.
 import { audienceOf } from '../domain/campaigns.ts';
 import type { CustomerState, PageState, SubscriptionState, TopicState } from '../domain/model.ts';
 import * as deliveries from './campaign-deliveries.ts';
 import * as campaigns from './campaigns.ts';
 import { customersByIds } from './campaigns.ts';
 import { toCustomerState } from './customers.ts';
-import { type Db, inTransaction, retryOnConnectionLoss } from './db.ts';
+import { type Db, type Executor, inTransaction, retryOnConnectionLoss } from './db.ts';
 import { findPage, toPageState } from './pages.ts';
 import type { CampaignRow, CustomerRow, DeliveryStatus, PageRow } from './schema.ts';
-import { applyOutcomes, type OutcomeScope, type OutcomeTarget } from './send-outcomes.ts';
-import { claimTokens, type TokenUse, toSubscriptionState } from './subscriptions.ts';
+import { applyOutcomes, hasEffects, type OutcomeScope, type OutcomeTarget } from './send-outcomes.ts';
+import { type TokenUse, toSubscriptionState } from './subscriptions.ts';
 import { findTopic, toTopicState } from './topics.ts';
 
 export type { Outcome as DeliveryOutcome, SentLog } from './campaign-deliveries.ts';
@@ -76,16 +80,48 @@ export interface RecordedSend {
   effects: OutcomeTarget;
 }
 
+/**
+ * How often a claim rescans a campaign from its first row (the clock the dispatcher passes in `now`):
+ * rows behind the keyset cursor that became claimable again — a resend (`retry`), a due deferral, a
+ * lapsed lease, a recipient handed back — wait at most this long, or until the rows ahead run out.
+ */
+export const RESCAN_MS = 5_000;
+
 export function createDispatchStore(db: Db) {
+  // Per campaign, this process's keyset cursor (the highest row it claimed), the low-water mark below
+  // which every row is final (a rescan starts there, not at the first row), and when to rescan. Only
+  // hints: a fresh process, or a second one, starts with a rescan and loses nothing.
+  const cursors = new Map<number, { after: number; low: number; rescanAt: number }>();
+
+  /** Claims past the cursor; from the low-water mark when a rescan is due or nothing is left past it. */
+  async function claimKeyset(tx: Executor, campaignId: number, opts: ClaimOptions & { lockOnly?: boolean }) {
+    const cur = cursors.get(campaignId) ?? { after: 0, low: 0, rescanAt: Number.NEGATIVE_INFINITY };
+    const now = opts.now.getTime();
+    const rescan = async () => {
+      const first = await deliveries.firstOpenId(tx, campaignId, cur.low);
+      if (first === null) return [];
+      cur.low = first - 1;
+      cur.rescanAt = now + RESCAN_MS;
+      return deliveries.claimBatch(tx, campaignId, { ...opts, after: cur.low });
+    };
+    const due = now >= cur.rescanAt;
+    let rows = due
+      ? await rescan()
+      : await deliveries.claimBatch(tx, campaignId, { ...opts, after: cur.after });
+    if (rows.length === 0 && !due) rows = await rescan();
+    cur.after = Math.max(cur.after, cur.low, rows.at(-1)?.id ?? 0);
+    cursors.set(campaignId, cur);
+    return rows;
+  }
+
   return {
-    /** R14c: a batch of a paid campaign claimed (under the campaign row's lock), with its customers. */
+    /** R14c: a batch of a paid campaign claimed, with its customers (no lock on the campaign row). */
     async claimPaid(
       campaignId: number,
       opts: { claimId: string; limit: number; leaseMs: number; now: Date },
     ): Promise<Array<{ id: number; customer: CustomerRow }>> {
       return inTransaction(db, async (tx) => {
-        await deliveries.lockCampaignRow(tx, campaignId);
-        const rows = await deliveries.claimBatch(tx, campaignId, opts);
+        const rows = await claimKeyset(tx, campaignId, opts);
         const people = new Map(
           (
             await customersByIds(
@@ -105,10 +141,8 @@ export function createDispatchStore(db: Db) {
       outcomes: deliveries.Outcome[],
       at: Date,
     ): Promise<void> {
-      await inTransaction(db, async (tx) => {
-        await deliveries.lockCampaignRow(tx, campaignId);
-        await deliveries.writeOutcomes(tx, campaignId, claimId, outcomes, at);
-      });
+      // One statement (outcomes and their tally): no transaction to open.
+      await deliveries.writeOutcomes(db, campaignId, claimId, outcomes, at);
     },
 
     /** Running campaigns and scheduled ones due at `now`, each with its page and topic. */
@@ -150,8 +184,8 @@ export function createDispatchStore(db: Db) {
       plan: (batch: ClaimedRecipient[]) => ClaimPlan,
     ): Promise<{ claimed: number; sending: Set<number> } | null> {
       return inTransaction(db, async (tx) => {
-        await deliveries.lockCampaignRow(tx, c.id);
-        const rows = await deliveries.claimBatch(tx, c.id, opts);
+        // Locked, not yet written: the plan's one update below claims them (lockOnly).
+        const rows = await claimKeyset(tx, c.id, { ...opts, lockOnly: true });
         if (rows.length === 0) return null;
         const ids = rows.map((r) => r.customer_id);
         const customers = new Map((await campaigns.customersByIds(tx, ids)).map((x) => [x.id, x]));
@@ -176,25 +210,15 @@ export function createDispatchStore(db: Db) {
             };
           }),
         );
-        const won = await claimTokens(
+        // Token claims (R7b), attempts, settled and lost rows and their tally: one statement.
+        const sending = await deliveries.applyClaimPlan(
           tx,
-          decided.sends.flatMap((s) => (s.claim ? [s.claim] : [])),
-          opts.now,
+          c.id,
+          opts.claimId,
+          { settled: decided.outcomes, going: decided.sends },
+          opts,
         );
-        const sending = decided.sends.filter((s) => !s.claim || won.has(s.subscriptionId));
-        const lost = decided.sends.filter((s) => s.claim && !won.has(s.subscriptionId));
-        await deliveries.markAttempt(tx, sending);
-        const settled = [
-          ...decided.outcomes,
-          ...lost.map((s) => ({
-            id: s.id,
-            status: 'skipped' as const,
-            reason: s.lostReason,
-            deferredUntil: null,
-          })),
-        ].map((o) => ({ ...o, messageId: null, sentAt: null }));
-        await deliveries.writeOutcomes(tx, c.id, opts.claimId, settled, opts.now);
-        return { claimed: rows.length, sending: new Set(sending.map((s) => s.id)) };
+        return { claimed: rows.length, sending };
       });
     },
 
@@ -213,30 +237,30 @@ export function createDispatchStore(db: Db) {
       at: Date,
       retryForMs: number,
     ): Promise<void> {
+      const logs = sends.flatMap((s) => (s.log ? [{ deliveryId: s.outcome.id, log: s.log }] : []));
+      const outcomes = sends.map((s) => s.outcome);
+      // Outcomes, tally, inbox log and consent rows are one statement; a batch whose answers change
+      // nothing else (the usual one) needs no transaction around it.
+      if (
+        !hasEffects(
+          scope,
+          sends.map((s) => s.effects),
+        )
+      ) {
+        await retryOnConnectionLoss(
+          () => deliveries.writeOutcomes(db, c.id, claimId, outcomes, at, logs),
+          retryForMs,
+        );
+        return;
+      }
       await retryOnConnectionLoss(
         () =>
           inTransaction(db, async (tx) => {
-            await deliveries.lockCampaignRow(tx, c.id);
-            const written = new Set(
-              await deliveries.writeOutcomes(
-                tx,
-                c.id,
-                claimId,
-                sends.map((s) => s.outcome),
-                at,
-              ),
-            );
-            const mine = sends.filter((s) => written.has(s.outcome.id));
-            await deliveries.logSent(
-              tx,
-              c.id,
-              mine.flatMap((s) => (s.log ? [s.log] : [])),
-              at,
-            );
+            const written = new Set(await deliveries.writeOutcomes(tx, c.id, claimId, outcomes, at, logs));
             await applyOutcomes(
               tx,
               scope,
-              mine.map((s) => s.effects),
+              sends.filter((s) => written.has(s.outcome.id)).map((s) => s.effects),
               at,
             );
           }),

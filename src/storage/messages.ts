@@ -1,5 +1,5 @@
 // The conversation log, both directions, with delivery and read marks.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import { type Executor, prepared } from './db.ts';
 import type { MessagesTable } from './schema.ts';
 
@@ -78,18 +78,31 @@ export async function insertInboundMessages(
  */
 export async function insertSentMessages(db: Executor, rows: readonly NewMessage[]): Promise<void> {
   if (rows.length === 0) return;
+  await insertSentMessagesStatement(rows).execute(db);
+}
+
+/**
+ * The same insert to compose into a larger statement. With `gate`, row i is inserted only when
+ * `gate.keys[i]` is in the relation `gate.in` (e.g. the deliveries an outcome update wrote).
+ */
+export function insertSentMessagesStatement(
+  rows: readonly NewMessage[],
+  gate?: { keys: readonly number[]; in: RawBuilder<unknown> },
+) {
   const col = <T>(f: (m: NewMessage) => T) => rows.map(f);
-  await sql`
+  return sql`
     INSERT INTO messages (workspace_id, page_id, customer_id, direction, sender_kind, kind, mid, text, payload, created_at)
     SELECT w, p, c, dir, sk, k, mid, txt, pl::jsonb, at
     FROM unnest(${col((m) => m.workspaceId)}::int[], ${col((m) => m.pageId)}::int[], ${col((m) => m.customerId)}::int[],
       ${col((m) => m.direction)}::text[], ${col((m) => m.senderKind)}::text[], ${col((m) => m.kind)}::text[],
       ${col((m) => m.mid)}::text[], ${col((m) => m.text)}::text[],
-      ${col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload)))}::text[], ${col((m) => m.at)}::timestamptz[])
-      AS v(w, p, c, dir, sk, k, mid, txt, pl, at)
+      ${col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload)))}::text[], ${col((m) => m.at)}::timestamptz[],
+      ${gate ? [...gate.keys] : col(() => null)}::bigint[])
+      AS v(w, p, c, dir, sk, k, mid, txt, pl, at, gate_key)
+    ${gate ? sql`WHERE gate_key IN ${gate.in}` : sql``}
     ON CONFLICT (page_id, mid) WHERE mid IS NOT NULL
     DO UPDATE SET sender_kind = EXCLUDED.sender_kind, kind = EXCLUDED.kind,
-      text = coalesce(EXCLUDED.text, messages.text), payload = EXCLUDED.payload`.execute(db);
+      text = coalesce(EXCLUDED.text, messages.text), payload = EXCLUDED.payload`;
 }
 
 /** Meta's delivery: the listed mids, and everything sent to the customer up to the watermark. */

@@ -114,6 +114,19 @@ export interface OutcomeScope {
   stopPage: string | null;
 }
 
+/** True when applyOutcomes would write anything (a plain successful send changes nothing around it). */
+export function hasEffects(scope: OutcomeScope, targets: readonly OutcomeTarget[]): boolean {
+  return (
+    scope.stopPage !== null ||
+    targets.some(
+      (t) =>
+        (t.token && (t.outcome.token === 'release' || t.outcome.subscription !== null)) ||
+        t.outcome.customerUnreachable ||
+        t.outcome.optInBackoffMs !== null,
+    )
+  );
+}
+
 /** Persists the effects of many answers in the caller's transaction, one statement per kind of effect. */
 export async function applyOutcomes(
   tx: Executor,

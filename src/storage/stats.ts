@@ -5,6 +5,9 @@ import type { ConsentEvent } from '../domain/model.ts';
 import type { Funnel, HistoryFact, SubscriptionFacts } from '../domain/stats.ts';
 import type { Executor } from './db.ts';
 
+/** The page's latest campaigns, newest first (with their tallies: campaigns.ts). */
+export { latestCampaigns } from './campaigns.ts';
+
 export interface InvitationCounts {
   sent: number;
   refused: number;
@@ -282,15 +285,4 @@ export async function waitingForReply(db: Executor, pageId: number, since: Date)
     )
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/** The page's latest campaigns, newest first. */
-export async function latestCampaigns(db: Executor, pageId: number, limit: number) {
-  return db
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('page_id', '=', pageId)
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
 }

@@ -1,7 +1,7 @@
 // Subscriptions (tokens) and their append-only consent history (R3c): the only module that writes
 // either table. The atomic token claim (R7b) is a conditional UPDATE, set-based for every sender: of
 // two concurrent claimers exactly one sees its row come back.
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { ConsentEvent, SubscriptionState } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
@@ -134,7 +134,17 @@ export interface TokenUse {
  */
 export async function claimTokens(db: Executor, uses: readonly TokenUse[], now: Date): Promise<Set<number>> {
   if (uses.length === 0) return new Set();
-  const res = await sql<{ id: number }>`
+  const res = await claimTokensStatement(uses, now).execute(db);
+  return new Set(res.rows.map((r) => Number(r.id)));
+}
+
+/**
+ * The same guard as one `UPDATE … RETURNING id` to compose into a larger statement (the campaign claim
+ * writes its batch's token claims and attempts in one round trip, dispatch-store.ts). Empty `uses` is
+ * fine: it updates nothing.
+ */
+export function claimTokensStatement(uses: readonly TokenUse[], now: Date) {
+  return sql<{ id: number }>`
     UPDATE subscriptions s
     SET used_at = v.used_at, last_sent_at = v.last_sent_at, next_eligible_at = v.next_eligible_at,
         updated_at = ${now}
@@ -144,8 +154,7 @@ export async function claimTokens(db: Executor, uses: readonly TokenUse[], now: 
     WHERE s.id = v.id AND s.stopped_at IS NULL AND s.expires_at > ${now}
       AND ((s.kind = 'one_time' AND s.used_at IS NULL)
         OR (s.kind = 'recurring' AND (s.next_eligible_at IS NULL OR s.next_eligible_at <= ${now})))
-    RETURNING s.id`.execute(db);
-  return new Set(res.rows.map((r) => Number(r.id)));
+    RETURNING s.id`;
 }
 
 /** R7b for one send: true when this claim won the token. */
@@ -236,8 +245,19 @@ export async function appendConsent(db: Executor, e: ConsentEntry): Promise<void
 /** Set-based append, one statement for a batch (a campaign's `used` rows). */
 export async function appendConsents(db: Executor, entries: readonly ConsentEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  await appendConsentsStatement(entries).execute(db);
+}
+
+/**
+ * The same append to compose into a larger statement. With `gate`, entry i is appended only when
+ * `gate.keys[i]` is in the relation `gate.in` (e.g. the deliveries an outcome update wrote).
+ */
+export function appendConsentsStatement(
+  entries: readonly ConsentEntry[],
+  gate?: { keys: readonly number[]; in: RawBuilder<unknown> },
+) {
   const col = <T>(f: (e: ConsentEntry) => T) => entries.map(f);
-  await sql`
+  return sql`
     INSERT INTO consent_history
       (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
     SELECT w, p, t, c, s, ev, at, inv, sk, d::jsonb
@@ -245,8 +265,9 @@ export async function appendConsents(db: Executor, entries: readonly ConsentEntr
       ${col((e) => e.topicId)}::int[], ${col((e) => e.customerId)}::int[],
       ${col((e) => e.subscriptionId)}::int[], ${col((e) => e.event)}::text[], ${col((e) => e.at)}::timestamptz[],
       ${col((e) => e.invitationId ?? null)}::int[], ${col((e) => e.senderKind ?? null)}::text[],
-      ${col((e) => JSON.stringify(e.detail ?? {}))}::text[])
-      AS v(w, p, t, c, s, ev, at, inv, sk, d)`.execute(db);
+      ${col((e) => JSON.stringify(e.detail ?? {}))}::text[], ${gate ? [...gate.keys] : col(() => null)}::bigint[])
+      AS v(w, p, t, c, s, ev, at, inv, sk, d, gate_key)
+    ${gate ? sql`WHERE gate_key IN ${gate.in}` : sql``}`;
 }
 
 export async function consentHistory(
