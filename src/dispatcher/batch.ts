@@ -39,7 +39,9 @@ export async function runBatch(
   opts: BatchOptions,
 ): Promise<BatchReport> {
   const { campaign, page } = target;
-  if (ctx.paid && marketingRouteApplies(page)) return runPaidBatch(ctx, ctx.paid, campaign, opts);
+  // R12e replaces only the recurring route (R12d); a one-time topic keeps its OTN route (R12f).
+  if (ctx.paid && target.topic.kind === 'recurring' && marketingRouteApplies(page))
+    return runPaidBatch(ctx, ctx.paid, campaign, opts);
   const claimId = randomUUID();
   const now = ctx.clock.now();
   let planned: ReturnType<typeof planRecipients> | undefined;

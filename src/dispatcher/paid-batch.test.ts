@@ -5,11 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
   DAY,
+  otnTopic,
   recurringTopic,
+  seedCustomer,
+  seedInvitation,
+  seedOptIn,
   seedSubscriber,
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
+import type { BatchItem } from '../channel/index.ts';
 import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
 import { connectAdAccount } from '../app/ad-accounts.ts';
 import * as campaigns from '../app/campaigns.ts';
@@ -82,6 +87,63 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
       expect((sends[0]!.body as { message: unknown }).message).toMatchObject({
         text: expect.stringMatching(/giảm 20%/),
       });
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+  it('R12e/R12f: on the same 2026/VN page a one-time topic\'s campaign spends its OTN tokens on the free route, never paid', async () => {
+    const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const ctx = { ...w.ctx, marketing: meta.marketing };
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const topic = await seedTopic(ctx, w.workspaceId, w.page.id, otnTopic());
+    const c = await seedCustomer(ctx, scope);
+    const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
+    await seedOptIn(ctx, w.page.fb_page_id, { psid: c.psid, kind: 'one_time', payload, token: 'otn-dispatch-1' });
+    await connectAdAccount(ctx, w.workspaceId, {
+      adAccountId: `${w.workspaceId}56`,
+      accessToken: 'system-user-token',
+    });
+    w.clock.advance(8 * DAY);
+    const created = await campaigns.createCampaign(ctx, w.workspaceId, w.page.id, {
+      name: 'Back in stock',
+      topicId: topic.id,
+      content: { type: 'text', text: 'Size M is back' },
+      audience: {},
+    });
+    await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
+    const sent: BatchItem[] = [];
+    const dispatcher = startDispatcher(
+      {
+        store: createDispatchStore(storage.db),
+        clock: w.clock,
+        channel: {
+          sendBatch: async (_page, items) => {
+            sent.push(...items);
+            return items.map((_, i) => ({
+              ok: true as const,
+              messageId: `m-otn-${i}`,
+              recipientId: c.psid,
+              attempts: 1,
+            }));
+          },
+        },
+        publicUrl: 'http://svc.test',
+        lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
+        paid: async () => expect.fail('an OTN topic must not go as a paid marketing message'),
+      },
+      { pollMs: 20, concurrency: 1 },
+    );
+    try {
+      const end = Date.now() + 60_000;
+      let camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
+      while (camp.status !== 'completed' && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 100));
+        camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
+      }
+      expect(camp).toMatchObject({ status: 'completed', sent_count: 1 });
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.plan.recipient).toEqual({ one_time_notif_token: 'otn-dispatch-1' });
+      expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}56`))).toHaveLength(0);
     } finally {
       await dispatcher.stop();
     }
