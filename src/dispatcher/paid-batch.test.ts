@@ -14,12 +14,12 @@ import {
   seedTopic,
   seedWorkspace,
 } from '../../test/support/factories.ts';
-import type { BatchItem } from '../channel/index.ts';
 import { type MarketingGraph, startMarketingGraph } from '../../test/support/marketing-graph.ts';
 import { connectAdAccount } from '../app/ad-accounts.ts';
 import * as campaigns from '../app/campaigns.ts';
 import { setCampaignBudget } from '../app/marketing-estimates.ts';
 import { sendCampaignMessagePaid } from '../app/marketing-messages.ts';
+import type { BatchItem } from '../channel/index.ts';
 import type { Storage } from '../storage/db.ts';
 import { createDispatchStore } from '../storage/dispatch-store.ts';
 import { startDispatcher } from './dispatcher.ts';
@@ -91,14 +91,19 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
       await dispatcher.stop();
     }
   });
-  it('R12e/R12f: on the same 2026/VN page a one-time topic\'s campaign spends its OTN tokens on the free route, never paid', async () => {
+  it("R12e/R12f: on the same 2026/VN page a one-time topic's campaign spends its OTN tokens on the free route, never paid", async () => {
     const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
     const ctx = { ...w.ctx, marketing: meta.marketing };
     const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
     const topic = await seedTopic(ctx, w.workspaceId, w.page.id, otnTopic());
     const c = await seedCustomer(ctx, scope);
     const payload = await seedInvitation(ctx, scope, c.id, topic.id, 'bot');
-    await seedOptIn(ctx, w.page.fb_page_id, { psid: c.psid, kind: 'one_time', payload, token: 'otn-dispatch-1' });
+    await seedOptIn(ctx, w.page.fb_page_id, {
+      psid: c.psid,
+      kind: 'one_time',
+      payload,
+      token: 'otn-dispatch-1',
+    });
     await connectAdAccount(ctx, w.workspaceId, {
       adAccountId: `${w.workspaceId}56`,
       accessToken: 'system-user-token',
@@ -143,7 +148,9 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
       expect(camp).toMatchObject({ status: 'completed', sent_count: 1 });
       expect(sent).toHaveLength(1);
       expect(sent[0]!.plan.recipient).toEqual({ one_time_notif_token: 'otn-dispatch-1' });
-      expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}56`))).toHaveLength(0);
+      expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}56`))).toHaveLength(
+        0,
+      );
     } finally {
       await dispatcher.stop();
     }
