@@ -34,7 +34,9 @@ export async function upsertMetaSubscribers(
     )
     .onConflict((oc) =>
       oc.columns(['page_id', 'token_hash']).doUpdateSet({
-        last_seen_at: now,
+        // Never back in time: an older read writing after a newer one would make the newer read's
+        // markUnlistedUnsubscribed call listed tokens gone.
+        last_seen_at: sql`greatest(meta_subscribers.last_seen_at, excluded.last_seen_at)`,
         // The first time Meta said so is kept; a live row again (the person came back) clears it.
         unsubscribed_at: sql`CASE WHEN excluded.unsubscribed_at IS NULL THEN NULL
           ELSE coalesce(meta_subscribers.unsubscribed_at, excluded.unsubscribed_at) END`,
