@@ -67,6 +67,30 @@ export async function markUnlistedUnsubscribed(
 }
 
 /**
+ * Tokens Meta's list says unsubscribed whose subscription in the product is still live (not stopped, not
+ * expired): the stops a sync has yet to apply — including those a sync marked but did not get to apply.
+ */
+export async function unsubscribedButLive(
+  db: Executor,
+  pageId: number,
+  now: Date,
+): Promise<Array<{ token: string; psid: string }>> {
+  const rows = await db
+    .selectFrom('meta_subscribers as m')
+    .innerJoin('subscriptions as s', (j) =>
+      j.onRef('s.page_id', '=', 'm.page_id').onRef('s.token_hash', '=', 'm.token_hash'),
+    )
+    .select(['m.token', 'm.psid'])
+    .distinct()
+    .where('m.page_id', '=', pageId)
+    .where('m.unsubscribed_at', 'is not', null)
+    .where('s.stopped_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .execute();
+  return rows.map((r) => ({ token: decrypt(r.token), psid: r.psid }));
+}
+
+/**
  * 2300004: Meta calls the token invalid. Its row in Meta's list (if synchronised) is unsubscribed, and
  * the page's subscriptions on it expire now. Returns the subscriptions expired.
  */
