@@ -158,6 +158,19 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
     expect(again).toHaveLength(1);
   });
 
+  it('R14b: a sync counts as unsubscribed only what it found newly unsubscribed, not every STOP row again', async () => {
+    const w = await subscribed();
+    meta.tokens.splice(0, meta.tokens.length, {
+      notification_messages_token: w.token,
+      recipient_id: w.customer.psid,
+      notification_messages_status: 'STOP NOTIFICATIONS',
+    } as never);
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(1);
+    w.clock.advance(60 * 60_000);
+    // The next hourly read lists the same STOP row: nobody unsubscribed since.
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(0);
+  });
+
   it('R14e: a stop is told to Meta once, and the consent history records both', async () => {
     const w = await subscribed();
     w.clock.advance(60_000);

@@ -35,7 +35,7 @@ export async function syncMetaTokens(
   const now = ctx.clock.now();
   let listed = 0;
   let known = 0;
-  let stopRows = 0;
+  let newlyStopped = 0;
   let chunk: meta.MetaTokenRow[] = [];
   const flush = async () => {
     known += (
@@ -45,7 +45,7 @@ export async function syncMetaTokens(
         chunk.map((r) => lookupHash(r.token)),
       )
     ).size;
-    await meta.upsertMetaSubscribers(ctx.db, page.id, chunk, now);
+    newlyStopped += await meta.upsertMetaSubscribers(ctx.db, page.id, chunk, now);
     chunk = [];
   };
   for await (const t of ctx.marketing.tokens(credentials(page))) {
@@ -53,7 +53,6 @@ export async function syncMetaTokens(
     listed++;
     const unsubscribed = notificationStatus(t.notification_messages_status) === 'STOP';
     const row = { token: t.notification_messages_token, psid: t.recipient_id, unsubscribed };
-    if (unsubscribed) stopRows++;
     chunk.push(row);
     if (chunk.length >= 500) await flush();
   }
@@ -74,7 +73,7 @@ export async function syncMetaTokens(
       at: now,
     });
   }
-  return { listed, known, metaOnly: listed - known, unsubscribed: stopRows + gone.length };
+  return { listed, known, metaOnly: listed - known, unsubscribed: newlyStopped + gone.length };
 }
 
 /**

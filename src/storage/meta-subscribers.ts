@@ -11,15 +11,18 @@ export interface MetaTokenRow {
   unsubscribed: boolean;
 }
 
-/** Records a chunk of Meta's list: seen now; a live row clears an earlier unsubscribe, a stopped one sets it. */
+/**
+ * Records a chunk of Meta's list: seen now; a live row clears an earlier unsubscribe, a stopped one sets
+ * it. Returns how many rows this call marked unsubscribed (a STOP row already marked is not counted).
+ */
 export async function upsertMetaSubscribers(
   db: Executor,
   pageId: number,
   rows: ReadonlyArray<MetaTokenRow>,
   now: Date,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const written = await db
     .insertInto('meta_subscribers')
     .values(
       rows.map((r) => ({
@@ -42,7 +45,10 @@ export async function upsertMetaSubscribers(
           ELSE coalesce(meta_subscribers.unsubscribed_at, excluded.unsubscribed_at) END`,
       }),
     )
+    // The first time is kept, so a row marked by this call is one whose time is this call's.
+    .returning('unsubscribed_at')
     .execute();
+  return written.filter((r) => r.unsubscribed_at?.getTime() === now.getTime()).length;
 }
 
 /**
