@@ -29,4 +29,18 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
       unsubscribed: false,
     });
   });
+
+  it('an older read written after a newer one does not undo what the newer one saw (a STOP)', async () => {
+    const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const live = { token: `tok2-${w.workspaceId}`, psid: `psid2-${w.workspaceId}`, unsubscribed: false };
+    const older = new Date(w.clock.now().getTime());
+    const newer = new Date(older.getTime() + 60_000);
+    await meta.upsertMetaSubscribers(storage.db, w.page.id, [{ ...live, unsubscribed: true }], newer);
+    // The older read still listed the token live: that is not news after the newer read's STOP.
+    expect(await meta.upsertMetaSubscribers(storage.db, w.page.id, [live], older)).toBe(0);
+    expect(await meta.tokenOfPsid(storage.db, w.page.id, live.psid)).toEqual({
+      token: live.token,
+      unsubscribed: true,
+    });
+  });
 });

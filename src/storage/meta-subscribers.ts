@@ -40,8 +40,11 @@ export async function upsertMetaSubscribers(
         // Never back in time: an older read writing after a newer one would make the newer read's
         // markUnlistedUnsubscribed call listed tokens gone.
         last_seen_at: sql`greatest(meta_subscribers.last_seen_at, excluded.last_seen_at)`,
-        // The first time Meta said so is kept; a live row again (the person came back) clears it.
-        unsubscribed_at: sql`CASE WHEN excluded.unsubscribed_at IS NULL THEN NULL
+        // The first time Meta said so is kept; a live row again (the person came back) clears it. A read
+        // older than the one stored says nothing new (two syncs may overlap).
+        unsubscribed_at: sql`CASE WHEN excluded.last_seen_at < meta_subscribers.last_seen_at
+            THEN meta_subscribers.unsubscribed_at
+          WHEN excluded.unsubscribed_at IS NULL THEN NULL
           ELSE coalesce(meta_subscribers.unsubscribed_at, excluded.unsubscribed_at) END`,
       }),
     )
