@@ -132,6 +132,45 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
     expect(meta.calls('/messages')).toHaveLength(sentBefore);
   });
 
+  it('R14b: a token gone from the list stops its customer even when the sync that saw it go died before', async () => {
+    const w = await subscribed();
+    meta.tokens.splice(0, meta.tokens.length, {
+      notification_messages_token: w.token,
+      recipient_id: w.customer.psid,
+    } as never);
+    await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
+    w.clock.advance(DAY);
+    meta.tokens.splice(0, meta.tokens.length);
+    // A sync read the (now empty) list and committed its mark, then its process died before the stops.
+    const now = w.clock.now();
+    expect(await metaStore.markUnlistedUnsubscribed(storage.db, w.page.id, now, now)).toHaveLength(1);
+    w.clock.advance(60_000);
+    await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
+    const events = (
+      await subscriptions.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })
+    ).map((h) => h.event);
+    expect(events).toContain('stopped');
+    // Stopped once: a later sync finds nothing left to stop.
+    await syncMetaTokens(w.ctx, w.workspaceId, w.page.id);
+    const again = (
+      await subscriptions.consentHistory(storage.db, w.workspaceId, { customerId: w.customer.id })
+    ).filter((h) => h.event === 'stopped');
+    expect(again).toHaveLength(1);
+  });
+
+  it('R14b: a sync counts as unsubscribed only what it found newly unsubscribed, not every STOP row again', async () => {
+    const w = await subscribed();
+    meta.tokens.splice(0, meta.tokens.length, {
+      notification_messages_token: w.token,
+      recipient_id: w.customer.psid,
+      notification_messages_status: 'STOP NOTIFICATIONS',
+    } as never);
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(1);
+    w.clock.advance(60 * 60_000);
+    // The next hourly read lists the same STOP row: nobody unsubscribed since.
+    expect((await syncMetaTokens(w.ctx, w.workspaceId, w.page.id)).unsubscribed).toBe(0);
+  });
+
   it('R14e: a stop is told to Meta once, and the consent history records both', async () => {
     const w = await subscribed();
     w.clock.advance(60_000);

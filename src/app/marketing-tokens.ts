@@ -35,7 +35,7 @@ export async function syncMetaTokens(
   const now = ctx.clock.now();
   let listed = 0;
   let known = 0;
-  const stopped: meta.MetaTokenRow[] = [];
+  let newlyStopped = 0;
   let chunk: meta.MetaTokenRow[] = [];
   const flush = async () => {
     known += (
@@ -45,7 +45,7 @@ export async function syncMetaTokens(
         chunk.map((r) => lookupHash(r.token)),
       )
     ).size;
-    await meta.upsertMetaSubscribers(ctx.db, page.id, chunk, now);
+    newlyStopped += await meta.upsertMetaSubscribers(ctx.db, page.id, chunk, now);
     chunk = [];
   };
   for await (const t of ctx.marketing.tokens(credentials(page))) {
@@ -53,7 +53,6 @@ export async function syncMetaTokens(
     listed++;
     const unsubscribed = notificationStatus(t.notification_messages_status) === 'STOP';
     const row = { token: t.notification_messages_token, psid: t.recipient_id, unsubscribed };
-    if (unsubscribed) stopped.push(row);
     chunk.push(row);
     if (chunk.length >= 500) await flush();
   }
@@ -62,8 +61,9 @@ export async function syncMetaTokens(
   // token it no longer lists has unsubscribed (R14b).
   const gone = await meta.markUnlistedUnsubscribed(ctx.db, page.id, now, now);
   // R14e the other way: a stop made at Meta (the "Stop these messages" link, no webhook) reaches the
-  // product's consent record as the customer's stop, like Messenger's STOP event would.
-  for (const r of [...stopped, ...gone]) {
+  // product's consent record as the customer's stop, like Messenger's STOP event would. Read from what is
+  // stored, not from this read's marks: a sync that died after marking left stops that this one applies.
+  for (const r of await meta.unsubscribedButLive(ctx.db, page.id, now)) {
     await applyStopResume(ctx, {
       fbPageId: page.fb_page_id,
       page,
@@ -73,7 +73,7 @@ export async function syncMetaTokens(
       at: now,
     });
   }
-  return { listed, known, metaOnly: listed - known, unsubscribed: stopped.length + gone.length };
+  return { listed, known, metaOnly: listed - known, unsubscribed: newlyStopped + gone.length };
 }
 
 /**

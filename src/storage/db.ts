@@ -96,14 +96,33 @@ export function prepareText(prefix: string, text: string): void {
   preparedNames.set(text, `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`);
 }
 
-/** Kysely calls `client.query(text, values)`: a registered text goes out as `{ name, text, values }`. */
+/**
+ * Kysely calls `client.query(text, values)`: a registered text goes out as `{ name, text, values }`.
+ * A migration (by a newer process) that changes a table under a prepared `*` makes PostgreSQL refuse
+ * that statement for the connection's life ("cached plan must not change result type"): it is then
+ * prepared again under a new name — retried at once outside a transaction; inside one the transaction
+ * is already aborted, and its own retry gets the new statement.
+ */
 function sendPreparedByName(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const renamed = new Map<string, string>();
+  let renames = 0;
   (client as { query: unknown }).query = (config: unknown, values?: unknown, cb?: unknown) => {
     const name = typeof config === 'string' ? preparedNames.get(config) : undefined;
     if (name === undefined) return cb === undefined ? query(config, values) : query(config, values, cb);
-    return query({ name, text: config, values });
+    const send = () => query({ name: renamed.get(name) ?? name, text: config, values });
+    return send().catch((e: unknown) => {
+      if (!planChanged(e)) throw e;
+      renamed.set(name, `${name}_r${++renames}`);
+      if ((client as { getTransactionStatus?(): string | null }).getTransactionStatus?.() !== 'I') throw e;
+      return send();
+    });
   };
+}
+
+function planChanged(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown } | null;
+  return err?.code === '0A000' && typeof err.message === 'string' && err.message.includes('cached plan');
 }
 
 /**

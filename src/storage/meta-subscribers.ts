@@ -11,15 +11,18 @@ export interface MetaTokenRow {
   unsubscribed: boolean;
 }
 
-/** Records a chunk of Meta's list: seen now; a live row clears an earlier unsubscribe, a stopped one sets it. */
+/**
+ * Records a chunk of Meta's list: seen now; a live row clears an earlier unsubscribe, a stopped one sets
+ * it. Returns how many rows this call marked unsubscribed (a STOP row already marked is not counted).
+ */
 export async function upsertMetaSubscribers(
   db: Executor,
   pageId: number,
   rows: ReadonlyArray<MetaTokenRow>,
   now: Date,
-): Promise<void> {
-  if (rows.length === 0) return;
-  await db
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const written = await db
     .insertInto('meta_subscribers')
     .values(
       rows.map((r) => ({
@@ -34,13 +37,21 @@ export async function upsertMetaSubscribers(
     )
     .onConflict((oc) =>
       oc.columns(['page_id', 'token_hash']).doUpdateSet({
-        last_seen_at: now,
-        // The first time Meta said so is kept; a live row again (the person came back) clears it.
-        unsubscribed_at: sql`CASE WHEN excluded.unsubscribed_at IS NULL THEN NULL
+        // Never back in time: an older read writing after a newer one would make the newer read's
+        // markUnlistedUnsubscribed call listed tokens gone.
+        last_seen_at: sql`greatest(meta_subscribers.last_seen_at, excluded.last_seen_at)`,
+        // The first time Meta said so is kept; a live row again (the person came back) clears it. A read
+        // older than the one stored says nothing new (two syncs may overlap).
+        unsubscribed_at: sql`CASE WHEN excluded.last_seen_at < meta_subscribers.last_seen_at
+            THEN meta_subscribers.unsubscribed_at
+          WHEN excluded.unsubscribed_at IS NULL THEN NULL
           ELSE coalesce(meta_subscribers.unsubscribed_at, excluded.unsubscribed_at) END`,
       }),
     )
+    // The first time is kept, so a row marked by this call is one whose time is this call's.
+    .returning('unsubscribed_at')
     .execute();
+  return written.filter((r) => r.unsubscribed_at?.getTime() === now.getTime()).length;
 }
 
 /**
@@ -60,6 +71,30 @@ export async function markUnlistedUnsubscribed(
     .where('last_seen_at', '<', listedSince)
     .where('unsubscribed_at', 'is', null)
     .returning(['token', 'psid'])
+    .execute();
+  return rows.map((r) => ({ token: decrypt(r.token), psid: r.psid }));
+}
+
+/**
+ * Tokens Meta's list says unsubscribed whose subscription in the product is still live (not stopped, not
+ * expired): the stops a sync has yet to apply — including those a sync marked but did not get to apply.
+ */
+export async function unsubscribedButLive(
+  db: Executor,
+  pageId: number,
+  now: Date,
+): Promise<Array<{ token: string; psid: string }>> {
+  const rows = await db
+    .selectFrom('meta_subscribers as m')
+    .innerJoin('subscriptions as s', (j) =>
+      j.onRef('s.page_id', '=', 'm.page_id').onRef('s.token_hash', '=', 'm.token_hash'),
+    )
+    .select(['m.token', 'm.psid'])
+    .distinct()
+    .where('m.page_id', '=', pageId)
+    .where('m.unsubscribed_at', 'is not', null)
+    .where('s.stopped_at', 'is', null)
+    .where('s.expires_at', '>', now)
     .execute();
   return rows.map((r) => ({ token: decrypt(r.token), psid: r.psid }));
 }

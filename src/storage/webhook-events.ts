@@ -79,11 +79,6 @@ async function lockCustomer(db: Executor, fbPageId: string, psid: string): Promi
   await sql`SELECT pg_advisory_xact_lock(hashtextextended(${`${fbPageId}:${psid}`}, 7))`.execute(db);
 }
 
-/**
- * Several customers' locks in one statement, taken in key order, so two workers locking overlapping
- * sets queue behind each other rather than deadlock; then every pending event of those customers,
- * each customer's oldest first, at most `limit` (the rest is for the next transaction).
- */
 // Two statements, not one: the select's snapshot must be taken after the locks are held, or it could
 // see as pending an event another processor applied while this one waited for the lock.
 const lockCustomers = prepared(
@@ -102,6 +97,11 @@ const pendingOfCustomers = prepared<WebhookEventRow>(
    LIMIT $3`,
 );
 
+/**
+ * Several customers' locks in one statement, taken in key order, so two workers locking overlapping
+ * sets queue behind each other rather than deadlock; then every pending event of those customers,
+ * each customer's oldest first, at most `limit` (the rest is for the next transaction).
+ */
 export async function takePendingOf(
   db: Executor,
   customers: ReadonlyArray<{ fbPageId: string; psid: string }>,

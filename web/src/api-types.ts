@@ -303,6 +303,6 @@ export interface DryRun {
   routes: Partial<Record<RouteName, number>>;
   refusals: Record<string, number>;
   routeNotAvailable: number;
-  /** Meta's estimate for the paid recipients (h8 fills it). */
+  /** R14d: the paid recipients at Meta's estimated unit price, in the currency's smallest unit; absent while unknown. */
   estimate?: { currency: string; amount: number };
 }

@@ -1,0 +1,46 @@
+// R14b: Meta's token list as stored. A token not seen by a complete read has unsubscribed — so what a
+// read records as "seen" must never go back in time, whichever of two overlapping reads writes last
+// (the hourly sweep of every worker process, and the admin's "sync now").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { seedWorkspace } from '../../test/support/factories.ts';
+import type { Storage } from './db.ts';
+import * as meta from './meta-subscribers.ts';
+
+describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+  });
+  afterAll(async () => storage?.close());
+
+  it('an older read written after a newer one does not make the newer read call its tokens gone', async () => {
+    const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const row = { token: `tok-${w.workspaceId}`, psid: `psid-${w.workspaceId}`, unsubscribed: false };
+    const older = new Date(w.clock.now().getTime());
+    const newer = new Date(older.getTime() + 60_000);
+    // The newer read records its chunk first; the older read's chunk (same token) lands after it.
+    await meta.upsertMetaSubscribers(storage.db, w.page.id, [row], newer);
+    await meta.upsertMetaSubscribers(storage.db, w.page.id, [row], older);
+    // The newer read completes: the token was in its list, so it is not unlisted.
+    expect(await meta.markUnlistedUnsubscribed(storage.db, w.page.id, newer, newer)).toEqual([]);
+    expect(await meta.tokenOfPsid(storage.db, w.page.id, row.psid)).toEqual({
+      token: row.token,
+      unsubscribed: false,
+    });
+  });
+
+  it('an older read written after a newer one does not undo what the newer one saw (a STOP)', async () => {
+    const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const live = { token: `tok2-${w.workspaceId}`, psid: `psid2-${w.workspaceId}`, unsubscribed: false };
+    const older = new Date(w.clock.now().getTime());
+    const newer = new Date(older.getTime() + 60_000);
+    await meta.upsertMetaSubscribers(storage.db, w.page.id, [{ ...live, unsubscribed: true }], newer);
+    // The older read still listed the token live: that is not news after the newer read's STOP.
+    expect(await meta.upsertMetaSubscribers(storage.db, w.page.id, [live], older)).toBe(0);
+    expect(await meta.tokenOfPsid(storage.db, w.page.id, live.psid)).toEqual({
+      token: live.token,
+      unsubscribed: true,
+    });
+  });
+});
