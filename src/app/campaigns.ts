@@ -185,7 +185,7 @@ export interface DryRun {
   routes: Partial<Record<Route, number>>;
   /** R12h: the recipients no route takes, by reason code. */
   refusals: Record<string, number>;
-  /** Recipients whose route this version cannot send yet (utility: h7, marketing_message: h8). */
+  /** Recipients whose route this version cannot send (a guard: every route R12 names is sendable now). */
   routeNotAvailable: number;
   /** marketing_message: the paid recipients at Meta's estimated price per message; absent while unknown. */
   estimate?: Money;

@@ -1,6 +1,6 @@
 // Order events and utility templates through the use-cases, on PGlite and PostgreSQL. Meta's side is the
-// channel's scripted Graph server (src/channel/testing): the sandbox speaks templates once h6 lands, and
-// test/e2e/utility-templates.test.ts then drives the same paths against it.
+// channel's scripted Graph server (src/channel/testing); test/e2e/utility-templates.test.ts drives the same
+// paths against the sandbox.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import { DAY, HOUR, seedCustomer } from '../../test/support/factories.ts';

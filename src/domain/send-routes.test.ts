@@ -169,7 +169,7 @@ describe('R12 routes under the 2026 profile', () => {
       marketing: { subscriptionToken: 'rn-1', subscriptionId: 1, minConversationGapSeconds: 86_400 },
     });
   });
-  it('R12e: the estimate is carried when known, absent otherwise (h8 fills it)', () => {
+  it('R12e: the estimate is carried when known, absent otherwise', () => {
     const estimate = { currency: 'VND', amount: 350 };
     expect(route({ estimate })).toMatchObject({ route: 'marketing_message', estimate });
     expect(route({}).ok && 'estimate' in route({})).toBe(false);

@@ -79,7 +79,7 @@ export interface RouteInput {
   marketingToken?: MarketingTokenState | null;
   /** R14c/R12g: the last paid message to this customer on the page, any topic, any campaign. */
   lastPaidSendAt?: Date | null;
-  /** h8 fills Meta's estimate of one paid message; shown with the route when known. */
+  /** Meta's estimate of one paid message (app/marketing-estimates.ts); shown with the route when known. */
   estimate?: Money | null;
 }
 
@@ -92,7 +92,7 @@ export interface RoutePlan {
   template?: TemplateState;
   /** `marketing_message`: the token and the topic subscription it is sent under (R12g consent). */
   marketing?: { subscriptionToken: string; subscriptionId: number; minConversationGapSeconds: number | null };
-  /** `marketing_message`: the price of one message, when Meta's estimate is known (h8). */
+  /** `marketing_message`: the price of one message, when Meta's estimate is known. */
   estimate?: Money;
 }
 
