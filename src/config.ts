@@ -13,6 +13,11 @@ export interface Config {
   databaseUrl: string | undefined;
   /** pg-boss's schema: RENOTIFY_QUEUE_SCHEMA, default pgboss (two deployments in one database differ). */
   queueSchema: string;
+  /**
+   * PREPARED_STATEMENTS (on|off, default on): hot statements go as named prepared statements. Off behind
+   * a pooler that cannot keep them per client (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements: boolean;
   dataDir: string;
   /** Base URL the service is reached at (printed, and given to the sandbox as its webhook target). */
   publicUrl: string;
@@ -107,6 +112,12 @@ function signupMode(v: string | undefined, mode: 'sandbox' | 'live'): 'open' | '
   return v;
 }
 
+function onOff(v: string | undefined, name: string, fallback: boolean): boolean {
+  if (v === undefined || v === '') return fallback;
+  if (v !== 'on' && v !== 'off') throw new Error(`${name} must be on or off, got "${v}"`);
+  return v === 'on';
+}
+
 function sandboxUrlOf(v: string | undefined): string | undefined {
   if (!v) return undefined;
   if (!/^https?:\/\/[^\s/]+/.test(v)) throw new Error(`SANDBOX_URL must be an http(s) URL, got "${v}"`);
@@ -141,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxPort,
     databaseUrl: env.DATABASE_URL || undefined,
     queueSchema: env.RENOTIFY_QUEUE_SCHEMA || 'pgboss',
+    preparedStatements: onOff(env.PREPARED_STATEMENTS, 'PREPARED_STATEMENTS', true),
     dataDir: path.resolve(env.RENOTIFY_DATA_DIR || './data'),
     publicUrl: env.RENOTIFY_PUBLIC_URL || `http://${host}:${port}`,
     graph: {

@@ -13,10 +13,14 @@ import { loadOrCreateKey, setSecretKey } from './storage/secrets.ts';
 export { DataDirLockedError } from './storage/data-dir-lock.ts';
 
 export async function withOfflineContext<T>(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'preparedStatements'>,
   run: (ctx: AppContext) => Promise<T>,
 ): Promise<T> {
-  const storage = await openStorage({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const storage = await openStorage({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    prepare: config.preparedStatements,
+  });
   try {
     return await run({ db: storage.db, clock: systemClock });
   } finally {

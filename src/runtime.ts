@@ -83,6 +83,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     (await openStorage({
       databaseUrl: config.databaseUrl,
       dataDir: config.databaseUrl ? undefined : config.dataDir,
+      prepare: config.preparedStatements,
     }));
   let sandbox: Sandbox | null = null;
   let sandboxUrl: string | null = null;

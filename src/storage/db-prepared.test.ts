@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import { seedWorkspace } from '../../test/support/factories.ts';
+import { loadConfig } from '../config.ts';
 import { touchCustomers } from './customers.ts';
 import { inTransaction, type Storage } from './db.ts';
 import { findPagesByFbIds } from './pages.ts';
@@ -39,5 +40,28 @@ describe.each(BACKENDS)('prepared statements on %s', (backend) => {
     await touch().catch(() => undefined);
     const [c] = await touch();
     expect(c?.psid).toBe('p-1');
+  });
+
+  it('PREPARED_STATEMENTS=off (behind a pooler that cannot keep them): the same calls, no named statement', async () => {
+    const count = async (st: Storage) =>
+      Number(
+        (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_prepared_statements`.execute(st.db))
+          .rows[0]!.n,
+      );
+    const w = await seedWorkspace(storage);
+    expect(await findPagesByFbIds(storage.db, [w.page.fb_page_id])).toHaveLength(1);
+    expect(await count(storage)).toBeGreaterThan(0);
+    const config = loadConfig({ PREPARED_STATEMENTS: 'off' });
+    expect(() => loadConfig({ PREPARED_STATEMENTS: 'maybe' })).toThrow(
+      /PREPARED_STATEMENTS must be on or off/,
+    );
+    const plain = await openTestStorage(backend, { poolSize: 1, prepare: config.preparedStatements });
+    try {
+      const w2 = await seedWorkspace(plain);
+      expect(await findPagesByFbIds(plain.db, [w2.page.fb_page_id])).toHaveLength(1);
+      expect(await count(plain)).toBe(0);
+    } finally {
+      await plain.close();
+    }
   });
 });

@@ -154,6 +154,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
       keepAlive: true,
       ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
     });
+    // Before any connection is opened (the schema's below), or that first client would never prepare.
+    if (opts.prepare !== false) pool.on('connect', sendPreparedByName);
     // A terminated backend (restart, failover, a pooler's idle kill) makes its client emit 'error': on
     // the pool while idle, on the client itself while checked out. Unheard, either ends the process.
     // The pool drops that client and opens a new one for the next query; the query in flight fails
@@ -186,9 +188,9 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     }
     // PGlite is a single session: one pooled connection, so a transaction holds it and others wait.
     pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 } as pg.PoolConfig);
+    // PGlite's adapter speaks the extended protocol (parse / bind / execute), so both backends prepare.
+    if (opts.prepare !== false) pool.on('connect', sendPreparedByName);
   }
-  // PGlite's adapter speaks the extended protocol (parse / bind / execute), so both backends prepare.
-  if (opts.prepare !== false) pool.on('connect', sendPreparedByName);
   const db = new Kysely<Database>({ dialect: new OwnSchemaPostgresDialect({ pool }) });
   const storage: Storage = {
     db,
