@@ -6,7 +6,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { type BatchItem, credentials } from '../channel/index.ts';
-import { campaignOutcome, type DeliveryVerdict, toVerdict } from '../domain/campaign-delivery.ts';
+import { campaignOutcome, type DeliveryVerdict, otnClosure, toVerdict } from '../domain/campaign-delivery.ts';
 import { marketingRouteApplies } from '../domain/marketing-messages.ts';
 import type { SendOutcome } from '../domain/send-outcomes.ts';
 import type { ActiveCampaign, DeliveryOutcome, RecordedSend } from '../storage/dispatch-store.ts';
@@ -54,6 +54,7 @@ export async function runBatch(
         topic: target.topic,
         allowDefer: campaign.allow_defer,
         now,
+        otnClosed: page.otn_closed_at !== null,
       });
       return planned.claim;
     },
@@ -87,6 +88,14 @@ export async function runBatch(
   const verdicts = answers.map((a) => a.verdict);
   const pause = verdicts.find((v) => v.status === 'requeue')?.pause ?? planned.pause;
   const sends = toSend.map((s, i) => recorded(target, s, items[i]!, answers[i]!, sentAt));
+  // R12f: the first OTN-token answer saying OTN is unavailable closes it for the page, with this batch.
+  const closeOtn =
+    toSend
+      .map((s, i) => {
+        const r = results[i]!;
+        return otnClosure(target.pageState, s.sub.kind, r.ok ? null : r.error);
+      })
+      .find((m) => m !== null) ?? null;
   await ctx.store.recordBatch(
     campaign,
     claimId,
@@ -97,6 +106,7 @@ export async function runBatch(
       unreachableReason: 'Meta: the person is not available (campaign send).',
       stoppedDetail: { source: 'graph_error_1893015', campaignId: campaign.id },
       stopPage: pause ? `${pause}: reported by Meta during campaign ${campaign.id}` : null,
+      closeOtn,
     },
     sentAt,
     opts.leaseMs / 2,

@@ -28,7 +28,7 @@ export interface RecipientPlan {
 
 export function planRecipients(
   batch: readonly ClaimedRecipient[],
-  at: { page: PageState; topic: TopicState; allowDefer: boolean; now: Date },
+  at: { page: PageState; topic: TopicState; allowDefer: boolean; now: Date; otnClosed?: boolean },
 ): RecipientPlan {
   const { now } = at;
   const out: RecipientPlan = { claim: { outcomes: [], sends: [] }, toSend: new Map(), pause: null };
@@ -79,6 +79,7 @@ export function planRecipients(
       subscriptions: row.subscriptions,
       allowDefer: at.allowDefer,
       now,
+      otnClosed: at.otnClosed,
     });
     if (d.action === 'defer') {
       out.claim.outcomes.push({ id: row.id, status: 'deferred', reason: d.reason, deferredUntil: d.until });

@@ -11,7 +11,7 @@
 // `failed`/`uncertain`, never resent.
 import type { CustomerState, PageState, SendPlan, SubscriptionState, TopicState } from './model.ts';
 import type { ReasonCode } from './reasons.ts';
-import type { SendErrorClass } from './send-errors.ts';
+import { otnUnavailableAnswer, type SendErrorClass } from './send-errors.ts';
 import { type SendOutcome, sendOutcome } from './send-outcomes.ts';
 import { resolveSend } from './send-resolver.ts';
 import { usePatch as tokenUsePatch } from './subscriptions.ts';
@@ -35,6 +35,8 @@ export interface RecipientInput {
   subscriptions: readonly SubscriptionState[];
   allowDefer: boolean;
   now: Date;
+  /** R12f: Meta answered that OTN is unavailable for the page (read only on a 2026 page). */
+  otnClosed?: boolean;
 }
 
 /**
@@ -56,6 +58,10 @@ export function decideRecipient(input: RecipientInput): RecipientDecision {
     }
     return { action: 'skip', reason: r.reason };
   }
+  // R12f: once Meta closed OTN for a 2026 page, a send on an OTN token is not tried again.
+  if (input.otnClosed && otnClosable(input.page) && 'one_time_notif_token' in r.plan.recipient) {
+    return { action: 'skip', reason: 'otn_closed' };
+  }
   const sub = input.subscriptions.find((s) => s.id === r.plan.subscriptionId)!;
   return {
     action: 'send',
@@ -63,6 +69,24 @@ export function decideRecipient(input: RecipientInput): RecipientDecision {
     subscription: sub,
     patch: tokenUsePatch(sub, input.page, input.now),
   };
+}
+
+/** R12f applies to pages on the 2026 routes; earlier profiles keep OTN exactly as before. */
+function otnClosable(page: Pick<PageState, 'profile'>): boolean {
+  return page.profile === '2026';
+}
+
+/**
+ * R12f: Meta's answer to an OTN-token send that closes OTN for a 2026 page; returns Meta's words (the
+ * reason the workspace is shown), or null when the answer closes nothing.
+ */
+export function otnClosure(
+  page: Pick<PageState, 'profile'>,
+  tokenKind: SubscriptionState['kind'],
+  error: { code?: number; subcode?: number; message: string } | null,
+): string | null {
+  if (!error || tokenKind !== 'one_time' || !otnClosable(page)) return null;
+  return otnUnavailableAnswer({ code: error.code, error_subcode: error.subcode }) ? error.message : null;
 }
 
 /** What one Graph answer does to a recipient and to the state around it. */

@@ -5,6 +5,7 @@
 import { sql } from 'kysely';
 import type { SendOutcome } from '../domain/send-outcomes.ts';
 import type { Executor } from './db.ts';
+import { closeOtn } from './pages.ts';
 import { releaseTokens, type TokenUse } from './subscriptions.ts';
 
 export interface StoppedByMeta {
@@ -112,12 +113,15 @@ export interface OutcomeScope {
   stoppedDetail: Record<string, unknown>;
   /** R11b: set when the page must stop sending, with what the workspace is told. */
   stopPage: string | null;
+  /** R12f: set when Meta said OTN is unavailable for the page, with Meta's words (absent: nothing to close). */
+  closeOtn?: string | null;
 }
 
 /** True when applyOutcomes would write anything (a plain successful send changes nothing around it). */
 export function hasEffects(scope: OutcomeScope, targets: readonly OutcomeTarget[]): boolean {
   return (
     scope.stopPage !== null ||
+    (scope.closeOtn ?? null) !== null ||
     targets.some(
       (t) =>
         (t.token && (t.outcome.token === 'release' || t.outcome.subscription !== null)) ||
@@ -173,4 +177,5 @@ export async function applyOutcomes(
     }
   }
   if (scope.stopPage !== null) await stopPage(tx, scope.workspaceId, scope.pageId, scope.stopPage);
+  if (scope.closeOtn) await closeOtn(tx, scope.pageId, scope.closeOtn, at);
 }

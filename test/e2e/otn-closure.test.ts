@@ -62,4 +62,69 @@ describe.each(BACKENDS)('OTN closed by Meta on a 2026 page (VN) on %s', (backend
       expect.objectContaining({ code: 'otn_closed', detail: page.otn_closed_reason }),
     );
   });
+
+  it('R12f: a campaign answered "unavailable" closes OTN for its page; a later campaign skips its OTN recipients without calling Meta', async () => {
+    const { h } = ref;
+    // This case runs after the first on the same page: OTN is reopened, as on a page Meta never closed.
+    await h.storage.db
+      .updateTable('pages')
+      .set({ otn_closed_at: null, otn_closed_reason: null })
+      .where('id', '=', h.pageId)
+      .execute();
+    // Two customers an hour apart, so that each campaign targets one of them (audience by opt-in time;
+    // the first case's customers opted in days before).
+    const a = await steps.optedIn(OTN_TITLE);
+    const optedAt = await h.storage.db
+      .selectFrom('subscriptions')
+      .select('opted_in_at')
+      .where('customer_id', '=', a.id)
+      .where('topic_id', '=', h.topics.otn)
+      .executeTakeFirstOrThrow();
+    const at = (minutes: number) =>
+      new Date(new Date(optedAt.opted_in_at as Date).getTime() + minutes * 60_000).toISOString();
+    const split = at(30);
+    await h.sb.advance('1h');
+    const b = await steps.optedIn(OTN_TITLE);
+    await h.sb.advance('2d');
+    const runCampaign = async (name: string, audience: Record<string, string>) => {
+      const created = await h.api('POST', `/api/pages/${h.pageId}/campaigns`, {
+        name,
+        topicId: h.topics.otn,
+        content: { type: 'text', text: 'Size M đã có hàng' },
+        audience,
+      });
+      expect(created.status, created.text).toBe(201);
+      const started = await h.api('POST', `/api/campaigns/${created.body.id}/start`, {});
+      expect(started.status, started.text).toBeLessThan(300);
+      for (let i = 0; i < 300; i++) {
+        const c = await h.api('GET', `/api/campaigns/${created.body.id}`);
+        if (c.body.status === 'completed') return c.body.progress;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`campaign ${name} did not complete`);
+    };
+
+    await sb.policy({ otnUnavailable: true });
+    const first = await runCampaign('OTN closes', { optedInFrom: at(-1), optedInTo: split });
+    expect(first).toMatchObject({ targeted: 1, counts: { sent: 0, failed: 1 } });
+    const page = await h.storage.db
+      .selectFrom('pages')
+      .select(['otn_closed_at', 'otn_closed_reason'])
+      .where('id', '=', h.pageId)
+      .executeTakeFirstOrThrow();
+    expect(page.otn_closed_at).not.toBeNull();
+    expect(page.otn_closed_reason).toContain('One-time notifications are not available');
+
+    // Meta said it once: with the knob off, the next campaign still does not ask Meta.
+    await sb.policy({ otnUnavailable: false });
+    const before = (await h.sb.received(b.psid)).length;
+    const second = await runCampaign('OTN stays closed', { optedInFrom: split });
+    expect(second).toMatchObject({ targeted: 1, counts: { sent: 0, skipped: 1 } });
+    expect(second.reasons).toEqual({ 'skipped:otn_closed': 1 });
+    expect((await h.sb.received(b.psid)).length).toBe(before);
+    const home = await h.api('GET', `/api/pages/${h.pageId}/overview`);
+    expect(home.body.attention).toContainEqual(
+      expect.objectContaining({ code: 'otn_closed', detail: page.otn_closed_reason }),
+    );
+  });
 });
