@@ -232,6 +232,8 @@ export async function dryRun(
         subscriptions: byCustomer.get(row.id) ?? [],
         allowDefer: c.allow_defer,
         now,
+        // R12f: as the dispatcher plans it (dispatcher/recipients.ts), a closed OTN route reaches no one.
+        otnClosed: pageRow.otn_closed_at !== null,
       });
       const facts = await routeFacts(ctx.db, pageRow, row);
       const r = resolveRoute({

@@ -86,7 +86,11 @@ describe.each(BACKENDS)('OTN closed by Meta on a 2026 page (VN) on %s', (backend
     await h.sb.advance('1h');
     const b = await steps.optedIn(OTN_TITLE);
     await h.sb.advance('2d');
-    const runCampaign = async (name: string, audience: Record<string, string>) => {
+    const runCampaign = async (
+      name: string,
+      audience: Record<string, string>,
+      dry?: (d: { reachable: number; skipped: Record<string, number> }) => void,
+    ) => {
       const created = await h.api('POST', `/api/pages/${h.pageId}/campaigns`, {
         name,
         topicId: h.topics.otn,
@@ -94,6 +98,7 @@ describe.each(BACKENDS)('OTN closed by Meta on a 2026 page (VN) on %s', (backend
         audience,
       });
       expect(created.status, created.text).toBe(201);
+      if (dry) dry((await h.api('POST', `/api/campaigns/${created.body.id}/dry-run`)).body);
       const started = await h.api('POST', `/api/campaigns/${created.body.id}/start`, {});
       expect(started.status, started.text).toBeLessThan(300);
       for (let i = 0; i < 300; i++) {
@@ -118,7 +123,11 @@ describe.each(BACKENDS)('OTN closed by Meta on a 2026 page (VN) on %s', (backend
     // Meta said it once: with the knob off, the next campaign still does not ask Meta.
     await sb.policy({ otnUnavailable: false });
     const before = (await h.sb.received(b.psid)).length;
-    const second = await runCampaign('OTN stays closed', { optedInFrom: split });
+    // The dry run says what the run will do (R9c): the OTN recipient is not reached.
+    const second = await runCampaign('OTN stays closed', { optedInFrom: split }, (d) => {
+      expect(d.reachable).toBe(0);
+      expect(d.skipped).toEqual({ otn_closed: 1 });
+    });
     expect(second).toMatchObject({ targeted: 1, counts: { sent: 0, skipped: 1 } });
     expect(second.reasons).toEqual({ 'skipped:otn_closed': 1 });
     expect((await h.sb.received(b.psid)).length).toBe(before);
