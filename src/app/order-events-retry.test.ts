@@ -1,40 +1,18 @@
 // Order events that fail on the way: a transient Meta failure left to the retry job, and a crash between
 // storing and sending picked up by the orphan sweep; each event is sent once. On PGlite and PostgreSQL,
 // against the channel's scripted Graph server (src/channel/testing), like order-events.test.ts.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/support/backends.ts';
 import { DAY, seedCustomer } from '../../test/support/factories.ts';
-import { GraphClient } from '../channel/index.ts';
-import { type FakeGraph, graphError, startFakeGraph } from '../channel/testing/fake-graph.ts';
+import { graphError } from '../channel/testing/fake-graph.ts';
 import { validateOrderEvent } from '../domain/order-events.ts';
-import type { Storage } from '../storage/db.ts';
 import { claimOrderEvent, insertOrderEvent } from '../storage/order-events.ts';
 import { listOrderEvents, requeueOrphanedOrderEvents, retryOrderEvent } from './order-events.ts';
-import { meta, recordingQueue, seedOrderShop, sendsTo } from './testing/order-events-fixture.ts';
+import { meta, orderEventSuite } from './testing/order-events-fixture.ts';
 
 describe.each(BACKENDS)('order events retried after a failure or a crash on %s', (backend) => {
-  let storage: Storage;
-  let graph: FakeGraph;
-  let client: GraphClient;
-  const { jobs, queue } = recordingQueue();
-
-  beforeAll(async () => {
-    storage = await openTestStorage(backend);
-    graph = await startFakeGraph(meta());
-    client = new GraphClient({ baseUrl: graph.baseUrl, version: 'v23.0', maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await graph?.close();
-    await storage?.close();
-  });
-  beforeEach(() => {
-    graph.script(meta());
-    jobs.length = 0;
-  });
-
-  const shop = () => seedOrderShop(storage, client, queue);
-  const sends = () => sendsTo(graph);
+  const suite = orderEventSuite(backend);
+  const { jobs, shop, sends } = suite;
   it('a transient Meta failure leaves the event pending for the retry job, which sends it once', async () => {
     const s = await shop();
     const c = await seedCustomer(
@@ -42,7 +20,10 @@ describe.each(BACKENDS)('order events retried after a failure or a crash on %s',
       { workspaceId: s.workspaceId, pageId: s.page.id },
       { ageMs: 3 * DAY },
     );
-    graph.script(() => ({ status: 500, body: graphError(2, undefined, 'Service temporarily unavailable') }));
+    suite.graph.script(() => ({
+      status: 500,
+      body: graphError(2, undefined, 'Service temporarily unavailable'),
+    }));
     const { event } = await s.post('t1', {
       type: 'order_shipped',
       orderId: '1',
@@ -55,7 +36,7 @@ describe.each(BACKENDS)('order events retried after a failure or a crash on %s',
     await expect(
       retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(event.id) }),
     ).rejects.toThrow(/retrying/);
-    graph.script(meta());
+    suite.graph.script(meta());
     await retryOrderEvent(s.ctx, { workspaceId: s.workspaceId, eventId: Number(event.id) });
     const [row] = await listOrderEvents(s.ctx, s.workspaceId, s.page.id);
     expect(row).toMatchObject({ status: 'sent', attempts: 3 });

@@ -1,45 +1,24 @@
 // Order events and utility templates through the use-cases, on PGlite and PostgreSQL. Meta's side is the
 // channel's scripted Graph server (src/channel/testing); test/e2e/utility-templates.test.ts drives the same
 // paths against the sandbox.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { describe, expect, it } from 'vitest';
+import { BACKENDS } from '../../test/support/backends.ts';
 import { DAY, HOUR, seedCustomer } from '../../test/support/factories.ts';
-import { GraphClient } from '../channel/index.ts';
-import { type FakeGraph, startFakeGraph } from '../channel/testing/fake-graph.ts';
 import { setCustomerPhone } from '../storage/customers.ts';
-import type { Storage } from '../storage/db.ts';
 import { listMappings, listOrderEvents, postOrderEvent, putMapping } from './order-events.ts';
 import { applyTemplateStatusChanges, listTemplates } from './templates.ts';
-import { expectCode, meta, recordingQueue, seedOrderShop, sendsTo } from './testing/order-events-fixture.ts';
+import { expectCode, orderEventSuite } from './testing/order-events-fixture.ts';
 import { sendTemplateFromInbox } from './utility-sends.ts';
 
 describe.each(BACKENDS)('order events and utility templates on %s', (backend) => {
-  let storage: Storage;
-  let graph: FakeGraph;
-  let client: GraphClient;
-  const { jobs, queue } = recordingQueue();
-
-  beforeAll(async () => {
-    storage = await openTestStorage(backend);
-    graph = await startFakeGraph(meta());
-    client = new GraphClient({ baseUrl: graph.baseUrl, version: 'v23.0', maxRetries: 0 });
-  });
-  afterAll(async () => {
-    await client?.close();
-    await graph?.close();
-    await storage?.close();
-  });
-  beforeEach(() => {
-    graph.script(meta());
-    jobs.length = 0;
-  });
-
-  const shop = () => seedOrderShop(storage, client, queue);
-  const sends = () => sendsTo(graph);
+  const suite = orderEventSuite(backend);
+  const { shop, sends } = suite;
 
   it('R13a: a written template is submitted to Meta with named parameters and stored with its status', async () => {
     const s = await shop();
-    const created = graph.requests.find((r) => r.path.endsWith(`/${s.page.fb_page_id}/message_templates`));
+    const created = suite.graph.requests.find((r) =>
+      r.path.endsWith(`/${s.page.fb_page_id}/message_templates`),
+    );
     expect(created?.body).toMatchObject({
       name: 'order_shipped_vi',
       language: 'vi',

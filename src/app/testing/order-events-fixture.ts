@@ -1,9 +1,10 @@
 // What the order-event tests share (order-events.test.ts, order-events-retry.test.ts): the template,
 // Meta's scripted answers, a recording queue and a shop with the template mapped to `order_shipped`.
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { type Backend, openTestStorage } from '../../../test/support/backends.ts';
 import { seedWorkspace } from '../../../test/support/factories.ts';
-import { type GraphClient, TemplateApi } from '../../channel/index.ts';
-import type { FakeGraph, RecordedRequest } from '../../channel/testing/fake-graph.ts';
+import { GraphClient, TemplateApi } from '../../channel/index.ts';
+import { type FakeGraph, type RecordedRequest, startFakeGraph } from '../../channel/testing/fake-graph.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import type { Enqueuer } from '../../jobs/queue.ts';
 import type { Storage } from '../../storage/db.ts';
@@ -63,3 +64,39 @@ export async function seedOrderShop(storage: Storage, client: GraphClient, queue
 /** The message sends Meta received, in order. */
 export const sendsTo = (graph: FakeGraph) =>
   graph.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
+
+/**
+ * One suite's parts on `backend`: storage, Meta's scripted server and a client without retries, opened
+ * before the suite and closed after it; Meta's script and the recorded jobs are reset before each test.
+ */
+export function orderEventSuite(backend: Backend) {
+  const { jobs, queue } = recordingQueue();
+  let storage: Storage | undefined;
+  let graph: FakeGraph | undefined;
+  let client: GraphClient | undefined;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+    graph = await startFakeGraph(meta());
+    client = new GraphClient({ baseUrl: graph.baseUrl, version: 'v23.0', maxRetries: 0 });
+  });
+  afterAll(async () => {
+    await client?.close();
+    await graph?.close();
+    await storage?.close();
+  });
+  beforeEach(() => {
+    graph!.script(meta());
+    jobs.length = 0;
+  });
+  return {
+    jobs,
+    get storage() {
+      return storage!;
+    },
+    get graph() {
+      return graph!;
+    },
+    shop: () => seedOrderShop(storage!, client!, queue),
+    sends: () => sendsTo(graph!),
+  };
+}
