@@ -58,6 +58,7 @@ export const AUDIT_ACTIONS: Record<string, AuditAction> = {
   'PUT /api/ad-account': { key: 'ad_account.connect' },
   'DELETE /api/ad-account': { key: 'ad_account.disconnect' },
   'PUT /api/campaigns/:campaignId/budget': { key: 'campaign.budget', param: ['campaignId', 'campaign'] },
+  'POST /api/pages/:pageId/marketing-tokens/sync': page('marketing_tokens.sync'),
 };
 
 export const routeOf = (req: FastifyRequest) => `${req.method} ${req.routeOptions.url ?? req.url}`;

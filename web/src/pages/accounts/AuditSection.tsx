@@ -111,6 +111,10 @@ const ACTIONS: Record<string, { vi: Say; en: Say }> = {
     vi: (n) => `Đặt ngân sách cho chiến dịch${q(n)}`,
     en: (n) => `Set the budget of the campaign${q(n)}`,
   },
+  'marketing_tokens.sync': {
+    vi: (n) => `Đồng bộ danh sách người đăng ký nhận tin marketing của Fanpage${q(n)} từ Facebook`,
+    en: (n) => `Synchronised the marketing message subscribers of page${q(n)} from Facebook`,
+  },
   'user.password_reset': {
     vi: (n) => `Đặt lại mật khẩu của${q(n)} trên máy chủ`,
     en: (n) => `Reset the password of${q(n)} on the server`,
