@@ -3,6 +3,7 @@
 // skip their OTN recipients as `otn_closed` without calling Meta. A legacy page is not touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { dispatchToEnd } from '../../test/support/dispatch.ts';
 import {
   DAY,
   otnTopic,
@@ -16,8 +17,6 @@ import * as campaigns from '../app/campaigns.ts';
 import type { BatchItem, SendResult } from '../channel/index.ts';
 import { classifySendError } from '../domain/send-errors.ts';
 import type { Storage } from '../storage/db.ts';
-import { createDispatchStore } from '../storage/dispatch-store.ts';
-import { startDispatcher } from './dispatcher.ts';
 
 const UNAVAILABLE = { code: 10, message: '(#10) One-time notifications are not available for this Page' };
 
@@ -53,10 +52,11 @@ describe.each(BACKENDS)('a campaign told by Meta that OTN is unavailable on %s',
     });
     await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
     const sent: BatchItem[] = [];
-    const dispatcher = startDispatcher(
+    const camp = await dispatchToEnd(
+      storage,
+      w,
+      created.id,
       {
-        store: createDispatchStore(storage.db),
-        clock: w.clock,
         channel: {
           sendBatch: async (_page, items) =>
             items.map((item): SendResult => {
@@ -68,22 +68,10 @@ describe.each(BACKENDS)('a campaign told by Meta that OTN is unavailable on %s',
               return { ok: true, messageId: `m-${sent.length}`, recipientId: null, attempts: 1 };
             }),
         },
-        publicUrl: 'http://svc.test',
-        lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
       },
-      { pollMs: 20, concurrency: 1, batchSize: 1 },
+      { batchSize: 1 },
     );
-    try {
-      const end = Date.now() + 60_000;
-      let camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      while (camp.status !== 'completed' && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
-        camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      }
-      expect(camp.status).toBe('completed');
-    } finally {
-      await dispatcher.stop();
-    }
+    expect(camp.status).toBe('completed');
     const rows = await campaigns.campaignDeliveries(ctx, w.workspaceId, created.id, {});
     const page = await storage.db
       .selectFrom('pages')

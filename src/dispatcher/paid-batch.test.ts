@@ -3,6 +3,7 @@
 // skipped with the reason (budget_exhausted). Meta's Marketing API is the scripted loopback server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { dispatchToEnd } from '../../test/support/dispatch.ts';
 import {
   DAY,
   otnTopic,
@@ -21,8 +22,6 @@ import { setCampaignBudget } from '../app/marketing-estimates.ts';
 import { sendCampaignMessagePaid } from '../app/marketing-messages.ts';
 import type { BatchItem } from '../channel/index.ts';
 import type { Storage } from '../storage/db.ts';
-import { createDispatchStore } from '../storage/dispatch-store.ts';
-import { startDispatcher } from './dispatcher.ts';
 
 describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => {
   let storage: Storage;
@@ -57,39 +56,22 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
     });
     await setCampaignBudget(ctx, w.workspaceId, created.id, 2500);
     await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
-    const dispatcher = startDispatcher(
-      {
-        store: createDispatchStore(storage.db),
-        clock: w.clock,
-        channel: { sendBatch: async () => expect.fail('the free route must not be used on a 2026/VN page') },
-        publicUrl: 'http://svc.test',
-        lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
-        paid: (req) => sendCampaignMessagePaid(ctx, req),
-      },
-      { pollMs: 20, concurrency: 1 },
-    );
-    try {
-      const end = Date.now() + 60_000;
-      let c = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      while (c.status !== 'completed' && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100));
-        c = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      }
-      expect(c).toMatchObject({ status: 'completed', sent_count: 2, skipped_count: 1, failed_count: 0 });
-      const rows = await campaigns.campaignDeliveries(ctx, w.workspaceId, created.id, {});
-      expect(rows.map((d) => `${d.status}:${d.reason}`).sort()).toEqual([
-        'sent:null',
-        'sent:null',
-        'skipped:budget_exhausted',
-      ]);
-      const sends = meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}55`));
-      expect(sends).toHaveLength(2);
-      expect((sends[0]!.body as { message: unknown }).message).toMatchObject({
-        text: expect.stringMatching(/giảm 20%/),
-      });
-    } finally {
-      await dispatcher.stop();
-    }
+    const c = await dispatchToEnd(storage, { ctx, workspaceId: w.workspaceId }, created.id, {
+      channel: { sendBatch: async () => expect.fail('the free route must not be used on a 2026/VN page') },
+      paid: (req) => sendCampaignMessagePaid(ctx, req),
+    });
+    expect(c).toMatchObject({ status: 'completed', sent_count: 2, skipped_count: 1, failed_count: 0 });
+    const rows = await campaigns.campaignDeliveries(ctx, w.workspaceId, created.id, {});
+    expect(rows.map((d) => `${d.status}:${d.reason}`).sort()).toEqual([
+      'sent:null',
+      'sent:null',
+      'skipped:budget_exhausted',
+    ]);
+    const sends = meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}55`));
+    expect(sends).toHaveLength(2);
+    expect((sends[0]!.body as { message: unknown }).message).toMatchObject({
+      text: expect.stringMatching(/giảm 20%/),
+    });
   });
   it("R12e/R12f: on the same 2026/VN page a one-time topic's campaign spends its OTN tokens on the free route, never paid", async () => {
     const w = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
@@ -117,42 +99,23 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
     });
     await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
     const sent: BatchItem[] = [];
-    const dispatcher = startDispatcher(
-      {
-        store: createDispatchStore(storage.db),
-        clock: w.clock,
-        channel: {
-          sendBatch: async (_page, items) => {
-            sent.push(...items);
-            return items.map((_, i) => ({
-              ok: true as const,
-              messageId: `m-otn-${i}`,
-              recipientId: c.psid,
-              attempts: 1,
-            }));
-          },
+    const camp = await dispatchToEnd(storage, { ctx, workspaceId: w.workspaceId }, created.id, {
+      channel: {
+        sendBatch: async (_page, items) => {
+          sent.push(...items);
+          return items.map((_, i) => ({
+            ok: true as const,
+            messageId: `m-otn-${i}`,
+            recipientId: c.psid,
+            attempts: 1,
+          }));
         },
-        publicUrl: 'http://svc.test',
-        lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
-        paid: async () => expect.fail('an OTN topic must not go as a paid marketing message'),
       },
-      { pollMs: 20, concurrency: 1 },
-    );
-    try {
-      const end = Date.now() + 60_000;
-      let camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      while (camp.status !== 'completed' && Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 100));
-        camp = await campaigns.getCampaign(ctx, w.workspaceId, created.id);
-      }
-      expect(camp).toMatchObject({ status: 'completed', sent_count: 1 });
-      expect(sent).toHaveLength(1);
-      expect(sent[0]!.plan.recipient).toEqual({ one_time_notif_token: 'otn-dispatch-1' });
-      expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}56`))).toHaveLength(
-        0,
-      );
-    } finally {
-      await dispatcher.stop();
-    }
+      paid: async () => expect.fail('an OTN topic must not go as a paid marketing message'),
+    });
+    expect(camp).toMatchObject({ status: 'completed', sent_count: 1 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.plan.recipient).toEqual({ one_time_notif_token: 'otn-dispatch-1' });
+    expect(meta.calls('/messages').filter((q) => q.path.includes(`act_${w.workspaceId}56`))).toHaveLength(0);
   });
 });
