@@ -6,6 +6,23 @@ import { SandboxClient } from '../../src/sandbox/client.ts';
 import { SandboxClient2026 } from '../../src/sandbox/client-2026.ts';
 import { boot, browserSkipReason, type Env, optInWeekly, shot, WEEKLY } from './harness.ts';
 
+/** The wizard from "+ Chiến dịch mới" to the dry run of a text campaign on the weekly topic (2 reached). */
+async function dryRunWeekly(env: Env, name: string, text: string) {
+  const p = env.console;
+  await p.goto(`${env.base}/campaigns`);
+  await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
+  const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
+  await wiz.getByLabel('Chủ đề (khách hàng đã đăng ký)').selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
+  await wiz.getByRole('button', { name: 'Tiếp' }).click();
+  await wiz.getByRole('button', { name: 'Tiếp' }).click();
+  await wiz.getByLabel('Tên chiến dịch').fill(name);
+  await wiz.getByLabel('Nội dung').fill(text);
+  await wiz.getByRole('button', { name: 'Tiếp' }).click();
+  await wiz.getByRole('button', { name: 'Chạy thử' }).click();
+  await wiz.getByTestId('dry-reachable').getByText('2').waitFor();
+  return { p, wiz };
+}
+
 describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (browser)', () => {
   let env: Env;
   const campaigns = async () => {
@@ -97,20 +114,7 @@ describe.skipIf(browserSkipReason !== null)('campaign drafts and confirmations (
   }, 90_000);
 
   it('R9e (issue 10.12): scheduling asks with the count; cancelling asks and says who will not get it', async () => {
-    const p = env.console;
-    await p.goto(`${env.base}/campaigns`);
-    await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
-    const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
-    await wiz
-      .getByLabel('Chủ đề (khách hàng đã đăng ký)')
-      .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
-    await wiz.getByRole('button', { name: 'Tiếp' }).click();
-    await wiz.getByRole('button', { name: 'Tiếp' }).click();
-    await wiz.getByLabel('Tên chiến dịch').fill('Hẹn giờ tuần sau');
-    await wiz.getByLabel('Nội dung').fill('Sắp có ưu đãi');
-    await wiz.getByRole('button', { name: 'Tiếp' }).click();
-    await wiz.getByRole('button', { name: 'Chạy thử' }).click();
-    await wiz.getByTestId('dry-reachable').getByText('2').waitFor();
+    const { p, wiz } = await dryRunWeekly(env, 'Hẹn giờ tuần sau', 'Sắp có ưu đãi');
     await wiz.getByRole('button', { name: 'Tiếp' }).click();
     await wiz.getByLabel('Hẹn giờ gửi').fill('2099-01-01T09:00');
     await wiz.getByRole('button', { name: 'Hẹn giờ', exact: true }).click();
@@ -154,20 +158,7 @@ describe.skipIf(browserSkipReason !== null)(
     afterAll(async () => env?.close());
 
     it("R12h/R14d: the dry run shows the paid route with Meta's delivery and cost estimate; the confirmation states count and cost", async () => {
-      const p = env.console;
-      await p.goto(`${env.base}/campaigns`);
-      await p.getByRole('button', { name: '+ Chiến dịch mới' }).click();
-      const wiz = p.getByRole('region', { name: 'Chiến dịch mới' });
-      await wiz
-        .getByLabel('Chủ đề (khách hàng đã đăng ký)')
-        .selectOption({ label: `${WEEKLY.name} (Định kỳ)` });
-      await wiz.getByRole('button', { name: 'Tiếp' }).click();
-      await wiz.getByRole('button', { name: 'Tiếp' }).click();
-      await wiz.getByLabel('Tên chiến dịch').fill('Giảm giá trả phí');
-      await wiz.getByLabel('Nội dung').fill('Cuối tuần giảm 30%');
-      await wiz.getByRole('button', { name: 'Tiếp' }).click();
-      await wiz.getByRole('button', { name: 'Chạy thử' }).click();
-      await wiz.getByTestId('dry-reachable').getByText('2').waitFor();
+      const { p, wiz } = await dryRunWeekly(env, 'Giảm giá trả phí', 'Cuối tuần giảm 30%');
       // Both recipients take the paid route, priced by Meta's estimate for the page's message campaign.
       const routes = wiz.getByTestId('dry-routes');
       // The price each paid send commits: Meta's estimate, upper bound per delivered message (R14d).
