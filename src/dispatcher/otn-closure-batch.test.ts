@@ -3,7 +3,7 @@
 // skip their OTN recipients as `otn_closed` without calling Meta. A legacy page is not touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { dispatchToEnd } from '../../test/support/dispatch.ts';
+import { dispatchToEnd, startTextCampaign } from '../../test/support/dispatch.ts';
 import {
   DAY,
   otnTopic,
@@ -44,13 +44,10 @@ describe.each(BACKENDS)('a campaign told by Meta that OTN is unavailable on %s',
       });
     }
     w.clock.advance(8 * DAY);
-    const created = await campaigns.createCampaign(ctx, w.workspaceId, w.page.id, {
+    const created = await startTextCampaign({ ...w, ctx }, topic.id, {
       name: 'Back in stock',
-      topicId: topic.id,
-      content: { type: 'text', text: 'Size M is back' },
-      audience: {},
+      text: 'Size M is back',
     });
-    await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
     const sent: BatchItem[] = [];
     const camp = await dispatchToEnd(
       storage,

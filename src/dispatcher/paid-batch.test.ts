@@ -3,7 +3,7 @@
 // skipped with the reason (budget_exhausted). Meta's Marketing API is the scripted loopback server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
-import { dispatchToEnd } from '../../test/support/dispatch.ts';
+import { dispatchToEnd, startTextCampaign } from '../../test/support/dispatch.ts';
 import {
   DAY,
   otnTopic,
@@ -91,13 +91,10 @@ describe.each(BACKENDS)('the paid branch of the dispatcher on %s', (backend) => 
       accessToken: 'system-user-token',
     });
     w.clock.advance(8 * DAY);
-    const created = await campaigns.createCampaign(ctx, w.workspaceId, w.page.id, {
+    const created = await startTextCampaign({ ...w, ctx }, topic.id, {
       name: 'Back in stock',
-      topicId: topic.id,
-      content: { type: 'text', text: 'Size M is back' },
-      audience: {},
+      text: 'Size M is back',
     });
-    await campaigns.command(ctx, w.workspaceId, created.id, { type: 'start' });
     const sent: BatchItem[] = [];
     const camp = await dispatchToEnd(storage, { ctx, workspaceId: w.workspaceId }, created.id, {
       channel: {

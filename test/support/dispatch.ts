@@ -38,3 +38,19 @@ export async function dispatchToEnd(
     await dispatcher.stop();
   }
 }
+
+/** A text campaign to everyone on `topicId` of the page, created and started as an admin would. */
+export async function startTextCampaign(
+  w: { ctx: AppContext; workspaceId: number; page: { id: number } },
+  topicId: number,
+  content: { name: string; text: string },
+) {
+  const created = await campaigns.createCampaign(w.ctx, w.workspaceId, w.page.id, {
+    name: content.name,
+    topicId,
+    content: { type: 'text', text: content.text },
+    audience: {},
+  });
+  await campaigns.command(w.ctx, w.workspaceId, created.id, { type: 'start' });
+  return created;
+}
