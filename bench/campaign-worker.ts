@@ -1,6 +1,6 @@
 // One dispatcher process for bench:campaign `--workers N`: the same dispatcher and options as the
 // in-process run, on the bench's PostgreSQL schema, against its sandbox. Prints {"ready":true} once
-// started and {"peakRssMb":…} when told to stop (SIGTERM), then exits.
+// started and {"peakRssMb":…,"cpuSeconds":…} when told to stop (SIGTERM), then exits.
 import { parseArgs } from 'node:util';
 import { campaignLifecycle } from '../src/app/campaigns.ts';
 import { GraphClient } from '../src/channel/graph-client.ts';
@@ -43,6 +43,8 @@ const dispatcher = startDispatcher(
   },
   { concurrency: 2, batchSize: 500, parallelCalls: 4, pollMs: 20, materialisePage: 10_000 },
 );
+// CPU from here on: the dispatcher's work, not the start-up (module loading, compiling TypeScript).
+const cpuAtReady = process.cpuUsage();
 process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
 process.on('SIGTERM', () => {
   clearInterval(sampler);
@@ -50,7 +52,9 @@ process.on('SIGTERM', () => {
     await dispatcher.stop();
     await graph.close();
     await storage.close();
-    process.stdout.write(`${JSON.stringify({ peakRssMb: peak / 2 ** 20 })}\n`);
+    const cpu = process.cpuUsage(cpuAtReady);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    process.stdout.write(`${JSON.stringify({ peakRssMb: peak / 2 ** 20, cpuSeconds })}\n`);
     process.exit(0);
   })();
 });

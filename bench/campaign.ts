@@ -23,6 +23,7 @@ import { parseKey, setSecretKey } from '../src/storage/secrets.ts';
 import { createWorld, type RecipientSpec, seedDatabase } from '../test/crash/world.ts';
 import { openTestStorage } from '../test/support/backends.ts';
 import { runPaid } from './campaign-paid.ts';
+import { type CpuQuota, limitCpu } from './cpu-quota.ts';
 import { load1, machine, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -32,6 +33,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // Dispatcher processes of their own (PostgreSQL only); 0: the dispatcher runs in this process.
     workers: { type: 'string', default: '0' },
+    // Each dispatcher process held to this share of one CPU (Linux cgroups, root): bench/cpu-quota.ts.
+    'cpu-quota': { type: 'string' },
     // Recipients of the paid-route run (a 2026/VN page, bench/campaign-paid.ts) on each backend; 0: none.
     paid: { type: 'string', default: '0' },
   },
@@ -39,6 +42,10 @@ const { values: args } = parseArgs({
 const N = Number(args.recipients);
 const RAW = Number(args.raw ?? Math.min(N, 200_000));
 const WORKERS = Number(args.workers);
+const CPU_QUOTA = args['cpu-quota'] === undefined ? null : Number(args['cpu-quota']);
+if (CPU_QUOTA !== null && !(CPU_QUOTA > 0 && WORKERS > 0))
+  throw new Error('--cpu-quota takes a share of one CPU (e.g. 0.25) and needs --workers N');
+const quotas: CpuQuota[] = [];
 // One secret key for this process and its dispatcher processes: they decrypt the page token it stored.
 const KEY = randomBytes(32).toString('hex');
 setSecretKey(parseKey(KEY));
@@ -145,7 +152,7 @@ async function dbCounters(storage: Storage): Promise<Record<string, number> | nu
 async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Promise<ChildProcess[]> {
   const { rows } = await sql<{ s: string }>`SELECT current_schema() AS s`.execute(storage.db);
   return Promise.all(
-    Array.from({ length: n }, async () => {
+    Array.from({ length: n }, async (_, i) => {
       const child = spawn(
         process.execPath,
         [
@@ -160,6 +167,8 @@ async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Pr
         { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RN_SECRET_KEY: KEY } },
       );
       children.push(child);
+      if (CPU_QUOTA !== null)
+        quotas.push(limitCpu(`renotify-bench-${process.pid}-${i}`, child.pid!, CPU_QUOTA));
       const lines = createInterface({ input: child.stdout! });
       await new Promise((resolve) => lines.once('line', resolve));
       return child;
@@ -167,12 +176,15 @@ async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Pr
   );
 }
 
-/** Stops a worker and returns its peak RSS (MB). */
-async function stopWorker(child: ChildProcess): Promise<number> {
+/** Stops a worker and returns its peak RSS (MB) and the CPU seconds it used after it was ready. */
+async function stopWorker(child: ChildProcess): Promise<{ peakRssMb: number; cpuSeconds: number }> {
   const lines = createInterface({ input: child.stdout! });
   const line = new Promise<string>((resolve) => lines.once('line', resolve));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  return (JSON.parse(await line) as { peakRssMb: number }).peakRssMb;
+  const r = JSON.parse(await line) as { peakRssMb: number; cpuSeconds: number };
+  await exited;
+  return r;
 }
 
 async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<Result> {
@@ -263,8 +275,21 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
   }
   clearInterval(sampler);
   await dispatcher?.stop();
-  const workerRss = await Promise.all(workers.map(stopWorker));
+  const throttling = quotas.map((q) => q.stats());
+  const stopped = await Promise.all(workers.map(stopWorker));
+  for (const q of quotas.splice(0)) q.remove();
+  const workerRss = stopped.map((w) => w.peakRssMb);
   if (workerRss.length) peak = Math.max(...workerRss);
+  if (stopped.length) {
+    const cpu = stopped.reduce((a, w) => a + w.cpuSeconds, 0);
+    const quota =
+      CPU_QUOTA === null
+        ? ''
+        : `, each held to ${f(CPU_QUOTA, 2)} CPU; periods at the quota: ${throttling.map((t) => `${f((100 * t.throttled) / Math.max(1, t.periods))} %`).join(', ')}`;
+    console.log(
+      `  ${backend} dispatcher processes: ${f(cpu, 1)} CPU s in all = ${f((cpu * 1e6) / N)} µs per message${quota}`,
+    );
+  }
   await graph.close();
   await storage.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
