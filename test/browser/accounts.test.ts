@@ -83,10 +83,8 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
         'Tài khoản & bảo mật',
       ]);
       // At 1280 px the owner's full navigation is one row (it wrapped onto three beside the brand bar).
-      const tops = await nav
-        .getByRole('link')
-        .evaluateAll((links) => links.map((l) => l.getBoundingClientRect().top));
-      expect(new Set(tops).size).toBe(1);
+      const boxes = await Promise.all((await nav.getByRole('link').all()).map((l) => l.boundingBox()));
+      expect(new Set(boxes.map((b) => b?.y)).size).toBe(1);
       // The page asked for (/topics) is shown with its data.
       await p.getByRole('region', { name: 'Chủ đề thông báo định kỳ' }).waitFor();
     },

@@ -11,7 +11,7 @@ import type {
   CampaignCreateBody,
 } from '../../src/http/schemas/campaigns.ts';
 import type { ConversationItem } from '../../src/http/schemas/conversations.ts';
-import type { RoutePreview as RoutePreviewSchema } from '../../src/http/schemas/send-routes.ts';
+import type { DryRunResult, RoutePreview as RoutePreviewSchema } from '../../src/http/schemas/send-routes.ts';
 import type * as Stats from '../../src/http/schemas/stats.ts';
 import type { TopicInput, TopicKind } from '../../src/http/schemas/topics.ts';
 
@@ -293,16 +293,6 @@ export interface Campaign {
     clicked: number;
   };
 }
-export interface DryRun {
-  audience: number;
-  reachable: number;
-  deferred: number;
-  skipped: Record<string, number>;
-  estimatedSeconds: number;
-  /** R12h: recipients per route, and the others by refusal reason. */
-  routes: Partial<Record<RouteName, number>>;
-  refusals: Record<string, number>;
-  routeNotAvailable: number;
-  /** R14d: the paid recipients at Meta's estimated unit price, in the currency's smallest unit; absent while unknown. */
-  estimate?: { currency: string; amount: number };
-}
+// The schema keys `routes` by any string (TypeBox loses the literal keys of a mapped union); the console
+// reads it by route name.
+export type DryRun = Omit<Wire<DryRunResult>, 'routes'> & { routes: Partial<Record<RouteName, number>> };

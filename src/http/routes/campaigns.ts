@@ -27,6 +27,7 @@ import {
   CampaignDraftBody as DraftBody,
   Id,
 } from '../schemas/campaigns.ts';
+import { DryRunResult } from '../schemas/send-routes.ts';
 import { PageParams } from './pages.ts';
 
 const CampaignParams = Type.Object({ id: Id });
@@ -160,7 +161,12 @@ export async function campaignRoutes(app: App, deps: ServerDeps) {
     '/api/campaigns/:id/dry-run',
     {
       config: admin,
-      schema: { tags, summary: 'R9c: who would get it, and why not', params: CampaignParams },
+      schema: {
+        tags,
+        summary: 'R9c: who would get it, and why not',
+        params: CampaignParams,
+        response: { 200: DryRunResult },
+      },
     },
     async (req) => dryRun(deps.ctx, await deps.workspaceFor(req), req.params.id),
   );

@@ -52,5 +52,22 @@ export const RoutePreview = Type.Union([
   }),
 ]);
 
+/** POST /api/campaigns/:id/dry-run (R9c, R12h): the response, serialised by this schema. */
+export const DryRunResult = Type.Object({
+  audience: Type.Integer(),
+  reachable: Type.Integer(),
+  deferred: Type.Integer(),
+  /** Why the rest would not get the message (R9c), by reason code. */
+  skipped: Type.Record(Type.String(), Type.Integer()),
+  estimatedSeconds: Type.Number(),
+  /** R12h: recipients per route name (RouteName), and the others by refusal reason. */
+  routes: Type.Record(Type.String(), Type.Integer()),
+  refusals: Type.Record(Type.String(), Type.Integer()),
+  routeNotAvailable: Type.Integer(),
+  /** R14d: the paid recipients at Meta's estimated unit price, in the currency's smallest unit; absent while unknown. */
+  estimate: Type.Optional(Money),
+});
+
 export type RouteQuery = Static<typeof RouteQuery>;
 export type RoutePreview = Static<typeof RoutePreview>;
+export type DryRunResult = Static<typeof DryRunResult>;
