@@ -121,7 +121,7 @@ interface Waiting {
 
 /**
  * Group commit: deliveries that arrive while every commit slot is busy are stored together in the next
- * free one — one insert of events and one of jobs, one transaction. Several groups commit at once
+ * free one — events and jobs in one statement (or one transaction where the queue cannot say it). Several groups commit at once
  * (`commitsInFlight`, one per pooled connection worth using; 1 on PGlite's single connection), so a
  * commit's round trips and fsync overlap the next group's. Each delivery is still answered only after
  * the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails, each
@@ -237,15 +237,26 @@ export class WebhookIntake {
     }
   }
 
+  /**
+   * One statement when the queue can give its job insert (events and jobs together, atomic on its own,
+   * one round trip); else one transaction of two inserts. Either way: stored before acknowledged, and
+   * every event's customer has its job. A job per customer of the group, duplicates included (as ever).
+   */
   private commit(batch: Waiting[]): Promise<Set<string>> {
+    const all = batch.flatMap((w) => w.events);
+    const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
+    const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
+      fbPageId: e.fbPageId,
+      psid: e.psid,
+    }));
+    const insert = this.ctx.queue.jobsInsert?.(JOBS.webhookCustomer);
+    if (insert)
+      return inbox.storeEvents(this.ctx.db, all, this.ctx.clock.now(), {
+        insert: insert.text,
+        payload: insert.payload(jobs),
+      });
     return inTransaction(this.ctx.db, async (tx) => {
-      const all = batch.flatMap((w) => w.events);
       const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
-      const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
-      const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
-        fbPageId: e.fbPageId,
-        psid: e.psid,
-      }));
       await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
       return inserted;
     });

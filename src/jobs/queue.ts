@@ -49,6 +49,17 @@ export interface SendOpts {
   startAfter?: Date;
 }
 
+/**
+ * A queue's job insert exactly as pg-boss writes it (captured from pg-boss's own `insert`, not copied):
+ * one INSERT whose only parameter, `$1`, is the jobs as JSON (`payload`). A caller can run it as a CTE
+ * beside its own insert, so the rows and their jobs are stored by one statement (one round trip,
+ * atomic without a transaction).
+ */
+export interface JobsInsert {
+  text: string;
+  payload(data: object[]): string;
+}
+
 export interface Enqueuer {
   /**
    * `singletonKey` with `singletonSeconds`: at most one job of that key per window of that many seconds,
@@ -57,6 +68,8 @@ export interface Enqueuer {
   send(name: JobName, data: object, opts?: SendOpts): Promise<void>;
   /** Many jobs of one kind in one statement (webhook intake's group commit). */
   sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
+  /** `name`'s job insert as one statement (undefined: only `sendMany` can enqueue, e.g. notify queues). */
+  jobsInsert?(name: JobName): JobsInsert | undefined;
 }
 
 /**
@@ -92,8 +105,14 @@ function failure(e: unknown): { message: string; code?: string } {
   };
 }
 
+/** The payload pg-boss's `insert` binds to `$1` for jobs given as `{ data }` only. */
+function jobsPayload(data: object[]): string {
+  return JSON.stringify(data.map((d) => ({ data: d })));
+}
+
 export class JobQueue implements Enqueuer {
   readonly boss: PgBoss;
+  private readonly inserts = new Map<JobName, JobsInsert>();
 
   constructor(storage: Storage, opts: { schema?: string } = {}) {
     this.boss = new PgBoss({
@@ -114,7 +133,35 @@ export class JobQueue implements Enqueuer {
       // cache has it, and queues created on a fresh database are not cached. On PGlite (one connection)
       // that lookup inside the webhook intake transaction deadlocks: warm the cache before serving.
       await this.boss.getJobById(name, '00000000-0000-0000-0000-000000000000');
+      const text = await this.captureInsert(name);
+      if (text !== undefined) this.inserts.set(name, { text, payload: jobsPayload });
     }
+  }
+
+  /**
+   * The SQL pg-boss's `insert` runs for `name`, taken from pg-boss itself (its executor records the text
+   * and runs nothing). Kept only if it is one INSERT whose only parameter is `$1`; a queue with notify
+   * on (an INSERT wrapped in its own WITH) or a future pg-boss that writes it otherwise is left to
+   * `sendMany`. queue.test.ts checks that jobs stored by this text are fetched and completed by pg-boss.
+   */
+  private async captureInsert(name: JobName): Promise<string | undefined> {
+    let text: string | undefined;
+    await this.boss.insert(name, [], {
+      db: {
+        async executeSql(sqlText: string) {
+          text = sqlText;
+          return { rows: [] };
+        },
+      },
+    });
+    if (text === undefined) return undefined;
+    const single = /^\s*INSERT\s+INTO\b/i.test(text) && !text.includes(';');
+    const onlyFirstParam = text.includes('$1') && !/\$(?!1\b)\d+/.test(text);
+    return single && onlyFirstParam ? text.trim() : undefined;
+  }
+
+  jobsInsert(name: JobName): JobsInsert | undefined {
+    return this.inserts.get(name);
   }
 
   async send(name: JobName, data: object, opts: SendOpts = {}): Promise<void> {

@@ -3,7 +3,7 @@ import type { PageState } from '../domain/model.ts';
 import type { Profile } from '../domain/platform.ts';
 import { type Executor, prepared } from './db.ts';
 import type { PageRow } from './schema.ts';
-import { decrypt, encrypt } from './secrets.ts';
+import { decrypt, decryptCached, encrypt } from './secrets.ts';
 
 /** Page tokens and app secrets are encrypted at rest and decrypted only here, on the way out of SQL. */
 function readable(row: PageRow): PageRow {
@@ -143,7 +143,14 @@ export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promi
   for (let i = 0; i < fbPageIds.length; i += 10_000) {
     const ids = fbPageIds.slice(i, i + 10_000);
     const rows = await pagesByFbIds.run(db, [ids]);
-    out.push(...rows.map((r) => ({ ...readable(r), workspace_suspended_at: r.workspace_suspended_at })));
+    // Every delivery reads its pages again (a disconnect takes effect at once); their secrets, decrypted
+    // once per ciphertext, are not deciphered again.
+    for (const r of rows)
+      out.push({
+        ...r,
+        access_token: decryptCached(r.access_token),
+        app_secret: decryptCached(r.app_secret),
+      });
   }
   return out;
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decrypt, encrypt, loadOrCreateKey, lookupHash, parseKey } from './secrets.ts';
+import { decrypt, decryptCached, encrypt, loadOrCreateKey, lookupHash, parseKey } from './secrets.ts';
 
 describe('secrets at rest', () => {
   it('encrypts with a fresh IV each time and decrypts back; the clear text is not in the ciphertext', () => {
@@ -15,6 +15,26 @@ describe('secrets at rest', () => {
     expect(decrypt(a)).toBe(token);
     expect(decrypt(b)).toBe(token);
     expect(encrypt(null)).toBeNull();
+  });
+
+  it('IVs drawn in bulk are 96 bits and never repeat, across refills of the pool', () => {
+    const ivs = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const raw = Buffer.from(encrypt('same text').slice('enc:v1:'.length), 'base64');
+      ivs.add(raw.subarray(0, 12).toString('hex'));
+      expect(decrypt(`enc:v1:${raw.toString('base64')}`)).toBe('same text');
+    }
+    expect(ivs.size).toBe(2000);
+  });
+
+  it('decryptCached answers what decrypt does; a changed secret is a new ciphertext, so never stale', () => {
+    const first = encrypt('app-secret-1');
+    expect(decryptCached(first)).toBe('app-secret-1');
+    expect(decryptCached(first)).toBe('app-secret-1');
+    const second = encrypt('app-secret-2');
+    expect(decryptCached(second)).toBe('app-secret-2');
+    expect(decryptCached(null)).toBeNull();
+    expect(decryptCached('plain-bench-value')).toBe('plain-bench-value');
   });
 
   it('a tampered ciphertext is refused (GCM authentication)', () => {

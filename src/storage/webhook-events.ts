@@ -1,7 +1,9 @@
 // The webhook inbox: raw events stored before the 200 (idempotent by key), applied later in
 // timestamp order per customer.
+
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import { type Executor, prepared } from './db.ts';
+import { type Executor, type Prepared, prepared } from './db.ts';
 import type { WebhookEventRow } from './schema.ts';
 import { decrypt, encrypt } from './secrets.ts';
 
@@ -14,14 +16,38 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
-const insertEvents = prepared<{ idempotency_key: string }>(
-  'webhook_events_store',
-  `INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
-   SELECT p, s, k, i, e, b, $7::timestamptz
-   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[]) AS r(p, s, k, i, e, b)
+/** The events insert, its parameters numbered from `$<first>` (the rows' columns, then the time). */
+function insertEventsText(first: number): string {
+  const [p, s, k, i, e, b, at] = [0, 1, 2, 3, 4, 5, 6].map((n) => `$${first + n}`);
+  return `INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
+   SELECT p, s, k, i, e, b, ${at}::timestamptz
+   FROM unnest(${p}::text[], ${s}::text[], ${k}::text[], ${i}::text[], ${e}::timestamptz[], ${b}::text[]) AS r(p, s, k, i, e, b)
    ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
-   RETURNING idempotency_key`,
-);
+   RETURNING idempotency_key`;
+}
+
+const insertEvents = prepared<{ idempotency_key: string }>('webhook_events_store', insertEventsText(1));
+
+/** Per job-insert text (one per queue schema): the events insert with that job insert as a CTE. */
+const insertEventsWithJobs = new Map<string, Prepared<{ idempotency_key: string }>>();
+
+function withJobsStatement(jobsInsert: string): Prepared<{ idempotency_key: string }> {
+  let p = insertEventsWithJobs.get(jobsInsert);
+  if (p === undefined) {
+    // A data-modifying CTE runs once and to completion even though the main insert reads none of it.
+    const text = `WITH jobs AS (${jobsInsert})\n${insertEventsText(2)}`;
+    const hash = createHash('sha1').update(text).digest('hex').slice(0, 16);
+    p = prepared(`webhook_events_store_jobs_${hash}`, text);
+    insertEventsWithJobs.set(jobsInsert, p);
+  }
+  return p;
+}
+
+/** Jobs to store with the events: a job insert whose only parameter `$1` is `payload`. */
+export interface JobsWithEvents {
+  insert: string;
+  payload: string;
+}
 
 /**
  * Stores events in one statement whatever their number: each column travels as one array parameter
@@ -29,18 +55,20 @@ const insertEvents = prepared<{ idempotency_key: string }>(
  * not thousands of placeholders. Sorted by key, so concurrent group commits that share a key (a Meta
  * retry racing its original) wait on each other in one order instead of deadlocking. Duplicates are
  * skipped. Returns the idempotency keys that were new, so a caller that stored several deliveries at
- * once can tell each its own count.
+ * once can tell each its own count. With `jobs`, that job insert runs in the same statement (a CTE):
+ * the events and their jobs are stored together or not at all, in one round trip, with no transaction.
  */
 export async function storeEvents(
   db: Executor,
   events: InboxEvent[],
   receivedAt: Date,
+  jobs?: JobsWithEvents,
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const rows = [...events].sort((a, b) =>
     a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
   );
-  const res = await insertEvents.run(db, [
+  const params = [
     rows.map((e) => e.fbPageId),
     rows.map((e) => e.psid),
     rows.map((e) => e.kind),
@@ -48,7 +76,10 @@ export async function storeEvents(
     rows.map((e) => e.eventAt.toISOString()),
     rows.map((e) => encrypt(JSON.stringify(e.body))),
     receivedAt,
-  ]);
+  ];
+  const res = jobs
+    ? await withJobsStatement(jobs.insert).run(db, [jobs.payload, ...params])
+    : await insertEvents.run(db, params);
   return new Set(res.map((r) => r.idempotency_key));
 }
 
