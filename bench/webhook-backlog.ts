@@ -1,0 +1,147 @@
+// bench:webhooks --backlog N: webhook processing measured alone. The service takes N deliveries with no
+// worker running (so intake never limits processing), then processing starts — in the bench process or in
+// `--workers K` processes of its own — and runs until nothing is pending. Beside it, the ceiling from the
+// same run: a bare "claim + decode + mark done" of a copy of the same pending events (the rows locked in
+// batches of 1,000 with SKIP LOCKED, each body decrypted and parsed, the batch marked processed in one
+// statement, one transaction per batch; the same number of concurrent loops as the real workers use), i.e.
+// what reading and retiring the events costs with none of their effects (customers, inbox, replies) and no
+// job queue. On PostgreSQL also the database's own counts per event (pg_stat_database, whole database).
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { inTransaction, type Storage } from '../src/storage/db.ts';
+import type { WebhookEventRow } from '../src/storage/schema.ts';
+import { countPending, eventBody } from '../src/storage/webhook-events.ts';
+import { load1 } from './report.ts';
+
+export interface DbCounts {
+  xact: number;
+  fetched: number;
+  inserted: number;
+  updated: number;
+  blksHit: number;
+}
+
+/** The whole database's counters (this bench's database is its own; other work on it would count). */
+export async function dbCounts(storage: Storage): Promise<DbCounts | undefined> {
+  if (storage.kind !== 'postgres') return undefined;
+  // The statistics collector publishes at most every 500 ms: wait so the snapshot is complete.
+  await new Promise((r) => setTimeout(r, 700));
+  const r = await sql<{ x: string; f: string; i: string; u: string; h: string }>`
+    SELECT xact_commit + xact_rollback AS x, tup_fetched AS f, tup_inserted AS i, tup_updated AS u,
+           blks_hit AS h
+    FROM pg_stat_database WHERE datname = current_database()`.execute(storage.db);
+  const row = r.rows[0]!;
+  return {
+    xact: Number(row.x),
+    fetched: Number(row.f),
+    inserted: Number(row.i),
+    updated: Number(row.u),
+    blksHit: Number(row.h),
+  };
+}
+
+/** User + system CPU of a process so far, in ms (Linux /proc; 100 clock ticks a second). */
+export function processCpuMs(pid: number): number {
+  if (pid === process.pid) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+export interface Drain {
+  events: number;
+  seconds: number;
+  perSecond: number;
+  drained: boolean;
+  loadBefore: number;
+  loadAfter: number;
+}
+
+/**
+ * From now until nothing is pending (or `boundSeconds` pass): events processed per second, counted from
+ * what was pending now, so the time the workers took to start is not counted.
+ */
+export async function drain(storage: Storage, boundSeconds: number): Promise<Drain> {
+  const loadBefore = load1();
+  const events = await countPending(storage.db);
+  const start = performance.now();
+  const deadline = start + boundSeconds * 1000;
+  let left = events;
+  while (left > 0 && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await countPending(storage.db);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  return {
+    events: events - left,
+    seconds,
+    perSecond: (events - left) / seconds,
+    drained: left === 0,
+    loadBefore,
+    loadAfter: load1(),
+  };
+}
+
+const CEILING_TABLE = 'bench_ceiling_events';
+const CEILING_BATCH = 1000;
+
+/**
+ * The ceiling: the pending events copied (with the table's indexes) and retired by `loops` concurrent
+ * claim + decode + mark loops. Leaves webhook_events as it was.
+ */
+export async function claimCeiling(storage: Storage, loops: number): Promise<Drain> {
+  const { db } = storage;
+  await sql`DROP TABLE IF EXISTS ${sql.id(CEILING_TABLE)}`.execute(db);
+  await sql`CREATE TABLE ${sql.id(CEILING_TABLE)} (LIKE webhook_events INCLUDING ALL)`.execute(db);
+  await sql`INSERT INTO ${sql.id(CEILING_TABLE)} OVERRIDING SYSTEM VALUE SELECT * FROM webhook_events WHERE processed_at IS NULL`.execute(
+    db,
+  );
+  await sql`ANALYZE ${sql.id(CEILING_TABLE)}`.execute(db);
+  const loadBefore = load1();
+  const start = performance.now();
+  let events = 0;
+  let decoded = 0;
+  await Promise.all(
+    Array.from({ length: loops }, async () => {
+      for (;;) {
+        const n = await inTransaction(db, async (tx) => {
+          const rows = await sql<WebhookEventRow>`
+            SELECT * FROM ${sql.id(CEILING_TABLE)} WHERE processed_at IS NULL
+            ORDER BY id LIMIT ${CEILING_BATCH} FOR UPDATE SKIP LOCKED`.execute(tx);
+          if (rows.rows.length === 0) return 0;
+          for (const row of rows.rows) if (eventBody(row)) decoded++;
+          await sql`
+            UPDATE ${sql.id(CEILING_TABLE)} w SET processed_at = now(), outcome = 'ceiling'
+            FROM unnest(${rows.rows.map((r) => r.id)}::bigint[]) AS m(i) WHERE w.id = m.i`.execute(tx);
+          return rows.rows.length;
+        });
+        if (n === 0) return;
+        events += n;
+      }
+    }),
+  );
+  const seconds = (performance.now() - start) / 1000;
+  await sql`DROP TABLE ${sql.id(CEILING_TABLE)}`.execute(db);
+  if (decoded !== events) throw new Error(`ceiling: ${decoded} of ${events} bodies decoded`);
+  return { events, seconds, perSecond: events / seconds, drained: true, loadBefore, loadAfter: load1() };
+}
+
+export function perEvent(before: DbCounts | undefined, after: DbCounts | undefined, events: number) {
+  if (!before || !after || events === 0) return undefined;
+  const per = (k: keyof DbCounts) => (after[k] - before[k]) / events;
+  return {
+    xact: per('xact'),
+    fetched: per('fetched'),
+    inserted: per('inserted'),
+    updated: per('updated'),
+    blksHit: per('blksHit'),
+  };
+}
