@@ -150,3 +150,26 @@ export function perEvent(before: DbCounts | undefined, after: DbCounts | undefin
     blksHit: per('blksHit'),
   };
 }
+
+/** Rows read per table (sequential + index fetches) so far, to say where a run's reads go. */
+export async function tableReads(storage: Storage): Promise<Map<string, number>> {
+  if (storage.kind !== 'postgres') return new Map();
+  const r = await sql<{ t: string; n: string }>`
+    SELECT schemaname || '.' || relname AS t, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) AS n
+    FROM pg_stat_user_tables`.execute(storage.db);
+  return new Map(r.rows.map((row) => [row.t, Number(row.n)]));
+}
+
+/** The tables read most between two snapshots, per event: "table rows/event, …". */
+export function topReads(before: Map<string, number>, after: Map<string, number>, events: number): string {
+  return [...after]
+    .map(
+      ([t, n]) =>
+        [t.replace(/^[^.]*bench_wh_\w+\./, ''), (n - (before.get(t) ?? 0)) / Math.max(1, events)] as const,
+    )
+    .filter(([, n]) => n > 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 6)
+    .map(([t, n]) => `${t} ${n.toFixed(1)}`)
+    .join(', ');
+}

@@ -25,7 +25,16 @@ import { signBody } from '../src/sandbox/index.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { countPending } from '../src/storage/webhook-events.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
-import { claimCeiling, type Drain, dbCounts, drain, perEvent, processCpuMs } from './webhook-backlog.ts';
+import {
+  claimCeiling,
+  type Drain,
+  dbCounts,
+  drain,
+  perEvent,
+  processCpuMs,
+  tableReads,
+  topReads,
+} from './webhook-backlog.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -265,6 +274,7 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
       `${backend}: ceiling (claim + decode + mark, ${loops} loops) ${ceiling.perSecond.toFixed(0)}/s`,
     );
     const before = await dbCounts(storage);
+    const reads0 = await tableReads(storage);
     let pids: number[];
     if (external) {
       children = await startWorkers(schema, queueSchema, key);
@@ -277,6 +287,8 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
     const processing = await drain(storage, PROCESS_TIMEOUT_S);
     const cpu1 = pids.map(processCpuMs);
     const after = await dbCounts(storage);
+    const reads = topReads(reads0, await tableReads(storage), processing.events);
+    if (reads) console.log(`${backend}: rows read per event, by table: ${reads}`);
     const cpuMs = cpu1.reduce((s, c, i) => s + c - cpu0[i]!, 0);
     const label = `${backend}, ${external ? `${external} worker process${external > 1 ? 'es' : ''}` : 'worker in the bench process'}`;
     console.log(`${label}: ${processing.perSecond.toFixed(0)} processed/s (${processing.events} events)`);
