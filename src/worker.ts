@@ -17,6 +17,7 @@ import { sendCampaignMessagePaid } from './app/marketing-messages.ts';
 import { marketingSweep } from './app/marketing-tokens.ts';
 import { type OrderEventContext, requeueOrphanedOrderEvents, retryOrderEvent } from './app/order-events.ts';
 import { checkPageHealth } from './app/page-connections.ts';
+import { BackgroundProfiles } from './app/profiles.ts';
 import type { GraphClient } from './channel/index.ts';
 import type { Config } from './config.ts';
 import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
@@ -92,9 +93,11 @@ export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherO
   // Customers are independent (each holds its own advisory lock while applied), so on PostgreSQL
   // several batches run at once; PGlite has one connection, where one at a time is all there is.
   // A fetched batch of customers is applied in one transaction (webhook-batch.ts).
+  // First-seen customers' names are fetched beside the processing, paced by the page's Graph rate.
+  const profiles = new BackgroundProfiles(ctx);
   await queue.workBatch<WebhookCustomerJob>(
     JOBS.webhookCustomer,
-    (jobs) => handleWebhookCustomers(ctx, observe, jobs),
+    (jobs) => handleWebhookCustomers(ctx, observe, jobs, profiles),
     { batchSize: 100, concurrency: storage.kind === 'postgres' ? 4 : 1 },
   );
   await queue.work<AssistantReplyJob>(JOBS.assistantReply, (job) => handleAssistantReply(ctx, observe, job));
@@ -136,6 +139,7 @@ export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherO
       clearInterval(pendingSweep);
       if (healthTimer) clearInterval(healthTimer);
       await running.stop();
+      await profiles.stop();
     },
   };
 }
