@@ -63,19 +63,38 @@ export interface Drain {
   drained: boolean;
   loadBefore: number;
   loadAfter: number;
+  /** CPU ms of the measured processes over the drain (drainFrom only). */
+  cpuMs?: number;
 }
 
 /**
- * From now until nothing is pending (or `boundSeconds` pass): events processed per second, counted from
- * what was pending now, so the time the workers took to start is not counted.
+ * Starts processing with `start` (not awaited: workers begin applying events while they boot) and
+ * measures from the last moment nothing had been processed yet until nothing is pending: events per
+ * second of the whole backlog, the workers' start-up not counted. Counts are polled every 100 ms only
+ * until the first progress; then a one-row probe of the pending index (counting a large backlog every
+ * 100 ms would load the database being measured). `cpuOf` gives the CPU ms so far of the processes doing
+ * the work (read at the same two moments).
  */
-export async function drain(storage: Storage, boundSeconds: number): Promise<Drain> {
-  const loadBefore = load1();
+export async function drainFrom<T>(
+  storage: Storage,
+  boundSeconds: number,
+  start: () => Promise<T>,
+  cpuOf: () => number,
+): Promise<{ drain: Drain; started: T }> {
   const events = await countPending(storage.db);
-  const start = performance.now();
-  const deadline = start + boundSeconds * 1000;
-  // Polled with a one-row probe (the pending index), not a count: counting a large backlog every 100 ms
-  // would load the database the workers are measured on.
+  let loadBefore = load1();
+  let t0 = performance.now();
+  let cpu0 = cpuOf();
+  const started = start();
+  const deadline = t0 + boundSeconds * 1000;
+  for (;;) {
+    const t = performance.now();
+    const cpu = cpuOf();
+    const load = load1();
+    if ((await countPending(storage.db)) < events || t > deadline) break;
+    [t0, cpu0, loadBefore] = [t, cpu, load];
+    await new Promise((r) => setTimeout(r, 100));
+  }
   let pending = events > 0;
   while (pending && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
@@ -83,16 +102,19 @@ export async function drain(storage: Storage, boundSeconds: number): Promise<Dra
       (await sql`SELECT 1 FROM webhook_events WHERE processed_at IS NULL LIMIT 1`.execute(storage.db)).rows
         .length > 0;
   }
-  const seconds = (performance.now() - start) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const cpuMs = cpuOf() - cpu0;
   const left = pending ? await countPending(storage.db) : 0;
-  return {
+  const drain = {
     events: events - left,
     seconds,
     perSecond: (events - left) / seconds,
     drained: left === 0,
     loadBefore,
     loadAfter: load1(),
+    cpuMs,
   };
+  return { drain, started: await started };
 }
 
 const CEILING_TABLE = 'bench_ceiling_events';

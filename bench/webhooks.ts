@@ -29,7 +29,7 @@ import {
   claimCeiling,
   type Drain,
   dbCounts,
-  drain,
+  drainFrom,
   perEvent,
   processCpuMs,
   tableReads,
@@ -159,7 +159,12 @@ async function ceiling(): Promise<Row> {
 }
 
 /** Worker processes of their own (bench/webhook-worker.ts), on the service's schema and queue. */
-async function startWorkers(schema: string, queueSchema: string, key: string): Promise<ChildProcess[]> {
+async function startWorkers(
+  schema: string,
+  queueSchema: string,
+  key: string,
+  spawned?: (c: ChildProcess) => void,
+): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: WORKERS }, async () => {
       const child = spawn(
@@ -167,6 +172,7 @@ async function startWorkers(schema: string, queueSchema: string, key: string): P
         ['--import', 'tsx', path.join(import.meta.dirname, 'webhook-worker.ts'), schema, queueSchema],
         { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RENOTIFY_SECRET_KEY: key } },
       );
+      spawned?.(child);
       await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
       return child;
     }),
@@ -275,21 +281,19 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
     );
     const before = await dbCounts(storage);
     const reads0 = await tableReads(storage);
-    let pids: number[];
-    if (external) {
-      children = await startWorkers(schema, queueSchema, key);
-      pids = children.map((c) => c.pid!);
-    } else {
-      inProcess = await startRuntime({ config, storage, queueSchema, web: false, worker: true });
-      pids = [process.pid];
-    }
-    const cpu0 = pids.map(processCpuMs);
-    const processing = await drain(storage, PROCESS_TIMEOUT_S);
-    const cpu1 = pids.map(processCpuMs);
+    // Children are spawned at once (their pids known), the in-process worker starts in this process.
+    const pids = external ? [] : [process.pid];
+    const start = async () => {
+      if (!external) return startRuntime({ config, storage, queueSchema, web: false, worker: true });
+      children = await startWorkers(schema, queueSchema, key, (c) => pids.push(c.pid!));
+      return undefined;
+    };
+    const cpuOf = () => pids.reduce((s, pid) => s + processCpuMs(pid), 0);
+    const { drain: processing, started } = await drainFrom(storage, PROCESS_TIMEOUT_S, start, cpuOf);
+    inProcess = started;
     const after = await dbCounts(storage);
     const reads = topReads(reads0, await tableReads(storage), processing.events);
     if (reads) console.log(`${backend}: rows read per event, by table: ${reads}`);
-    const cpuMs = cpu1.reduce((s, c, i) => s + c - cpu0[i]!, 0);
     const label = `${backend}, ${external ? `${external} worker process${external > 1 ? 'es' : ''}` : 'worker in the bench process'}`;
     console.log(`${label}: ${processing.perSecond.toFixed(0)} processed/s (${processing.events} events)`);
     return {
@@ -297,7 +301,7 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
       intake,
       ceiling,
       processing,
-      cpuMsPerEvent: cpuMs / Math.max(1, processing.events),
+      cpuMsPerEvent: (processing.cpuMs ?? Number.NaN) / Math.max(1, processing.events),
       db: perEvent(before, after, processing.events),
     };
   } finally {
