@@ -6,6 +6,10 @@
 //   npm run bench:webhooks [-- --deliveries 20000 | --sustain 60] [--concurrency 32 --customers 5000]
 //                          [--workers 2]   (webhook processing in 2 processes of their own; PostgreSQL)
 //                          [--unprepared]  (hot statements not prepared: to measure what preparing gains)
+//   npm run bench:webhooks -- --backlog 50000 [--workers K] [--only postgres] [--dry-run]
+//     processing alone: N deliveries taken with no worker running, then processed (in the bench process,
+//     or in K processes of their own) until none is pending, beside a bare claim + decode + mark done
+//     of the same events (bench/webhook-backlog.ts)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -21,11 +25,22 @@ import { signBody } from '../src/sandbox/index.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { countPending } from '../src/storage/webhook-events.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
+import {
+  claimCeiling,
+  type Drain,
+  dbCounts,
+  drainFrom,
+  perEvent,
+  processCpuMs,
+  tableReads,
+  topReads,
+} from './webhook-backlog.ts';
 
 const { values: args } = parseArgs({
   options: {
     deliveries: { type: 'string', default: '20000' },
     sustain: { type: 'string', default: '0' },
+    backlog: { type: 'string', default: '0' },
     concurrency: { type: 'string', default: '32' },
     customers: { type: 'string', default: '5000' },
     workers: { type: 'string', default: '0' },
@@ -39,6 +54,7 @@ const { values: args } = parseArgs({
 });
 const N = Number(args.deliveries);
 const SUSTAIN_S = Number(args.sustain);
+const BACKLOG = Number(args.backlog);
 const CONCURRENCY = Number(args.concurrency);
 const CUSTOMERS = Number(args.customers);
 const WORKERS = Number(args.workers);
@@ -143,7 +159,12 @@ async function ceiling(): Promise<Row> {
 }
 
 /** Worker processes of their own (bench/webhook-worker.ts), on the service's schema and queue. */
-async function startWorkers(schema: string, queueSchema: string, key: string): Promise<ChildProcess[]> {
+async function startWorkers(
+  schema: string,
+  queueSchema: string,
+  key: string,
+  spawned?: (c: ChildProcess) => void,
+): Promise<ChildProcess[]> {
   return Promise.all(
     Array.from({ length: WORKERS }, async () => {
       const child = spawn(
@@ -151,6 +172,7 @@ async function startWorkers(schema: string, queueSchema: string, key: string): P
         ['--import', 'tsx', path.join(import.meta.dirname, 'webhook-worker.ts'), schema, queueSchema],
         { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, RENOTIFY_SECRET_KEY: key } },
       );
+      spawned?.(child);
       await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
       return child;
     }),
@@ -217,6 +239,126 @@ async function service(backend: 'pglite' | 'postgres'): Promise<Row> {
     }
     await storage.close();
   }
+}
+
+interface BacklogRow {
+  target: string;
+  intake: Load;
+  ceiling: Drain;
+  processing: Drain;
+  cpuMsPerEvent: number;
+  db: ReturnType<typeof perEvent>;
+}
+
+/** --backlog N: intake with no worker, then processing alone until drained (see webhook-backlog.ts). */
+async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
+  const schema = `bench_wh_${randomBytes(3).toString('hex')}`;
+  const queueSchema = `pgboss_${schema}`;
+  const key = randomBytes(32).toString('hex');
+  const storage: Storage =
+    backend === 'pglite'
+      ? await openStorage({ dataDir: 'memory://', prepare: !args.unprepared })
+      : await openStorage({
+          databaseUrl: process.env.DATABASE_URL!,
+          schema,
+          poolSize: 20,
+          prepare: !args.unprepared,
+        });
+  const external = backend === 'postgres' ? WORKERS : 0;
+  const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1', secretKey: key };
+  const rt = await startRuntime({ config, storage, queueSchema, worker: false });
+  let children: ChildProcess[] = [];
+  let inProcess: Awaited<ReturnType<typeof startRuntime>> | undefined;
+  try {
+    await storage.db.updateTable('assistant_triggers').set({ active: false }).execute();
+    const intake = await load(rt.url!, rt.page.fb_page_id, BACKLOG);
+    console.log(`${backend}: ${intake.count} deliveries taken (${intake.perSecond.toFixed(0)}/s), no worker`);
+    // The ceiling's loops: as many as the real workers run batches at once (4 a process on PostgreSQL).
+    const loops = backend === 'postgres' ? 4 * Math.max(1, external) : 1;
+    const ceiling = await claimCeiling(storage, loops);
+    console.log(
+      `${backend}: ceiling (claim + decode + mark, ${loops} loops) ${ceiling.perSecond.toFixed(0)}/s`,
+    );
+    const before = await dbCounts(storage);
+    const reads0 = await tableReads(storage);
+    // Children are spawned at once (their pids known), the in-process worker starts in this process.
+    const pids = external ? [] : [process.pid];
+    const start = async () => {
+      if (!external) return startRuntime({ config, storage, queueSchema, web: false, worker: true });
+      children = await startWorkers(schema, queueSchema, key, (c) => pids.push(c.pid!));
+      return undefined;
+    };
+    const cpuOf = () => pids.reduce((s, pid) => s + processCpuMs(pid), 0);
+    const { drain: processing, started } = await drainFrom(storage, PROCESS_TIMEOUT_S, start, cpuOf);
+    inProcess = started;
+    const after = await dbCounts(storage);
+    const reads = topReads(reads0, await tableReads(storage), processing.events);
+    if (reads) console.log(`${backend}: rows read per event, by table: ${reads}`);
+    const label = `${backend}, ${external ? `${external} worker process${external > 1 ? 'es' : ''}` : 'worker in the bench process'}`;
+    console.log(`${label}: ${processing.perSecond.toFixed(0)} processed/s (${processing.events} events)`);
+    return {
+      target: label,
+      intake,
+      ceiling,
+      processing,
+      cpuMsPerEvent: (processing.cpuMs ?? Number.NaN) / Math.max(1, processing.events),
+      db: perEvent(before, after, processing.events),
+    };
+  } finally {
+    for (const c of children) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => new Promise((r) => c.once('exit', r))));
+    await inProcess?.close();
+    await rt.close();
+    if (backend === 'postgres') {
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(queueSchema)} CASCADE`.execute(storage.db);
+      await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(storage.db);
+    }
+    await storage.close();
+  }
+}
+
+async function backlogMain(): Promise<void> {
+  const rows: BacklogRow[] = [];
+  if (args.only !== 'postgres' && WORKERS === 0) rows.push(await backlogRun('pglite'));
+  if (process.env.DATABASE_URL && args.only !== 'pglite') rows.push(await backlogRun('postgres'));
+  else console.log('DATABASE_URL is not set: PostgreSQL skipped');
+  const f0 = (n: number) => n.toFixed(0);
+  const f1 = (n: number) => n.toFixed(1);
+  const f2 = (n: number) => n.toFixed(2);
+  const line = (r: BacklogRow) => {
+    const p = r.processing;
+    const share = `${((100 * p.perSecond) / r.ceiling.perSecond).toFixed(0)}%`;
+    const drained = p.drained ? f1(p.seconds) : `not drained in ${f0(p.seconds)}`;
+    const db = r.db
+      ? `${f2(r.db.xact)} / ${f1(r.db.inserted)} / ${f1(r.db.updated)} / ${f1(r.db.fetched)}`
+      : '—';
+    const cells = [r.target, p.events, f0(p.perSecond), f0(r.ceiling.perSecond), share, drained];
+    cells.push(f2(r.cpuMsPerEvent), db, f0(r.intake.perSecond), `${f1(p.loadBefore)} → ${f1(p.loadAfter)}`);
+    return `| ${cells.join(' | ')} |`;
+  };
+  const body = `
+${machine()}. Processing alone: ${BACKLOG} signed deliveries (one plain-text \`message\` event each, bot answers off)
+over ${CUSTOMERS} customers taken by the service with no worker running, then processed until none is pending
+(rate counted from when the workers are up). Ceiling, same run: a bare claim + decode + mark done of a copy of
+the same pending events (batches of 1,000, SKIP LOCKED, as many loops as the workers run batches). Worker CPU:
+user + system of the processing process(es) per event. Database per event (PostgreSQL, pg_stat_database):
+transactions / tuples inserted / updated / fetched. Load = 1-minute load average at the start → end of processing.
+
+| run | events | processed / s | ceiling / s | share | drain s | worker CPU ms / event | xact / ins / upd / fetched per event | intake / s | load |
+|---|---|---|---|---|---|---|---|---|---|
+${rows.map(line).join('\n')}
+`;
+  console.log(body);
+  if (!args['dry-run'])
+    await writeBenchSection(
+      `bench:webhooks (processing alone, backlog ${BACKLOG}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
+      body,
+    );
+}
+
+if (BACKLOG > 0) {
+  await backlogMain();
+  process.exit(0);
 }
 
 async function waitProcessed(storage: Storage, boundSeconds: number): Promise<boolean> {

@@ -8,7 +8,7 @@ import { answerWithNotice, answerWithTrigger } from './assistant.ts';
 import type { AppContext } from './context.ts';
 import { type MessagingContext, outcomeLabel } from './messaging.ts';
 import { recordExpiries } from './optins.ts';
-import { fillProfile, type ProfileSource } from './profiles.ts';
+import { type BackgroundProfiles, fillProfile, type ProfileSource } from './profiles.ts';
 import { forgetSignInAttempts } from './sign-in.ts';
 import { keyOf, processCustomersEvents } from './webhook-batch.ts';
 import { pruneWebhookEvents } from './webhook-intake.ts';
@@ -35,19 +35,26 @@ export async function handleWebhookCustomer(
 
 /**
  * `webhook-customer`, a fetched batch at once: the customers' events applied together (webhook-batch.ts),
- * then each first-seen customer's name fetched. Answers each job's error (undefined: done).
+ * then each first-seen customer's name fetched — handed to `background` when given (the worker's: the
+ * batch does not wait for Graph), else fetched here before the jobs complete. Answers each job's error
+ * (undefined: done).
  */
 export async function handleWebhookCustomers(
   ctx: WorkerContext,
   observe: WorkerObserver,
   jobs: readonly WebhookCustomerJob[],
+  background?: BackgroundProfiles,
 ): Promise<Array<unknown | undefined>> {
   const outcomes = await processCustomersEvents(ctx, jobs);
   for (const o of outcomes.values()) {
     observe.webhookEventsProcessed(o.applied);
-    if (o.error) continue;
+    // A job that found nothing pending (the intake enqueues a customer once per group commit, so a busy
+    // customer's later jobs arrive after an earlier batch applied their events): the profile was the
+    // business of the job that applied them, and a nameless customer is asked again at their next event.
+    if (o.error || o.applied === 0) continue;
     try {
-      await fillProfile(ctx, o.page, o.job.psid, o.customer);
+      if (background) await background.add(o.page, o.job.psid, o.customer);
+      else await fillProfile(ctx, o.page, o.job.psid, o.customer);
     } catch (e) {
       o.error = e;
     }

@@ -29,14 +29,15 @@ export async function fillProfile(
   known?: CustomerRow,
 ): Promise<void> {
   if (!page?.access_token) return;
-  const customer = known ?? (await customers.findCustomerByPsid(ctx.db, page.id, psid));
-  if (!customer || customer.name) return;
+  // A recent refusal is checked first: it needs no database round trip.
   const key = `${page.id}:${psid}`;
   const now = ctx.clock.now().getTime();
   const seen = refused.get(ctx.profiles) ?? new Map<string, number>();
   refused.set(ctx.profiles, seen);
   const at = seen.get(key);
   if (at !== undefined && now - at < PROFILE_REFUSAL_MS) return;
+  const customer = known ?? (await customers.findCustomerByPsid(ctx.db, page.id, psid));
+  if (!customer || customer.name) return;
   let p: Record<string, unknown>;
   try {
     p = await ctx.profiles.getProfile(credentials(page), psid, ['first_name', 'last_name', 'locale']);
@@ -69,5 +70,70 @@ export async function fillProfile(
     );
   } catch {
     // The profile is a nicety; the conversation works without a name.
+  }
+}
+
+type ProfileArgs = [page: PageRow | undefined, psid: string, known: CustomerRow | undefined];
+
+/**
+ * Profile fetches beside webhook processing instead of in its way. Each first-seen customer costs one
+ * Graph call, paced by the page's rate limit (300 calls/s): a burst of new customers (a livestream)
+ * would otherwise hold every processing batch for as long as its calls take, and processing would run
+ * at the page's call rate instead of the database's. The worker hands the fetches here after the batch
+ * commits and goes on; `concurrency` run at once, the limiter paces them. Best effort like fillProfile:
+ * fetches still waiting when the process stops or dies are dropped, and a nameless customer is asked
+ * again at their next event. Bounded: with `capacity` fetches waiting, `add` waits for room, so a flood
+ * of new customers slows processing to the call rate rather than growing memory.
+ */
+export class BackgroundProfiles {
+  readonly #waiting = new Map<string, ProfileArgs>();
+  readonly #inFlight = new Set<string>();
+  #room: Array<() => void> = [];
+  #settled: Array<() => void> = [];
+  #stopped = false;
+
+  constructor(
+    private readonly ctx: AppContext & { profiles: ProfileSource },
+    private readonly opts: { concurrency: number; capacity: number } = { concurrency: 8, capacity: 10_000 },
+  ) {}
+
+  /** Queues one customer's fetch (a customer already queued or being fetched is not queued twice). */
+  async add(...args: ProfileArgs): Promise<void> {
+    const key = `${args[0]?.id}:${args[1]}`;
+    while (!this.#stopped && this.#waiting.size >= this.opts.capacity && !this.#waiting.has(key))
+      await new Promise<void>((r) => this.#room.push(r));
+    if (this.#stopped || this.#inFlight.has(key)) return;
+    this.#waiting.set(key, args);
+    this.#pump();
+  }
+
+  /** Drops what waits and resolves once the fetches in flight have settled. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#waiting.clear();
+    for (const r of this.#room.splice(0)) r();
+    while (this.#inFlight.size > 0) await new Promise<void>((r) => this.#settled.push(r));
+  }
+
+  /** Resolves once nothing waits or runs (tests, benches). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0 || this.#waiting.size > 0)
+      await new Promise<void>((r) => this.#settled.push(r));
+  }
+
+  #pump(): void {
+    while (this.#inFlight.size < this.opts.concurrency && this.#waiting.size > 0) {
+      const [key, args] = this.#waiting.entries().next().value!;
+      this.#waiting.delete(key);
+      this.#room.shift()?.();
+      this.#inFlight.add(key);
+      void fillProfile(this.ctx, ...args)
+        .catch((e: unknown) => console.error('[profile]', e))
+        .finally(() => {
+          this.#inFlight.delete(key);
+          for (const r of this.#settled.splice(0)) r();
+          this.#pump();
+        });
+    }
   }
 }

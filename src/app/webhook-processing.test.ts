@@ -21,8 +21,8 @@ import { useQueueWorld } from '../../test/support/queue-world.ts';
 import { GraphClient } from '../channel/index.ts';
 import { startSandbox } from '../sandbox/test-helpers.ts';
 import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
-import { handleWebhookCustomer } from './job-handlers.ts';
-import { PROFILE_REFUSAL_MS } from './profiles.ts';
+import { handleWebhookCustomer, handleWebhookCustomers } from './job-handlers.ts';
+import { BackgroundProfiles, PROFILE_REFUSAL_MS } from './profiles.ts';
 
 /** Counts the SELECTs that read the `pages` table through the executor it is plugged into. */
 class PageReads implements KyselyPlugin {
@@ -243,6 +243,70 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       w.clock.advance(PROFILE_REFUSAL_MS);
       await event(3);
       expect(asked).toEqual([psid, psid]);
+    } finally {
+      await sandboxGraph.close();
+      await sb.close();
+    }
+  });
+
+  it("the worker's batch hands a first-seen customer's profile to the background: the job is done before Graph answers, the name arrives after", async () => {
+    const sb = await startSandbox();
+    const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
+    try {
+      const w = await seedWorkspace(world.storage, {
+        fbPageId: sb.pageId,
+        accessToken: sb.token,
+        appSecret: sb.appSecret,
+      });
+      const c = await sb.client.createCustomer({ name: 'Binh Tran', locale: 'vi_VN' });
+      const at = w.clock.now().getTime();
+      const body = {
+        sender: { id: c.psid },
+        recipient: { id: sb.pageId },
+        timestamp: at,
+        message: { mid: `m-bg-${c.psid}`, text: 'còn hàng không?' },
+      };
+      const stored = { fbPageId: sb.pageId, psid: c.psid, kind: 'message', eventAt: new Date(at), body };
+      await storeEvents(world.storage.db, [{ ...stored, idempotencyKey: `bg-${c.psid}` }], w.clock.now());
+      // Graph answers only when the test lets it.
+      const opener: { open?: () => void } = {};
+      const gate = new Promise<void>((r) => {
+        opener.open = r;
+      });
+      const asked: string[] = [];
+      const profiles = {
+        getProfile: async (...a: Parameters<GraphClient['getProfile']>) => {
+          asked.push(a[1]);
+          await gate;
+          return sandboxGraph.getProfile(...a);
+        },
+      };
+      const ctx = {
+        db: world.storage.db,
+        clock: w.clock,
+        queue: world.queue,
+        channel: sandboxGraph,
+        profiles,
+      };
+      const background = new BackgroundProfiles(ctx);
+      const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+      const job = { fbPageId: sb.pageId, psid: c.psid };
+      expect(await handleWebhookCustomers(ctx, observe, [job, job], background)).toEqual([
+        undefined,
+        undefined,
+      ]);
+      const name = () =>
+        world.storage.db
+          .selectFrom('customers')
+          .select(['name', 'first_name'])
+          .where('psid', '=', c.psid)
+          .executeTakeFirstOrThrow();
+      expect(await name()).toEqual({ name: null, first_name: null }); // applied, the name not yet
+      opener.open!();
+      await background.idle();
+      expect(await name()).toEqual({ name: 'Tran Binh', first_name: 'Binh' });
+      expect(asked).toEqual([c.psid]); // asked once for the two jobs
+      await background.stop();
     } finally {
       await sandboxGraph.close();
       await sb.close();
