@@ -250,7 +250,8 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
   });
 
   it("the worker's batch hands a first-seen customer's profile to the background: the job is done before Graph answers, the name arrives after", async () => {
-    const sb = await startSandbox();
+    // A page of its own: the test above connected the default sandbox page in this storage.
+    const sb = await startSandbox({ page: { id: '109876543210253' } });
     const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
     try {
       const w = await seedWorkspace(world.storage, {
@@ -299,6 +300,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
         world.storage.db
           .selectFrom('customers')
           .select(['name', 'first_name'])
+          .where('page_id', '=', w.page.id)
           .where('psid', '=', c.psid)
           .executeTakeFirstOrThrow();
       expect(await name()).toEqual({ name: null, first_name: null }); // applied, the name not yet
