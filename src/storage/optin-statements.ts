@@ -1,7 +1,16 @@
 // An opt-in in two statements (issue 13): one reads everything the domain needs to decide (page,
-// customer upserted, invitation and the customer's tokens on the topic locked, the topic), one writes
-// what it decided (the token inserted or replaced, the invitation marked, the consent-history row).
-// Both are prepared; the rules stay in domain/subscriptions.ts, between the two.
+// customer upserted, invitation, the customer's tokens on the topic, the topic), one writes what it
+// decided (the token inserted or replaced, the invitation marked, the consent-history row). Both are
+// prepared; the rules stay in domain/subscriptions.ts, between the two.
+//
+// Optimistic (two round trips, each in autocommit): the read takes no locks but returns the versions
+// (xmin) of what it read; the write first locks the customer row, the invitation and the tokens and
+// applies only if they are still the versions read — a concurrent change makes it write nothing and
+// say so (`applied: false`), and the caller reads again. Why that is enough: every opt-in's read
+// rewrites the customer row (its last interaction), so any opt-in between our read and our write
+// changes the customer's xmin; the tokens and the invitation are compared as locked (their latest
+// versions, not the statement's snapshot), which covers the dispatcher's and stop/resume's updates.
+// The locking read (`lock: true`, inside a transaction) makes the same write's check always hold.
 import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency, Profile } from '../domain/options.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
@@ -32,14 +41,16 @@ export interface OptInReads {
     frequency: Frequency | null;
     validityMonths: number | null;
   } | null;
-  /** The customer's tokens on that topic, locked, oldest first. */
+  /** The customer's tokens on that topic (locked with `lock`), oldest first. */
   existing: SubscriptionState[];
+  /** What the write checks is unchanged: the customer row's and the tokens' versions. */
+  versions: { customer: string; subscriptions: string };
 }
 
 // The topic: the invitation's, else the payload's, else (neither) the first of that title and kind by
 // name; always of the page (a topic id of another page reads as unknown). The customer upsert keeps
 // every stored field and only moves the last interaction forward, as customers.upsertCustomers does.
-const read = prepared<{
+interface ReadRow {
   page_id: number;
   workspace_id: number;
   profile: Profile;
@@ -52,8 +63,11 @@ const read = prepared<{
   topic_frequency: string | null;
   topic_validity_months: number | null;
   subs: Array<Record<string, string | number | null>> | null;
-}>(
-  'optin_read',
+  customer_version: string;
+  subs_version: string;
+}
+
+const readText = (lock: boolean) =>
   `WITH page AS (
      SELECT id, workspace_id, profile FROM pages WHERE fb_page_id = $1
    ), cust AS (
@@ -61,11 +75,11 @@ const read = prepared<{
      SELECT workspace_id, id, $2, $3::timestamptz, $4::timestamptz FROM page
      ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
        SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
-     RETURNING id
+     RETURNING id, xmin::text AS version
    ), inv AS (
      SELECT i.id, i.topic_id, i.accepted_at, i.sender_kind FROM invitations i
      WHERE i.page_id = (SELECT id FROM page) AND i.payload = $5
-     FOR UPDATE
+     ${lock ? 'FOR UPDATE' : ''}
    ), wanted AS (
      SELECT coalesce((SELECT topic_id FROM inv), $6::int) AS id
    ), topic AS (
@@ -76,27 +90,40 @@ const read = prepared<{
      ORDER BY t.name LIMIT 1
    ), subs AS (
      SELECT s.id, s.topic_id, s.kind, s.token, s.invitation_id, s.opted_in_at, s.expires_at, s.stopped_at,
-            s.used_at, s.frequency, s.last_sent_at, s.next_eligible_at
+            s.used_at, s.frequency, s.last_sent_at, s.next_eligible_at, s.xmin::text AS version
      FROM subscriptions s
      WHERE s.customer_id = (SELECT id FROM cust) AND s.topic_id = (SELECT id FROM topic)
      ORDER BY s.id
-     FOR UPDATE
+     ${lock ? 'FOR UPDATE' : ''}
    )
    SELECT p.id AS page_id, p.workspace_id, p.profile, (SELECT id FROM cust) AS customer_id,
           inv.id AS inv_id, inv.accepted_at AS inv_accepted_at, inv.sender_kind AS inv_sender_kind,
           topic.id AS topic_id, topic.kind AS topic_kind, topic.frequency AS topic_frequency,
           topic.validity_months AS topic_validity_months,
-          (SELECT json_agg(subs ORDER BY subs.id) FROM subs) AS subs
-   FROM page p LEFT JOIN inv ON true LEFT JOIN topic ON true`,
-);
+          (SELECT json_agg(subs ORDER BY subs.id) FROM subs) AS subs,
+          (SELECT version FROM cust) AS customer_version,
+          (SELECT ${SUBS_VERSION} FROM subs) AS subs_version
+   FROM page p LEFT JOIN inv ON true LEFT JOIN topic ON true`;
+
+// The versions of a customer's tokens on a topic, in one string: the read's and the write's must match.
+const SUBS_VERSION = `coalesce(string_agg(id || ':' || version, ',' ORDER BY id), '')`;
+const readLocked = prepared<ReadRow>('optin_read', readText(true));
+const readOptimistic = prepared<ReadRow>('optin_read_optimistic', readText(false));
 
 const date = (v: string | number | null | undefined) => new Date(v as string);
 const dateOrNull = (v: string | number | null | undefined) =>
   v === null || v === undefined ? null : new Date(v as string);
 
-/** undefined: no page with that Facebook id (nothing was written). */
-export async function readForOptIn(db: Executor, i: OptInReadInput): Promise<OptInReads | undefined> {
-  const [r] = await read.run(db, [
+/**
+ * undefined: no page with that Facebook id (nothing was written). `lock`: the invitation and the tokens
+ * are locked until the transaction ends (inside one only); without, the write checks them instead.
+ */
+export async function readForOptIn(
+  db: Executor,
+  i: OptInReadInput,
+  lock: boolean,
+): Promise<OptInReads | undefined> {
+  const [r] = await (lock ? readLocked : readOptimistic).run(db, [
     i.fbPageId,
     i.psid,
     i.interactionAt,
@@ -137,6 +164,7 @@ export async function readForOptIn(db: Executor, i: OptInReadInput): Promise<Opt
       lastSentAt: dateOrNull(s.last_sent_at),
       nextEligibleAt: dateOrNull(s.next_eligible_at),
     })),
+    versions: { customer: r.customer_version, subscriptions: r.subs_version },
   };
 }
 
@@ -150,42 +178,88 @@ export interface OptInWrite {
     | { kind: 'ignore'; subscriptionId: number | null };
   event: string;
   at: Date;
-  invitation: { id: number; senderKind: string } | null;
+  /** As read: the write applies only if its acceptance time is still this one. */
+  invitation: { id: number; senderKind: string; acceptedAt: Date | null } | null;
   detail: unknown;
   now: Date;
+  /** From the read: the write applies only if these are still the customer's and the tokens' versions. */
+  versions: { customer: string; subscriptions: string };
 }
 
-// $1..$12: the token's columns; the consent row's own parameters follow.
+/**
+ * The check every write starts with (p: its parameters' numbers). It locks the customer row first (as
+ * every opt-in does, so two of one customer never deadlock), then the invitation and the tokens; `ok`
+ * has its row only if all are as read. A failed check locks nothing but waits for the customer row.
+ */
+function guard(p: {
+  customer: string;
+  topic: string;
+  invitation: string;
+  version: string;
+  subs: string;
+  accepted: string;
+}) {
+  return `guard AS (
+     SELECT c.id FROM customers c WHERE c.id = ${p.customer}::int AND c.xmin = ${p.version}::xid FOR UPDATE
+   ), inv_now AS (
+     SELECT i.accepted_at FROM invitations i
+     WHERE i.id = ${p.invitation}::int AND (SELECT id FROM guard) IS NOT NULL
+     FOR UPDATE
+   ), subs_now AS (
+     SELECT s.id, s.xmin::text AS version FROM subscriptions s
+     WHERE s.customer_id = (SELECT id FROM guard) AND s.topic_id = ${p.topic}::int
+     ORDER BY s.id
+     FOR UPDATE
+   ), ok AS (
+     SELECT 1 WHERE (SELECT id FROM guard) IS NOT NULL
+       AND (${p.invitation}::int IS NULL
+         OR EXISTS (SELECT 1 FROM inv_now WHERE accepted_at IS NOT DISTINCT FROM ${p.accepted}::timestamptz))
+       AND (SELECT ${SUBS_VERSION} FROM subs_now) = ${p.subs}::text
+   )`;
+}
+
+// $1..$12: the token's columns; the consent row's own parameters follow, then the guard's.
 const TOKEN_COLUMNS = `topic_id, kind, token, token_hash, invitation_id, opted_in_at, expires_at, stopped_at,
   used_at, frequency, last_sent_at, next_eligible_at`;
 const TOKEN_VALUES = `$1::int, $2, $3, $4, $5::int, $6::timestamptz, $7::timestamptz, $8::timestamptz,
   $9::timestamptz, $10, $11::timestamptz, $12::timestamptz`;
 // The invitation is marked once (its first acceptance, R3a); the history row names the token written.
 const MARK_AND_CONSENT = `mark AS (
-     UPDATE invitations SET accepted_at = $17::timestamptz WHERE id = $18::int AND accepted_at IS NULL
+     UPDATE invitations SET accepted_at = $17::timestamptz
+     WHERE id = $18::int AND accepted_at IS NULL AND EXISTS (SELECT 1 FROM ok)
    )
    INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
    SELECT $13::int, $14::int, $1::int, $15::int, (SELECT id FROM sub), $16, $17::timestamptz, $18::int, $19,
           $20::jsonb
+   WHERE EXISTS (SELECT 1 FROM ok)
    RETURNING subscription_id`;
+const TOKEN_GUARD = guard({
+  customer: '$15',
+  topic: '$1',
+  invitation: '$18',
+  version: '$22',
+  subs: '$23',
+  accepted: '$24',
+});
 
 const writeInsert = prepared<{ subscription_id: number }>(
   'optin_write_insert',
-  `WITH sub AS (
+  `WITH ${TOKEN_GUARD}, sub AS (
      INSERT INTO subscriptions (${TOKEN_COLUMNS}, workspace_id, page_id, customer_id, expiry_recorded_at,
                                 created_at, updated_at)
-     VALUES (${TOKEN_VALUES}, $13::int, $14::int, $15::int, NULL, $21::timestamptz, $21::timestamptz)
+     SELECT ${TOKEN_VALUES}, $13::int, $14::int, $15::int, NULL, $21::timestamptz, $21::timestamptz
+     WHERE EXISTS (SELECT 1 FROM ok)
      RETURNING id
    ), ${MARK_AND_CONSENT}`,
 );
 
 const writeUpdate = prepared<{ subscription_id: number }>(
   'optin_write_update',
-  `WITH sub AS (
+  `WITH ${TOKEN_GUARD}, sub AS (
      UPDATE subscriptions SET (${TOKEN_COLUMNS}, expiry_recorded_at, updated_at)
        = (${TOKEN_VALUES}, NULL, $21::timestamptz)
-     WHERE id = $22::int
+     WHERE id = $25::int AND EXISTS (SELECT 1 FROM ok)
      RETURNING id
    ), ${MARK_AND_CONSENT}`,
 );
@@ -193,18 +267,28 @@ const writeUpdate = prepared<{ subscription_id: number }>(
 // A repeat or a stale acceptance changes nothing but the history (and does not mark the invitation).
 const writeIgnore = prepared<{ subscription_id: number }>(
   'optin_write_ignore',
-  `INSERT INTO consent_history
+  `WITH ${guard({ customer: '$4', topic: '$3', invitation: '$8', version: '$11', subs: '$12', accepted: '$13' })}
+   INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
-   VALUES ($1::int, $2::int, $3::int, $4::int, $5::int, $6, $7::timestamptz, $8::int, $9, $10::jsonb)
+   SELECT $1::int, $2::int, $3::int, $4::int, $5::int, $6, $7::timestamptz, $8::int, $9, $10::jsonb
+   WHERE EXISTS (SELECT 1 FROM ok)
    RETURNING subscription_id`,
 );
 
-/** Writes the decision; returns the id of the token the history row names (null: none). */
-export async function writeOptIn(db: Executor, w: OptInWrite): Promise<number | null> {
+export type OptInWritten = { applied: true; subscriptionId: number | null } | { applied: false };
+
+/**
+ * Writes the decision if what it was made from is unchanged (`applied`, with the id of the token the
+ * history row names, null: none); otherwise writes nothing.
+ */
+export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWritten> {
   const detail = JSON.stringify(w.detail ?? {});
   const inv = w.invitation;
+  const checks = [w.versions.customer, w.versions.subscriptions, inv?.acceptedAt ?? null];
+  const written = ([r]: { subscription_id: number | null }[]): OptInWritten =>
+    r ? { applied: true, subscriptionId: r.subscription_id ?? null } : { applied: false };
   if (w.action.kind === 'ignore') {
-    const [r] = await writeIgnore.run(db, [
+    const rows = await writeIgnore.run(db, [
       w.scope.workspaceId,
       w.scope.pageId,
       w.topicId,
@@ -215,8 +299,9 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<number | 
       inv?.id ?? null,
       inv?.senderKind ?? null,
       detail,
+      ...checks,
     ]);
-    return r?.subscription_id ?? null;
+    return written(rows);
   }
   const s = w.action.row;
   const params: unknown[] = [
@@ -241,10 +326,11 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<number | 
     inv?.senderKind ?? null,
     detail,
     w.now,
+    ...checks,
   ];
-  const [r] =
+  return written(
     w.action.kind === 'insert'
       ? await writeInsert.run(db, params)
-      : await writeUpdate.run(db, [...params, w.action.subscriptionId]);
-  return r?.subscription_id ?? null;
+      : await writeUpdate.run(db, [...params, w.action.subscriptionId]),
+  );
 }
