@@ -54,12 +54,10 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
         {
           fbPageId: w.page.fb_page_id,
           psid: customer.psid,
-          interactionAt: at,
           payload,
           payloadTopicId: topicIdFromPayload(payload),
           title: null,
           kind,
-          now: at,
         },
         false,
       );
@@ -75,7 +73,12 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
         decision: d,
         write: () =>
           writeOptIn(storage.db, {
-            scope: { workspaceId: r!.page.workspaceId, pageId: r!.page.id, customerId: r!.customerId },
+            customer: {
+              workspaceId: r!.page.workspaceId,
+              pageId: r!.page.id,
+              psid: customer.psid,
+              interactionAt: at,
+            },
             topicId: topicRead.id,
             action:
               d.action === 'insert'

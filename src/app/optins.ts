@@ -8,7 +8,7 @@ import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/su
 import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
-import { readForOptIn, writeOptIn } from '../storage/optin-statements.ts';
+import { readForOptIn, writeOptIn, writeOptInCustomer } from '../storage/optin-statements.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
@@ -123,18 +123,26 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
     {
       fbPageId: e.page?.fb_page_id ?? e.fbPageId,
       psid: e.psid,
-      interactionAt: countsAsInteraction('optin') ? e.at : null,
       payload: e.payload,
       payloadTopicId: topicIdFromPayload(e.payload),
       title: e.title || null,
       kind: e.kind,
-      now,
     },
     lock,
   );
   if (!r) return { outcome: 'unknown_page' };
   const { topic, invitation, existing } = r;
-  if (!topic || topic.kind !== e.kind) return { outcome: 'unknown_topic' };
+  const customer = {
+    workspaceId: r.page.workspaceId,
+    pageId: r.page.id,
+    psid: e.psid,
+    interactionAt: countsAsInteraction('optin') ? e.at : null,
+  };
+  if (!topic || topic.kind !== e.kind) {
+    // Still the customer's own action on the page (rules.md, Words): recorded, nothing else.
+    await writeOptInCustomer(db, customer, now);
+    return { outcome: 'unknown_topic' };
+  }
   const alreadyHeld = existing.some((s) => isHeld(s, e.at));
   const decision = decideAcceptance({
     page: { profile: r.page.profile },
@@ -144,7 +152,7 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
     event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
   });
   const written = await writeOptIn(db, {
-    scope: { workspaceId: r.page.workspaceId, pageId: r.page.id, customerId: r.customerId },
+    customer,
     topicId: topic.id,
     action:
       decision.action === 'insert'
@@ -163,7 +171,7 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
   return {
     outcome: decision.history,
     topicId: topic.id,
-    customerId: r.customerId,
+    customerId: written.customerId,
     subscriptionId: written.subscriptionId,
     alreadyHeld,
   };
