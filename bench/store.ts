@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
+    // Leave the PostgreSQL schema in place (its name is printed), to EXPLAIN the statements afterwards.
+    keep: { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(args.customers);
@@ -59,6 +61,7 @@ interface Result {
   listsServerP50: number;
   listsServerP99: number;
   ceilingPerSecond: number;
+  ceilingServerCpuMs: number | null;
   pingP50: number;
   pingP99: number;
   lists: number;
@@ -67,24 +70,38 @@ interface Result {
 }
 
 /**
- * CPU seconds (user + system) of this database's server processes, read from /proc (a server on this
- * machine); null where that cannot be read (PGlite, a remote server). Independent of the machine's load.
+ * CPU ticks (user + system, 1/100 s) of each client backend of this database, read from /proc (a server
+ * on this machine); null where that cannot be read (PGlite, a remote server). Autovacuum and the other
+ * background processes are left out. Independent of the machine's load.
  */
-async function serverCpuSeconds(storage: Storage): Promise<number | null> {
+async function serverTicks(storage: Storage): Promise<Map<number, number> | null> {
   if (storage.kind !== 'postgres') return null;
   const { rows } = await sql<{ pid: number }>`
-    SELECT pid FROM pg_stat_activity WHERE datname = current_database()`.execute(storage.db);
-  let ticks = 0;
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend'`.execute(storage.db);
+  const ticks = new Map<number, number>();
   try {
     for (const { pid } of rows) {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+      ticks.set(pid, Number(f[11]) + Number(f[12])); // utime, stime (fields 14 and 15)
     }
   } catch {
     return null;
   }
-  return ticks / 100; // USER_HZ
+  return ticks;
+}
+
+/** Server CPU ms per item between two `serverTicks` (a backend opened meanwhile counts whole). */
+function serverCpuMsPer(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+  items: number,
+) {
+  if (!before || !after) return null;
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  return (ticks * 10) / items;
 }
 
 async function run(storage: Storage, label: string): Promise<Result> {
@@ -161,7 +178,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
   const pingTimes: number[] = [];
   const listServerTimes: number[] = [];
   const loadBefore = load1();
-  const server0 = await serverCpuSeconds(storage);
+  const server0 = await serverTicks(storage);
   const cpu0 = process.cpuUsage();
   const queries0 = optinQueries;
   const s = performance.now();
@@ -204,7 +221,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
   })();
   await Promise.all([optins, lists]);
   const optinsPerSecond = OPTINS / ((performance.now() - s) / 1000);
-  const server1 = await serverCpuSeconds(storage);
+  const server1 = await serverTicks(storage);
   const cpu = process.cpuUsage(cpu0);
   const optinCpuMs = (cpu.user + cpu.system) / 1000 / OPTINS;
   const optinRoundTrips = (optinQueries - queries0) / OPTINS;
@@ -215,6 +232,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     storage.db,
   );
   let k = 0;
+  const ceilServer0 = await serverTicks(storage);
   const ceilStart = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -231,6 +249,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     }),
   );
   const ceilingPerSecond = OPTINS / ((performance.now() - ceilStart) / 1000);
+  const ceilServer1 = await serverTicks(storage);
 
   const r: Result = {
     backend: label,
@@ -244,10 +263,11 @@ async function run(storage: Storage, label: string): Promise<Result> {
     optinCpuMs,
     optinRoundTrips,
     // Includes the lists and pings that ran meanwhile (a few hundred against thousands of opt-ins).
-    optinServerCpuMs: server0 === null || server1 === null ? null : ((server1 - server0) * 1000) / OPTINS,
+    optinServerCpuMs: serverCpuMsPer(server0, server1, OPTINS),
     listsServerP50: percentile(listServerTimes, 50),
     listsServerP99: percentile(listServerTimes, 99),
     ceilingPerSecond,
+    ceilingServerCpuMs: serverCpuMsPer(ceilServer0, ceilServer1, OPTINS),
     pingP50: percentile(pingTimes, 50),
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
@@ -275,7 +295,8 @@ if (process.env.DATABASE_URL && args.only !== 'pglite') {
   try {
     results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)'));
   } finally {
-    await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
+    if (args.keep) console.log(`schema ${schema} kept`);
+    else await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
     await storage.close();
   }
 } else if (!process.env.DATABASE_URL) {
@@ -288,11 +309,11 @@ await writeBenchSection(
   [
     `${SUBS.toLocaleString('en')} subscriptions over ${TOPICS} topics and ${CUSTOMERS.toLocaleString('en')} customers; ${machine()}.`,
     '',
-    '| backend | load (s) | audience count of one topic | topic lists p50 / p99 (during opt-ins) | of which in the server p50 / p99 | `SELECT 1` p50 / p99 (ceiling) | opt-ins / s | one-insert transactions / s (ceiling) | round trips per opt-in | CPU per opt-in: bench process / server | machine load |',
+    '| backend | load (s) | audience count of one topic | topic lists p50 / p99 (during opt-ins) | of which in the server p50 / p99 | `SELECT 1` p50 / p99 (ceiling) | opt-ins / s | one-insert transactions / s (ceiling) | round trips per opt-in | CPU per opt-in: bench process / server (server per one-insert transaction) | machine load |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms (${r.lists}) | ${f(r.listsServerP50, 2)} / ${f(r.listsServerP99, 2)} ms | ${f(r.pingP50, 2)} / ${f(r.pingP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) | ${Math.round(r.ceilingPerSecond).toLocaleString('en')} (${Math.round((100 * r.optinsPerSecond) / r.ceilingPerSecond)}%) | ${f(r.optinRoundTrips, 2)} | ${f(r.optinCpuMs, 2)} / ${r.optinServerCpuMs === null ? '–' : f(r.optinServerCpuMs, 2)} ms | ${f(r.loadBefore)} → ${f(r.loadAfter)} |`,
+        `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms (${r.lists}) | ${f(r.listsServerP50, 2)} / ${f(r.listsServerP99, 2)} ms | ${f(r.pingP50, 2)} / ${f(r.pingP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) | ${Math.round(r.ceilingPerSecond).toLocaleString('en')} (${Math.round((100 * r.optinsPerSecond) / r.ceilingPerSecond)}%) | ${f(r.optinRoundTrips, 2)} | ${f(r.optinCpuMs, 2)} / ${r.optinServerCpuMs === null ? '–' : f(r.optinServerCpuMs, 2)} ms (${r.ceilingServerCpuMs === null ? '–' : f(r.ceilingServerCpuMs, 2)} ms) | ${f(r.loadBefore)} → ${f(r.loadAfter)} |`,
     ),
     '',
     `Aims (issue 13, PostgreSQL): topic lists p99 under 5 ms with 1M subscriptions while the opt-in load runs,
