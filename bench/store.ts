@@ -2,8 +2,11 @@
 // count of one topic, one customer's topic lists (p50/p99) and opt-in applications per second, on
 // PGlite and (with DATABASE_URL) PostgreSQL. Writes its table into BENCHMARKS.md.
 //   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000 --unprepared]
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { applyOptIn } from '../src/app/optins.ts';
 import { customerTopicLists } from '../src/app/sends.ts';
 import { createTopic } from '../src/app/topics.ts';
@@ -11,6 +14,7 @@ import { createWorkspace } from '../src/app/workspaces.ts';
 import { ManualClock } from '../src/clock.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { countValidSubscribers } from '../src/storage/subscriptions.ts';
+import { topicListStatement } from '../src/storage/topic-lists.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -22,6 +26,8 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
+    // Leave the PostgreSQL schema in place (its name is printed), to EXPLAIN the statements afterwards.
+    keep: { type: 'boolean', default: false },
   },
 });
 const CUSTOMERS = Number(args.customers);
@@ -29,6 +35,16 @@ const SUBS = Number(args.subscriptions);
 const OPTINS = Number(args.optins);
 const LISTS = Number(args.lists);
 const TOPICS = 10;
+
+// Round trips per opt-in, independent of the machine's load: every query an opt-in sends (BEGIN and
+// COMMIT included) goes through pg.Client#query inside its async context.
+const inOptIn = new AsyncLocalStorage<boolean>();
+let optinQueries = 0;
+const clientQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+(pg.Client.prototype as { query: unknown }).query = function (this: pg.Client, ...a: unknown[]) {
+  if (inOptIn.getStore()) optinQueries++;
+  return clientQuery.apply(this, a);
+};
 
 interface Result {
   backend: string;
@@ -40,11 +56,52 @@ interface Result {
   optinsPerSecond: number;
   optinConcurrency: number;
   optinCpuMs: number;
+  optinRoundTrips: number;
+  optinServerCpuMs: number | null;
+  listsServerP50: number;
+  listsServerP99: number;
   ceilingPerSecond: number;
+  ceilingServerCpuMs: number | null;
+  pingP50: number;
   pingP99: number;
   lists: number;
   loadBefore: number;
   loadAfter: number;
+}
+
+/**
+ * CPU ticks (user + system, 1/100 s) of each client backend of this database, read from /proc (a server
+ * on this machine); null where that cannot be read (PGlite, a remote server). Autovacuum and the other
+ * background processes are left out. Independent of the machine's load.
+ */
+async function serverTicks(storage: Storage): Promise<Map<number, number> | null> {
+  if (storage.kind !== 'postgres') return null;
+  const { rows } = await sql<{ pid: number }>`
+    SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND backend_type = 'client backend'`.execute(storage.db);
+  const ticks = new Map<number, number>();
+  try {
+    for (const { pid } of rows) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks.set(pid, Number(f[11]) + Number(f[12])); // utime, stime (fields 14 and 15)
+    }
+  } catch {
+    return null;
+  }
+  return ticks;
+}
+
+/** Server CPU ms per item between two `serverTicks` (a backend opened meanwhile counts whole). */
+function serverCpuMsPer(
+  before: Map<number, number> | null,
+  after: Map<number, number> | null,
+  items: number,
+) {
+  if (!before || !after) return null;
+  let ticks = 0;
+  for (const [pid, t] of after) ticks += t - (before.get(pid) ?? 0);
+  return (ticks * 10) / items;
 }
 
 async function run(storage: Storage, label: string): Promise<Result> {
@@ -119,24 +176,29 @@ async function run(storage: Storage, label: string): Promise<Result> {
   let optinsDone = false;
   const listTimes: number[] = [];
   const pingTimes: number[] = [];
+  const listServerTimes: number[] = [];
   const loadBefore = load1();
+  const server0 = await serverTicks(storage);
   const cpu0 = process.cpuUsage();
+  const queries0 = optinQueries;
   const s = performance.now();
   const optins = Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < OPTINS) {
-        const n = next++;
-        const topic = topicIds[7 + (n % 3)]!;
-        await applyOptIn(ctx, {
-          fbPageId: page.fb_page_id,
-          psid: `psid-${1 + ((n * 7919) % CUSTOMERS)}`,
-          kind: 'one_time',
-          token: `bench-otn-${n}`,
-          payload: `rn:t${topic}:b${n}`,
-          at: clock.now(),
-        });
-      }
-    }),
+    Array.from({ length: concurrency }, () =>
+      inOptIn.run(true, async () => {
+        while (next < OPTINS) {
+          const n = next++;
+          const topic = topicIds[7 + (n % 3)]!;
+          await applyOptIn(ctx, {
+            fbPageId: page.fb_page_id,
+            psid: `psid-${1 + ((n * 7919) % CUSTOMERS)}`,
+            kind: 'one_time',
+            token: `bench-otn-${n}`,
+            payload: `rn:t${topic}:b${n}`,
+            at: clock.now(),
+          });
+        }
+      }),
+    ),
   ).then(() => {
     optinsDone = true;
   });
@@ -149,12 +211,20 @@ async function run(storage: Storage, label: string): Promise<Result> {
       const b = performance.now();
       await sql`SELECT 1`.execute(storage.db);
       pingTimes.push(performance.now() - b);
+      // The lists' own time inside the server (what is left of their latency is the round trip).
+      const [plan] = (
+        await sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>`
+          EXPLAIN (ANALYZE, FORMAT JSON) ${sql.raw(topicListStatement(id, workspaceId))}`.execute(storage.db)
+      ).rows;
+      listServerTimes.push(plan!['QUERY PLAN'][0]['Execution Time']);
     }
   })();
   await Promise.all([optins, lists]);
   const optinsPerSecond = OPTINS / ((performance.now() - s) / 1000);
+  const server1 = await serverTicks(storage);
   const cpu = process.cpuUsage(cpu0);
   const optinCpuMs = (cpu.user + cpu.system) / 1000 / OPTINS;
+  const optinRoundTrips = (optinQueries - queries0) / OPTINS;
 
   // The ceiling of a write transaction here: one INSERT of a consent-history-sized row, committed, at
   // the same concurrency (what an opt-in would cost if it were one statement).
@@ -162,6 +232,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     storage.db,
   );
   let k = 0;
+  const ceilServer0 = await serverTicks(storage);
   const ceilStart = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -178,6 +249,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     }),
   );
   const ceilingPerSecond = OPTINS / ((performance.now() - ceilStart) / 1000);
+  const ceilServer1 = await serverTicks(storage);
 
   const r: Result = {
     backend: label,
@@ -189,7 +261,14 @@ async function run(storage: Storage, label: string): Promise<Result> {
     optinsPerSecond,
     optinConcurrency: concurrency,
     optinCpuMs,
+    optinRoundTrips,
+    // Includes the lists and pings that ran meanwhile (a few hundred against thousands of opt-ins).
+    optinServerCpuMs: serverCpuMsPer(server0, server1, OPTINS),
+    listsServerP50: percentile(listServerTimes, 50),
+    listsServerP99: percentile(listServerTimes, 99),
     ceilingPerSecond,
+    ceilingServerCpuMs: serverCpuMsPer(ceilServer0, ceilServer1, OPTINS),
+    pingP50: percentile(pingTimes, 50),
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
     loadBefore,
@@ -216,7 +295,8 @@ if (process.env.DATABASE_URL && args.only !== 'pglite') {
   try {
     results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)'));
   } finally {
-    await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
+    if (args.keep) console.log(`schema ${schema} kept`);
+    else await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
     await storage.close();
   }
 } else if (!process.env.DATABASE_URL) {
@@ -229,17 +309,19 @@ await writeBenchSection(
   [
     `${SUBS.toLocaleString('en')} subscriptions over ${TOPICS} topics and ${CUSTOMERS.toLocaleString('en')} customers; ${machine()}.`,
     '',
-    '| backend | load (s) | audience count of one topic | topic lists p50 / p99 (during opt-ins) | `SELECT 1` p99 (ceiling) | opt-ins / s | one-insert transactions / s (ceiling) | bench process CPU per opt-in | machine load |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| backend | load (s) | audience count of one topic | topic lists p50 / p99 (during opt-ins) | of which in the server p50 / p99 | `SELECT 1` p50 / p99 (ceiling) | opt-ins / s | one-insert transactions / s (ceiling) | round trips per opt-in | CPU per opt-in: bench process / server (server per one-insert transaction) | machine load |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map(
       (r) =>
-        `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms (${r.lists}) | ${f(r.pingP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) | ${Math.round(r.ceilingPerSecond).toLocaleString('en')} (${Math.round((100 * r.optinsPerSecond) / r.ceilingPerSecond)}%) | ${f(r.optinCpuMs, 2)} ms | ${f(r.loadBefore)} → ${f(r.loadAfter)} |`,
+        `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms (${r.lists}) | ${f(r.listsServerP50, 2)} / ${f(r.listsServerP99, 2)} ms | ${f(r.pingP50, 2)} / ${f(r.pingP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) | ${Math.round(r.ceilingPerSecond).toLocaleString('en')} (${Math.round((100 * r.optinsPerSecond) / r.ceilingPerSecond)}%) | ${f(r.optinRoundTrips, 2)} | ${f(r.optinCpuMs, 2)} / ${r.optinServerCpuMs === null ? '–' : f(r.optinServerCpuMs, 2)} ms (${r.ceilingServerCpuMs === null ? '–' : f(r.ceilingServerCpuMs, 2)} ms) | ${f(r.loadBefore)} → ${f(r.loadAfter)} |`,
     ),
     '',
     `Aims (issue 13, PostgreSQL): topic lists p99 under 5 ms with 1M subscriptions while the opt-in load runs,
-opt-ins over 2,000/s. The lists are one query (storage/topic-lists.ts). An opt-in is still the full use-case in
-one transaction — customer upsert, invitation and topic lookups, the locked subscriptions, the insert (token
-encrypted + keyed hash), the invitation mark and the consent-history row — with the rules decided in the domain
-between the reads and the writes. Machine load is the 1-minute load average before → after (the machine is shared).`,
+opt-ins over 2,000/s. The lists are one query (storage/topic-lists.ts). An opt-in is still the full use-case —
+customer upsert, invitation and topic lookups, the customer's tokens on the topic, the insert (token encrypted +
+keyed hash), the invitation mark and the consent-history row — with the rules decided in the domain between one
+read and one checked write, each in autocommit (the write applies only if what was read is unchanged, else
+the opt-in reads again). Round trips per opt-in counts every query it sends, BEGIN and COMMIT included; the
+ceiling is BEGIN, INSERT, COMMIT. Machine load is the 1-minute load average before → after (the machine is shared).`,
   ].join('\n'),
 );

@@ -1,14 +1,14 @@
-// Invitations, opt-ins, stop / resume and expiry (R2, R3, R7, R8): each in one transaction, every
-// change of a subscription written to the consent history (R3c).
+// Invitations, opt-ins, stop / resume and expiry (R2, R3, R7, R8): each atomic (in one transaction, or
+// an opt-in's single checked write), every change of a subscription written to the consent history (R3c).
 import { randomBytes } from 'node:crypto';
 import { countsAsInteraction } from '../domain/interactions.ts';
 import type { SenderKind } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
 import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
 import * as customers from '../storage/customers.ts';
-import { inTransaction } from '../storage/db.ts';
+import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
-import { readForOptIn, writeOptIn } from '../storage/optin-statements.ts';
+import { readForOptIn, writeOptIn, writeOptInCustomer } from '../storage/optin-statements.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
@@ -84,55 +84,97 @@ export type OptInOutcome =
     }
   | { outcome: 'unknown_page' | 'unknown_topic' };
 
-/** R3a/b, R7d: applies one opt-in webhook. An opt-in counts as an interaction (rules.md, Words). */
+/** Optimistic tries (two autocommit round trips each) before the locking way. */
+const OPTIMISTIC_TRIES = 3;
+/**
+ * Locking tries: the first read may wait for the customer row and then see the tokens as they were before
+ * that wait (its snapshot is older); the write sees that and writes nothing, and the second read, with the
+ * customer row now ours, sees them as they are.
+ */
+const LOCKING_TRIES = 3;
+
+/**
+ * R3a/b, R7d: applies one opt-in webhook. An opt-in counts as an interaction (rules.md, Words).
+ * Inside a transaction (webhook processing): a locking read and the write. Otherwise: the read and a
+ * write that applies only if nothing it depends on changed meanwhile — else read again (optimistic;
+ * two round trips instead of BEGIN, read, write, COMMIT) and, after a few lost races, the locking way.
+ */
 export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInOutcome> {
-  const now = ctx.clock.now();
+  if (!ctx.db.isTransaction) {
+    for (let i = 0; i < OPTIMISTIC_TRIES; i++) {
+      const outcome = await tryOptIn(ctx.db, ctx.clock.now(), e, false);
+      if (outcome) return outcome;
+    }
+  }
   return inTransaction(ctx.db, async (tx) => {
-    // One statement reads (and locks) what the decision needs, one writes it (optin-statements.ts).
-    const r = await readForOptIn(tx, {
+    for (let i = 0; i < LOCKING_TRIES; i++) {
+      const outcome = await tryOptIn(tx, ctx.clock.now(), e, true);
+      if (outcome) return outcome;
+    }
+    throw new Error('opt-in: the tokens changed under the locking read');
+  });
+}
+
+/** One read, the domain's decision, one write; null: the write found the state changed and wrote nothing. */
+async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): Promise<OptInOutcome | null> {
+  // One statement reads what the decision needs, one writes it (optin-statements.ts).
+  const r = await readForOptIn(
+    db,
+    {
       fbPageId: e.page?.fb_page_id ?? e.fbPageId,
       psid: e.psid,
-      interactionAt: countsAsInteraction('optin') ? e.at : null,
       payload: e.payload,
       payloadTopicId: topicIdFromPayload(e.payload),
       title: e.title || null,
       kind: e.kind,
-      now,
-    });
-    if (!r) return { outcome: 'unknown_page' };
-    const { topic, invitation, existing } = r;
-    if (!topic || topic.kind !== e.kind) return { outcome: 'unknown_topic' };
-    const alreadyHeld = existing.some((s) => isHeld(s, e.at));
-    const decision = decideAcceptance({
-      page: { profile: r.page.profile },
-      topic,
-      invitation: invitation ? { id: invitation.id, acceptedAt: invitation.acceptedAt } : null,
-      existing,
-      event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
-    });
-    const subscriptionId = await writeOptIn(tx, {
-      scope: { workspaceId: r.page.workspaceId, pageId: r.page.id, customerId: r.customerId },
-      topicId: topic.id,
-      action:
-        decision.action === 'insert'
-          ? { kind: 'insert', row: decision.row }
-          : decision.action === 'update'
-            ? { kind: 'update', subscriptionId: decision.subscriptionId, row: decision.row }
-            : { kind: 'ignore', subscriptionId: decision.subscriptionId },
-      event: decision.history,
-      at: e.at,
-      invitation,
-      detail: { kind: e.kind, payload: e.payload },
-      now,
-    });
-    return {
-      outcome: decision.history,
-      topicId: topic.id,
-      customerId: r.customerId,
-      subscriptionId,
-      alreadyHeld,
-    };
+    },
+    lock,
+  );
+  if (!r) return { outcome: 'unknown_page' };
+  const { topic, invitation, existing } = r;
+  const customer = {
+    workspaceId: r.page.workspaceId,
+    pageId: r.page.id,
+    psid: e.psid,
+    interactionAt: countsAsInteraction('optin') ? e.at : null,
+  };
+  if (!topic || topic.kind !== e.kind) {
+    // Still the customer's own action on the page (rules.md, Words): recorded, nothing else.
+    await writeOptInCustomer(db, customer, now);
+    return { outcome: 'unknown_topic' };
+  }
+  const alreadyHeld = existing.some((s) => isHeld(s, e.at));
+  const decision = decideAcceptance({
+    page: { profile: r.page.profile },
+    topic,
+    invitation: invitation ? { id: invitation.id, acceptedAt: invitation.acceptedAt } : null,
+    existing,
+    event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
   });
+  const written = await writeOptIn(db, {
+    customer,
+    topicId: topic.id,
+    action:
+      decision.action === 'insert'
+        ? { kind: 'insert', row: decision.row }
+        : decision.action === 'update'
+          ? { kind: 'update', subscriptionId: decision.subscriptionId, row: decision.row }
+          : { kind: 'ignore', subscriptionId: decision.subscriptionId },
+    event: decision.history,
+    at: e.at,
+    invitation,
+    detail: { kind: e.kind, payload: e.payload },
+    now,
+    versions: r.versions,
+  });
+  if (!written.applied) return null;
+  return {
+    outcome: decision.history,
+    topicId: topic.id,
+    customerId: written.customerId,
+    subscriptionId: written.subscriptionId,
+    alreadyHeld,
+  };
 }
 
 export type StopOutcome = 'stopped' | 'resumed' | 'unchanged' | 'unknown_token';

@@ -1,7 +1,17 @@
 // An opt-in in two statements (issue 13): one reads everything the domain needs to decide (page,
-// customer upserted, invitation and the customer's tokens on the topic locked, the topic), one writes
-// what it decided (the token inserted or replaced, the invitation marked, the consent-history row).
+// customer, invitation, the customer's tokens on the topic, the topic), one writes what it decided (the
+// customer upserted, the token inserted or replaced, the invitation marked, the consent-history row).
 // Both are prepared; the rules stay in domain/subscriptions.ts, between the two.
+//
+// Optimistic (two round trips, each in autocommit, and only the write commits anything): the read takes
+// no locks but returns the versions (xmin) of the customer row and the tokens; the write first locks the
+// customer row (its upsert), then the invitation and the tokens, and applies only if all are still as
+// read — else it writes nothing and says so (`applied: false`), and the caller reads again. Why that is
+// enough: every opt-in's write rewrites the customer row, so an opt-in that wrote between our read and our
+// write changed its xmin, and one still writing is waited for and then seen by that check; the tokens
+// and the invitation are compared as locked (their latest versions, not the statement's snapshot), which
+// covers the dispatcher's and stop/resume's updates. With `lock` (inside a transaction) the read locks
+// the same rows, and the write's check holds but after a wait (the read's snapshot was older: read again).
 import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency, Profile } from '../domain/options.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
@@ -11,20 +21,18 @@ import { decrypt, encrypt, lookupHash } from './secrets.ts';
 export interface OptInReadInput {
   fbPageId: string;
   psid: string;
-  /** The customer's new last interaction, or null when an opt-in does not count as one. */
-  interactionAt: Date | null;
   payload: string | null;
   /** The topic id the payload names (rn:t<id>:…), used when no invitation carries that payload. */
   payloadTopicId: number | null;
   /** An opt-in from outside renotify (m.me link, plugin) names its topic by title and kind only. */
   title: string | null;
   kind: 'one_time' | 'recurring';
-  now: Date;
 }
 
 export interface OptInReads {
   page: { id: number; workspaceId: number; profile: Profile };
-  customerId: number;
+  /** null: not a customer yet (the write creates them). */
+  customerId: number | null;
   invitation: { id: number; acceptedAt: Date | null; senderKind: string } | null;
   topic: {
     id: number;
@@ -32,18 +40,19 @@ export interface OptInReads {
     frequency: Frequency | null;
     validityMonths: number | null;
   } | null;
-  /** The customer's tokens on that topic, locked, oldest first. */
+  /** The customer's tokens on that topic (locked with `lock`), oldest first. */
   existing: SubscriptionState[];
+  /** What the write checks is unchanged: the customer row's (null: none yet) and the tokens' versions. */
+  versions: { customer: string | null; subscriptions: string };
 }
 
 // The topic: the invitation's, else the payload's, else (neither) the first of that title and kind by
-// name; always of the page (a topic id of another page reads as unknown). The customer upsert keeps
-// every stored field and only moves the last interaction forward, as customers.upsertCustomers does.
-const read = prepared<{
+// name; always of the page (a topic id of another page reads as unknown).
+interface ReadRow {
   page_id: number;
   workspace_id: number;
   profile: Profile;
-  customer_id: number;
+  customer_id: number | null;
   inv_id: number | null;
   inv_accepted_at: Date | null;
   inv_sender_kind: string | null;
@@ -52,55 +61,67 @@ const read = prepared<{
   topic_frequency: string | null;
   topic_validity_months: number | null;
   subs: Array<Record<string, string | number | null>> | null;
-}>(
-  'optin_read',
+  customer_version: string | null;
+  subs_version: string;
+}
+
+const readText = (lock: boolean) =>
   `WITH page AS (
      SELECT id, workspace_id, profile FROM pages WHERE fb_page_id = $1
    ), cust AS (
-     INSERT INTO customers (workspace_id, page_id, psid, last_interaction_at, created_at)
-     SELECT workspace_id, id, $2, $3::timestamptz, $4::timestamptz FROM page
-     ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
-       SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
-     RETURNING id
+     SELECT c.id, c.xmin::text AS version FROM customers c
+     WHERE c.page_id = (SELECT id FROM page) AND c.psid = $2
+     ${lock ? 'FOR UPDATE' : ''}
    ), inv AS (
      SELECT i.id, i.topic_id, i.accepted_at, i.sender_kind FROM invitations i
-     WHERE i.page_id = (SELECT id FROM page) AND i.payload = $5
-     FOR UPDATE
+     WHERE i.page_id = (SELECT id FROM page) AND i.payload = $3
+     ${lock ? 'FOR UPDATE' : ''}
    ), wanted AS (
-     SELECT coalesce((SELECT topic_id FROM inv), $6::int) AS id
+     SELECT coalesce((SELECT topic_id FROM inv), $4::int) AS id
    ), topic AS (
      SELECT t.id, t.kind, t.frequency, t.validity_months FROM topics t
      WHERE t.page_id = (SELECT id FROM page) AND t.deleted_at IS NULL
        AND (t.id = (SELECT id FROM wanted)
-         OR ((SELECT id FROM wanted) IS NULL AND t.title = $7 AND t.kind = $8))
+         OR ((SELECT id FROM wanted) IS NULL AND t.title = $5 AND t.kind = $6))
      ORDER BY t.name LIMIT 1
    ), subs AS (
      SELECT s.id, s.topic_id, s.kind, s.token, s.invitation_id, s.opted_in_at, s.expires_at, s.stopped_at,
-            s.used_at, s.frequency, s.last_sent_at, s.next_eligible_at
+            s.used_at, s.frequency, s.last_sent_at, s.next_eligible_at, s.xmin::text AS version
      FROM subscriptions s
      WHERE s.customer_id = (SELECT id FROM cust) AND s.topic_id = (SELECT id FROM topic)
      ORDER BY s.id
-     FOR UPDATE
+     ${lock ? 'FOR UPDATE' : ''}
    )
    SELECT p.id AS page_id, p.workspace_id, p.profile, (SELECT id FROM cust) AS customer_id,
           inv.id AS inv_id, inv.accepted_at AS inv_accepted_at, inv.sender_kind AS inv_sender_kind,
           topic.id AS topic_id, topic.kind AS topic_kind, topic.frequency AS topic_frequency,
           topic.validity_months AS topic_validity_months,
-          (SELECT json_agg(subs ORDER BY subs.id) FROM subs) AS subs
-   FROM page p LEFT JOIN inv ON true LEFT JOIN topic ON true`,
-);
+          (SELECT json_agg(subs ORDER BY subs.id) FROM subs) AS subs,
+          (SELECT version FROM cust) AS customer_version,
+          (SELECT ${SUBS_VERSION} FROM subs) AS subs_version
+   FROM page p LEFT JOIN inv ON true LEFT JOIN topic ON true`;
+
+// The versions of a customer's tokens on a topic, in one string: the read's and the write's must match.
+const SUBS_VERSION = `coalesce(string_agg(id || ':' || version, ',' ORDER BY id), '')`;
+const readLocked = prepared<ReadRow>('optin_read', readText(true));
+const readOptimistic = prepared<ReadRow>('optin_read_optimistic', readText(false));
 
 const date = (v: string | number | null | undefined) => new Date(v as string);
 const dateOrNull = (v: string | number | null | undefined) =>
   v === null || v === undefined ? null : new Date(v as string);
 
-/** undefined: no page with that Facebook id (nothing was written). */
-export async function readForOptIn(db: Executor, i: OptInReadInput): Promise<OptInReads | undefined> {
-  const [r] = await read.run(db, [
+/**
+ * undefined: no page with that Facebook id (nothing was written). `lock`: the invitation and the tokens
+ * are locked until the transaction ends (inside one only); without, the write checks them instead.
+ */
+export async function readForOptIn(
+  db: Executor,
+  i: OptInReadInput,
+  lock: boolean,
+): Promise<OptInReads | undefined> {
+  const [r] = await (lock ? readLocked : readOptimistic).run(db, [
     i.fbPageId,
     i.psid,
-    i.interactionAt,
-    i.now,
     i.payload,
     i.payloadTopicId,
     i.title,
@@ -137,11 +158,21 @@ export async function readForOptIn(db: Executor, i: OptInReadInput): Promise<Opt
       lastSentAt: dateOrNull(s.last_sent_at),
       nextEligibleAt: dateOrNull(s.next_eligible_at),
     })),
+    versions: { customer: r.customer_version, subscriptions: r.subs_version },
   };
 }
 
+/** Who opts in: the customer is created, or their last interaction moved forward, by the write. */
+export interface OptInCustomer {
+  workspaceId: number;
+  pageId: number;
+  psid: string;
+  /** The customer's new last interaction, or null when an opt-in does not count as one. */
+  interactionAt: Date | null;
+}
+
 export interface OptInWrite {
-  scope: { workspaceId: number; pageId: number; customerId: number };
+  customer: OptInCustomer;
   topicId: number;
   /** What the domain decided: a new token, the existing one replaced, or nothing but the history row. */
   action:
@@ -150,73 +181,185 @@ export interface OptInWrite {
     | { kind: 'ignore'; subscriptionId: number | null };
   event: string;
   at: Date;
-  invitation: { id: number; senderKind: string } | null;
+  /** As read: the write applies only if its acceptance time is still this one. */
+  invitation: { id: number; senderKind: string; acceptedAt: Date | null } | null;
   detail: unknown;
   now: Date;
+  /** From the read: the write applies only if these are still the customer's and the tokens' versions. */
+  versions: { customer: string | null; subscriptions: string };
 }
 
-// $1..$12: the token's columns; the consent row's own parameters follow.
+// The customer upsert keeps every stored field and only moves the last interaction forward, as
+// customers.upsertCustomers does. p: the parameters' numbers.
+const upsertCustomer = (p: {
+  workspace: string;
+  page: string;
+  psid: string;
+  interaction: string;
+  now: string;
+}) =>
+  `INSERT INTO customers (workspace_id, page_id, psid, last_interaction_at, created_at)
+     VALUES (${p.workspace}::int, ${p.page}::int, ${p.psid}, ${p.interaction}::timestamptz, ${p.now}::timestamptz)
+     ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
+       SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)`;
+
+/**
+ * The check every write starts with (p: its parameters' numbers). It locks the customer row first — the
+ * upsert, which applies only to the version read (none: only a new customer) — as every opt-in does, so
+ * two of one customer never deadlock; then the invitation and the tokens. `ok` has its row only if all
+ * are as read. A failed check locks no invitation or token (it may have written a new customer).
+ */
+function guard(p: {
+  workspace: string;
+  page: string;
+  psid: string;
+  interaction: string;
+  now: string;
+  topic: string;
+  invitation: string;
+  version: string;
+  subs: string;
+  accepted: string;
+}) {
+  return `cust AS (
+     ${upsertCustomer(p)}
+       WHERE customers.xmin = ${p.version}::xid
+     RETURNING id
+   ), inv_now AS (
+     SELECT i.accepted_at FROM invitations i
+     WHERE i.id = ${p.invitation}::int AND (SELECT id FROM cust) IS NOT NULL
+     FOR UPDATE
+   ), subs_now AS (
+     SELECT s.id, s.xmin::text AS version FROM subscriptions s
+     WHERE s.customer_id = (SELECT id FROM cust) AND s.topic_id = ${p.topic}::int
+     ORDER BY s.id
+     FOR UPDATE
+   ), ok AS (
+     SELECT 1 WHERE (SELECT id FROM cust) IS NOT NULL
+       AND (${p.invitation}::int IS NULL
+         OR EXISTS (SELECT 1 FROM inv_now WHERE accepted_at IS NOT DISTINCT FROM ${p.accepted}::timestamptz))
+       AND (SELECT ${SUBS_VERSION} FROM subs_now) = ${p.subs}::text
+   )`;
+}
+
+// $1..$12: the token's columns; $13..$21 the customer's and the consent row's; $22..$25 the check's.
 const TOKEN_COLUMNS = `topic_id, kind, token, token_hash, invitation_id, opted_in_at, expires_at, stopped_at,
   used_at, frequency, last_sent_at, next_eligible_at`;
 const TOKEN_VALUES = `$1::int, $2, $3, $4, $5::int, $6::timestamptz, $7::timestamptz, $8::timestamptz,
   $9::timestamptz, $10, $11::timestamptz, $12::timestamptz`;
+const TOKEN_GUARD = guard({
+  workspace: '$13',
+  page: '$14',
+  psid: '$15',
+  now: '$21',
+  interaction: '$22',
+  topic: '$1',
+  invitation: '$18',
+  version: '$23',
+  subs: '$24',
+  accepted: '$25',
+});
 // The invitation is marked once (its first acceptance, R3a); the history row names the token written.
 const MARK_AND_CONSENT = `mark AS (
-     UPDATE invitations SET accepted_at = $17::timestamptz WHERE id = $18::int AND accepted_at IS NULL
+     UPDATE invitations SET accepted_at = $17::timestamptz
+     WHERE id = $18::int AND accepted_at IS NULL AND EXISTS (SELECT 1 FROM ok)
    )
    INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
-   SELECT $13::int, $14::int, $1::int, $15::int, (SELECT id FROM sub), $16, $17::timestamptz, $18::int, $19,
-          $20::jsonb
-   RETURNING subscription_id`;
+   SELECT $13::int, $14::int, $1::int, (SELECT id FROM cust), (SELECT id FROM sub), $16, $17::timestamptz,
+          $18::int, $19, $20::jsonb
+   WHERE EXISTS (SELECT 1 FROM ok)
+   RETURNING customer_id, subscription_id`;
 
-const writeInsert = prepared<{ subscription_id: number }>(
+type Written = { customer_id: number; subscription_id: number | null };
+
+const writeInsert = prepared<Written>(
   'optin_write_insert',
-  `WITH sub AS (
+  `WITH ${TOKEN_GUARD}, sub AS (
      INSERT INTO subscriptions (${TOKEN_COLUMNS}, workspace_id, page_id, customer_id, expiry_recorded_at,
                                 created_at, updated_at)
-     VALUES (${TOKEN_VALUES}, $13::int, $14::int, $15::int, NULL, $21::timestamptz, $21::timestamptz)
+     SELECT ${TOKEN_VALUES}, $13::int, $14::int, (SELECT id FROM cust), NULL, $21::timestamptz, $21::timestamptz
+     WHERE EXISTS (SELECT 1 FROM ok)
      RETURNING id
    ), ${MARK_AND_CONSENT}`,
 );
 
-const writeUpdate = prepared<{ subscription_id: number }>(
+const writeUpdate = prepared<Written>(
   'optin_write_update',
-  `WITH sub AS (
+  `WITH ${TOKEN_GUARD}, sub AS (
      UPDATE subscriptions SET (${TOKEN_COLUMNS}, expiry_recorded_at, updated_at)
        = (${TOKEN_VALUES}, NULL, $21::timestamptz)
-     WHERE id = $22::int
+     WHERE id = $26::int AND EXISTS (SELECT 1 FROM ok)
      RETURNING id
    ), ${MARK_AND_CONSENT}`,
 );
 
 // A repeat or a stale acceptance changes nothing but the history (and does not mark the invitation).
-const writeIgnore = prepared<{ subscription_id: number }>(
+const writeIgnore = prepared<Written>(
   'optin_write_ignore',
-  `INSERT INTO consent_history
+  `WITH ${guard({
+    workspace: '$1',
+    page: '$2',
+    psid: '$4',
+    now: '$11',
+    interaction: '$12',
+    topic: '$3',
+    invitation: '$8',
+    version: '$13',
+    subs: '$14',
+    accepted: '$15',
+  })}
+   INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
-   VALUES ($1::int, $2::int, $3::int, $4::int, $5::int, $6, $7::timestamptz, $8::int, $9, $10::jsonb)
-   RETURNING subscription_id`,
+   SELECT $1::int, $2::int, $3::int, (SELECT id FROM cust), $5::int, $6, $7::timestamptz, $8::int, $9, $10::jsonb
+   WHERE EXISTS (SELECT 1 FROM ok)
+   RETURNING customer_id, subscription_id`,
 );
 
-/** Writes the decision; returns the id of the token the history row names (null: none). */
-export async function writeOptIn(db: Executor, w: OptInWrite): Promise<number | null> {
+// An opt-in whose topic is unknown still makes (or touches) the customer, and writes nothing else.
+const writeCustomer = prepared<{ id: number }>(
+  'optin_write_customer',
+  `${upsertCustomer({ workspace: '$1', page: '$2', psid: '$3', interaction: '$4', now: '$5' })} RETURNING id`,
+);
+
+export async function writeOptInCustomer(db: Executor, c: OptInCustomer, now: Date): Promise<number> {
+  const [r] = await writeCustomer.run(db, [c.workspaceId, c.pageId, c.psid, c.interactionAt, now]);
+  return r!.id;
+}
+
+export type OptInWritten =
+  | { applied: true; customerId: number; subscriptionId: number | null }
+  | { applied: false };
+
+/**
+ * Writes the decision if what it was made from is unchanged (`applied`, with the customer's id and the
+ * id of the token the history row names, null: none); otherwise writes nothing but maybe the customer.
+ */
+export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWritten> {
   const detail = JSON.stringify(w.detail ?? {});
   const inv = w.invitation;
+  const c = w.customer;
+  const checks = [c.interactionAt, w.versions.customer, w.versions.subscriptions, inv?.acceptedAt ?? null];
+  const written = ([r]: Written[]): OptInWritten =>
+    r
+      ? { applied: true, customerId: r.customer_id, subscriptionId: r.subscription_id ?? null }
+      : { applied: false };
   if (w.action.kind === 'ignore') {
-    const [r] = await writeIgnore.run(db, [
-      w.scope.workspaceId,
-      w.scope.pageId,
+    const rows = await writeIgnore.run(db, [
+      c.workspaceId,
+      c.pageId,
       w.topicId,
-      w.scope.customerId,
+      c.psid,
       w.action.subscriptionId,
       w.event,
       w.at,
       inv?.id ?? null,
       inv?.senderKind ?? null,
       detail,
+      w.now,
+      ...checks,
     ]);
-    return r?.subscription_id ?? null;
+    return written(rows);
   }
   const s = w.action.row;
   const params: unknown[] = [
@@ -232,19 +375,20 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<number | 
     s.frequency,
     s.lastSentAt,
     s.nextEligibleAt,
-    w.scope.workspaceId,
-    w.scope.pageId,
-    w.scope.customerId,
+    c.workspaceId,
+    c.pageId,
+    c.psid,
     w.event,
     w.at,
     inv?.id ?? null,
     inv?.senderKind ?? null,
     detail,
     w.now,
+    ...checks,
   ];
-  const [r] =
+  return written(
     w.action.kind === 'insert'
       ? await writeInsert.run(db, params)
-      : await writeUpdate.run(db, [...params, w.action.subscriptionId]);
-  return r?.subscription_id ?? null;
+      : await writeUpdate.run(db, [...params, w.action.subscriptionId]),
+  );
 }
