@@ -179,19 +179,23 @@ async function startWorkers(
   );
 }
 
+/** The service's storage: PGlite in memory, or a schema of its own on DATABASE_URL. */
+function benchStorage(backend: 'pglite' | 'postgres', schema: string): Promise<Storage> {
+  return backend === 'pglite'
+    ? openStorage({ dataDir: 'memory://', prepare: !args.unprepared })
+    : openStorage({
+        databaseUrl: process.env.DATABASE_URL!,
+        schema,
+        poolSize: 20,
+        prepare: !args.unprepared,
+      });
+}
+
 async function service(backend: 'pglite' | 'postgres'): Promise<Row> {
   const schema = `bench_wh_${randomBytes(3).toString('hex')}`;
   const queueSchema = `pgboss_${schema}`;
   const key = randomBytes(32).toString('hex');
-  const storage: Storage =
-    backend === 'pglite'
-      ? await openStorage({ dataDir: 'memory://', prepare: !args.unprepared })
-      : await openStorage({
-          databaseUrl: process.env.DATABASE_URL!,
-          schema,
-          poolSize: 20,
-          prepare: !args.unprepared,
-        });
+  const storage = await benchStorage(backend, schema);
   const external = backend === 'postgres' ? WORKERS : 0;
   const rt = await startRuntime({
     config: { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1', secretKey: key },
@@ -255,15 +259,7 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
   const schema = `bench_wh_${randomBytes(3).toString('hex')}`;
   const queueSchema = `pgboss_${schema}`;
   const key = randomBytes(32).toString('hex');
-  const storage: Storage =
-    backend === 'pglite'
-      ? await openStorage({ dataDir: 'memory://', prepare: !args.unprepared })
-      : await openStorage({
-          databaseUrl: process.env.DATABASE_URL!,
-          schema,
-          poolSize: 20,
-          prepare: !args.unprepared,
-        });
+  const storage = await benchStorage(backend, schema);
   const external = backend === 'postgres' ? WORKERS : 0;
   const config = { ...loadConfig({}), port: 0, sandboxPort: 0, host: '127.0.0.1', secretKey: key };
   const rt = await startRuntime({ config, storage, queueSchema, worker: false });

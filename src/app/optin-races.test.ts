@@ -17,7 +17,7 @@ import { decideAcceptance } from '../domain/subscriptions.ts';
 import type { Storage } from '../storage/db.ts';
 import { readForOptIn, writeOptIn } from '../storage/optin-statements.ts';
 import * as subs from '../storage/subscriptions.ts';
-import { applyOptIn, applyStopResume, topicIdFromPayload } from './optins.ts';
+import { applyOptIn, applyStopResume, topicIdFromPayload, writeAction } from './optins.ts';
 
 describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
   let storage: Storage;
@@ -80,12 +80,7 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
               interactionAt: at,
             },
             topicId: topicRead.id,
-            action:
-              d.action === 'insert'
-                ? { kind: 'insert', row: d.row }
-                : d.action === 'update'
-                  ? { kind: 'update', subscriptionId: d.subscriptionId, row: d.row }
-                  : { kind: 'ignore', subscriptionId: d.subscriptionId },
+            action: writeAction(d),
             event: d.history,
             at,
             invitation: r!.invitation,

@@ -4,11 +4,22 @@ import { randomBytes } from 'node:crypto';
 import { countsAsInteraction } from '../domain/interactions.ts';
 import type { SenderKind } from '../domain/model.ts';
 import type { Frequency } from '../domain/platform.ts';
-import { decideAcceptance, decideResume, decideStop, isHeld } from '../domain/subscriptions.ts';
+import {
+  type AcceptanceDecision,
+  decideAcceptance,
+  decideResume,
+  decideStop,
+  isHeld,
+} from '../domain/subscriptions.ts';
 import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
-import { readForOptIn, writeOptIn, writeOptInCustomer } from '../storage/optin-statements.ts';
+import {
+  type OptInWrite,
+  readForOptIn,
+  writeOptIn,
+  writeOptInCustomer,
+} from '../storage/optin-statements.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
 import * as subs from '../storage/subscriptions.ts';
@@ -154,12 +165,7 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
   const written = await writeOptIn(db, {
     customer,
     topicId: topic.id,
-    action:
-      decision.action === 'insert'
-        ? { kind: 'insert', row: decision.row }
-        : decision.action === 'update'
-          ? { kind: 'update', subscriptionId: decision.subscriptionId, row: decision.row }
-          : { kind: 'ignore', subscriptionId: decision.subscriptionId },
+    action: writeAction(decision),
     event: decision.history,
     at: e.at,
     invitation,
@@ -229,4 +235,13 @@ export async function recordExpiries(ctx: AppContext, limit = 1000): Promise<num
     }
     return expired.length;
   });
+}
+
+/** The domain's decision as the write it asks of storage. */
+export function writeAction(decision: AcceptanceDecision): OptInWrite['action'] {
+  return decision.action === 'insert'
+    ? { kind: 'insert', row: decision.row }
+    : decision.action === 'update'
+      ? { kind: 'update', subscriptionId: decision.subscriptionId, row: decision.row }
+      : { kind: 'ignore', subscriptionId: decision.subscriptionId };
 }
