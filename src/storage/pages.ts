@@ -7,7 +7,12 @@ import { decrypt, decryptCached, encrypt } from './secrets.ts';
 
 /** Page tokens and app secrets are encrypted at rest and decrypted only here, on the way out of SQL. */
 function readable(row: PageRow): PageRow {
-  return { ...row, access_token: decrypt(row.access_token), app_secret: decrypt(row.app_secret) };
+  return opened(row, decrypt);
+}
+
+/** `readable` with the decryption given: decryptCached where the same pages are read on every delivery. */
+function opened<R extends PageRow>(row: R, open: (c: string | null) => string | null): R {
+  return { ...row, access_token: open(row.access_token), app_secret: open(row.app_secret) };
 }
 
 export function toPageState(row: PageRow): PageState {
@@ -145,12 +150,7 @@ export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promi
     const rows = await pagesByFbIds.run(db, [ids]);
     // Every delivery reads its pages again (a disconnect takes effect at once); their secrets, decrypted
     // once per ciphertext, are not deciphered again.
-    for (const r of rows)
-      out.push({
-        ...r,
-        access_token: decryptCached(r.access_token),
-        app_secret: decryptCached(r.app_secret),
-      });
+    for (const r of rows) out.push(opened(r, decryptCached));
   }
   return out;
 }

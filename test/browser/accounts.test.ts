@@ -84,6 +84,7 @@ describe.skipIf(browserSkipReason !== null)('accounts and security (browser)', (
       ]);
       // At 1280 px the owner's full navigation is one row (it wrapped onto three beside the brand bar).
       const boxes = await Promise.all((await nav.getByRole('link').all()).map((l) => l.boundingBox()));
+      expect(boxes.filter((b) => b === null)).toEqual([]); // every link laid out (a hidden one has no box)
       expect(new Set(boxes.map((b) => b?.y)).size).toBe(1);
       // The page asked for (/topics) is shown with its data.
       await p.getByRole('region', { name: 'Chủ đề thông báo định kỳ' }).waitFor();
