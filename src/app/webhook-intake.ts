@@ -41,12 +41,15 @@ interface Waiting {
 }
 
 /**
- * Group commit: deliveries that arrive while every commit slot is busy are stored together in the next
- * free one — events and jobs in one statement (or one transaction where the queue cannot say it). Several groups commit at once
- * (`commitsInFlight`, one per pooled connection worth using; 1 on PGlite's single connection), so a
- * commit's round trips and fsync overlap the next group's. Each delivery is still answered only after
- * the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails, each
- * member is retried alone, so one bad delivery never fails its neighbours.
+ * Group commit: deliveries that arrive while a commit runs are stored together in the next one — events
+ * and jobs in one statement (or one transaction where the queue cannot say it). Up to
+ * `commitsInFlight` groups commit at once (1 on PGlite's single connection), but a spare slot is
+ * opened only once `spareSlotAt` deliveries wait: every commit costs a round trip, a statement and a
+ * WAL flush whatever its size, and with 2 cores shared by the service and PostgreSQL, eager slots made
+ * groups of ~4.5 deliveries at 270 µs of bench-process CPU per delivery where waiting for the running
+ * commit made groups of ~11 at ~215 µs (BENCHMARKS.md, issue 13). Each delivery is still answered only
+ * after the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails,
+ * each member is retried alone, so one bad delivery never fails its neighbours.
  */
 export class WebhookIntake {
   private waiting: Waiting[] = [];
@@ -54,14 +57,16 @@ export class WebhookIntake {
   private readonly pages: IntakePages;
   private readonly maxBatch: number;
   private readonly commitsInFlight: number;
+  private readonly spareSlotAt: number;
 
   constructor(
     private readonly ctx: AppContext & { queue: Enqueuer },
-    opts: { maxBatch?: number; commitsInFlight?: number } = {},
+    opts: { maxBatch?: number; commitsInFlight?: number; spareSlotAt?: number } = {},
   ) {
     this.pages = new IntakePages(ctx.db);
     this.maxBatch = opts.maxBatch ?? 500;
     this.commitsInFlight = Math.max(1, opts.commitsInFlight ?? 1);
+    this.spareSlotAt = Math.max(1, opts.spareSlotAt ?? 16);
   }
 
   /**
@@ -157,7 +162,8 @@ export class WebhookIntake {
   private store(events: InboxEvent[], beliefs: PageBelief[]): Promise<number | 'stale'> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ events, beliefs, resolve, reject });
-      if (this.committing < this.commitsInFlight) void this.commitLoop();
+      const spare = this.committing < this.commitsInFlight && this.waiting.length >= this.spareSlotAt;
+      if (this.committing === 0 || spare) void this.commitLoop();
     });
   }
 
