@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { disconnectPage } from '../../src/app/page-connections.ts';
+import { IntakePages } from '../../src/app/webhook-pages.ts';
 import { setShopSuspended } from '../../src/app/workspace-admin.ts';
 import { createWorkspace } from '../../src/app/workspaces.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -202,5 +203,21 @@ describe.each(BACKENDS)('webhook intake on cached pages (%s)', (backend) => {
     await setShopSuspended(rt.ctx, s.workspaceId, false);
     await disconnectPage(rt.ctx, s.workspaceId, s.pageId);
     await refused([belief]);
+  });
+
+  it('memory: the page cache holds at most its bound, only writable pages, and forgets a page found disconnected', async () => {
+    const [a, b, c] = [await shop(), await shop(), await shop()];
+    const cache = new IntakePages(db(), 2);
+    await cache.fresh([a.fbPageId, b.fbPageId, c.fbPageId, `nobody-${hex()}`]);
+    expect(cache.size).toBe(2);
+    // The oldest went first; a delivery naming it is looked up again.
+    expect(cache.cached([a.fbPageId])).toBeUndefined();
+    expect([...cache.cached([b.fbPageId, c.fbPageId])!.keys()]).toEqual([b.fbPageId, c.fbPageId]);
+    await setShopSuspended(rt.ctx, b.workspaceId, true);
+    await disconnectPage(rt.ctx, c.workspaceId, c.pageId);
+    const found = await cache.fresh([b.fbPageId, c.fbPageId]);
+    expect(found.get(c.fbPageId)?.connection_status).toBe('disconnected');
+    expect(cache.size).toBe(0);
+    await setShopSuspended(rt.ctx, b.workspaceId, false);
   });
 });
