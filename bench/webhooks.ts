@@ -68,6 +68,8 @@ interface Load {
   p50: number;
   p99: number;
   non200: number;
+  /** CPU (user + system) of this process — load generator and server — per delivery, in µs. */
+  cpuUs: number;
 }
 
 /** The i-th signed delivery: one message event, customers in turn (the ceiling gets the same bodies). */
@@ -104,6 +106,7 @@ async function load(origin: string, fbPageId: string, count: number, seconds = 0
   const latencies: number[] = [];
   let next = 0;
   let non200 = 0;
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   const until = seconds > 0 ? start + seconds * 1000 : Number.POSITIVE_INFINITY;
   await Promise.all(
@@ -125,6 +128,7 @@ async function load(origin: string, fbPageId: string, count: number, seconds = 0
     }),
   );
   const elapsed = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await pool.close();
   return {
     count: latencies.length,
@@ -133,6 +137,7 @@ async function load(origin: string, fbPageId: string, count: number, seconds = 0
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     non200,
+    cpuUs: (cpu.user + cpu.system) / Math.max(1, latencies.length),
   };
 }
 
@@ -380,17 +385,20 @@ const row = (r: Row) =>
     r.processedPerSecond === undefined
       ? '— | — | —'
       : `${f0(r.processedPerSecond)} | ${r.backlogAtEnd} | ${r.drained ? f1(r.drainSeconds!) : `not drained in ${f0(r.drainSeconds!)}`}`
-  } | ${f1(r.loadBefore)} → ${f1(r.loadAfter)} |`;
+  } | ${f0(r.cpuUs)} (${((100 * top.cpuUs) / r.cpuUs).toFixed(0)}%) | ${f1(r.loadBefore)} → ${f1(r.loadAfter)} |`;
 const shape = SUSTAIN_S > 0 ? `a sustained ${SUSTAIN_S} s burst` : `${N} deliveries`;
 const body = `
 ${machine()}. ${shape} of signed deliveries (one \`message\` event each) over ${CUSTOMERS} customers, ${CONCURRENCY}
 concurrent keep-alive connections (undici Pool) on loopback; the service, its worker(s), PostgreSQL and the load
 generator share the machine. "Accepted" is HTTP 200 after the event is stored and its customer's job enqueued in
 one transaction; "processed / s" counts from the start of the load until no event is pending (bot answers off);
-"drain" is the time from the end of the load until then. Load = the machine's 1-minute load average before → after.
+"drain" is the time from the end of the load until then. "CPU µs / delivery": user + system CPU of the bench
+process (load generator and server; not PostgreSQL, not the workers' processes) per delivery, and the ceiling's
+as a share of it — steadier than the rates when other work shares the machine. Load = the machine's 1-minute
+load average before → after.
 
-| target | accepted / s | p50 ms | p99 ms | of ceiling | processed / s | backlog at end | drain s | load |
-|---|---|---|---|---|---|---|---|---|
+| target | accepted / s | p50 ms | p99 ms | of ceiling | processed / s | backlog at end | drain s | CPU µs / delivery | load |
+|---|---|---|---|---|---|---|---|---|---|
 ${[top, ...results].map(row).join('\n')}
 `;
 console.log(body);

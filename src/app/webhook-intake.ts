@@ -9,18 +9,20 @@ import {
   parseMarketingWebhook,
   parseTemplateStatusUpdates,
   parseWebhook,
-  verifySignature,
 } from '../channel/index.ts';
 import { type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
-import { type Executor, inTransaction } from '../storage/db.ts';
-import type { IntakePage } from '../storage/pages.ts';
-import * as pages from '../storage/pages.ts';
-import type { PageRow } from '../storage/schema.ts';
-import type { InboxEvent } from '../storage/webhook-events.ts';
+import { inTransaction } from '../storage/db.ts';
+import type { InboxEvent, PageBelief } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
 import { applyMarketingEvents } from './marketing-stats.ts';
 import { applyTemplateStatusChanges } from './templates.ts';
+import { authenticate, beliefOf, IntakePages, writable } from './webhook-pages.ts';
+
+export { webhookSecretFor } from './webhook-pages.ts';
+
+/** A page changed under a group's cached beliefs this many times running: answered 500, Meta retries. */
+const MAX_STALE_RETRIES = 3;
 
 export type IntakeResult =
   /** `dropped`: events of suspended workspaces' pages, answered 200 but not stored (issue 12.2). */
@@ -30,117 +32,41 @@ export type IntakeResult =
   | { status: 'bad_signature'; reason: 'signature' | 'unknown_page' }
   | { status: 'invalid_body'; problem: DeliveryProblem }; // 400
 
-/**
- * The one place that says which app secret signs a page's webhooks. One Meta app per deployment: pages
- * connected through app/page-connections.ts store no secret and are verified with the deployment's
- * (FB_APP_SECRET / the sandbox's). A page stored with a secret of its own — the sandbox's demo pages
- * and pages from before issue 12 — keeps being verified with it, so existing data needs no migration;
- * the single-page shortcut reconnects its page at start, which clears it.
- */
-export function webhookSecretFor(page: PageRow, configured: string | undefined): string | undefined {
-  return page.app_secret ?? configured;
-}
-
-/**
- * Page lookups of concurrent deliveries, coalesced like the group commit: lookups asked for while one
- * query runs are answered together by the next, so the hot path costs one query per group.
- */
-class PageLookup {
-  private waiting: Array<{
-    ids: string[];
-    resolve(p: Map<string, IntakePage>): void;
-    reject(e: unknown): void;
-  }> = [];
-  private running = false;
-
-  constructor(private readonly db: Executor) {}
-
-  find(ids: string[]): Promise<Map<string, IntakePage>> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ ids, resolve, reject });
-      if (!this.running) void this.loop();
-    });
-  }
-
-  private async loop(): Promise<void> {
-    this.running = true;
-    try {
-      while (this.waiting.length) {
-        const batch = this.waiting.splice(0, 500);
-        try {
-          const ids = [...new Set(batch.flatMap((b) => b.ids))];
-          const found = new Map((await pages.findPagesByFbIds(this.db, ids)).map((p) => [p.fb_page_id, p]));
-          for (const b of batch) b.resolve(found);
-        } catch (e) {
-          for (const b of batch) b.reject(e);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
-  }
-}
-
-type Authenticated =
-  | { ok: true; pages: Map<string, IntakePage> }
-  | { ok: false; reason: 'signature' | 'unknown_page' };
-
-/**
- * Is every named page connected (a disconnected page counts as unknown) and does the signature verify
- * under each one's app secret? A delivery that names no page must be signed by the deployment's app.
- */
-async function authenticate(
-  lookup: PageLookup,
-  configured: string | undefined,
-  raw: Buffer,
-  signature: string,
-  pageIds: string[],
-): Promise<Authenticated> {
-  if (pageIds.length === 0)
-    return configured && verifySignature(configured, raw, signature)
-      ? { ok: true, pages: new Map() }
-      : { ok: false, reason: 'signature' };
-  const found = await lookup.find(pageIds);
-  const verified = new Map<string, boolean>();
-  for (const id of pageIds) {
-    const page = found.get(id);
-    if (!page || page.connection_status === 'disconnected') return { ok: false, reason: 'unknown_page' };
-    const secret = webhookSecretFor(page, configured);
-    if (!secret) return { ok: false, reason: 'signature' };
-    if (!verified.has(secret)) verified.set(secret, verifySignature(secret, raw, signature));
-    if (!verified.get(secret)) return { ok: false, reason: 'signature' };
-  }
-  return { ok: true, pages: found };
-}
-
 interface Waiting {
   events: InboxEvent[];
-  resolve(stored: number): void;
+  beliefs: PageBelief[];
+  /** `stale`: nothing of the group was stored, a page changed since it was cached. */
+  resolve(stored: number | 'stale'): void;
   reject(e: unknown): void;
 }
 
 /**
- * Group commit: deliveries that arrive while every commit slot is busy are stored together in the next
- * free one — events and jobs in one statement (or one transaction where the queue cannot say it). Several groups commit at once
- * (`commitsInFlight`, one per pooled connection worth using; 1 on PGlite's single connection), so a
- * commit's round trips and fsync overlap the next group's. Each delivery is still answered only after
- * the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails, each
- * member is retried alone, so one bad delivery never fails its neighbours.
+ * Group commit: deliveries that arrive while a commit runs are stored together in the next one — events
+ * and jobs in one statement (or one transaction where the queue cannot say it). Up to
+ * `commitsInFlight` groups commit at once (1 on PGlite's single connection), but a spare slot is
+ * opened only once `spareSlotAt` deliveries wait: every commit costs a round trip, a statement and a
+ * WAL flush whatever its size, and with 2 cores shared by the service and PostgreSQL, eager slots made
+ * groups of ~4.5 deliveries at 270 µs of bench-process CPU per delivery where waiting for the running
+ * commit made groups of ~11 at ~215 µs (BENCHMARKS.md, issue 13). Each delivery is still answered only
+ * after the commit that holds it; alone, a delivery commits at once (no added wait). If a group fails,
+ * each member is retried alone, so one bad delivery never fails its neighbours.
  */
 export class WebhookIntake {
   private waiting: Waiting[] = [];
   private committing = 0;
-  private readonly pages: PageLookup;
+  private readonly pages: IntakePages;
   private readonly maxBatch: number;
   private readonly commitsInFlight: number;
+  private readonly spareSlotAt: number;
 
   constructor(
     private readonly ctx: AppContext & { queue: Enqueuer },
-    opts: { maxBatch?: number; commitsInFlight?: number } = {},
+    opts: { maxBatch?: number; commitsInFlight?: number; spareSlotAt?: number } = {},
   ) {
-    this.pages = new PageLookup(ctx.db);
+    this.pages = new IntakePages(ctx.db);
     this.maxBatch = opts.maxBatch ?? 500;
     this.commitsInFlight = Math.max(1, opts.commitsInFlight ?? 1);
+    this.spareSlotAt = Math.max(1, opts.spareSlotAt ?? 16);
   }
 
   /**
@@ -156,56 +82,88 @@ export class WebhookIntake {
   }): Promise<IntakeResult> {
     if (!input.signature) return { status: 'unsigned' };
     const problem = checkDelivery(input.body);
-    // A refused body is still authenticated first (as far as its entries can be read), so a stranger
-    // learns nothing about what would be accepted.
-    const auth = await authenticate(
-      this.pages,
-      input.appSecret,
-      input.raw,
-      input.signature,
-      entryPageIds(input.body),
-    );
-    if (!auth.ok) return { status: 'bad_signature', reason: auth.reason };
-    input.onAuthenticated?.();
-    if (problem) return { status: 'invalid_body', problem };
-    const { events: parsed, errors } = parseWebhook(input.body);
-    // A suspended workspace's events are answered 200 (Meta redelivers a non-200 and in the end
-    // disables the app's webhook for every shop) but not stored: the route counts and logs them.
-    const events = parsed.filter((e) => !auth.pages.get(e.pageId)?.workspace_suspended_at);
-    const dropped = parsed.length - events.length;
-    const rows = events.map((e) => ({
-      fbPageId: e.pageId,
-      psid: e.psid,
-      kind: e.type,
-      idempotencyKey: e.idempotencyKey,
-      eventAt: e.timestamp,
-      body: e.raw,
-    }));
-    const stored = rows.length ? await this.store(rows) : 0;
+    const pageIds = entryPageIds(input.body);
+    // Pages from the cache are believed only as far as the guarded store checks them: any other
+    // outcome (a refusal, nothing to store) is decided again on a fresh lookup.
+    let cached = this.pages.cached(pageIds);
+    let parsed: ReturnType<typeof parseWebhook> | undefined;
+    for (let stale = 0; ; ) {
+      // A refused body is still authenticated first (as far as its entries can be read), so a stranger
+      // learns nothing about what would be accepted.
+      const found = cached ?? (await this.pages.fresh(pageIds));
+      const auth = authenticate(found, input.appSecret, input.raw, input.signature, pageIds);
+      if (!auth.ok || problem) {
+        if (cached) {
+          cached = undefined;
+          continue;
+        }
+        if (!auth.ok) return { status: 'bad_signature', reason: auth.reason };
+      }
+      input.onAuthenticated?.();
+      if (problem) return { status: 'invalid_body', problem };
+      parsed ??= parseWebhook(input.body);
+      // A suspended workspace's events are answered 200 (Meta redelivers a non-200 and in the end
+      // disables the app's webhook for every shop) but not stored: the route counts and logs them.
+      const events = parsed.events.filter((e) => !auth.pages.get(e.pageId)?.workspace_suspended_at);
+      if (events.length === 0 && cached) {
+        cached = undefined;
+        continue;
+      }
+      const dropped = parsed.events.length - events.length;
+      const rows = events.map((e) => ({
+        fbPageId: e.pageId,
+        psid: e.psid,
+        kind: e.type,
+        idempotencyKey: e.idempotencyKey,
+        eventAt: e.timestamp,
+        body: e.raw,
+      }));
+      // Every named page whose events may be stored, as authenticated: the store checks them.
+      const beliefs = [...new Set(pageIds)]
+        .map((id) => auth.pages.get(id))
+        .filter(writable)
+        .map(beliefOf);
+      const stored = rows.length ? await this.store(rows, beliefs) : 0;
+      if (stored === 'stale') {
+        this.pages.forget(pageIds);
+        cached = undefined;
+        if (++stale > MAX_STALE_RETRIES)
+          throw new Error('webhook intake: pages kept changing under the delivery');
+        continue;
+      }
+      return this.applyChanges(input.body, { events: events.length, stored, errors: parsed.errors, dropped });
+    }
+  }
+
+  private async applyChanges(
+    body: unknown,
+    r: { events: number; stored: number; errors: string[]; dropped: number },
+  ): Promise<IntakeResult> {
     // R13b: template statuses are page-level changes (entry[].changes[]), few and idempotent: applied
     // before the 200, so an acknowledged status is a stored one.
-    const statuses = parseTemplateStatusUpdates(input.body);
+    const statuses = parseTemplateStatusUpdates(body);
     const changed = statuses.length ? await applyTemplateStatusChanges(this.ctx, statuses) : 0;
     // R14d: the marketing_message_* changes are applied (idempotently) before the delivery is answered.
-    const paid = parseMarketingWebhook(input.body, this.ctx.clock.now());
+    const paid = parseMarketingWebhook(body, this.ctx.clock.now());
     await applyMarketingEvents(this.ctx, paid.events);
     const changesOnly = statuses.length > 0 || paid.events.length > 0;
     return {
       status: 'accepted',
-      events: events.length + statuses.length + paid.events.length,
-      stored: stored + changed,
+      events: r.events + statuses.length + paid.events.length,
+      stored: r.stored + changed,
       skipped: [
-        ...(changesOnly ? errors.filter((e) => !e.endsWith('no messaging array')) : errors),
+        ...(changesOnly ? r.errors.filter((e) => !e.endsWith('no messaging array')) : r.errors),
         ...paid.errors,
       ],
-      dropped,
+      dropped: r.dropped,
     };
   }
 
-  private store(events: InboxEvent[]): Promise<number> {
+  private store(events: InboxEvent[], beliefs: PageBelief[]): Promise<number | 'stale'> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ events, resolve, reject });
-      if (this.committing < this.commitsInFlight) void this.commitLoop();
+      this.waiting.push({ events, beliefs, resolve, reject });
+      const spare = this.committing < this.commitsInFlight && this.waiting.length >= this.spareSlotAt;
+      if (this.committing === 0 || spare) void this.commitLoop();
     });
   }
 
@@ -241,9 +199,12 @@ export class WebhookIntake {
    * One statement when the queue can give its job insert (events and jobs together, atomic on its own,
    * one round trip); else one transaction of two inserts. Either way: stored before acknowledged, and
    * every event's customer has its job. A job per customer of the group, duplicates included (as ever).
+   * The statement also checks every member's page beliefs: if one is stale, nothing of the group is
+   * stored (`stale`) and each member is checked again on its own.
    */
-  private commit(batch: Waiting[]): Promise<Set<string>> {
+  private commit(batch: Waiting[]): Promise<Set<string> | 'stale'> {
     const all = batch.flatMap((w) => w.events);
+    const beliefs = batch.flatMap((w) => w.beliefs);
     const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
     const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
       fbPageId: e.fbPageId,
@@ -251,19 +212,23 @@ export class WebhookIntake {
     }));
     const insert = this.ctx.queue.jobsInsert?.(JOBS.webhookCustomer);
     if (insert)
-      return inbox.storeEvents(this.ctx.db, all, this.ctx.clock.now(), {
+      return inbox.storeEventsIfPages(this.ctx.db, beliefs, all, this.ctx.clock.now(), {
         insert: insert.text,
         payload: insert.payload(jobs),
       });
     return inTransaction(this.ctx.db, async (tx) => {
-      const inserted = await inbox.storeEvents(tx, all, this.ctx.clock.now());
-      await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
+      const inserted = await inbox.storeEventsIfPages(tx, beliefs, all, this.ctx.clock.now());
+      if (inserted !== 'stale') await this.ctx.queue.sendMany(JOBS.webhookCustomer, jobs, { tx });
       return inserted;
     });
   }
 
-  private settle(batch: Waiting[], fresh: Set<string>): void {
+  private settle(batch: Waiting[], fresh: Set<string> | 'stale'): void {
     for (const w of batch) {
+      if (fresh === 'stale') {
+        w.resolve('stale');
+        continue;
+      }
       let n = 0;
       for (const k of new Set(w.events.map((e) => e.idempotencyKey))) if (fresh.delete(k)) n++;
       w.resolve(n);

@@ -132,10 +132,11 @@ export async function findPageByFbId(db: Executor, fbPageId: string): Promise<Pa
 }
 
 /** A page as the webhook intake sees it: with its workspace's suspension (issue 12.2). */
-export type IntakePage = PageRow & { workspace_suspended_at: Date | null };
+/** `secret_ciphertext`: app_secret as stored, which the intake's guarded store compares (webhook-events.ts). */
+export type IntakePage = PageRow & { workspace_suspended_at: Date | null; secret_ciphertext: string | null };
 
 // The webhook intake's lookup, once per group of deliveries: prepared.
-const pagesByFbIds = prepared<IntakePage>(
+const pagesByFbIds = prepared<Omit<IntakePage, 'secret_ciphertext'>>(
   'pages_by_fb_ids',
   `SELECT p.*, w.suspended_at AS workspace_suspended_at
    FROM pages p JOIN workspaces w ON w.id = p.workspace_id
@@ -150,7 +151,7 @@ export async function findPagesByFbIds(db: Executor, fbPageIds: string[]): Promi
     const rows = await pagesByFbIds.run(db, [ids]);
     // Every delivery reads its pages again (a disconnect takes effect at once); their secrets, decrypted
     // once per ciphertext, are not deciphered again.
-    for (const r of rows) out.push(opened(r, decryptCached));
+    for (const r of rows) out.push({ ...opened(r, decryptCached), secret_ciphertext: r.app_secret });
   }
   return out;
 }

@@ -36,17 +36,89 @@ function withJobsStatement(jobsInsert: string): Prepared<{ idempotency_key: stri
   if (p === undefined) {
     // A data-modifying CTE runs once and to completion even though the main insert reads none of it.
     const text = `WITH jobs AS (${jobsInsert})\n${insertEventsText(2)}`;
-    const hash = createHash('sha1').update(text).digest('hex').slice(0, 16);
-    p = prepared(`webhook_events_store_jobs_${hash}`, text);
+    p = prepared(`webhook_events_store_jobs_${shortHash(text)}`, text);
     insertEventsWithJobs.set(jobsInsert, p);
   }
   return p;
+}
+
+function shortHash(text: string): string {
+  return createHash('sha1').update(text).digest('hex').slice(0, 16);
 }
 
 /** Jobs to store with the events: a job insert whose only parameter `$1` is `payload`. */
 export interface JobsWithEvents {
   insert: string;
   payload: string;
+}
+
+/**
+ * What the intake believed of a page when it authenticated a delivery from its cache: the page row, its
+ * workspace, and the app secret's ciphertext (null: the deployment's secret). The guarded store writes
+ * only if every such page is still so, connected, and its workspace not suspended.
+ */
+export interface PageBelief {
+  fbPageId: string;
+  pageId: number;
+  workspaceId: number;
+  secretCiphertext: string | null;
+}
+
+// `$1…$4`: the beliefs as columns. ok is true when every distinct belief matches a live page row.
+const GUARD = `guard AS (
+  SELECT count(*) = (SELECT count(*) FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[])) d) AS ok
+  FROM (SELECT DISTINCT * FROM unnest($1::text[], $2::int[], $3::int[], $4::text[])) AS g(f, id, ws, sec)
+  JOIN pages p ON p.fb_page_id = g.f AND p.id = g.id AND p.workspace_id = g.ws
+   AND p.app_secret IS NOT DISTINCT FROM g.sec AND p.connection_status IS DISTINCT FROM 'disconnected'
+  JOIN workspaces w ON w.id = p.workspace_id AND w.suspended_at IS NULL)`;
+
+/**
+ * The guarded store: the events insert (and the job insert, whose payload becomes an empty list) write
+ * nothing unless the guard holds; then one row with a NULL key says the beliefs were stale.
+ */
+function guardedText(jobsInsert: string | undefined): string {
+  const first = jobsInsert ? 6 : 5;
+  const insert = insertEventsText(first).replace(
+    'AS r(p, s, k, i, e, b)',
+    'AS r(p, s, k, i, e, b)\n   WHERE (SELECT ok FROM guard)',
+  );
+  const ctes = [GUARD];
+  if (jobsInsert)
+    ctes.push(
+      `jobs AS (${jobsInsert.replace(/\$1\b/g, `(CASE WHEN (SELECT ok FROM guard) THEN $5 ELSE '[]' END)`)})`,
+    );
+  ctes.push(`ins AS (${insert})`);
+  return `WITH ${ctes.join(',\n')}
+SELECT idempotency_key FROM ins UNION ALL SELECT NULL WHERE NOT (SELECT ok FROM guard)`;
+}
+
+const guardedStatements = new Map<string, Prepared<{ idempotency_key: string | null }>>();
+
+function guardedStatement(jobsInsert: string | undefined): Prepared<{ idempotency_key: string | null }> {
+  const key = jobsInsert ?? '';
+  let p = guardedStatements.get(key);
+  if (p === undefined) {
+    const text = guardedText(jobsInsert);
+    p = prepared(`webhook_events_store_guarded_${shortHash(text)}`, text);
+    guardedStatements.set(key, p);
+  }
+  return p;
+}
+
+/** The events' columns in key order (see storeEvents), then the time. */
+function eventParams(events: InboxEvent[], receivedAt: Date): unknown[] {
+  const rows = [...events].sort((a, b) =>
+    a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
+  );
+  return [
+    rows.map((e) => e.fbPageId),
+    rows.map((e) => e.psid),
+    rows.map((e) => e.kind),
+    rows.map((e) => e.idempotencyKey),
+    rows.map((e) => e.eventAt.toISOString()),
+    rows.map((e) => encrypt(JSON.stringify(e.body))),
+    receivedAt,
+  ];
 }
 
 /**
@@ -65,22 +137,42 @@ export async function storeEvents(
   jobs?: JobsWithEvents,
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const rows = [...events].sort((a, b) =>
-    a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
-  );
-  const params = [
-    rows.map((e) => e.fbPageId),
-    rows.map((e) => e.psid),
-    rows.map((e) => e.kind),
-    rows.map((e) => e.idempotencyKey),
-    rows.map((e) => e.eventAt.toISOString()),
-    rows.map((e) => encrypt(JSON.stringify(e.body))),
-    receivedAt,
-  ];
+  const params = eventParams(events, receivedAt);
   const res = jobs
     ? await withJobsStatement(jobs.insert).run(db, [jobs.payload, ...params])
     : await insertEvents.run(db, params);
   return new Set(res.map((r) => r.idempotency_key));
+}
+
+/**
+ * `storeEvents` only if every page believed is still as believed (same row, workspace and secret
+ * ciphertext, connected, workspace not suspended), checked by the same statement: else nothing at all
+ * is written (no event, no job) and the answer is `stale`. One round trip, like storeEvents.
+ */
+export async function storeEventsIfPages(
+  db: Executor,
+  beliefs: PageBelief[],
+  events: InboxEvent[],
+  receivedAt: Date,
+  jobs?: JobsWithEvents,
+): Promise<Set<string> | 'stale'> {
+  const guard = [
+    beliefs.map((b) => b.fbPageId),
+    beliefs.map((b) => b.pageId),
+    beliefs.map((b) => b.workspaceId),
+    beliefs.map((b) => b.secretCiphertext),
+  ];
+  const params = eventParams(events, receivedAt);
+  const res = await guardedStatement(jobs?.insert).run(
+    db,
+    jobs ? [...guard, jobs.payload, ...params] : [...guard, ...params],
+  );
+  const fresh = new Set<string>();
+  for (const r of res) {
+    if (r.idempotency_key === null) return 'stale';
+    fresh.add(r.idempotency_key);
+  }
+  return fresh;
 }
 
 /**
