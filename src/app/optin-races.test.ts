@@ -2,6 +2,7 @@
 // was made from changed meanwhile. Each test changes the state between a real read and its write and
 // expects the write to write nothing (R3a, R3b, R7d, R8b/R8c stay exact under races); the use-case then
 // reads again (src/app/optins.ts), which the concurrent tests below run.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
@@ -195,4 +196,52 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
     });
     expect(await w.history()).toHaveLength(8);
   });
+
+  // The locking read (inside a transaction: webhook processing, or after lost races) must lock the
+  // customer row before the invitation, as the checked write does, or the two deadlock (R3a's race test
+  // above saw "deadlock detected"). A write in progress holds the customer row; the locking read waits
+  // on it — and must not hold the invitation meanwhile. Needs a second connection: PostgreSQL only.
+  it.skipIf(backend === 'pglite')(
+    'R3a: a locking read waits for the customer row before it locks the invitation (no deadlock with a write)',
+    async () => {
+      const w = await world('one_time');
+      const payload = await w.invite();
+      let locking: Promise<unknown> = Promise.resolve();
+      await storage.db.transaction().execute(async (writer) => {
+        await sql`SELECT id FROM customers WHERE id = ${w.customer.id} FOR UPDATE`.execute(writer);
+        const { rows } = await sql<{ xid: string }>`SELECT pg_current_xact_id()::text AS xid`.execute(writer);
+        locking = storage.db.transaction().execute((tx) =>
+          applyOptIn(
+            { ...w.ctx, db: tx },
+            {
+              fbPageId: w.page.fb_page_id,
+              psid: w.customer.psid,
+              kind: 'one_time',
+              token: 'otn-locked',
+              payload,
+              at: w.clock.now(),
+            },
+          ),
+        );
+        // Until the locking read waits on this transaction (the customer row).
+        for (let waiting = 0; waiting === 0; ) {
+          await new Promise((r) => setTimeout(r, 10));
+          const q = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_locks
+            WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = ${rows[0]!.xid}`.execute(
+            storage.db,
+          );
+          waiting = q.rows[0]!.n;
+        }
+        // The invitation is not locked by the waiting read: the write could go on and lock it.
+        const inv = await sql<{ id: number }>`
+          SELECT id FROM invitations WHERE payload = ${payload} FOR UPDATE NOWAIT`.execute(writer);
+        expect(inv.rows).toHaveLength(1);
+      });
+      // The writer committed: the locking read goes on and applies.
+      expect(await locking).toMatchObject({ outcome: 'accepted' });
+      expect(await w.tokens()).toEqual(['otn-locked']);
+      expect(await w.history()).toEqual(['accepted']);
+    },
+  );
 });

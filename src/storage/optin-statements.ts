@@ -65,6 +65,10 @@ interface ReadRow {
   subs_version: string;
 }
 
+// The locking read takes its locks in the write's order — the customer row, then the invitation, then
+// the tokens — or a locking read and a checked write of one customer deadlock (each holding what the
+// other waits for). The final SELECT scans `inv` before it evaluates `cust`; the always-true
+// `(SELECT count(*) FROM cust) >= 0` in `inv`'s filter makes the customer row locked first.
 const readText = (lock: boolean) =>
   `WITH page AS (
      SELECT id, workspace_id, profile FROM pages WHERE fb_page_id = $1
@@ -75,7 +79,7 @@ const readText = (lock: boolean) =>
    ), inv AS (
      SELECT i.id, i.topic_id, i.accepted_at, i.sender_kind FROM invitations i
      WHERE i.page_id = (SELECT id FROM page) AND i.payload = $3
-     ${lock ? 'FOR UPDATE' : ''}
+     ${lock ? `AND (SELECT count(*) FROM cust) >= 0 FOR UPDATE` : ''}
    ), wanted AS (
      SELECT coalesce((SELECT topic_id FROM inv), $4::int) AS id
    ), topic AS (
