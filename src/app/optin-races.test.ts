@@ -97,7 +97,7 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
       );
     const history = async () =>
       (await subs.consentHistory(storage.db, w.workspaceId, { customerId: customer.id })).map((h) => h.event);
-    return { ...w, customer, invite, optIn, prepare, tokens, history };
+    return { ...w, topic, customer, invite, optIn, prepare, tokens, history };
   }
 
   it('unchanged since the read: the write applies (R3a)', async () => {
@@ -129,6 +129,22 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
     expect(await stale.write()).toEqual({ applied: false });
     expect(await w.tokens()).toEqual(['tok-other']);
     expect(await w.history()).toEqual(['accepted']);
+  });
+
+  it('R3b: no invitation (a payload naming only the topic) — the write without the invitation parts checks the same', async () => {
+    const w = await world('recurring');
+    const payload = `rn:t${w.topic.id}:m.me`;
+    const stale = await w.prepare(payload, 'tok-stale');
+    expect(stale.decision.action).toBe('insert');
+    w.clock.advance(HOUR);
+    expect((await w.optIn(payload, 'tok-other')).outcome).toBe('accepted');
+    expect(await stale.write()).toEqual({ applied: false });
+    expect(await w.tokens()).toEqual(['tok-other']);
+    const again = await w.prepare(payload, 'tok-new');
+    expect(again.decision.action).toBe('update');
+    expect(await again.write()).toMatchObject({ applied: true });
+    expect(await w.tokens()).toEqual(['tok-new']);
+    expect(await w.history()).toEqual(['accepted', 'accepted']);
   });
 
   it('R8c/R8b: the token stopped meanwhile (no opt-in involved) — the stale replacement writes nothing', async () => {
