@@ -260,4 +260,39 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
       expect(await w.history()).toEqual(['accepted']);
     },
   );
+
+  // Issue 13 (migration 034): the token and the history row name the page and the workspace without a
+  // foreign key, so an opt-in in progress holds no KEY SHARE lock on those rows, which every opt-in of
+  // the page would share (MultiXacts) — a page or workspace update is not blocked by one either.
+  it.skipIf(backend === 'pglite')(
+    'R3c: an opt-in in progress locks neither its page row nor its workspace row',
+    async () => {
+      const w = await world('one_time');
+      const payload = await w.invite();
+      await storage.db.transaction().execute(async (tx) => {
+        const outcome = await applyOptIn(
+          { ...w.ctx, db: tx },
+          {
+            fbPageId: w.page.fb_page_id,
+            psid: w.customer.psid,
+            kind: 'one_time',
+            token: 'otn-open',
+            payload,
+            at: w.clock.now(),
+          },
+        );
+        expect(outcome).toMatchObject({ outcome: 'accepted' });
+        // From another connection, while the opt-in's transaction is open.
+        const page = await sql`SELECT id FROM pages WHERE id = ${w.page.id} FOR UPDATE NOWAIT`.execute(
+          storage.db,
+        );
+        const ws = await sql`SELECT id FROM workspaces WHERE id = ${w.workspaceId} FOR UPDATE NOWAIT`.execute(
+          storage.db,
+        );
+        expect([page.rows.length, ws.rows.length]).toEqual([1, 1]);
+      });
+      expect(await w.tokens()).toEqual(['otn-open']);
+      expect(await w.history()).toEqual(['accepted']);
+    },
+  );
 });
