@@ -12,3 +12,9 @@ ALTER TABLE subscriptions
 ALTER TABLE consent_history
   DROP CONSTRAINT IF EXISTS consent_history_workspace_id_fkey,
   DROP CONSTRAINT IF EXISTS consent_history_page_id_fkey;
+
+-- An opt-in marks its invitation accepted (accepted_at, in no index). On a full page that update is not
+-- HOT and inserts into all four invitation indexes; with room left on each page it is HOT (measured on
+-- 1M subscriptions: 108 of 1,934 marks HOT at fillfactor 100, 1,599 of 1,599 at 90). Pages written from
+-- now on keep that room; invitations are accepted soon after they are sent, so the new ones are those.
+ALTER TABLE invitations SET (fillfactor = 90);
