@@ -2,6 +2,7 @@
 // was made from changed meanwhile. Each test changes the state between a real read and its write and
 // expects the write to write nothing (R3a, R3b, R7d, R8b/R8c stay exact under races); the use-case then
 // reads again (src/app/optins.ts), which the concurrent tests below run.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import {
@@ -96,7 +97,7 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
       );
     const history = async () =>
       (await subs.consentHistory(storage.db, w.workspaceId, { customerId: customer.id })).map((h) => h.event);
-    return { ...w, customer, invite, optIn, prepare, tokens, history };
+    return { ...w, topic, customer, invite, optIn, prepare, tokens, history };
   }
 
   it('unchanged since the read: the write applies (R3a)', async () => {
@@ -128,6 +129,22 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
     expect(await stale.write()).toEqual({ applied: false });
     expect(await w.tokens()).toEqual(['tok-other']);
     expect(await w.history()).toEqual(['accepted']);
+  });
+
+  it('R3b: no invitation (a payload naming only the topic) — the write without the invitation parts checks the same', async () => {
+    const w = await world('recurring');
+    const payload = `rn:t${w.topic.id}:m.me`;
+    const stale = await w.prepare(payload, 'tok-stale');
+    expect(stale.decision.action).toBe('insert');
+    w.clock.advance(HOUR);
+    expect((await w.optIn(payload, 'tok-other')).outcome).toBe('accepted');
+    expect(await stale.write()).toEqual({ applied: false });
+    expect(await w.tokens()).toEqual(['tok-other']);
+    const again = await w.prepare(payload, 'tok-new');
+    expect(again.decision.action).toBe('update');
+    expect(await again.write()).toMatchObject({ applied: true });
+    expect(await w.tokens()).toEqual(['tok-new']);
+    expect(await w.history()).toEqual(['accepted', 'accepted']);
   });
 
   it('R8c/R8b: the token stopped meanwhile (no opt-in involved) — the stale replacement writes nothing', async () => {
@@ -195,4 +212,87 @@ describe.each(BACKENDS)('the opt-in checked write on %s', (backend) => {
     });
     expect(await w.history()).toHaveLength(8);
   });
+
+  // The locking read (inside a transaction: webhook processing, or after lost races) must lock the
+  // customer row before the invitation, as the checked write does, or the two deadlock (R3a's race test
+  // above saw "deadlock detected"). A write in progress holds the customer row; the locking read waits
+  // on it — and must not hold the invitation meanwhile. Needs a second connection: PostgreSQL only.
+  it.skipIf(backend === 'pglite')(
+    'R3a: a locking read waits for the customer row before it locks the invitation (no deadlock with a write)',
+    async () => {
+      const w = await world('one_time');
+      const payload = await w.invite();
+      let locking: Promise<unknown> = Promise.resolve();
+      await storage.db.transaction().execute(async (writer) => {
+        await sql`SELECT id FROM customers WHERE id = ${w.customer.id} FOR UPDATE`.execute(writer);
+        const { rows } = await sql<{ xid: string }>`SELECT pg_current_xact_id()::text AS xid`.execute(writer);
+        locking = storage.db.transaction().execute((tx) =>
+          applyOptIn(
+            { ...w.ctx, db: tx },
+            {
+              fbPageId: w.page.fb_page_id,
+              psid: w.customer.psid,
+              kind: 'one_time',
+              token: 'otn-locked',
+              payload,
+              at: w.clock.now(),
+            },
+          ),
+        );
+        // Until the locking read waits on this transaction (the customer row).
+        for (let waiting = 0; waiting === 0; ) {
+          await new Promise((r) => setTimeout(r, 10));
+          const q = await sql<{ n: number }>`
+            SELECT count(*)::int AS n FROM pg_locks
+            WHERE locktype = 'transactionid' AND NOT granted AND transactionid::text = ${rows[0]!.xid}`.execute(
+            storage.db,
+          );
+          waiting = q.rows[0]!.n;
+        }
+        // The invitation is not locked by the waiting read: the write could go on and lock it.
+        const inv = await sql<{ id: number }>`
+          SELECT id FROM invitations WHERE payload = ${payload} FOR UPDATE NOWAIT`.execute(writer);
+        expect(inv.rows).toHaveLength(1);
+      });
+      // The writer committed: the locking read goes on and applies.
+      expect(await locking).toMatchObject({ outcome: 'accepted' });
+      expect(await w.tokens()).toEqual(['otn-locked']);
+      expect(await w.history()).toEqual(['accepted']);
+    },
+  );
+
+  // Issue 13 (migration 034): the token and the history row name the page and the workspace without a
+  // foreign key, so an opt-in in progress holds no KEY SHARE lock on those rows, which every opt-in of
+  // the page would share (MultiXacts) — a page or workspace update is not blocked by one either.
+  it.skipIf(backend === 'pglite')(
+    'R3c: an opt-in in progress locks neither its page row nor its workspace row',
+    async () => {
+      const w = await world('one_time');
+      const payload = await w.invite();
+      await storage.db.transaction().execute(async (tx) => {
+        const outcome = await applyOptIn(
+          { ...w.ctx, db: tx },
+          {
+            fbPageId: w.page.fb_page_id,
+            psid: w.customer.psid,
+            kind: 'one_time',
+            token: 'otn-open',
+            payload,
+            at: w.clock.now(),
+          },
+        );
+        expect(outcome).toMatchObject({ outcome: 'accepted' });
+        // From another connection, while the opt-in's transaction is open.
+        const page = await sql`SELECT id FROM pages WHERE id = ${w.page.id} FOR UPDATE NOWAIT`.execute(
+          storage.db,
+        );
+        const ws = await sql`SELECT id FROM workspaces WHERE id = ${w.workspaceId} FOR UPDATE NOWAIT`.execute(
+          storage.db,
+        );
+        expect([page.rows.length, ws.rows.length]).toEqual([1, 1]);
+      });
+      expect(await w.tokens()).toEqual(['otn-open']);
+      expect(await w.history()).toEqual(['accepted']);
+    },
+  );
 });

@@ -310,6 +310,9 @@ export async function migrate(db: Db, schema?: string): Promise<void> {
     db,
     provider: new SqlFileMigrationProvider(),
     ...(schema && { migrationTableSchema: schema }),
+    // Numbers are reserved per piece of work, so a new file may sort before one already applied (034
+    // after 039): apply it too rather than refuse to start.
+    allowUnorderedMigrations: true,
   });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {

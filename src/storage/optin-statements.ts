@@ -65,6 +65,10 @@ interface ReadRow {
   subs_version: string;
 }
 
+// The locking read takes its locks in the write's order — the customer row, then the invitation, then
+// the tokens — or a locking read and a checked write of one customer deadlock (each holding what the
+// other waits for). The final SELECT scans `inv` before it evaluates `cust`; the always-true
+// `(SELECT count(*) FROM cust) >= 0` in `inv`'s filter makes the customer row locked first.
 const readText = (lock: boolean) =>
   `WITH page AS (
      SELECT id, workspace_id, profile FROM pages WHERE fb_page_id = $1
@@ -75,7 +79,7 @@ const readText = (lock: boolean) =>
    ), inv AS (
      SELECT i.id, i.topic_id, i.accepted_at, i.sender_kind FROM invitations i
      WHERE i.page_id = (SELECT id FROM page) AND i.payload = $3
-     ${lock ? 'FOR UPDATE' : ''}
+     ${lock ? `AND (SELECT count(*) FROM cust) >= 0 FOR UPDATE` : ''}
    ), wanted AS (
      SELECT coalesce((SELECT topic_id FROM inv), $4::int) AS id
    ), topic AS (
@@ -209,35 +213,47 @@ const upsertCustomer = (p: {
  * two of one customer never deadlock; then the invitation and the tokens. `ok` has its row only if all
  * are as read. A failed check locks no invitation or token (it may have written a new customer).
  */
-function guard(p: {
-  workspace: string;
-  page: string;
-  psid: string;
-  interaction: string;
-  now: string;
-  topic: string;
-  invitation: string;
-  version: string;
-  subs: string;
-  accepted: string;
-}) {
+function guard(
+  p: {
+    workspace: string;
+    page: string;
+    psid: string;
+    interaction: string;
+    now: string;
+    topic: string;
+    invitation: string;
+    version: string;
+    subs: string;
+    accepted: string;
+  },
+  withInvitation: boolean,
+) {
+  // Without an invitation (an opt-in from an m.me link or the plugin, or a payload naming none) the
+  // statement has no invitation parts: fewer plan nodes to start, no invitations relation to lock.
+  const invitationCheck = withInvitation
+    ? `(${p.invitation}::int IS NULL
+         OR EXISTS (SELECT 1 FROM inv_now WHERE accepted_at IS NOT DISTINCT FROM ${p.accepted}::timestamptz))`
+    : `${p.invitation}::int IS NULL AND ${p.accepted}::timestamptz IS NULL`;
   return `cust AS (
      ${upsertCustomer(p)}
        WHERE customers.xmin = ${p.version}::xid
      RETURNING id
-   ), inv_now AS (
+   ), ${
+     withInvitation
+       ? `inv_now AS (
      SELECT i.accepted_at FROM invitations i
      WHERE i.id = ${p.invitation}::int AND (SELECT id FROM cust) IS NOT NULL
      FOR UPDATE
-   ), subs_now AS (
+   ), `
+       : ''
+   }subs_now AS (
      SELECT s.id, s.xmin::text AS version FROM subscriptions s
      WHERE s.customer_id = (SELECT id FROM cust) AND s.topic_id = ${p.topic}::int
      ORDER BY s.id
      FOR UPDATE
    ), ok AS (
      SELECT 1 WHERE (SELECT id FROM cust) IS NOT NULL
-       AND (${p.invitation}::int IS NULL
-         OR EXISTS (SELECT 1 FROM inv_now WHERE accepted_at IS NOT DISTINCT FROM ${p.accepted}::timestamptz))
+       AND ${invitationCheck}
        AND (SELECT ${SUBS_VERSION} FROM subs_now) = ${p.subs}::text
    )`;
 }
@@ -247,7 +263,7 @@ const TOKEN_COLUMNS = `topic_id, kind, token, token_hash, invitation_id, opted_i
   used_at, frequency, last_sent_at, next_eligible_at`;
 const TOKEN_VALUES = `$1::int, $2, $3, $4, $5::int, $6::timestamptz, $7::timestamptz, $8::timestamptz,
   $9::timestamptz, $10, $11::timestamptz, $12::timestamptz`;
-const TOKEN_GUARD = guard({
+const TOKEN_GUARD_PARAMS = {
   workspace: '$13',
   page: '$14',
   psid: '$15',
@@ -258,13 +274,13 @@ const TOKEN_GUARD = guard({
   version: '$23',
   subs: '$24',
   accepted: '$25',
-});
+};
 // The invitation is marked once (its first acceptance, R3a); the history row names the token written.
-const MARK_AND_CONSENT = `mark AS (
+const MARK = `mark AS (
      UPDATE invitations SET accepted_at = $17::timestamptz
      WHERE id = $18::int AND accepted_at IS NULL AND EXISTS (SELECT 1 FROM ok)
-   )
-   INSERT INTO consent_history
+   )`;
+const CONSENT = `INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
    SELECT $13::int, $14::int, $1::int, (SELECT id FROM cust), (SELECT id FROM sub), $16, $17::timestamptz,
           $18::int, $19, $20::jsonb
@@ -273,48 +289,58 @@ const MARK_AND_CONSENT = `mark AS (
 
 type Written = { customer_id: number; subscription_id: number | null };
 
-const writeInsert = prepared<Written>(
-  'optin_write_insert',
-  `WITH ${TOKEN_GUARD}, sub AS (
+/** The three writes, with the invitation's check and mark (`withInvitation`) or without them. */
+function writes(withInvitation: boolean) {
+  const name = (kind: string) => `optin_write_${kind}${withInvitation ? '' : '_bare'}`;
+  const tail = withInvitation ? `, ${MARK}\n   ${CONSENT}` : `\n   ${CONSENT}`;
+  return {
+    insert: prepared<Written>(
+      name('insert'),
+      `WITH ${guard(TOKEN_GUARD_PARAMS, withInvitation)}, sub AS (
      INSERT INTO subscriptions (${TOKEN_COLUMNS}, workspace_id, page_id, customer_id, expiry_recorded_at,
                                 created_at, updated_at)
      SELECT ${TOKEN_VALUES}, $13::int, $14::int, (SELECT id FROM cust), NULL, $21::timestamptz, $21::timestamptz
      WHERE EXISTS (SELECT 1 FROM ok)
      RETURNING id
-   ), ${MARK_AND_CONSENT}`,
-);
-
-const writeUpdate = prepared<Written>(
-  'optin_write_update',
-  `WITH ${TOKEN_GUARD}, sub AS (
+   )${tail}`,
+    ),
+    update: prepared<Written>(
+      name('update'),
+      `WITH ${guard(TOKEN_GUARD_PARAMS, withInvitation)}, sub AS (
      UPDATE subscriptions SET (${TOKEN_COLUMNS}, expiry_recorded_at, updated_at)
        = (${TOKEN_VALUES}, NULL, $21::timestamptz)
      WHERE id = $26::int AND EXISTS (SELECT 1 FROM ok)
      RETURNING id
-   ), ${MARK_AND_CONSENT}`,
-);
-
-// A repeat or a stale acceptance changes nothing but the history (and does not mark the invitation).
-const writeIgnore = prepared<Written>(
-  'optin_write_ignore',
-  `WITH ${guard({
-    workspace: '$1',
-    page: '$2',
-    psid: '$4',
-    now: '$11',
-    interaction: '$12',
-    topic: '$3',
-    invitation: '$8',
-    version: '$13',
-    subs: '$14',
-    accepted: '$15',
-  })}
+   )${tail}`,
+    ),
+    // A repeat or a stale acceptance changes nothing but the history (and does not mark the invitation).
+    ignore: prepared<Written>(
+      name('ignore'),
+      `WITH ${guard(
+        {
+          workspace: '$1',
+          page: '$2',
+          psid: '$4',
+          now: '$11',
+          interaction: '$12',
+          topic: '$3',
+          invitation: '$8',
+          version: '$13',
+          subs: '$14',
+          accepted: '$15',
+        },
+        withInvitation,
+      )}
    INSERT INTO consent_history
      (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
    SELECT $1::int, $2::int, $3::int, (SELECT id FROM cust), $5::int, $6, $7::timestamptz, $8::int, $9, $10::jsonb
    WHERE EXISTS (SELECT 1 FROM ok)
    RETURNING customer_id, subscription_id`,
-);
+    ),
+  };
+}
+const withInvitation = writes(true);
+const withoutInvitation = writes(false);
 
 // An opt-in whose topic is unknown still makes (or touches) the customer, and writes nothing else.
 const writeCustomer = prepared<{ id: number }>(
@@ -344,8 +370,9 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWrit
     r
       ? { applied: true, customerId: r.customer_id, subscriptionId: r.subscription_id ?? null }
       : { applied: false };
+  const statements = inv ? withInvitation : withoutInvitation;
   if (w.action.kind === 'ignore') {
-    const rows = await writeIgnore.run(db, [
+    const rows = await statements.ignore.run(db, [
       c.workspaceId,
       c.pageId,
       w.topicId,
@@ -388,7 +415,7 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWrit
   ];
   return written(
     w.action.kind === 'insert'
-      ? await writeInsert.run(db, params)
-      : await writeUpdate.run(db, [...params, w.action.subscriptionId]),
+      ? await statements.insert.run(db, params)
+      : await statements.update.run(db, [...params, w.action.subscriptionId]),
   );
 }

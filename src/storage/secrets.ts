@@ -15,7 +15,7 @@ import path from 'node:path';
 const PREFIX = 'enc:v1:';
 
 let key: Buffer | null = null;
-/** The cipher key as a KeyObject, built once per key (not from the raw bytes on every call). */
+/** The key as a KeyObject (cipher and HMAC), built once per key (not from the raw bytes on every call). */
 let keyObject: KeyObject | null = null;
 
 /** Process-wide: every storage of this process uses the one configured key. */
@@ -120,5 +120,5 @@ export function decryptCached(stored: string | null): string | null {
 
 /** Deterministic keyed hash for equality lookups and unique indexes over encrypted values. */
 export function lookupHash(value: string): string {
-  return createHmac('sha256', currentKey()).update(value).digest('base64url');
+  return createHmac('sha256', cipherKey()).update(value).digest('base64url');
 }
