@@ -1,7 +1,10 @@
 // bench:store — 1,000,000 subscriptions over 10 topics and 200,000 customers. Measures the audience
 // count of one topic, one customer's topic lists (p50/p99) and opt-in applications per second, on
 // PGlite and (with DATABASE_URL) PostgreSQL. Writes its table into BENCHMARKS.md.
-//   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000 --unprepared]
+//   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000 --paced-rate 500 --unprepared]
+// After the opt-ins at full speed (which saturate both cores: every round trip then waits for a CPU), the
+// lists are measured again while opt-ins arrive at a fixed rate (--paced-rate per second, 10 s), as they do
+// from a page's webhooks, to tell the lists' own latency from the saturated machine's queueing.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -23,6 +26,7 @@ const { values: args } = parseArgs({
     subscriptions: { type: 'string', default: '1000000' },
     optins: { type: 'string', default: '5000' },
     lists: { type: 'string', default: '2000' },
+    'paced-rate': { type: 'string', default: '500' },
     only: { type: 'string' },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
@@ -34,6 +38,8 @@ const CUSTOMERS = Number(args.customers);
 const SUBS = Number(args.subscriptions);
 const OPTINS = Number(args.optins);
 const LISTS = Number(args.lists);
+const PACED_RATE = Number(args['paced-rate']);
+const PACED_SECONDS = 10;
 const TOPICS = 10;
 
 // Round trips per opt-in, independent of the machine's load: every query an opt-in sends (BEGIN and
@@ -65,6 +71,16 @@ interface Result {
   pingP50: number;
   pingP99: number;
   lists: number;
+  /** The same lists and `SELECT 1` while opt-ins arrive at PACED_RATE/s; null on PGlite (one connection). */
+  paced: {
+    optinsPerSecond: number;
+    listsP50: number;
+    listsP99: number;
+    pingP50: number;
+    pingP99: number;
+    lists: number;
+    loadAfter: number;
+  } | null;
   loadBefore: number;
   loadAfter: number;
 }
@@ -172,6 +188,26 @@ async function run(storage: Storage, label: string): Promise<Result> {
   // run, one customer's topic lists (the R4 use-case end to end) and a bare `SELECT 1` (the ceiling of a
   // round trip under the same load).
   const concurrency = storage.kind === 'postgres' ? 16 : 1;
+  const optIn = (n: number) =>
+    applyOptIn(ctx, {
+      fbPageId: page.fb_page_id,
+      psid: `psid-${1 + ((n * 7919) % CUSTOMERS)}`,
+      kind: 'one_time',
+      token: `bench-otn-${n}`,
+      payload: `rn:t${topicIds[7 + (n % 3)]!}:b${n}`,
+      at: clock.now(),
+    });
+  /** One customer's lists end to end, then `SELECT 1` (the round trip's own share). */
+  const sampleLists = async (lists: number[], pings: number[]) => {
+    const id = firstCustomer + Math.floor(Math.random() * CUSTOMERS);
+    const a = performance.now();
+    await customerTopicLists(ctx, workspaceId, id);
+    lists.push(performance.now() - a);
+    const b = performance.now();
+    await sql`SELECT 1`.execute(storage.db);
+    pings.push(performance.now() - b);
+    return id;
+  };
   let next = 0;
   let optinsDone = false;
   const listTimes: number[] = [];
@@ -186,16 +222,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     Array.from({ length: concurrency }, () =>
       inOptIn.run(true, async () => {
         while (next < OPTINS) {
-          const n = next++;
-          const topic = topicIds[7 + (n % 3)]!;
-          await applyOptIn(ctx, {
-            fbPageId: page.fb_page_id,
-            psid: `psid-${1 + ((n * 7919) % CUSTOMERS)}`,
-            kind: 'one_time',
-            token: `bench-otn-${n}`,
-            payload: `rn:t${topic}:b${n}`,
-            at: clock.now(),
-          });
+          await optIn(next++);
         }
       }),
     ),
@@ -204,13 +231,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
   });
   const lists = (async () => {
     for (let i = 0; i < LISTS && !optinsDone; i++) {
-      const id = firstCustomer + Math.floor(Math.random() * CUSTOMERS);
-      const a = performance.now();
-      await customerTopicLists(ctx, workspaceId, id);
-      listTimes.push(performance.now() - a);
-      const b = performance.now();
-      await sql`SELECT 1`.execute(storage.db);
-      pingTimes.push(performance.now() - b);
+      const id = await sampleLists(listTimes, pingTimes);
       // The lists' own time inside the server (what is left of their latency is the round trip).
       const [plan] = (
         await sql<{ 'QUERY PLAN': [{ 'Execution Time': number }] }>`
@@ -251,6 +272,45 @@ async function run(storage: Storage, label: string): Promise<Result> {
   const ceilingPerSecond = OPTINS / ((performance.now() - ceilStart) / 1000);
   const ceilServer1 = await serverTicks(storage);
 
+  // Opt-ins at a fixed rate (each started on its schedule, at most 64 in flight) and the lists meanwhile.
+  let paced: Result['paced'] = null;
+  if (storage.kind === 'postgres' && PACED_RATE > 0) {
+    const total = PACED_RATE * PACED_SECONDS;
+    const pacedLists: number[] = [];
+    const pacedPings: number[] = [];
+    let pacedDone = false;
+    const p0 = performance.now();
+    const inFlight = new Set<Promise<unknown>>();
+    const arrivals = (async () => {
+      for (let i = 0; i < total; i++) {
+        const due = p0 + (i * 1000) / PACED_RATE;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (inFlight.size >= 64) await Promise.race(inFlight);
+        const op = optIn(OPTINS + i).finally(() => inFlight.delete(op));
+        inFlight.add(op);
+      }
+      await Promise.all(inFlight);
+      pacedDone = true;
+    })();
+    const sampler = (async () => {
+      while (!pacedDone) {
+        await sampleLists(pacedLists, pacedPings);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await Promise.all([arrivals, sampler]);
+    paced = {
+      optinsPerSecond: total / ((performance.now() - p0) / 1000),
+      listsP50: percentile(pacedLists, 50),
+      listsP99: percentile(pacedLists, 99),
+      pingP50: percentile(pacedPings, 50),
+      pingP99: percentile(pacedPings, 99),
+      lists: pacedLists.length,
+      loadAfter: load1(),
+    };
+  }
+
   const r: Result = {
     backend: label,
     loadSeconds,
@@ -271,6 +331,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     pingP50: percentile(pingTimes, 50),
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
+    paced,
     loadBefore,
     loadAfter: load1(),
   };
@@ -315,6 +376,17 @@ await writeBenchSection(
       (r) =>
         `| ${r.backend} | ${f(r.loadSeconds)} | ${f(r.audienceMs)} ms (${r.audienceCount.toLocaleString('en')} valid) | ${f(r.listsP50, 2)} / ${f(r.listsP99, 2)} ms (${r.lists}) | ${f(r.listsServerP50, 2)} / ${f(r.listsServerP99, 2)} ms | ${f(r.pingP50, 2)} / ${f(r.pingP99, 2)} ms | ${Math.round(r.optinsPerSecond).toLocaleString('en')} (${r.optinConcurrency} concurrent) | ${Math.round(r.ceilingPerSecond).toLocaleString('en')} (${Math.round((100 * r.optinsPerSecond) / r.ceilingPerSecond)}%) | ${f(r.optinRoundTrips, 2)} | ${f(r.optinCpuMs, 2)} / ${r.optinServerCpuMs === null ? '–' : f(r.optinServerCpuMs, 2)} ms (${r.ceilingServerCpuMs === null ? '–' : f(r.ceilingServerCpuMs, 2)} ms) | ${f(r.loadBefore)} → ${f(r.loadAfter)} |`,
     ),
+    '',
+    `While opt-ins arrive at a fixed rate instead (${PACED_SECONDS} s, each started on its schedule), the same lists end to end:`,
+    '',
+    '| backend | opt-ins / s (paced) | topic lists p50 / p99 | `SELECT 1` p50 / p99 | machine load after |',
+    '|---|---|---|---|---|',
+    ...results
+      .filter((r) => r.paced)
+      .map(
+        (r) =>
+          `| ${r.backend} | ${Math.round(r.paced!.optinsPerSecond).toLocaleString('en')} | ${f(r.paced!.listsP50, 2)} / ${f(r.paced!.listsP99, 2)} ms (${r.paced!.lists}) | ${f(r.paced!.pingP50, 2)} / ${f(r.paced!.pingP99, 2)} ms | ${f(r.paced!.loadAfter)} |`,
+      ),
     '',
     `Aims (issue 13, PostgreSQL): topic lists p99 under 5 ms with 1M subscriptions while the opt-in load runs,
 opt-ins over 2,000/s. The lists are one query (storage/topic-lists.ts). An opt-in is still the full use-case —
