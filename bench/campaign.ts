@@ -177,12 +177,22 @@ async function startWorkers(storage: Storage, sandboxUrl: string, n: number): Pr
 }
 
 /** Stops a worker and returns its peak RSS (MB) and the CPU seconds it used after it was ready. */
-async function stopWorker(child: ChildProcess): Promise<{ peakRssMb: number; cpuSeconds: number }> {
+async function stopWorker(child: ChildProcess): Promise<{
+  peakRssMb: number;
+  cpuSeconds: number;
+  threads?: Record<string, number>;
+  calls?: Record<string, number>;
+}> {
   const lines = createInterface({ input: child.stdout! });
   const line = new Promise<string>((resolve) => lines.once('line', resolve));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  const r = JSON.parse(await line) as { peakRssMb: number; cpuSeconds: number };
+  const r = JSON.parse(await line) as {
+    peakRssMb: number;
+    cpuSeconds: number;
+    threads?: Record<string, number>;
+    calls?: Record<string, number>;
+  };
   await exited;
   return r;
 }
@@ -289,6 +299,14 @@ async function runBackend(backend: 'pglite' | 'postgres', url: string): Promise<
     console.log(
       `  ${backend} dispatcher processes: ${f(cpu, 1)} CPU s in all = ${f((cpu * 1e6) / N)} µs per message${quota}`,
     );
+    for (const w of stopped)
+      if (w.threads)
+        console.log(
+          `  ${backend} dispatcher process threads (CPU s since spawn): ${Object.entries(w.threads)
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, v]) => `${k} ${f(v, 2)}`)
+            .join(', ')}; calls: ${JSON.stringify(w.calls)}`,
+        );
   }
   await graph.close();
   await storage.close();

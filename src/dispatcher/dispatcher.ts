@@ -85,7 +85,10 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
       });
       return true;
     }
-    if (!c.materialized) return ctx.store.materialiseNext(c.id, pageSize, ctx.clock.now());
+    // One loop (in any process) copies the audience page by page under the campaign row's lock; a loop
+    // that finds it held sends from the rows already copied instead of polling for the lock, so the
+    // copy overlaps the sending and adds no idle polling while it runs (issue 13).
+    if (!c.materialized && (await ctx.store.materialiseNext(c.id, pageSize, ctx.clock.now()))) return true;
     const restricted = target.page.restricted_reason;
     if (restricted) {
       // R11b: nothing goes out on a restricted page; the campaign says why and waits for a resume.
@@ -97,7 +100,8 @@ export function startDispatcher(ctx: DispatchContext, opts: DispatcherOptions = 
     }
     const report = await runBatch(ctx, target, batch);
     if (report.claimed === 0) {
-      if ((await ctx.store.openCount(c.id)) === 0) {
+      // Completing needs the whole audience copied (R9d: nobody dropped), as read at this tick's start.
+      if (c.materialized && (await ctx.store.openCount(c.id)) === 0) {
         windows.delete(c.id);
         await ctx.lifecycle(c.id, { type: 'complete' }).catch((e) => {
           if (!isDomainError(e, 'campaign_state_conflict')) throw e;

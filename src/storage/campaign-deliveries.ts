@@ -63,7 +63,9 @@ export async function claimBatch(
 /**
  * The first row of the campaign past `after` that is still open (any open status, due or not), or null.
  * A row that is not open is final (sent, failed, skipped) and stays so, and rows are only appended
- * before sending starts, so no row below this one can be claimable again: a rescan starts here.
+ * with ids above every row of the campaign (one materialisation step at a time, under the campaign
+ * row's lock, ids from a sequence) — also while sending runs — so no row below this one can be
+ * claimable again: a rescan starts here.
  */
 export async function firstOpenId(tx: Executor, campaignId: number, after: number): Promise<number | null> {
   const res = await sql<{ id: string | null }>`

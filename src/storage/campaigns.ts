@@ -297,7 +297,9 @@ export async function subscriptionsOf(
 
 /**
  * Copies one keyset page of the audience into delivery rows and moves the campaign's cursor, in the
- * caller's transaction: a crash repeats the page or none of it. Returns how many rows it added.
+ * caller's transaction: a crash repeats the page or none of it. Returns how many rows it added. The page
+ * is read and inserted inside PostgreSQL (one statement): the customer ids never travel to the
+ * dispatcher, whose CPU is what bounds a campaign's start (issue 13).
  */
 export async function materialisePage(
   tx: Executor,
@@ -306,30 +308,32 @@ export async function materialisePage(
   limit: number,
   now: Date,
 ): Promise<{ added: number; done: boolean }> {
-  const ids = (
-    await audience(tx, scope, campaign.audience_cursor, limit).select('customers.id').execute()
-  ).map((r) => r.id);
-  if (ids.length > 0) {
-    await sql`INSERT INTO campaign_deliveries (campaign_id, customer_id, status)
-      SELECT ${campaign.id}, c, 'pending' FROM unnest(${ids}::int[]) AS c
-      ON CONFLICT (campaign_id, customer_id) DO NOTHING`.execute(tx);
-  }
-  const done = ids.length < limit;
+  const page = audience(tx, scope, campaign.audience_cursor, limit).select('customers.id');
+  const { rows } = await sql<{ n: number; last: number | null }>`
+    WITH a AS (${page}), ins AS (
+      INSERT INTO campaign_deliveries (campaign_id, customer_id, status)
+      SELECT ${campaign.id}, a.id, 'pending' FROM a ORDER BY a.id
+      ON CONFLICT (campaign_id, customer_id) DO NOTHING)
+    SELECT count(*)::int AS n, max(a.id) AS last FROM a`.execute(tx);
+  const added = Number(rows[0]?.n ?? 0);
+  const last = rows[0]?.last;
+  const done = added < limit;
   // The rows just written are what every claim and outcome joins against: without statistics the
-  // planner nests loops over a table it believes empty (seconds per batch at 20 000 rows).
-  if (done) await sql`ANALYZE campaign_deliveries`.execute(tx);
+  // planner nests loops over a table it believes empty (seconds per batch at 20 000 rows). After the
+  // first page too: sending starts while the rest is copied (dispatcher.ts).
+  if (done || campaign.audience_cursor === 0) await sql`ANALYZE campaign_deliveries`.execute(tx);
   await tx
     .updateTable('campaigns')
     .set((eb) => ({
-      audience_cursor: ids.length ? ids[ids.length - 1]! : campaign.audience_cursor,
-      targeted: eb('targeted', '+', ids.length),
+      audience_cursor: last == null ? campaign.audience_cursor : Number(last),
+      targeted: eb('targeted', '+', added),
       materialized: done,
       checkpoint_at: now,
       updated_at: now,
     }))
     .where('id', '=', campaign.id)
     .execute();
-  return { added: ids.length, done };
+  return { added, done };
 }
 
 export interface StatusCount {
