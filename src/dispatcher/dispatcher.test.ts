@@ -2,21 +2,12 @@
 // cooldown skip vs defer (R8b), personalisation (R9b), pause / resume / cancel / schedule (R9e),
 // automatic pauses (too many errors; R11b restricted page) and R11a on the wire.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createWorld,
-  mixedSpecs,
-  type RecipientSpec,
-  seedDatabase,
-  seedSandbox,
-  type World,
-} from '../../test/crash/world.ts';
+import { mixedSpecs, type RecipientSpec, type World } from '../../test/crash/world.ts';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { sandboxDispatchWorld } from '../../test/support/dispatch.ts';
 import * as app from '../app/campaigns.ts';
-import { campaignLifecycle } from '../app/campaigns.ts';
-import { GraphClient } from '../channel/graph-client.ts';
 import { SandboxClient } from '../sandbox/index.ts';
 import type { Storage } from '../storage/db.ts';
-import { createDispatchStore } from '../storage/dispatch-store.ts';
 import type { CampaignRow } from '../storage/schema.ts';
 import { startDispatcher } from './dispatcher.ts';
 
@@ -30,33 +21,11 @@ describe.each(BACKENDS)('campaign dispatch on %s', (backend) => {
   afterAll(async () => storage?.close());
 
   async function world(specs: RecipientSpec[], opts: { rate?: number } = {}) {
-    const w = await createWorld(storage, {
+    const t = await sandboxDispatchWorld(storage, specs, {
       pageId: `77${++seq}${Date.now() % 100000}`,
-      rateLimitPerSecond: opts.rate ?? 0,
+      ...(opts.rate !== undefined && { rate: opts.rate }),
     });
-    seedSandbox(w.sandbox!, specs, w.clock.now(), 0);
-    await seedDatabase(w, specs);
-    const url = await w.sandbox!.listen(0);
-    const graph = new GraphClient({
-      baseUrl: url,
-      version: 'v23.0',
-      rateLimitPerSecond: 5000,
-      backoff: { baseMs: 2, maxMs: 10 },
-      timeoutMs: 2000,
-    });
-    const sb = new SandboxClient(url, w.page.fb_page_id);
-    const dctx = {
-      store: createDispatchStore(storage.db),
-      clock: w.clock,
-      channel: graph,
-      publicUrl: 'http://svc.test',
-      lifecycle: campaignLifecycle({ db: storage.db, clock: w.clock }),
-    };
-    const close = async () => {
-      await graph.close();
-      await w.sandbox!.close();
-    };
-    return { w, graph, sb, dctx, close };
+    return { ...t, sb: new SandboxClient(t.url, t.w.page.fb_page_id) };
   }
 
   async function campaign(w: World, topic: 'otn' | 'recurring', over: Partial<app.CreateCampaign> = {}) {

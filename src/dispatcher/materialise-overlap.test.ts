@@ -2,13 +2,11 @@
 // loop or process sends from the rows already copied instead of polling for the lock, and the campaign
 // completes only once the whole audience is copied — each recipient once, nobody dropped (R9d).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorld, type RecipientSpec, seedDatabase, seedSandbox } from '../../test/crash/world.ts';
+import type { RecipientSpec } from '../../test/crash/world.ts';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { gate, sandboxDispatchWorld } from '../../test/support/dispatch.ts';
 import * as app from '../app/campaigns.ts';
-import { campaignLifecycle } from '../app/campaigns.ts';
-import { GraphClient } from '../channel/graph-client.ts';
 import type { Storage } from '../storage/db.ts';
-import { createDispatchStore } from '../storage/dispatch-store.ts';
 import type { CampaignRow } from '../storage/schema.ts';
 import { startDispatcher } from './dispatcher.ts';
 
@@ -24,23 +22,9 @@ describe.each(BACKENDS)('campaign sending overlaps the audience copy on %s', (ba
 
   async function setup() {
     const specs: RecipientSpec[] = Array.from({ length: N }, () => ({ topic: 'otn', state: 'valid' }));
-    const w = await createWorld(storage, { pageId: `78${Date.now() % 1_000_000}`, rateLimitPerSecond: 0 });
-    seedSandbox(w.sandbox!, specs, w.clock.now(), 0);
-    await seedDatabase(w, specs);
-    const graph = new GraphClient({
-      baseUrl: await w.sandbox!.listen(0),
-      version: 'v23.0',
-      rateLimitPerSecond: 5000,
-      backoff: { baseMs: 2, maxMs: 10 },
-      timeoutMs: 2000,
+    const { w, dctx, close } = await sandboxDispatchWorld(storage, specs, {
+      pageId: `78${Date.now() % 1_000_000}`,
     });
-    const dctx = {
-      store: createDispatchStore(storage.db),
-      clock: w.clock,
-      channel: graph,
-      publicUrl: 'http://svc.test',
-      lifecycle: campaignLifecycle({ db: storage.db, clock: w.clock }),
-    };
     const c = await app.createCampaign(w.ctx, w.workspaceId, w.page.id, {
       name: `overlap-${Date.now()}`,
       topicId: w.otn.id,
@@ -56,10 +40,6 @@ describe.each(BACKENDS)('campaign sending overlaps the audience copy on %s', (ba
         if (Date.now() > end) throw new Error(`campaign ${c.id} stuck: ${x.status}, ${x.sent_count} sent`);
         await new Promise((r) => setTimeout(r, 20));
       }
-    };
-    const close = async () => {
-      await graph.close();
-      await w.sandbox!.close();
     };
     return { w, c, dctx, get, until, close };
   }
@@ -90,20 +70,14 @@ describe.each(BACKENDS)('campaign sending overlaps the audience copy on %s', (ba
       const t = await setup();
       // The first page copied, then the campaign row held as a materialising process would hold it.
       expect(await t.dctx.store.materialiseNext(t.c.id, PAGE, t.w.clock.now())).toBe(true);
-      let release!: () => void;
-      const released = new Promise<void>((r) => {
-        release = r;
-      });
-      let locked!: () => void;
-      const isLocked = new Promise<void>((r) => {
-        locked = r;
-      });
+      const released = gate();
+      const locked = gate();
       const holder = storage.db.transaction().execute(async (tx) => {
         await tx.selectFrom('campaigns').select('id').where('id', '=', t.c.id).forUpdate().execute();
-        locked();
-        await released;
+        locked.open();
+        await released.opened;
       });
-      await isLocked;
+      await locked.opened;
       const d = startDispatcher(t.dctx, {
         concurrency: 2,
         batchSize: 4,
@@ -118,7 +92,7 @@ describe.each(BACKENDS)('campaign sending overlaps the audience copy on %s', (ba
         const still = await t.get();
         expect(still.status).toBe('running');
         expect(still.sent_count).toBe(PAGE);
-        release();
+        released.open();
         await holder;
         const done = await t.until((x) => x.status !== 'running');
         expect(done.status).toBe('completed');
@@ -128,7 +102,7 @@ describe.each(BACKENDS)('campaign sending overlaps the audience copy on %s', (ba
         expect(new Set(psids).size).toBe(N);
         expect(psids).toHaveLength(N);
       } finally {
-        release();
+        released.open();
         await holder.catch(() => {});
         await d.stop();
         await t.close();

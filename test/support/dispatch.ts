@@ -2,10 +2,55 @@
 // share (start it, wait until the campaign is `completed`, stop it), with Meta's side passed in.
 import * as campaigns from '../../src/app/campaigns.ts';
 import type { AppContext } from '../../src/app/context.ts';
+import { GraphClient } from '../../src/channel/graph-client.ts';
 import { startDispatcher } from '../../src/dispatcher/dispatcher.ts';
 import type { DispatchContext } from '../../src/dispatcher/store.ts';
 import type { Storage } from '../../src/storage/db.ts';
 import { createDispatchStore } from '../../src/storage/dispatch-store.ts';
+import { createWorld, type RecipientSpec, seedDatabase, seedSandbox } from '../crash/world.ts';
+
+/**
+ * A world of `specs` (seeded in the database and in the sandbox, listening on loopback) with the
+ * production Graph client pointed at it and the dispatcher's context over `storage`.
+ */
+export async function sandboxDispatchWorld(
+  storage: Storage,
+  specs: RecipientSpec[],
+  opts: { pageId: string; rate?: number },
+) {
+  const w = await createWorld(storage, { pageId: opts.pageId, rateLimitPerSecond: opts.rate ?? 0 });
+  seedSandbox(w.sandbox!, specs, w.clock.now(), 0);
+  await seedDatabase(w, specs);
+  const url = await w.sandbox!.listen(0);
+  const graph = new GraphClient({
+    baseUrl: url,
+    version: 'v23.0',
+    rateLimitPerSecond: 5000,
+    backoff: { baseMs: 2, maxMs: 10 },
+    timeoutMs: 2000,
+  });
+  const dctx = {
+    store: createDispatchStore(storage.db),
+    clock: w.clock,
+    channel: graph,
+    publicUrl: 'http://svc.test',
+    lifecycle: campaigns.campaignLifecycle({ db: storage.db, clock: w.clock }),
+  };
+  const close = async () => {
+    await graph.close();
+    await w.sandbox!.close();
+  };
+  return { w, url, graph, dctx, close };
+}
+
+/** A promise a test opens by hand (`open()`), to hold one side of a race until the other is ready. */
+export function gate(): { opened: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => {
+    open = r;
+  });
+  return { opened, open };
+}
 
 /** Runs campaign `campaignId` of `w` until it completes (or 60 s pass) and returns it as the API reads it. */
 export async function dispatchToEnd(
