@@ -200,7 +200,12 @@ export class WebhookIntake {
    * one round trip); else one transaction of two inserts. Either way: stored before acknowledged, and
    * every event's customer has its job. A job per customer of the group, duplicates included (as ever).
    * The statement also checks every member's page beliefs: if one is stale, nothing of the group is
-   * stored (`stale`) and each member is checked again on its own.
+   * stored (`stale`), and every member goes back to `accept`, which looks its pages up afresh and joins a
+   * later group. Each stale group counts for all its members, so a page that keeps changing can bring a
+   * neighbour to MAX_STALE_RETRIES (a 500, redelivered by Meta): rare enough to keep the group whole.
+   *
+   * The check reads the page rows without locking them (as the lookup before it always did): a
+   * disconnect or suspension committed while the statement runs can still let that group in.
    */
   private commit(batch: Waiting[]): Promise<Set<string> | 'stale'> {
     const all = batch.flatMap((w) => w.events);
