@@ -26,22 +26,6 @@ function insertEventsText(first: number): string {
    RETURNING idempotency_key`;
 }
 
-const insertEvents = prepared<{ idempotency_key: string }>('webhook_events_store', insertEventsText(1));
-
-/** Per job-insert text (one per queue schema): the events insert with that job insert as a CTE. */
-const insertEventsWithJobs = new Map<string, Prepared<{ idempotency_key: string }>>();
-
-function withJobsStatement(jobsInsert: string): Prepared<{ idempotency_key: string }> {
-  let p = insertEventsWithJobs.get(jobsInsert);
-  if (p === undefined) {
-    // A data-modifying CTE runs once and to completion even though the main insert reads none of it.
-    const text = `WITH jobs AS (${jobsInsert})\n${insertEventsText(2)}`;
-    p = prepared(`webhook_events_store_jobs_${shortHash(text)}`, text);
-    insertEventsWithJobs.set(jobsInsert, p);
-  }
-  return p;
-}
-
 function shortHash(text: string): string {
   return createHash('sha1').update(text).digest('hex').slice(0, 16);
 }
@@ -137,11 +121,10 @@ export async function storeEvents(
   jobs?: JobsWithEvents,
 ): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const params = eventParams(events, receivedAt);
-  const res = jobs
-    ? await withJobsStatement(jobs.insert).run(db, [jobs.payload, ...params])
-    : await insertEvents.run(db, params);
-  return new Set(res.map((r) => r.idempotency_key));
+  // The intake's own statement with no page to check: its guard holds (nothing to compare).
+  const stored = await storeEventsIfPages(db, [], events, receivedAt, jobs);
+  if (stored === 'stale') throw new Error('webhook events: no page was believed, none can be stale');
+  return stored;
 }
 
 /**
