@@ -15,10 +15,15 @@ import * as customers from '../storage/customers.ts';
 import { type Executor, inTransaction } from '../storage/db.ts';
 import * as invitations from '../storage/invitations.ts';
 import {
+  type OptInCustomer,
+  type OptInReads,
   type OptInWrite,
+  type OptInWritten,
   readForOptIn,
+  readForOptIns,
   writeOptIn,
   writeOptInCustomer,
+  writeOptIns,
 } from '../storage/optin-statements.ts';
 import * as pages from '../storage/pages.ts';
 import type { PageRow } from '../storage/schema.ts';
@@ -126,22 +131,12 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
   });
 }
 
-/** One read, the domain's decision, one write; null: the write found the state changed and wrote nothing. */
-async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): Promise<OptInOutcome | null> {
-  // One statement reads what the decision needs, one writes it (optin-statements.ts).
-  const r = await readForOptIn(
-    db,
-    {
-      fbPageId: e.page?.fb_page_id ?? e.fbPageId,
-      psid: e.psid,
-      payload: e.payload,
-      payloadTopicId: topicIdFromPayload(e.payload),
-      title: e.title || null,
-      kind: e.kind,
-    },
-    lock,
-  );
-  if (!r) return { outcome: 'unknown_page' };
+/** What an opt-in writes, decided by the domain from what was read. */
+type OptInPlan =
+  | { kind: 'unknown_topic'; customer: OptInCustomer }
+  | { kind: 'write'; write: OptInWrite; alreadyHeld: boolean };
+
+function planOptIn(r: OptInReads, e: OptInEvent, now: Date): OptInPlan {
   const { topic, invitation, existing } = r;
   const customer = {
     workspaceId: r.page.workspaceId,
@@ -149,12 +144,8 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
     psid: e.psid,
     interactionAt: countsAsInteraction('optin') ? e.at : null,
   };
-  if (!topic || topic.kind !== e.kind) {
-    // Still the customer's own action on the page (rules.md, Words): recorded, nothing else.
-    await writeOptInCustomer(db, customer, now);
-    return { outcome: 'unknown_topic' };
-  }
-  const alreadyHeld = existing.some((s) => isHeld(s, e.at));
+  // Still the customer's own action on the page (rules.md, Words): recorded, nothing else.
+  if (!topic || topic.kind !== e.kind) return { kind: 'unknown_topic', customer };
   const decision = decideAcceptance({
     page: { profile: r.page.profile },
     topic,
@@ -162,25 +153,89 @@ async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): 
     existing,
     event: { token: e.token, at: e.at, metaExpiry: e.metaExpiry ?? null, frequency: e.frequency ?? null },
   });
-  const written = await writeOptIn(db, {
-    customer,
-    topicId: topic.id,
-    action: writeAction(decision),
-    event: decision.history,
-    at: e.at,
-    invitation,
-    detail: { kind: e.kind, payload: e.payload },
-    now,
-    versions: r.versions,
-  });
-  if (!written.applied) return null;
   return {
-    outcome: decision.history,
-    topicId: topic.id,
-    customerId: written.customerId,
-    subscriptionId: written.subscriptionId,
-    alreadyHeld,
+    kind: 'write',
+    alreadyHeld: existing.some((s) => isHeld(s, e.at)),
+    write: {
+      customer,
+      topicId: topic.id,
+      action: writeAction(decision),
+      event: decision.history,
+      at: e.at,
+      invitation,
+      detail: { kind: e.kind, payload: e.payload },
+      now,
+      versions: r.versions,
+    },
   };
+}
+
+const outcomeOf = (
+  plan: Extract<OptInPlan, { kind: 'write' }>,
+  written: OptInWritten,
+): OptInOutcome | null =>
+  written.applied
+    ? {
+        outcome: plan.write.event as 'accepted' | 'accepted_again' | 'accepted_stale',
+        topicId: plan.write.topicId,
+        customerId: written.customerId,
+        subscriptionId: written.subscriptionId,
+        alreadyHeld: plan.alreadyHeld,
+      }
+    : null;
+
+const readInput = (e: OptInEvent) => ({
+  psid: e.psid,
+  payload: e.payload,
+  payloadTopicId: topicIdFromPayload(e.payload),
+  title: e.title || null,
+  kind: e.kind,
+});
+
+/** One read, the domain's decision, one write; null: the write found the state changed and wrote nothing. */
+async function tryOptIn(db: Executor, now: Date, e: OptInEvent, lock: boolean): Promise<OptInOutcome | null> {
+  // One statement reads what the decision needs, one writes it (optin-statements.ts).
+  const r = await readForOptIn(db, { fbPageId: e.page?.fb_page_id ?? e.fbPageId, ...readInput(e) }, lock);
+  if (!r) return { outcome: 'unknown_page' };
+  const plan = planOptIn(r, e, now);
+  if (plan.kind === 'unknown_topic') {
+    await writeOptInCustomer(db, plan.customer, now);
+    return { outcome: 'unknown_topic' };
+  }
+  return outcomeOf(plan, await writeOptIn(db, plan.write));
+}
+
+/**
+ * Many customers' opt-ins — each customer at most once, each event with its page — in one read and one
+ * checked write (the worker's batch, webhook-optins.ts): the same rules and the same checks as applyOptIn.
+ * Returns each event's outcome in order, or null for one the batch did not apply (its topic is unknown,
+ * or what it was decided from changed meanwhile and nothing of it was written): the caller applies those
+ * one at a time with applyOptIn, which reads again.
+ */
+export async function applyOptInsTogether(
+  ctx: AppContext,
+  events: ReadonlyArray<OptInEvent & { page: PageRow }>,
+): Promise<Array<OptInOutcome | null>> {
+  const now = ctx.clock.now();
+  const reads = await readForOptIns(
+    ctx.db,
+    events.map((e) => ({
+      page: { id: e.page.id, workspaceId: e.page.workspace_id, profile: e.page.profile },
+      ...readInput(e),
+    })),
+  );
+  const plans = reads.map((r, k) => planOptIn(r, events[k]!, now));
+  const writing = plans.flatMap((p, k) => (p.kind === 'write' ? [{ plan: p, k }] : []));
+  const written = await writeOptIns(
+    ctx.db,
+    writing.map((w) => w.plan.write),
+    now,
+  );
+  const out: Array<OptInOutcome | null> = events.map(() => null);
+  writing.forEach((w, j) => {
+    out[w.k] = outcomeOf(w.plan, written[j]!);
+  });
+  return out;
 }
 
 export type StopOutcome = 'stopped' | 'resumed' | 'unchanged' | 'unknown_token';

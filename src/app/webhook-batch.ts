@@ -1,8 +1,9 @@
 // Webhook processing, many customers per transaction: the fast path for a burst. The jobs a worker
 // fetched together are applied in one transaction — their customers locked in key order, their pending
 // events read in one query (each customer's oldest first), the page read once, each page's triggers
-// once, customers with nothing but plain messages pending applied set-based (webhook-messages.ts), the
-// events marked processed in one statement. Anything going wrong rolls that transaction back
+// once, customers with nothing but plain messages pending applied set-based (webhook-messages.ts), those
+// whose one pending event is an opt-in applied together (webhook-optins.ts), the events marked processed
+// in one statement. Anything going wrong rolls that transaction back
 // and the same customers are applied one event per transaction (webhook-processing.ts), where a poison
 // event is counted and set aside alone: one bad event never fails its neighbours.
 import type { Enqueuer, WebhookCustomerJob } from '../jobs/queue.ts';
@@ -12,6 +13,7 @@ import type { CustomerRow, PageRow, WebhookEventRow } from '../storage/schema.ts
 import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
 import { applyPlainMessages, type PendingEvent, plainMessageCustomers } from './webhook-messages.ts';
+import { applyOptInEvents, loneOptIns } from './webhook-optins.ts';
 import {
   type ApplyScope,
   applyEvent,
@@ -104,6 +106,12 @@ async function applyTogether(
       written,
     );
     for (const [id, outcome] of done) marks.push({ id, outcome });
+    // Customers whose one pending event is an opt-in: applied together (webhook-optins.ts).
+    const optedIn = await applyOptInEvents(txCtx, tx, loneOptIns(events, pageOf), pageOf);
+    for (const [id, outcome] of optedIn) {
+      marks.push({ id, outcome });
+      done.set(id, outcome);
+    }
     for (const { row, key, parsed } of events) {
       if (done.has(row.id)) continue;
       // An opt-in replays the Stop/Resume events already marked `unknown_token`: those marks must be

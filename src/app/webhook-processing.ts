@@ -18,7 +18,7 @@ import type { AssistantTriggerRow, CustomerRow, PageRow, WebhookEventRow } from 
 import * as inbox from '../storage/webhook-events.ts';
 import { recordPostbackClick } from './campaigns.ts';
 import type { AppContext } from './context.ts';
-import { applyOptIn, applyStopResume } from './optins.ts';
+import { applyOptIn, applyStopResume, type OptInEvent, type OptInOutcome } from './optins.ts';
 
 export interface ProcessedBatch {
   applied: number;
@@ -170,8 +170,7 @@ export async function applyEvent(
     return batch.customer;
   };
   // Opt-in events carry tokens: their log entry keeps only what the inbox shows.
-  const logged =
-    e.type === 'optin_otn' || e.type === 'optin_recurring' ? { type: e.type, payload: e.payload } : e.raw;
+  const logged = e.type === 'optin_otn' || e.type === 'optin_recurring' ? optInLogPayload(e) : e.raw;
   const log = (
     customerId: number,
     direction: 'in' | 'out',
@@ -228,32 +227,11 @@ export async function applyEvent(
       if (e.type === 'optin_recurring' && e.status) {
         return applyStatusChange(ctx, page, e, e.status);
       }
-      const result = await applyOptIn(ctx, {
-        page,
-        fbPageId: e.pageId,
-        psid: e.psid,
-        kind: e.type === 'optin_otn' ? 'one_time' : 'recurring',
-        token: e.token,
-        payload: e.payload,
-        at: e.timestamp,
-        ...(e.type === 'optin_recurring' && {
-          title: e.title,
-          metaExpiry: e.tokenExpiresAt,
-          frequency: e.frequency,
-        }),
-      });
+      const result = await applyOptIn(ctx, optInEventOf(page, e));
       if (!('customerId' in result)) return result.outcome;
       await log(result.customerId, 'in', 'optin', null, null);
       if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, page, e);
-      // R4f: a customer opting in to a topic they already hold gets the page's notice text.
-      if (optInShowsNotice(result)) {
-        const job: AssistantReplyJob = {
-          kind: 'notice',
-          workspaceId: page.workspace_id,
-          customerId: result.customerId,
-        };
-        await ctx.queue.send(JOBS.assistantReply, job, { tx });
-      }
+      await noticeIfHeld(ctx, tx, page, result);
       return result.outcome;
     }
     case 'delivery': {
@@ -268,6 +246,45 @@ export async function applyEvent(
     }
   }
 }
+
+export type OptInMessengerEvent = Extract<MessengerEvent, { type: 'optin_otn' | 'optin_recurring' }>;
+
+/** An opt-in webhook event as the opt-in use-case takes it (optins.ts). */
+export function optInEventOf(page: PageRow, e: OptInMessengerEvent): OptInEvent & { page: PageRow } {
+  return {
+    page,
+    fbPageId: e.pageId,
+    psid: e.psid,
+    kind: e.type === 'optin_otn' ? 'one_time' : 'recurring',
+    token: e.token,
+    payload: e.payload,
+    at: e.timestamp,
+    ...(e.type === 'optin_recurring' && {
+      title: e.title,
+      metaExpiry: e.tokenExpiresAt,
+      frequency: e.frequency,
+    }),
+  };
+}
+
+/** R4f: a customer opting in to a topic they already hold gets the page's notice text. */
+export async function noticeIfHeld(
+  ctx: AppContext & { queue: Enqueuer },
+  tx: Tx,
+  page: PageRow,
+  result: Extract<OptInOutcome, { customerId: number }>,
+): Promise<void> {
+  if (!optInShowsNotice(result)) return;
+  const job: AssistantReplyJob = {
+    kind: 'notice',
+    workspaceId: page.workspace_id,
+    customerId: result.customerId,
+  };
+  await ctx.queue.send(JOBS.assistantReply, job, { tx });
+}
+
+/** What an opt-in's entry in the conversation log keeps: the event carries tokens, the inbox shows only this. */
+export const optInLogPayload = (e: OptInMessengerEvent) => ({ type: e.type, payload: e.payload });
 
 /** A stored event, decoded as it arrived (the inbox keeps the raw `messaging[]` element, encrypted). */
 export function storedEvent(row: WebhookEventRow): MessengerEvent | undefined {

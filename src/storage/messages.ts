@@ -72,6 +72,25 @@ export async function insertInboundMessages(
   return new Set(res.map((r) => `${r.page_id}\u0000${r.mid}`));
 }
 
+/** Inbound entries without a mid (an opt-in), many in one statement: each is written. */
+export async function insertInboundEntries(
+  db: Executor,
+  rows: ReadonlyArray<Omit<NewMessage, 'direction' | 'senderKind' | 'mid'>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const col = <T>(f: (m: (typeof rows)[number]) => T) => rows.map(f);
+  await insertInbound.run(db, [
+    col((m) => m.workspaceId),
+    col((m) => m.pageId),
+    col((m) => m.customerId),
+    col((m) => m.kind),
+    col(() => null),
+    col((m) => m.text),
+    col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload))),
+    col((m) => m.at),
+  ]);
+}
+
 /**
  * Our sends of a batch, logged after the Graph call answered, in one statement. An echo logged first
  * under the same mid is taken over: the row becomes ours (sender, kind, payload; text kept if we had none).

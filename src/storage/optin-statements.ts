@@ -132,8 +132,14 @@ export async function readForOptIn(
     i.kind,
   ]);
   if (!r) return undefined;
+  return toReads(r, { id: r.page_id, workspaceId: r.workspace_id, profile: r.profile });
+}
+
+type ReadRowOfPage = Omit<ReadRow, 'page_id' | 'workspace_id' | 'profile'>;
+
+function toReads(r: ReadRowOfPage, page: OptInReads['page']): OptInReads {
   return {
-    page: { id: r.page_id, workspaceId: r.workspace_id, profile: r.profile },
+    page,
     customerId: r.customer_id,
     invitation:
       r.inv_id === null
@@ -418,4 +424,172 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWrit
       ? await statements.insert.run(db, params)
       : await statements.update.run(db, [...params, w.action.subscriptionId]),
   );
+}
+
+// ---- Many opt-ins in one read and one write (the worker's batch, webhook-optins.ts) ----
+// The same reads and the same checked write as above, for many customers at once (each at most once in
+// a batch, so no row is written twice by one statement). The pages are known to the caller. The write
+// checks each row as the one-opt-in write does and applies only the rows whose check held; the others
+// write nothing (but maybe their customer) and the caller applies them one at a time.
+
+export interface OptInBatchInput extends Omit<OptInReadInput, 'fbPageId'> {
+  page: OptInReads['page'];
+}
+
+const readManyText = `SELECT i.ord::int AS ord, c.id AS customer_id, c.xmin::text AS customer_version,
+     inv.id AS inv_id, inv.accepted_at AS inv_accepted_at, inv.sender_kind AS inv_sender_kind,
+     t.id AS topic_id, t.kind AS topic_kind, t.frequency AS topic_frequency,
+     t.validity_months AS topic_validity_months, s.subs, coalesce(s.subs_version, '') AS subs_version
+   FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
+     WITH ORDINALITY AS i(page_id, psid, payload, payload_topic, title, kind, ord)
+   LEFT JOIN customers c ON c.page_id = i.page_id AND c.psid = i.psid
+   LEFT JOIN invitations inv ON inv.page_id = i.page_id AND inv.payload = i.payload
+   LEFT JOIN LATERAL (
+     SELECT t.id, t.kind, t.frequency, t.validity_months FROM topics t
+     WHERE t.page_id = i.page_id AND t.deleted_at IS NULL
+       AND (t.id = coalesce(inv.topic_id, i.payload_topic)
+         OR (coalesce(inv.topic_id, i.payload_topic) IS NULL AND t.title = i.title AND t.kind = i.kind))
+     ORDER BY t.name LIMIT 1
+   ) t ON true
+   LEFT JOIN LATERAL (
+     SELECT json_agg(x ORDER BY x.id) AS subs, string_agg(x.id || ':' || x.version, ',' ORDER BY x.id) AS subs_version
+     FROM (
+       SELECT s.id, s.topic_id, s.kind, s.token, s.invitation_id, s.opted_in_at, s.expires_at, s.stopped_at,
+              s.used_at, s.frequency, s.last_sent_at, s.next_eligible_at, s.xmin::text AS version
+       FROM subscriptions s WHERE s.customer_id = c.id AND s.topic_id = t.id
+     ) x
+   ) s ON true
+   ORDER BY i.ord`;
+const readMany = prepared<ReadRowOfPage & { ord: number }>('optin_read_many', readManyText);
+
+/** What readForOptIn returns, for each input in order (the page as given). Takes no locks. */
+export async function readForOptIns(db: Executor, inputs: readonly OptInBatchInput[]): Promise<OptInReads[]> {
+  if (inputs.length === 0) return [];
+  const col = <T>(f: (i: OptInBatchInput) => T) => inputs.map(f);
+  const rows = await readMany.run(db, [
+    col((i) => i.page.id),
+    col((i) => i.psid),
+    col((i) => i.payload),
+    col((i) => i.payloadTopicId),
+    col((i) => i.title),
+    col((i) => i.kind),
+  ]);
+  return rows.map((r) => toReads(r, inputs[r.ord - 1]!.page));
+}
+
+/** One row of a batch write: the one-opt-in write's fields (the action never "customer only"). */
+export type OptInBatchWrite = OptInWrite;
+
+const writeManyText = `WITH input AS (
+     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::int[],
+       $8::int[], $9::timestamptz[], $10::text[], $11::text[], $12::int[],
+       $13::text[], $14::text[], $15::text[], $16::int[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
+       $20::timestamptz[], $21::text[], $22::timestamptz[], $23::timestamptz[], $24::text[], $25::timestamptz[], $26::text[])
+       WITH ORDINALITY AS v(workspace, page, psid, interaction, cversion, sversion, topic,
+         invitation, inv_accepted, sender_kind, action, sub_id,
+         kind, token, token_hash, t_invitation, opted_in_at, expires_at, stopped_at,
+         used_at, frequency, last_sent_at, next_eligible_at, event, at, detail, ord)
+   ), cust AS (
+     INSERT INTO customers (workspace_id, page_id, psid, last_interaction_at, created_at)
+     SELECT workspace, page, psid, interaction, $27::timestamptz FROM input ORDER BY page, psid
+     ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
+       SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
+       WHERE customers.xmin::text = (SELECT cversion FROM input
+                                     WHERE input.page = excluded.page_id AND input.psid = excluded.psid)
+     RETURNING id, page_id, psid
+   ), mine AS (
+     SELECT input.*, cust.id AS customer_id FROM input JOIN cust ON cust.page_id = input.page AND cust.psid = input.psid
+   ), inv_now AS (
+     SELECT i.id, i.accepted_at FROM invitations i
+     WHERE i.id IN (SELECT invitation FROM mine) ORDER BY i.id FOR UPDATE
+   ), subs_locked AS (
+     SELECT s.id, s.customer_id, s.topic_id, s.xmin::text AS version FROM subscriptions s
+     WHERE (s.customer_id, s.topic_id) IN (SELECT customer_id, topic FROM mine) ORDER BY s.id FOR UPDATE
+   ), subs_now AS (
+     SELECT customer_id, topic_id, string_agg(id || ':' || version, ',' ORDER BY id) AS version
+     FROM subs_locked GROUP BY customer_id, topic_id
+   ), ok AS (
+     SELECT mine.* FROM mine
+     LEFT JOIN inv_now ON inv_now.id = mine.invitation
+     LEFT JOIN subs_now ON subs_now.customer_id = mine.customer_id AND subs_now.topic_id = mine.topic
+     WHERE (mine.invitation IS NULL OR (inv_now.id IS NOT NULL AND inv_now.accepted_at IS NOT DISTINCT FROM mine.inv_accepted))
+       AND coalesce(subs_now.version, '') = mine.sversion
+   ), ins AS (
+     INSERT INTO subscriptions (${TOKEN_COLUMNS}, workspace_id, page_id, customer_id, expiry_recorded_at,
+                                created_at, updated_at)
+     SELECT topic, kind, token, token_hash, t_invitation, opted_in_at, expires_at, stopped_at, used_at, frequency,
+            last_sent_at, next_eligible_at, workspace, page, customer_id, NULL, $27::timestamptz, $27::timestamptz
+     FROM ok WHERE action = 'insert'
+     RETURNING id, customer_id
+   ), upd AS (
+     UPDATE subscriptions s SET (${TOKEN_COLUMNS}, expiry_recorded_at, updated_at)
+       = (ok.topic, ok.kind, ok.token, ok.token_hash, ok.t_invitation, ok.opted_in_at, ok.expires_at, ok.stopped_at,
+          ok.used_at, ok.frequency, ok.last_sent_at, ok.next_eligible_at, NULL, $27::timestamptz)
+     FROM ok WHERE ok.action = 'update' AND s.id = ok.sub_id
+     RETURNING s.id
+   ), mark AS (
+     UPDATE invitations i SET accepted_at = first.at
+     FROM (SELECT invitation, min(at) AS at FROM ok WHERE action <> 'ignore' AND invitation IS NOT NULL
+           GROUP BY invitation) first
+     WHERE i.id = first.invitation AND i.accepted_at IS NULL
+   ), hist AS (
+     INSERT INTO consent_history
+       (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
+     SELECT ok.workspace, ok.page, ok.topic, ok.customer_id, coalesce(ins.id, ok.sub_id), ok.event, ok.at,
+            ok.invitation, ok.sender_kind, ok.detail::jsonb
+     FROM ok LEFT JOIN ins ON ins.customer_id = ok.customer_id
+     RETURNING customer_id, subscription_id
+   )
+   SELECT ok.ord::int AS ord, hist.customer_id, hist.subscription_id FROM ok JOIN hist ON hist.customer_id = ok.customer_id`;
+const writeMany = prepared<Written & { ord: number }>('optin_write_many', writeManyText);
+
+/**
+ * Writes each decision whose reads are unchanged, in one statement; returns each input's result in order
+ * (`applied: false`: its check failed and nothing of it was written but maybe its customer). Each
+ * customer (page, psid) at most once.
+ */
+export async function writeOptIns(
+  db: Executor,
+  ws: readonly OptInBatchWrite[],
+  now: Date,
+): Promise<OptInWritten[]> {
+  if (ws.length === 0) return [];
+  const col = <T>(f: (w: OptInBatchWrite) => T) => ws.map(f);
+  const row = (w: OptInBatchWrite) => (w.action.kind === 'ignore' ? null : w.action.row);
+  const rows = await writeMany.run(db, [
+    col((w) => w.customer.workspaceId),
+    col((w) => w.customer.pageId),
+    col((w) => w.customer.psid),
+    col((w) => w.customer.interactionAt),
+    col((w) => w.versions.customer),
+    col((w) => w.versions.subscriptions),
+    col((w) => w.topicId),
+    col((w) => w.invitation?.id ?? null),
+    col((w) => w.invitation?.acceptedAt ?? null),
+    col((w) => w.invitation?.senderKind ?? null),
+    col((w) => w.action.kind),
+    col((w) => (w.action.kind === 'insert' ? null : w.action.subscriptionId)),
+    col((w) => row(w)?.kind ?? null),
+    col((w) => (row(w) ? encrypt(row(w)!.token) : null)),
+    col((w) => (row(w) ? lookupHash(row(w)!.token) : null)),
+    col((w) => row(w)?.invitationId ?? null),
+    col((w) => row(w)?.optedInAt ?? null),
+    col((w) => row(w)?.expiresAt ?? null),
+    col((w) => row(w)?.stoppedAt ?? null),
+    col((w) => row(w)?.usedAt ?? null),
+    col((w) => row(w)?.frequency ?? null),
+    col((w) => row(w)?.lastSentAt ?? null),
+    col((w) => row(w)?.nextEligibleAt ?? null),
+    col((w) => w.event),
+    col((w) => w.at),
+    col((w) => JSON.stringify(w.detail ?? {})),
+    now,
+  ]);
+  const byOrd = new Map(rows.map((r) => [r.ord, r]));
+  return ws.map((_, k): OptInWritten => {
+    const r = byOrd.get(k + 1);
+    return r
+      ? { applied: true, customerId: r.customer_id, subscriptionId: r.subscription_id ?? null }
+      : { applied: false };
+  });
 }

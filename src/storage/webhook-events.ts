@@ -262,6 +262,28 @@ export async function processedWithOutcome(
     .execute();
 }
 
+const unknownTokenAfter = prepared<{ fb_page_id: string; psid: string }>(
+  'webhook_events_unknown_token_after',
+  `SELECT DISTINCT w.fb_page_id, w.psid
+   FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS c(page, psid, after)
+   JOIN webhook_events w ON w.fb_page_id = c.page AND w.psid = c.psid AND w.event_at > c.after
+     AND w.outcome = 'unknown_token'`,
+);
+
+/** Of these customers, those with an event applied as `unknown_token` stamped after the time given. */
+export async function customersWithUnknownTokenAfter(
+  db: Executor,
+  customers: ReadonlyArray<{ fbPageId: string; psid: string; after: Date }>,
+): Promise<Array<{ fbPageId: string; psid: string }>> {
+  if (customers.length === 0) return [];
+  const rows = await unknownTokenAfter.run(db, [
+    customers.map((c) => c.fbPageId),
+    customers.map((c) => c.psid),
+    customers.map((c) => c.after),
+  ]);
+  return rows.map((r) => ({ fbPageId: r.fb_page_id, psid: r.psid }));
+}
+
 export async function markProcessed(db: Executor, id: number, outcome: string, at: Date): Promise<void> {
   await db.updateTable('webhook_events').set({ processed_at: at, outcome }).where('id', '=', id).execute();
 }
