@@ -13,11 +13,14 @@ import pg from 'pg';
 import { applyOptIn } from '../src/app/optins.ts';
 import { customerTopicLists } from '../src/app/sends.ts';
 import { createTopic } from '../src/app/topics.ts';
+import { processCustomersEvents } from '../src/app/webhook-batch.ts';
 import { createWorkspace } from '../src/app/workspaces.ts';
 import { ManualClock } from '../src/clock.ts';
+import type { Enqueuer } from '../src/jobs/queue.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
 import { countValidSubscribers } from '../src/storage/subscriptions.ts';
 import { topicListStatement } from '../src/storage/topic-lists.ts';
+import { type InboxEvent, storeEvents } from '../src/storage/webhook-events.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
 
 const { values: args } = parseArgs({
@@ -81,6 +84,15 @@ interface Result {
     lists: number;
     loadAfter: number;
   } | null;
+  /** Opt-in webhook events applied as the worker applies them (processCustomersEvents). */
+  workerOptins: {
+    perSecond: number;
+    n: number;
+    batch: number;
+    concurrency: number;
+    cpuMs: number;
+    serverCpuMs: number | null;
+  };
   loadBefore: number;
   loadAfter: number;
 }
@@ -272,6 +284,83 @@ async function run(storage: Storage, label: string): Promise<Result> {
   const ceilingPerSecond = OPTINS / ((performance.now() - ceilStart) / 1000);
   const ceilServer1 = await serverTicks(storage);
 
+  // Opt-ins as the worker applies them: one opt-in webhook event each for OPTINS distinct customers, stored
+  // as the intake stores them (not timed), then applied by processCustomersEvents over the worker's batches
+  // (worker.ts: 200 customers a batch, 4 batches at once on PostgreSQL) — the events read, the opt-ins
+  // applied together (webhook-optins.ts), logged and marked processed. The queue's own fetch and completion
+  // of the jobs are not in it (bench:webhooks has them). Each customer opts in to an OTN topic they do not
+  // hold yet (even customers hold the even topics), so no R4f notice is enqueued.
+  const worker =
+    storage.kind === 'postgres' ? { batch: 200, concurrency: 4 } : { batch: 200, concurrency: 1 };
+  const workerCustomers = Array.from({ length: OPTINS }, (_, n) => 1 + ((n * 7919 + 13) % CUSTOMERS));
+  const distinct = [...new Set(workerCustomers)];
+  const at0 = clock.now().getTime();
+  const stored: InboxEvent[] = distinct.map((g, n) => {
+    const psid = `psid-${g}`;
+    const topic = topicIds[(g - 1) % 2 === 0 ? 7 : 8]!;
+    return {
+      fbPageId: page.fb_page_id,
+      psid,
+      kind: 'optin_otn',
+      idempotencyKey: `bench-worker-${g}`,
+      eventAt: new Date(at0 + n),
+      body: {
+        sender: { id: psid },
+        recipient: { id: page.fb_page_id },
+        timestamp: at0 + n,
+        optin: {
+          type: 'one_time_notif_req',
+          one_time_notif_token: `bench-worker-otn-${g}`,
+          payload: `rn:t${topic}:w${g}`,
+        },
+      },
+    };
+  });
+  for (let i = 0; i < stored.length; i += 1000)
+    await storeEvents(storage.db, stored.slice(i, i + 1000), clock.now());
+  const jobs = stored.map((e) => ({ fbPageId: e.fbPageId, psid: e.psid }));
+  const noQueue: Enqueuer = {
+    send: async () => {
+      throw new Error('bench: no job expected');
+    },
+    sendMany: async () => {
+      throw new Error('bench: no job expected');
+    },
+  };
+  const workerCtx = { ...ctx, queue: noQueue };
+  let batchAt = 0;
+  const wServer0 = await serverTicks(storage);
+  const wCpu0 = process.cpuUsage();
+  const wStart = performance.now();
+  await Promise.all(
+    Array.from({ length: worker.concurrency }, async () => {
+      while (batchAt < jobs.length) {
+        const batch = jobs.slice(batchAt, batchAt + worker.batch);
+        batchAt += worker.batch;
+        for (const o of (await processCustomersEvents(workerCtx, batch)).values()) if (o.error) throw o.error;
+      }
+    }),
+  );
+  const workerPerSecond = jobs.length / ((performance.now() - wStart) / 1000);
+  const wCpu = process.cpuUsage(wCpu0);
+  const wServer1 = await serverTicks(storage);
+  const applied = await sql<{ n: number }>`
+    SELECT count(*)::int AS n FROM webhook_events
+    WHERE fb_page_id = ${page.fb_page_id} AND idempotency_key LIKE 'bench-worker-%' AND outcome = 'accepted'`.execute(
+    storage.db,
+  );
+  if (applied.rows[0]!.n !== jobs.length)
+    throw new Error(`bench: ${applied.rows[0]!.n} of ${jobs.length} worker opt-ins accepted`);
+  const workerOptins = {
+    perSecond: workerPerSecond,
+    n: jobs.length,
+    batch: worker.batch,
+    concurrency: worker.concurrency,
+    cpuMs: (wCpu.user + wCpu.system) / 1000 / jobs.length,
+    serverCpuMs: serverCpuMsPer(wServer0, wServer1, jobs.length),
+  };
+  console.log({ workerOptins });
+
   // Opt-ins at a fixed rate (each started on its schedule, at most 64 in flight) and the lists meanwhile.
   let paced: Result['paced'] = null;
   if (storage.kind === 'postgres' && PACED_RATE > 0) {
@@ -332,6 +421,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
     paced,
+    workerOptins,
     loadBefore,
     loadAfter: load1(),
   };
@@ -387,6 +477,15 @@ await writeBenchSection(
         (r) =>
           `| ${r.backend} | ${Math.round(r.paced!.optinsPerSecond).toLocaleString('en')} | ${f(r.paced!.listsP50, 2)} / ${f(r.paced!.listsP99, 2)} ms (${r.paced!.lists}) | ${f(r.paced!.pingP50, 2)} / ${f(r.paced!.pingP99, 2)} ms | ${f(r.paced!.loadAfter)} |`,
       ),
+    '',
+    "Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by `processCustomersEvents` in the worker's batches; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed):",
+    '',
+    '| backend | opt-ins / s | of the one-insert ceiling | events | customers a batch × batches at once | CPU per opt-in: bench process / server |',
+    '|---|---|---|---|---|---|',
+    ...results.map(
+      (r) =>
+        `| ${r.backend} | ${Math.round(r.workerOptins.perSecond).toLocaleString('en')} | ${Math.round((100 * r.workerOptins.perSecond) / r.ceilingPerSecond)}% of ${Math.round(r.ceilingPerSecond).toLocaleString('en')} | ${r.workerOptins.n.toLocaleString('en')} | ${r.workerOptins.batch} × ${r.workerOptins.concurrency} | ${f(r.workerOptins.cpuMs, 3)} / ${r.workerOptins.serverCpuMs === null ? '–' : f(r.workerOptins.serverCpuMs, 3)} ms |`,
+    ),
     '',
     `Aims (issue 13, PostgreSQL): topic lists p99 under 5 ms with 1M subscriptions while the opt-in load runs,
 opt-ins over 2,000/s. The lists are one query (storage/topic-lists.ts). An opt-in is still the full use-case —
