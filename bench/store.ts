@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     optins: { type: 'string', default: '5000' },
     lists: { type: 'string', default: '2000' },
     'paced-rate': { type: 'string', default: '500' },
+    // Opt-ins through the worker at this rate (batches of 200 on schedule) while the lists are sampled.
+    'worker-rate': { type: 'string', default: '2000' },
     only: { type: 'string' },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
@@ -43,6 +45,7 @@ const OPTINS = Number(args.optins);
 const LISTS = Number(args.lists);
 const PACED_RATE = Number(args['paced-rate']);
 const PACED_SECONDS = 10;
+const WORKER_RATE = Number(args['worker-rate']);
 const TOPICS = 10;
 
 // Round trips per opt-in, independent of the machine's load: every query an opt-in sends (BEGIN and
@@ -54,6 +57,18 @@ const clientQuery = pg.Client.prototype.query as (...a: unknown[]) => unknown;
   if (inOptIn.getStore()) optinQueries++;
   return clientQuery.apply(this, a);
 };
+
+interface WorkerRun {
+  perSecond: number;
+  n: number;
+  cpuMs: number;
+  serverCpuMs: number | null;
+  listsP50: number | null;
+  listsP99: number | null;
+  pingP99: number | null;
+  lists: number;
+  loadAfter: number;
+}
 
 interface Result {
   backend: string;
@@ -85,14 +100,7 @@ interface Result {
     loadAfter: number;
   } | null;
   /** Opt-in webhook events applied as the worker applies them (processCustomersEvents). */
-  workerOptins: {
-    perSecond: number;
-    n: number;
-    batch: number;
-    concurrency: number;
-    cpuMs: number;
-    serverCpuMs: number | null;
-  };
+  workerOptins: { batch: number; concurrency: number; full: WorkerRun; paced: WorkerRun | null };
   loadBefore: number;
   loadAfter: number;
 }
@@ -284,41 +292,16 @@ async function run(storage: Storage, label: string): Promise<Result> {
   const ceilingPerSecond = OPTINS / ((performance.now() - ceilStart) / 1000);
   const ceilServer1 = await serverTicks(storage);
 
-  // Opt-ins as the worker applies them: one opt-in webhook event each for OPTINS distinct customers, stored
-  // as the intake stores them (not timed), then applied by processCustomersEvents over the worker's batches
+  // Opt-ins as the worker applies them: one opt-in webhook event each for distinct customers, stored as the
+  // intake stores them (not timed), then applied by processCustomersEvents in the worker's batches
   // (worker.ts: 200 customers a batch, 4 batches at once on PostgreSQL) — the events read, the opt-ins
   // applied together (webhook-optins.ts), logged and marked processed. The queue's own fetch and completion
-  // of the jobs are not in it (bench:webhooks has them). Each customer opts in to an OTN topic they do not
-  // hold yet (even customers hold the even topics), so no R4f notice is enqueued.
-  const worker =
-    storage.kind === 'postgres' ? { batch: 200, concurrency: 4 } : { batch: 200, concurrency: 1 };
-  const workerCustomers = Array.from({ length: OPTINS }, (_, n) => 1 + ((n * 7919 + 13) % CUSTOMERS));
-  const distinct = [...new Set(workerCustomers)];
-  const at0 = clock.now().getTime();
-  const stored: InboxEvent[] = distinct.map((g, n) => {
-    const psid = `psid-${g}`;
-    const topic = topicIds[(g - 1) % 2 === 0 ? 7 : 8]!;
-    return {
-      fbPageId: page.fb_page_id,
-      psid,
-      kind: 'optin_otn',
-      idempotencyKey: `bench-worker-${g}`,
-      eventAt: new Date(at0 + n),
-      body: {
-        sender: { id: psid },
-        recipient: { id: page.fb_page_id },
-        timestamp: at0 + n,
-        optin: {
-          type: 'one_time_notif_req',
-          one_time_notif_token: `bench-worker-otn-${g}`,
-          payload: `rn:t${topic}:w${g}`,
-        },
-      },
-    };
-  });
-  for (let i = 0; i < stored.length; i += 1000)
-    await storeEvents(storage.db, stored.slice(i, i + 1000), clock.now());
-  const jobs = stored.map((e) => ({ fbPageId: e.fbPageId, psid: e.psid }));
+  // of the jobs are not in it (bench:webhooks has them). Customers are drawn after those of the opt-ins
+  // above (the same bijection, further on), each opting in to an OTN topic they hold no token of (even
+  // customers hold the even topics), so no R4f notice is enqueued. With `rate`, a batch starts every
+  // 200 / rate s (a worker keeping up with a page's webhooks) instead of as soon as one ends.
+  let drawn = OPTINS + (storage.kind === 'postgres' && PACED_RATE > 0 ? PACED_RATE * PACED_SECONDS : 0);
+  const worker = { batch: 200, concurrency: storage.kind === 'postgres' ? 4 : 1 };
   const noQueue: Enqueuer = {
     send: async () => {
       throw new Error('bench: no job expected');
@@ -328,38 +311,109 @@ async function run(storage: Storage, label: string): Promise<Result> {
     },
   };
   const workerCtx = { ...ctx, queue: noQueue };
-  let batchAt = 0;
-  const wServer0 = await serverTicks(storage);
-  const wCpu0 = process.cpuUsage();
-  const wStart = performance.now();
-  await Promise.all(
-    Array.from({ length: worker.concurrency }, async () => {
-      while (batchAt < jobs.length) {
-        const batch = jobs.slice(batchAt, batchAt + worker.batch);
-        batchAt += worker.batch;
-        for (const o of (await processCustomersEvents(workerCtx, batch)).values()) if (o.error) throw o.error;
+  const workerOptIns = async (count: number, rate: number | null): Promise<WorkerRun> => {
+    const at0 = clock.now().getTime();
+    const stored: InboxEvent[] = Array.from({ length: count }, (_, n) => {
+      const g = 1 + (((drawn + n) * 7919) % CUSTOMERS);
+      const psid = `psid-${g}`;
+      const topic = topicIds[(g - 1) % 2 === 0 ? 7 : 8]!;
+      return {
+        fbPageId: page.fb_page_id,
+        psid,
+        kind: 'optin_otn',
+        idempotencyKey: `bench-worker-${g}`,
+        eventAt: new Date(at0 + n),
+        body: {
+          sender: { id: psid },
+          recipient: { id: page.fb_page_id },
+          timestamp: at0 + n,
+          optin: {
+            type: 'one_time_notif_req',
+            one_time_notif_token: `bench-worker-otn-${g}`,
+            payload: `rn:t${topic}:w${g}`,
+          },
+        },
+      };
+    });
+    drawn += count;
+    for (let i = 0; i < stored.length; i += 1000)
+      await storeEvents(storage.db, stored.slice(i, i + 1000), clock.now());
+    const jobs = stored.map((e) => ({ fbPageId: e.fbPageId, psid: e.psid }));
+    const lists: number[] = [];
+    const pings: number[] = [];
+    let done = false;
+    let batchAt = 0;
+    const server0 = await serverTicks(storage);
+    const cpu0 = process.cpuUsage();
+    const start = performance.now();
+    const apply = async (batch: typeof jobs) => {
+      for (const o of (await processCustomersEvents(workerCtx, batch)).values()) if (o.error) throw o.error;
+    };
+    const applying = (
+      rate === null
+        ? Promise.all(
+            Array.from({ length: worker.concurrency }, async () => {
+              while (batchAt < jobs.length) {
+                const batch = jobs.slice(batchAt, batchAt + worker.batch);
+                batchAt += worker.batch;
+                await apply(batch);
+              }
+            }),
+          )
+        : (async () => {
+            const inFlight = new Set<Promise<unknown>>();
+            for (let b = 0; b * worker.batch < jobs.length; b++) {
+              const wait = start + (b * worker.batch * 1000) / rate - performance.now();
+              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+              if (inFlight.size >= worker.concurrency) await Promise.race(inFlight);
+              const op = apply(jobs.slice(b * worker.batch, (b + 1) * worker.batch)).finally(() =>
+                inFlight.delete(op),
+              );
+              inFlight.add(op);
+            }
+            await Promise.all(inFlight);
+          })()
+    ).finally(() => {
+      done = true;
+    });
+    const sampler = (async () => {
+      if (storage.kind !== 'postgres') return;
+      while (!done) {
+        await sampleLists(lists, pings);
+        await new Promise((r) => setTimeout(r, 5));
       }
-    }),
-  );
-  const workerPerSecond = jobs.length / ((performance.now() - wStart) / 1000);
-  const wCpu = process.cpuUsage(wCpu0);
-  const wServer1 = await serverTicks(storage);
-  const applied = await sql<{ n: number }>`
-    SELECT count(*)::int AS n FROM webhook_events
-    WHERE fb_page_id = ${page.fb_page_id} AND idempotency_key LIKE 'bench-worker-%' AND outcome = 'accepted'`.execute(
-    storage.db,
-  );
-  if (applied.rows[0]!.n !== jobs.length)
-    throw new Error(`bench: ${applied.rows[0]!.n} of ${jobs.length} worker opt-ins accepted`);
-  const workerOptins = {
-    perSecond: workerPerSecond,
-    n: jobs.length,
-    batch: worker.batch,
-    concurrency: worker.concurrency,
-    cpuMs: (wCpu.user + wCpu.system) / 1000 / jobs.length,
-    serverCpuMs: serverCpuMsPer(wServer0, wServer1, jobs.length),
+    })();
+    await Promise.all([applying, sampler]);
+    const perSecond = jobs.length / ((performance.now() - start) / 1000);
+    const cpu = process.cpuUsage(cpu0);
+    const server1 = await serverTicks(storage);
+    const applied = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM webhook_events
+      WHERE idempotency_key = ANY(${stored.map((e) => e.idempotencyKey)}::text[]) AND outcome = 'accepted'`.execute(
+      storage.db,
+    );
+    if (applied.rows[0]!.n !== jobs.length)
+      throw new Error(`bench: ${applied.rows[0]!.n} of ${jobs.length} worker opt-ins accepted`);
+    const r: WorkerRun = {
+      perSecond,
+      n: jobs.length,
+      // Includes the lists and pings that ran meanwhile.
+      cpuMs: (cpu.user + cpu.system) / 1000 / jobs.length,
+      serverCpuMs: serverCpuMsPer(server0, server1, jobs.length),
+      listsP50: lists.length ? percentile(lists, 50) : null,
+      listsP99: lists.length ? percentile(lists, 99) : null,
+      pingP99: pings.length ? percentile(pings, 99) : null,
+      lists: lists.length,
+      loadAfter: load1(),
+    };
+    console.log({ workerOptIns: { rate, ...r } });
+    return r;
   };
-  console.log({ workerOptins });
+  const workerFull = await workerOptIns(OPTINS, null);
+  const workerPaced =
+    storage.kind === 'postgres' && WORKER_RATE > 0
+      ? await workerOptIns(WORKER_RATE * PACED_SECONDS, WORKER_RATE)
+      : null;
 
   // Opt-ins at a fixed rate (each started on its schedule, at most 64 in flight) and the lists meanwhile.
   let paced: Result['paced'] = null;
@@ -421,7 +475,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
     paced,
-    workerOptins,
+    workerOptins: { ...worker, full: workerFull, paced: workerPaced },
     loadBefore,
     loadAfter: load1(),
   };
@@ -478,13 +532,20 @@ await writeBenchSection(
           `| ${r.backend} | ${Math.round(r.paced!.optinsPerSecond).toLocaleString('en')} | ${f(r.paced!.listsP50, 2)} / ${f(r.paced!.listsP99, 2)} ms (${r.paced!.lists}) | ${f(r.paced!.pingP50, 2)} / ${f(r.paced!.pingP99, 2)} ms | ${f(r.paced!.loadAfter)} |`,
       ),
     '',
-    "Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by `processCustomersEvents` in the worker's batches; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed):",
+    "Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by `processCustomersEvents` in the worker's batches of 200, 4 at once on PostgreSQL; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed), at full speed and with a batch started on schedule (`--worker-rate`), a customer's topic lists sampled meanwhile:",
     '',
-    '| backend | opt-ins / s | of the one-insert ceiling | events | customers a batch × batches at once | CPU per opt-in: bench process / server |',
-    '|---|---|---|---|---|---|',
-    ...results.map(
-      (r) =>
-        `| ${r.backend} | ${Math.round(r.workerOptins.perSecond).toLocaleString('en')} | ${Math.round((100 * r.workerOptins.perSecond) / r.ceilingPerSecond)}% of ${Math.round(r.ceilingPerSecond).toLocaleString('en')} | ${r.workerOptins.n.toLocaleString('en')} | ${r.workerOptins.batch} × ${r.workerOptins.concurrency} | ${f(r.workerOptins.cpuMs, 3)} / ${r.workerOptins.serverCpuMs === null ? '–' : f(r.workerOptins.serverCpuMs, 3)} ms |`,
+    '| backend | run | opt-ins / s | of the one-insert ceiling | events | CPU per opt-in: bench process / server | topic lists p50 / p99 meanwhile | `SELECT 1` p99 | machine load after |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...results.flatMap((r) =>
+      [
+        ['full speed', r.workerOptins.full] as const,
+        ...(r.workerOptins.paced
+          ? ([[`paced at ${WORKER_RATE.toLocaleString('en')}/s`, r.workerOptins.paced]] as const)
+          : []),
+      ].map(
+        ([run, w]) =>
+          `| ${r.backend} | ${run} | ${Math.round(w.perSecond).toLocaleString('en')} | ${Math.round((100 * w.perSecond) / r.ceilingPerSecond)}% of ${Math.round(r.ceilingPerSecond).toLocaleString('en')} | ${w.n.toLocaleString('en')} | ${f(w.cpuMs, 3)} / ${w.serverCpuMs === null ? '–' : f(w.serverCpuMs, 3)} ms | ${w.listsP50 === null ? '–' : `${f(w.listsP50, 2)} / ${f(w.listsP99!, 2)} ms (${w.lists})`} | ${w.pingP99 === null ? '–' : `${f(w.pingP99, 2)} ms`} | ${f(w.loadAfter)} |`,
+      ),
     ),
     '',
     `Aims (issue 13, PostgreSQL): topic lists p99 under 5 ms with 1M subscriptions while the opt-in load runs,
