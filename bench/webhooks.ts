@@ -7,6 +7,7 @@
 //                          [--workers 2]   (webhook processing in 2 processes of their own; PostgreSQL)
 //                          [--unprepared]  (hot statements not prepared: to measure what preparing gains)
 //   npm run bench:webhooks -- --backlog 50000 [--workers K] [--only postgres] [--dry-run]
+//   [--optins]: every delivery a first OTN opt-in of a customer of its own, instead of a message
 //     processing alone: N deliveries taken with no worker running, then processed (in the bench process,
 //     or in K processes of their own) until none is pending, beside a bare claim + decode + mark done
 //     of the same events (bench/webhook-backlog.ts)
@@ -19,10 +20,13 @@ import { parseArgs } from 'node:util';
 import Fastify from 'fastify';
 import { sql } from 'kysely';
 import { Pool } from 'undici';
+import { createTopic } from '../src/app/topics.ts';
+import { systemClock } from '../src/clock.ts';
 import { loadConfig } from '../src/config.ts';
 import { startRuntime } from '../src/runtime.ts';
 import { signBody } from '../src/sandbox/index.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
+import type { PageRow } from '../src/storage/schema.ts';
 import { countPending } from '../src/storage/webhook-events.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
 import {
@@ -48,6 +52,9 @@ const { values: args } = parseArgs({
     'dry-run': { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-worker': { type: 'boolean', default: false },
+    // Every delivery an OTN opt-in of a customer of its own (a livestream's "Notify me" burst) instead of
+    // a message: the worker applies them together (webhook-optins.ts).
+    optins: { type: 'boolean', default: false },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
   },
@@ -72,8 +79,22 @@ interface Load {
   cpuUs: number;
 }
 
+/** With --optins: the OTN topic the opt-ins name (created on the service's page before the load). */
+let optInTopic: number | null = null;
+
+async function createOptInTopic(storage: Storage, page: PageRow): Promise<void> {
+  if (!args.optins) return;
+  const t = await createTopic({ db: storage.db, clock: systemClock }, page.workspace_id, page.id, {
+    name: `Bench restock ${randomBytes(3).toString('hex')}`,
+    kind: 'one_time',
+    title: 'Back in stock',
+  });
+  optInTopic = t.id;
+}
+
 /** The i-th signed delivery: one message event, customers in turn (the ceiling gets the same bodies). */
 function delivery(run: string, fbPageId: string, t0: number, i: number): { raw: string; sig: string } {
+  if (optInTopic !== null) return optInDelivery(run, fbPageId, t0, i, optInTopic);
   const psid = `bench-${run}-${i % CUSTOMERS}`;
   const raw = JSON.stringify({
     object: 'page',
@@ -87,6 +108,33 @@ function delivery(run: string, fbPageId: string, t0: number, i: number): { raw: 
             recipient: { id: fbPageId },
             timestamp: t0 + i,
             message: { mid: `m_${run}_${i}`, text: `tin nhắn ${i}` },
+          },
+        ],
+      },
+    ],
+  });
+  return { raw, sig: signBody(APP_SECRET, raw) };
+}
+
+/** --optins: the i-th delivery is a first opt-in of customer i to the bench topic. */
+function optInDelivery(run: string, fbPageId: string, t0: number, i: number, topic: number) {
+  const psid = `bench-${run}-o${i}`;
+  const raw = JSON.stringify({
+    object: 'page',
+    entry: [
+      {
+        id: fbPageId,
+        time: t0 + i,
+        messaging: [
+          {
+            sender: { id: psid },
+            recipient: { id: fbPageId },
+            timestamp: t0 + i,
+            optin: {
+              type: 'one_time_notif_req',
+              one_time_notif_token: `otn_${run}_${i}`,
+              payload: `rn:t${topic}:${run}${i}`,
+            },
           },
         ],
       },
@@ -213,6 +261,7 @@ async function service(backend: 'pglite' | 'postgres'): Promise<Row> {
   try {
     // No bot answers: this measures intake and processing, not the Send API.
     await storage.db.updateTable('assistant_triggers').set({ active: false }).execute();
+    await createOptInTopic(storage, rt.page);
     const fbPageId = rt.page.fb_page_id;
     await load(rt.url!, fbPageId, Math.min(500, N)); // warm-up (JIT, pools, queue cache)
     if (processing) await waitProcessed(storage, 120);
@@ -272,6 +321,7 @@ async function backlogRun(backend: 'pglite' | 'postgres'): Promise<BacklogRow> {
   let inProcess: Awaited<ReturnType<typeof startRuntime>> | undefined;
   try {
     await storage.db.updateTable('assistant_triggers').set({ active: false }).execute();
+    await createOptInTopic(storage, rt.page);
     const intake = await load(rt.url!, rt.page.fb_page_id, BACKLOG);
     console.log(`${backend}: ${intake.count} deliveries taken (${intake.perSecond.toFixed(0)}/s), no worker`);
     // The ceiling's loops: as many as the real workers run batches at once (4 a process on PostgreSQL).
@@ -352,7 +402,7 @@ ${rows.map(line).join('\n')}
   console.log(body);
   if (!args['dry-run'])
     await writeBenchSection(
-      `bench:webhooks (processing alone, backlog ${BACKLOG}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
+      `bench:webhooks (processing alone, backlog ${BACKLOG}${args.optins ? ' opt-ins' : ''}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
       body,
     );
 }
@@ -404,7 +454,7 @@ ${[top, ...results].map(row).join('\n')}
 console.log(body);
 if (!args['dry-run'])
   await writeBenchSection(
-    `bench:webhooks (${SUSTAIN_S > 0 ? `${SUSTAIN_S} s burst` : `${N} deliveries`}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
+    `bench:webhooks (${SUSTAIN_S > 0 ? `${SUSTAIN_S} s burst` : `${N} deliveries`}${args.optins ? ' of opt-ins' : ''}${WORKERS ? `, ${WORKERS} worker processes` : ''})`,
     body,
   );
 process.exit(0);

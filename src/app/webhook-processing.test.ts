@@ -314,4 +314,77 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       await sb.close();
     }
   });
+
+  it('a burst of first-seen customers beyond the profile queue is applied at once; the names beyond it are dropped (asked at the next event)', async () => {
+    const sb = await startSandbox({ page: { id: '109876543210254' } }); // a page of its own in this world
+    const sandboxGraph = new GraphClient({ baseUrl: sb.url, version: 'v23.0' });
+    try {
+      const w = await seedWorkspace(world.storage, {
+        fbPageId: sb.pageId,
+        accessToken: sb.token,
+        appSecret: sb.appSecret,
+      });
+      const cs = [];
+      for (let i = 0; i < 5; i++)
+        cs.push(await sb.client.createCustomer({ name: `Khach ${i}`, locale: 'vi_VN' }));
+      const at = w.clock.now().getTime();
+      await storeEvents(
+        world.storage.db,
+        cs.map((c, i) => ({
+          fbPageId: sb.pageId,
+          psid: c.psid,
+          kind: 'message',
+          idempotencyKey: `burst-${c.psid}`,
+          eventAt: new Date(at + i),
+          body: {
+            sender: { id: c.psid },
+            recipient: { id: sb.pageId },
+            timestamp: at + i,
+            message: { mid: `m-burst-${c.psid}`, text: 'chào shop' },
+          },
+        })),
+        w.clock.now(),
+      );
+      // Graph answers only when the test lets it: one fetch in flight, two waiting, the other two dropped.
+      const opener: { open?: () => void } = {};
+      const gate = new Promise<void>((r) => {
+        opener.open = r;
+      });
+      const asked: string[] = [];
+      const profiles = {
+        getProfile: async (...a: Parameters<GraphClient['getProfile']>) => {
+          asked.push(a[1]);
+          await gate;
+          return sandboxGraph.getProfile(...a);
+        },
+      };
+      const ctx = {
+        db: world.storage.db,
+        clock: w.clock,
+        queue: world.queue,
+        channel: sandboxGraph,
+        profiles,
+      };
+      const background = new BackgroundProfiles(ctx, { concurrency: 1, capacity: 2 });
+      const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+      const jobs = cs.map((c) => ({ fbPageId: sb.pageId, psid: c.psid }));
+      // Returns with Graph still closed: the batch did not wait for room in the queue.
+      expect(await handleWebhookCustomers(ctx, observe, jobs, background)).toEqual(jobs.map(() => undefined));
+      expect(background.dropped).toBe(2);
+      opener.open!();
+      await background.idle();
+      const named = await world.storage.db
+        .selectFrom('customers')
+        .select(['psid', 'name'])
+        .where('page_id', '=', w.page.id)
+        .where('name', 'is not', null)
+        .execute();
+      expect(named).toHaveLength(3);
+      expect(asked).toHaveLength(3);
+      await background.stop();
+    } finally {
+      await sandboxGraph.close();
+      await sb.close();
+    }
+  });
 });
