@@ -225,7 +225,22 @@ export async function applyOptInsTogether(
     })),
   );
   const plans = reads.map((r, k) => planOptIn(r, events[k]!, now));
-  const writing = plans.flatMap((p, k) => (p.kind === 'write' ? [{ plan: p, k }] : []));
+  // What one row writes must not depend on another row of the same statement: of the rows answering one
+  // invitation (R3a: the second sees the first's acceptance) or writing one token of a page (unique), the
+  // first is written here and the others one at a time after it.
+  const claimed = new Set<string>();
+  const writing = plans.flatMap((p, k) => {
+    if (p.kind !== 'write') return [];
+    const { invitation, action, customer } = p.write;
+    const token = action.kind === 'ignore' ? null : action.row.token;
+    const mine = [
+      ...(invitation ? [`i:${invitation.id}`] : []),
+      ...(token === null ? [] : [`t:${customer.pageId}:${token}`]),
+    ];
+    const alone = mine.some((key) => claimed.has(key));
+    for (const key of mine) claimed.add(key);
+    return alone ? [] : [{ plan: p, k }];
+  });
   const written = await writeOptIns(
     ctx.db,
     writing.map((w) => w.plan.write),

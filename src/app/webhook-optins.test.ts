@@ -2,6 +2,7 @@
 // the same outcomes, tokens, history, log entries and notices — the same events applied on two pages,
 // one page's customers in one batch, the other's one event per transaction. And the batch's write
 // applies a row only if what it was decided from is unchanged.
+import { sql } from 'kysely';
 import { describe, expect, it, vi } from 'vitest';
 import { BACKENDS } from '../../test/support/backends.ts';
 import {
@@ -17,16 +18,30 @@ import {
 } from '../../test/support/factories.ts';
 import { useQueueWorld } from '../../test/support/queue-world.ts';
 import type { Enqueuer } from '../jobs/queue.ts';
+import type { Executor } from '../storage/db.ts';
 import { readForOptIn, readForOptIns, writeOptIns } from '../storage/optin-statements.ts';
+import { lookupHash } from '../storage/secrets.ts';
+import { claimTokens } from '../storage/subscriptions.ts';
 import { type InboxEvent, storeEvents } from '../storage/webhook-events.ts';
 import { handleWebhookCustomer, handleWebhookCustomers } from './job-handlers.ts';
-import { applyOptInsTogether, applyStopResume, newInvitationPayload } from './optins.ts';
+import { applyOptIn, applyOptInsTogether, applyStopResume, newInvitationPayload } from './optins.ts';
 
 // Spies on the two reads (the real functions run): which path each opt-in took.
 vi.mock('../storage/optin-statements.ts', async (original) => {
   const m = await original<typeof import('../storage/optin-statements.ts')>();
   return { ...m, readForOptIn: vi.fn(m.readForOptIn), readForOptIns: vi.fn(m.readForOptIns) };
 });
+
+/** Resolves once another session of this database waits for a lock (PostgreSQL). */
+async function waitUntilBlocked(db: Executor): Promise<void> {
+  for (;;) {
+    const { rows } = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM pg_stat_activity
+      WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(db);
+    if (rows[0]!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
   const world = useQueueWorld(backend, 'wopt');
@@ -100,6 +115,11 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       optin: { type: 'one_time_notif_req', one_time_notif_token: token, payload },
     });
     const earlyPayload = await seedInvitation(w.ctx, scope, early.id, weekly.id, 'bot');
+    // Two customers answering one invitation (a card forwarded to a friend): R3a counts it once.
+    const twinA = await c('twinA');
+    await c('twinB');
+    const twinPayload = await seedInvitation(w.ctx, scope, twinA.id, restock.id, 'agent');
+    await c('chatty');
     const store = (n: string, kind: string, body: Record<string, unknown>, at: number) =>
       storeEvents(
         world.storage.db,
@@ -168,7 +188,17 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
         otn('newcomer', t + 7, `${tag}-otn-newcomer`, newInvitationPayload(restock.id)),
       ],
       ['early', 'optin_recurring', recurring('early', t + 8, `${tag}-tok-early`, { payload: earlyPayload })],
+      ['twinA', 'optin_otn', otn('twinA', t + 9, `${tag}-otn-twinA`, twinPayload)],
+      ['twinB', 'optin_otn', otn('twinB', t + 10, `${tag}-otn-twinB`, twinPayload)],
+      ['chatty', 'optin_otn', otn('chatty', t + 11, `${tag}-otn-chatty`, newInvitationPayload(restock.id))],
     ];
+    // `chatty` also wrote a message before opting in: two pending events, so one at a time, in order.
+    await store(
+      'chatty',
+      'message',
+      { ...who('chatty'), timestamp: t + 10, message: { mid: `${tag}-m-chatty`, text: 'còn size M không?' } },
+      t + 10,
+    );
     for (const [n, kind, body] of burst)
       await store(n, kind, body, (body as { timestamp: number }).timestamp);
     const names = burst.map(([n]) => n);
@@ -179,8 +209,24 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
   /** What a page ends with, per customer, with the page's own names taken out. */
   async function outcome(p: Awaited<ReturnType<typeof page>>, notices: Array<{ customerId: number }>) {
     const db = world.storage.db;
-    const strip = (s: string) => s.replaceAll(p.tag, 'X').replace(/rn:t\d+:[\w-]+/g, 'rn:t?');
+    const strip = (s: string) =>
+      s
+        .replaceAll(p.tag, 'X')
+        .replaceAll(p.w.page.fb_page_id, 'PAGE')
+        .replace(/rn:t\d+:[\w-]+/g, 'rn:t?');
     const out: Record<string, unknown> = {};
+    // A token's keyed hash, named by the token with the page's tag taken out.
+    const tokenName = new Map<string, string>();
+    for (const n of p.names)
+      for (const tok of [
+        `${p.tag}-tok-${n}`,
+        `${p.tag}-otn-${n}`,
+        `${p.tag}-otn-${n}-1`,
+        `${p.tag}-otn-${n}-2`,
+        `${p.tag}-tok-${n}-old`,
+        `${p.tag}-tok-${n}-new`,
+      ])
+        tokenName.set(lookupHash(tok), strip(tok));
     for (const n of p.names) {
       const customer = await db
         .selectFrom('customers')
@@ -212,10 +258,13 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
         .orderBy('s.id')
         .execute();
       const history = await db
-        .selectFrom('consent_history')
-        .select(['event', 'at', 'sender_kind'])
-        .where('customer_id', '=', customer.id)
-        .orderBy('id')
+        .selectFrom('consent_history as h')
+        .leftJoin('subscriptions as s', 's.id', 'h.subscription_id')
+        .leftJoin('invitations as i', 'i.id', 'h.invitation_id')
+        // Which token (by its hash) and which invitation (by its sender) each row names.
+        .select(['h.event', 'h.at', 'h.sender_kind', 's.token_hash', 'i.sender_kind as invitation_sender'])
+        .where('h.customer_id', '=', customer.id)
+        .orderBy('h.id')
         .execute();
       const logs = await db
         .selectFrom('messages')
@@ -233,7 +282,10 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
         lastInteraction: customer.last_interaction_at,
         events,
         tokens: tokens.map((k) => ({ ...k, token_hash: k.token_hash.length, inv: k.inv ? 'some' : 'none' })),
-        history,
+        history: history.map((h) => ({
+          ...h,
+          token_hash: h.token_hash === null ? null : tokenName.get(h.token_hash),
+        })),
         logs: logs.map((l) => ({ ...l, payload: strip(JSON.stringify(l.payload)) })),
         invitations,
         notices: notices.filter((j) => j.customerId === customer.id).length,
@@ -272,10 +324,11 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(fellBack).not.toHaveBeenCalled();
     fellBack.mockRestore();
     expect(errors).toEqual(together.jobs.map(() => undefined));
-    // One read for the seven the batch took (not `early`, whose Stop waits for its token); one each, one
-    // at a time, for `unknown` (topic unknown: that path records the customer) and `early`.
-    expect(vi.mocked(readForOptIns).mock.calls.map((c) => c[1].length)).toEqual([7]);
-    expect(vi.mocked(readForOptIn)).toHaveBeenCalledTimes(2);
+    // One read for the nine the batch took (not `early`, whose Stop waits for its token, nor `chatty`,
+    // who has a message pending too); one each, one at a time, for `unknown` (topic unknown: that path
+    // records the customer), `twinB` (its invitation is `twinA`'s in the same batch), `early`, `chatty`.
+    expect(vi.mocked(readForOptIns).mock.calls.map((c) => c[1].length)).toEqual([9]);
+    expect(vi.mocked(readForOptIn)).toHaveBeenCalledTimes(4);
 
     const rec2 = recording();
     for (const job of alone.jobs)
@@ -295,6 +348,9 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(events('unknown')).toEqual(['unknown_topic']);
     expect(events('newcomer')).toEqual(['accepted']);
     expect(events('early')).toEqual(['accepted', 'stopped']); // by time: the opt-in, then its replayed Stop
+    expect(events('twinA')).toEqual(['accepted']);
+    expect(events('twinB')).toEqual(['accepted_again']); // R3a: one invitation, counted once
+    expect(events('chatty')).toEqual(['message', 'accepted']);
     const of = (n: string) =>
       a[n] as {
         tokens: Array<{ stopped_at: Date | null }>;
@@ -441,4 +497,213 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       .executeTakeFirstOrThrow();
     expect(token.stopped_at).not.toBeNull();
   });
+
+  /** An insert of a recurring token on `topicId`, as the domain would decide it from `read`. */
+  const insertRow = (
+    scope: { workspaceId: number; pageId: number },
+    psid: string,
+    topicId: number,
+    token: string,
+    read: Awaited<ReturnType<typeof readForOptIns>>[number],
+    now: Date,
+  ) => ({
+    customer: { ...scope, psid, interactionAt: now },
+    topicId,
+    action: {
+      kind: 'insert' as const,
+      row: {
+        topicId,
+        kind: 'recurring' as const,
+        token,
+        invitationId: read.invitation?.id ?? null,
+        optedInAt: now,
+        expiresAt: new Date(now.getTime() + 180 * DAY),
+        stoppedAt: null,
+        usedAt: null,
+        frequency: 'WEEKLY' as const,
+        lastSentAt: null,
+        nextEligibleAt: null,
+      },
+    },
+    event: 'accepted',
+    at: now,
+    invitation: read.invitation,
+    detail: {},
+    now,
+    versions: read.versions,
+  });
+
+  it('trust: R3a an invitation accepted after the batch read makes that row write nothing; the others name their invitation and token', async () => {
+    const w = await seedWorkspace(world.storage);
+    const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+    const weekly = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+    const c1 = await seedCustomer(w.ctx, scope);
+    const c2 = await seedCustomer(w.ctx, scope);
+    const p1 = await seedInvitation(w.ctx, scope, c1.id, weekly.id, 'bot');
+    const p2 = await seedInvitation(w.ctx, scope, c2.id, weekly.id, 'agent');
+    const page = { id: w.page.id, workspaceId: w.workspaceId, profile: w.page.profile };
+    const reads = await readForOptIns(w.ctx.db, [
+      { page, psid: c1.psid, payload: p1, payloadTopicId: weekly.id, title: null, kind: 'recurring' },
+      { page, psid: c2.psid, payload: p2, payloadTopicId: weekly.id, title: null, kind: 'recurring' },
+    ]);
+    const now = w.clock.now();
+    // Meanwhile c1's invitation is accepted (another worker applied an opt-in answering it).
+    await w.ctx.db
+      .updateTable('invitations')
+      .set({ accepted_at: now })
+      .where('id', '=', reads[0]!.invitation!.id)
+      .execute();
+    const written = await writeOptIns(
+      w.ctx.db,
+      [c1, c2].map((c, k) => insertRow(scope, c.psid, weekly.id, `tok-inv-${k}`, reads[k]!, now)),
+      now,
+    );
+    expect(written.map((x) => x.applied)).toEqual([false, true]);
+    const tokens = await w.ctx.db
+      .selectFrom('subscriptions')
+      .select(['id', 'customer_id'])
+      .where('topic_id', '=', weekly.id)
+      .execute();
+    expect(tokens).toEqual([{ id: expect.any(Number), customer_id: c2.id }]);
+    const history = await w.ctx.db
+      .selectFrom('consent_history')
+      .select(['customer_id', 'subscription_id', 'invitation_id', 'sender_kind'])
+      .where('topic_id', '=', weekly.id)
+      .execute();
+    expect(history).toEqual([
+      {
+        customer_id: c2.id,
+        subscription_id: tokens[0]!.id,
+        invitation_id: reads[1]!.invitation!.id,
+        sender_kind: 'agent',
+      },
+    ]);
+    const marked = await w.ctx.db
+      .selectFrom('invitations')
+      .select(['id', 'accepted_at'])
+      .where('id', '=', reads[1]!.invitation!.id)
+      .executeTakeFirstOrThrow();
+    expect(marked.accepted_at).toEqual(now);
+  });
+
+  it.runIf(backend === 'postgres')(
+    'trust: a customer whose opt-in another transaction commits while the batch write waits for the row is not applied',
+    async () => {
+      const w = await seedWorkspace(world.storage);
+      const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+      const weekly = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+      const c = await seedCustomer(w.ctx, scope);
+      const page = { id: w.page.id, workspaceId: w.workspaceId, profile: w.page.profile };
+      const [read] = await readForOptIns(w.ctx.db, [
+        { page, psid: c.psid, payload: null, payloadTopicId: weekly.id, title: null, kind: 'recurring' },
+      ]);
+      const now = w.clock.now();
+      let pending!: Promise<unknown>;
+      await world.storage.db.transaction().execute(async (tx) => {
+        const r = await applyOptIn(
+          { db: tx, clock: w.clock },
+          {
+            fbPageId: w.page.fb_page_id,
+            page: w.page,
+            psid: c.psid,
+            kind: 'recurring',
+            token: 'tok-other',
+            payload: newInvitationPayload(weekly.id),
+            at: now,
+          },
+        );
+        expect(r).toMatchObject({ outcome: 'accepted' });
+        // On another connection: the write waits for this transaction's customer row, then sees it changed.
+        pending = writeOptIns(
+          w.ctx.db,
+          [insertRow(scope, c.psid, weekly.id, 'tok-batch', read!, now)],
+          now,
+        ).then(
+          (x) => x,
+          (e: unknown) => e,
+        );
+        await waitUntilBlocked(w.ctx.db);
+      });
+      expect(await pending).toEqual([{ applied: false }]);
+      const tokens = await w.ctx.db
+        .selectFrom('subscriptions')
+        .select('id')
+        .where('customer_id', '=', c.id)
+        .execute();
+      expect(tokens).toHaveLength(1);
+    },
+  );
+
+  it.runIf(backend === 'postgres')(
+    'a campaign claiming tokens in its own order beside the batch write: no deadlock, the token it holds is skipped and that row goes one at a time',
+    async () => {
+      const w = await seedWorkspace(world.storage);
+      const scope = { workspaceId: w.workspaceId, pageId: w.page.id };
+      const weekly = await seedTopic(w.ctx, w.workspaceId, w.page.id, recurringTopic());
+      const cs = [await seedCustomer(w.ctx, scope), await seedCustomer(w.ctx, scope)];
+      for (const c of cs)
+        await seedOptIn(w.ctx, w.page.fb_page_id, {
+          psid: c.psid,
+          kind: 'recurring',
+          payload: newInvitationPayload(weekly.id),
+          token: `old-${c.psid}`,
+          at: new Date(w.clock.now().getTime() - DAY),
+        });
+      const page = { id: w.page.id, workspaceId: w.workspaceId, profile: w.page.profile };
+      const reads = await readForOptIns(
+        w.ctx.db,
+        cs.map((c) => ({
+          page,
+          psid: c.psid,
+          payload: null,
+          payloadTopicId: weekly.id,
+          title: null,
+          kind: 'recurring' as const,
+        })),
+      );
+      const [s1, s2] = reads.map((r) => r.existing[0]!.id) as [number, number];
+      expect(s1).toBeLessThan(s2);
+      const now = w.clock.now();
+      const use = (id: number) => ({
+        subscriptionId: id,
+        usedAt: null,
+        lastSentAt: now,
+        nextEligibleAt: new Date(now.getTime() + DAY),
+      });
+      let batch!: Promise<unknown>;
+      // The claim takes S2, the batch write runs, then the claim takes S1: before SKIP LOCKED the batch
+      // held S1 waiting for S2 and the two deadlocked (40P01, the whole processing batch rolled back).
+      const claim = await world.storage.db
+        .transaction()
+        .execute(async (tx) => {
+          await claimTokens(tx, [use(s2)], now);
+          batch = writeOptIns(
+            w.ctx.db,
+            cs.map((c, k) => ({
+              ...insertRow(scope, c.psid, weekly.id, `new-${c.psid}`, reads[k]!, now),
+              action: {
+                kind: 'update' as const,
+                subscriptionId: reads[k]!.existing[0]!.id,
+                row: { ...reads[k]!.existing[0]!, token: `new-${c.psid}`, optedInAt: now },
+              },
+            })),
+            now,
+          ).then(
+            (x) => x,
+            (e: unknown) => e,
+          );
+          await batch;
+          await claimTokens(tx, [use(s1)], now);
+        })
+        .then(
+          () => 'committed',
+          (e: unknown) => e,
+        );
+      expect(claim).toBe('committed');
+      expect(await batch).toEqual([
+        { applied: true, customerId: cs[0]!.id, subscriptionId: s1 },
+        { applied: false },
+      ]);
+    },
+  );
 });

@@ -428,9 +428,14 @@ export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWrit
 
 // ---- Many opt-ins in one read and one write (the worker's batch, webhook-optins.ts) ----
 // The same reads and the same checked write as above, for many customers at once (each at most once in
-// a batch, so no row is written twice by one statement). The pages are known to the caller. The write
-// checks each row as the one-opt-in write does and applies only the rows whose check held; the others
-// write nothing (but maybe their customer) and the caller applies them one at a time.
+// a batch, so no row is written twice by one statement; nor one invitation or one token: the caller
+// sees to it). The pages are known to the caller. The write checks each row as the one-opt-in write does
+// and applies only the rows whose check held; the others write nothing (but maybe their customer, and
+// their invitation and tokens stay locked until the caller's transaction ends) and the caller applies
+// them one at a time. Unlike one opt-in, the write locks many customers' tokens and invitations: it
+// skips those another transaction holds (SKIP LOCKED: that row's check then fails and it goes one at a
+// time) rather than wait for them, or it could deadlock with a writer locking many tokens in another
+// order (a campaign's token claim). The customer rows it does wait for, in (page, psid) order.
 
 export interface OptInBatchInput extends Omit<OptInReadInput, 'fbPageId'> {
   page: OptInReads['page'];
@@ -494,17 +499,16 @@ const writeManyText = `WITH input AS (
      SELECT workspace, page, psid, interaction, $27::timestamptz FROM input ORDER BY page, psid
      ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
        SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
-       WHERE customers.xmin::text = (SELECT cversion FROM input
-                                     WHERE input.page = excluded.page_id AND input.psid = excluded.psid)
+       WHERE (excluded.page_id, excluded.psid, customers.xmin::text) IN (SELECT page, psid, cversion FROM input)
      RETURNING id, page_id, psid
    ), mine AS (
      SELECT input.*, cust.id AS customer_id FROM input JOIN cust ON cust.page_id = input.page AND cust.psid = input.psid
    ), inv_now AS (
      SELECT i.id, i.accepted_at FROM invitations i
-     WHERE i.id IN (SELECT invitation FROM mine) ORDER BY i.id FOR UPDATE
+     WHERE i.id IN (SELECT invitation FROM mine) ORDER BY i.id FOR UPDATE SKIP LOCKED
    ), subs_locked AS (
      SELECT s.id, s.customer_id, s.topic_id, s.xmin::text AS version FROM subscriptions s
-     WHERE (s.customer_id, s.topic_id) IN (SELECT customer_id, topic FROM mine) ORDER BY s.id FOR UPDATE
+     WHERE (s.customer_id, s.topic_id) IN (SELECT customer_id, topic FROM mine) ORDER BY s.id FOR UPDATE SKIP LOCKED
    ), subs_now AS (
      SELECT customer_id, topic_id, string_agg(id || ':' || version, ',' ORDER BY id) AS version
      FROM subs_locked GROUP BY customer_id, topic_id
