@@ -123,8 +123,10 @@ describe.skipIf(browserSkipReason !== null)('home screen and one meaning per num
     await panel.getByRole('heading', { name: `Thống kê: ${WEEKLY.name} · 7 ngày` }).waitFor();
     await table.getByRole('columnheader', { name: 'Tỉ lệ tương tác (7 ngày)' }).waitFor();
     const line = panel.getByRole('img', { name: 'Người đăng ký hợp lệ (7 ngày)' });
-    const dates = await line.locator('text').allTextContents();
-    expect(dates.filter((d) => /^\d{2}\/\d{2}$/.test(d)).length).toBe(2);
+    // The chart draws its axis after the period's data arrives: wait for its labels, not for a moment.
+    const dayLabels = async () =>
+      (await line.locator('text').allTextContents()).filter((d) => /^\d{2}\/\d{2}$/.test(d)).length;
+    await expect.poll(dayLabels, { timeout: 10_000 }).toBe(2);
     await panel
       .getByTestId('funnel')
       .getByText(/^Thông báo đã gửi: 1/)
