@@ -41,6 +41,23 @@ class PageReads implements KyselyPlugin {
   }
 }
 
+/** A profile source that asks the sandbox only once `open()` is called, and records who was asked. */
+function gatedProfiles(graph: GraphClient) {
+  let open!: () => void;
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  const asked: string[] = [];
+  const profiles = {
+    getProfile: async (...a: Parameters<GraphClient['getProfile']>) => {
+      asked.push(a[1]);
+      await gate;
+      return graph.getProfile(...a);
+    },
+  };
+  return { profiles, asked, open };
+}
+
 describe.each(BACKENDS)('webhook processing on %s', (backend) => {
   const world = useQueueWorld(backend, 'proc');
 
@@ -270,18 +287,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       const stored = { fbPageId: sb.pageId, psid: c.psid, kind: 'message', eventAt: new Date(at), body };
       await storeEvents(world.storage.db, [{ ...stored, idempotencyKey: `bg-${c.psid}` }], w.clock.now());
       // Graph answers only when the test lets it.
-      const opener: { open?: () => void } = {};
-      const gate = new Promise<void>((r) => {
-        opener.open = r;
-      });
-      const asked: string[] = [];
-      const profiles = {
-        getProfile: async (...a: Parameters<GraphClient['getProfile']>) => {
-          asked.push(a[1]);
-          await gate;
-          return sandboxGraph.getProfile(...a);
-        },
-      };
+      const { profiles, asked, open } = gatedProfiles(sandboxGraph);
       const ctx = {
         db: world.storage.db,
         clock: w.clock,
@@ -304,7 +310,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
           .where('psid', '=', c.psid)
           .executeTakeFirstOrThrow();
       expect(await name()).toEqual({ name: null, first_name: null }); // applied, the name not yet
-      opener.open!();
+      open();
       await background.idle();
       expect(await name()).toEqual({ name: 'Tran Binh', first_name: 'Binh' });
       expect(asked).toEqual([c.psid]); // asked once for the two jobs
@@ -346,18 +352,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
         w.clock.now(),
       );
       // Graph answers only when the test lets it: one fetch in flight, two waiting, the other two dropped.
-      const opener: { open?: () => void } = {};
-      const gate = new Promise<void>((r) => {
-        opener.open = r;
-      });
-      const asked: string[] = [];
-      const profiles = {
-        getProfile: async (...a: Parameters<GraphClient['getProfile']>) => {
-          asked.push(a[1]);
-          await gate;
-          return sandboxGraph.getProfile(...a);
-        },
-      };
+      const { profiles, asked, open } = gatedProfiles(sandboxGraph);
       const ctx = {
         db: world.storage.db,
         clock: w.clock,
@@ -371,7 +366,7 @@ describe.each(BACKENDS)('webhook processing on %s', (backend) => {
       // Returns with Graph still closed: the batch did not wait for room in the queue.
       expect(await handleWebhookCustomers(ctx, observe, jobs, background)).toEqual(jobs.map(() => undefined));
       expect(background.dropped).toBe(2);
-      opener.open!();
+      open();
       await background.idle();
       const named = await world.storage.db
         .selectFrom('customers')
