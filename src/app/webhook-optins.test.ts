@@ -301,7 +301,11 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
         if ((data as { kind?: string }).kind === 'notice') notices.push(data as { customerId: number });
         return world.queue.send(name, data, opts);
       },
-      sendMany: (name, data, opts) => world.queue.sendMany(name, data, opts),
+      sendMany: async (name, data, opts) => {
+        for (const d of data)
+          if ((d as { kind?: string }).kind === 'notice') notices.push(d as { customerId: number });
+        return world.queue.sendMany(name, data, opts);
+      },
     };
     return { queue, notices };
   }

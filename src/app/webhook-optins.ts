@@ -6,7 +6,7 @@
 // events of the customer waiting for its token) is left to the one-at-a-time path (applyEvent), which
 // gives the same outcome — so each customer's events keep their order and their rules.
 import type { MessengerEvent } from '../channel/index.ts';
-import type { Enqueuer } from '../jobs/queue.ts';
+import { type AssistantReplyJob, type Enqueuer, JOBS } from '../jobs/queue.ts';
 import type { Tx } from '../storage/db.ts';
 import * as messages from '../storage/messages.ts';
 import type { PageRow } from '../storage/schema.ts';
@@ -14,12 +14,7 @@ import * as inbox from '../storage/webhook-events.ts';
 import type { AppContext } from './context.ts';
 import { applyOptInsTogether } from './optins.ts';
 import type { PendingEvent } from './webhook-messages.ts';
-import {
-  noticeIfHeld,
-  type OptInMessengerEvent,
-  optInEventOf,
-  optInLogPayload,
-} from './webhook-processing.ts';
+import { noticeJob, type OptInMessengerEvent, optInEventOf, optInLogPayload } from './webhook-processing.ts';
 
 const isOptIn = (e: MessengerEvent | undefined): e is OptInMessengerEvent =>
   e?.type === 'optin_otn' || (e?.type === 'optin_recurring' && !e.status);
@@ -60,6 +55,7 @@ export async function applyOptInEvents(
   );
   const results = await applyOptInsTogether({ ...ctx, db: tx }, optIns);
   const logs: Parameters<typeof messages.insertInboundEntries>[1][number][] = [];
+  const notices: AssistantReplyJob[] = [];
   for (const [k, result] of results.entries()) {
     if (!result || !('customerId' in result)) continue;
     const { row, parsed } = together[k]!;
@@ -74,8 +70,11 @@ export async function applyOptInEvents(
       payload: optInLogPayload(parsed as OptInMessengerEvent),
       at: parsed!.timestamp,
     });
-    await noticeIfHeld(ctx, tx, page, result);
+    const notice = noticeJob(page, result);
+    if (notice) notices.push(notice);
   }
   await messages.insertInboundEntries(tx, logs);
+  // R4f notices of the batch (a burst of repeat taps), one insert for all.
+  await ctx.queue.sendMany(JOBS.assistantReply, notices, { tx });
   return outcomes;
 }

@@ -231,7 +231,8 @@ export async function applyEvent(
       if (!('customerId' in result)) return result.outcome;
       await log(result.customerId, 'in', 'optin', null, null);
       if (e.type === 'optin_recurring') await replayEarlyStatusChanges(ctx, tx, page, e);
-      await noticeIfHeld(ctx, tx, page, result);
+      const notice = noticeJob(page, result);
+      if (notice) await ctx.queue.send(JOBS.assistantReply, notice, { tx });
       return result.outcome;
     }
     case 'delivery': {
@@ -267,20 +268,13 @@ export function optInEventOf(page: PageRow, e: OptInMessengerEvent): OptInEvent 
   };
 }
 
-/** R4f: a customer opting in to a topic they already hold gets the page's notice text. */
-export async function noticeIfHeld(
-  ctx: AppContext & { queue: Enqueuer },
-  tx: Tx,
+/** R4f: a customer opting in to a topic they already hold gets the page's notice text (the job, or null). */
+export function noticeJob(
   page: PageRow,
   result: Extract<OptInOutcome, { customerId: number }>,
-): Promise<void> {
-  if (!optInShowsNotice(result)) return;
-  const job: AssistantReplyJob = {
-    kind: 'notice',
-    workspaceId: page.workspace_id,
-    customerId: result.customerId,
-  };
-  await ctx.queue.send(JOBS.assistantReply, job, { tx });
+): AssistantReplyJob | null {
+  if (!optInShowsNotice(result)) return null;
+  return { kind: 'notice', workspaceId: page.workspace_id, customerId: result.customerId };
 }
 
 /** What an opt-in's entry in the conversation log keeps: the event carries tokens, the inbox shows only this. */
