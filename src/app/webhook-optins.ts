@@ -75,6 +75,6 @@ export async function applyOptInEvents(
   }
   await messages.insertInboundEntries(tx, logs);
   // R4f notices of the batch (a burst of repeat taps), one insert for all.
-  await ctx.queue.sendMany(JOBS.assistantReply, notices, { tx });
+  if (notices.length > 0) await ctx.queue.sendMany(JOBS.assistantReply, notices, { tx });
   return outcomes;
 }
