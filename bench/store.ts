@@ -323,6 +323,8 @@ async function run(storage: Storage, label: string): Promise<Result> {
     warn(...a);
   };
   const workerOptIns = async (count: number, rate: number | null): Promise<WorkerRun> => {
+    if (drawn + count > CUSTOMERS)
+      throw new Error(`bench: ${drawn + count} opt-ins need as many customers (--customers ${CUSTOMERS})`);
     const at0 = clock.now().getTime();
     const stored: InboxEvent[] = Array.from({ length: count }, (_, n) => {
       const g = 1 + (((drawn + n) * 7919) % CUSTOMERS);

@@ -111,6 +111,19 @@ describe.each(BACKENDS)('webhook events in batches on %s', (backend) => {
     });
   });
 
+  it('a message with a lone surrogate (a truncated emoji, escaped in the JSON) is applied in the batch, logged with U+FFFD', async () => {
+    const { w, cs, ctx, observe, message, inbound } = await setup(1);
+    const [a] = cs as [(typeof cs)[0]];
+    await storeEvents(ctx.db, [message(a.psid, w.clock.now().getTime(), 'xin chào \ud83d')], w.clock.now());
+    const fellBack = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(
+      await handleWebhookCustomers(ctx, observe, [{ fbPageId: w.page.fb_page_id, psid: a.psid }]),
+    ).toEqual([undefined]);
+    expect(fellBack).not.toHaveBeenCalled(); // before: the raw payload's jsonb refused the escape
+    fellBack.mockRestore();
+    expect((await inbound(a.id)).map((m) => m.text)).toEqual(['xin chào \ufffd']);
+  });
+
   it('trust: a poison event fails its own customer’s job only; the customers beside it are applied', async () => {
     const { w, cs, ctx, observe, message, inbound } = await setup(3);
     const t = w.clock.now().getTime();

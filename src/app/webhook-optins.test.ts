@@ -120,6 +120,7 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     await c('twinB');
     const twinPayload = await seedInvitation(w.ctx, scope, twinA.id, restock.id, 'agent');
     await c('chatty');
+    await c('odd');
     const store = (n: string, kind: string, body: Record<string, unknown>, at: number) =>
       storeEvents(
         world.storage.db,
@@ -191,6 +192,8 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       ['twinA', 'optin_otn', otn('twinA', t + 9, `${tag}-otn-twinA`, twinPayload)],
       ['twinB', 'optin_otn', otn('twinB', t + 10, `${tag}-otn-twinB`, twinPayload)],
       ['chatty', 'optin_otn', otn('chatty', t + 11, `${tag}-otn-chatty`, newInvitationPayload(restock.id))],
+      // A payload no invitation has, with a lone surrogate (JSON may escape one): found by its title.
+      ['odd', 'optin_recurring', recurring('odd', t + 12, `${tag}-tok-odd`, { payload: 'ref-\ud800-x' })],
     ];
     // `chatty` also wrote a message before opting in: two pending events, so one at a time, in order.
     await store(
@@ -328,10 +331,10 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(fellBack).not.toHaveBeenCalled();
     fellBack.mockRestore();
     expect(errors).toEqual(together.jobs.map(() => undefined));
-    // One read for the nine the batch took (not `early`, whose Stop waits for its token, nor `chatty`,
+    // One read for the ten the batch took (not `early`, whose Stop waits for its token, nor `chatty`,
     // who has a message pending too); one each, one at a time, for `unknown` (topic unknown: that path
     // records the customer), `twinB` (its invitation is `twinA`'s in the same batch), `early`, `chatty`.
-    expect(vi.mocked(readForOptIns).mock.calls.map((c) => c[1].length)).toEqual([9]);
+    expect(vi.mocked(readForOptIns).mock.calls.map((c) => c[1].length)).toEqual([10]);
     expect(vi.mocked(readForOptIn)).toHaveBeenCalledTimes(4);
 
     const rec2 = recording();
@@ -355,6 +358,7 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(events('twinA')).toEqual(['accepted']);
     expect(events('twinB')).toEqual(['accepted_again']); // R3a: one invitation, counted once
     expect(events('chatty')).toEqual(['message', 'accepted']);
+    expect(events('odd')).toEqual(['accepted']);
     const of = (n: string) =>
       a[n] as {
         tokens: Array<{ stopped_at: Date | null }>;

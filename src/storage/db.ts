@@ -68,6 +68,17 @@ export interface Prepared<R> {
 }
 
 /**
+ * JSON for a json / jsonb parameter. A lone surrogate in a string (a webhook's JSON may escape one: a
+ * truncated emoji) becomes U+FFFD, as a text parameter's UTF-8 encoding makes it; PostgreSQL refuses the
+ * escape, and the event carrying it would fail every time it is applied.
+ */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'string' ? (v as string & { toWellFormed(): string }).toWellFormed() : v,
+  );
+}
+
+/**
  * A hot statement, parsed and planned once per connection (a pg named statement) instead of once per
  * call, and run without Kysely compiling anything. Its text is fixed; only `params` vary.
  */

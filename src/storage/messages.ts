@@ -1,6 +1,6 @@
 // The conversation log, both directions, with delivery and read marks.
 import { type RawBuilder, sql } from 'kysely';
-import { type Executor, prepared } from './db.ts';
+import { type Executor, jsonText, prepared } from './db.ts';
 import type { MessagesTable } from './schema.ts';
 
 export interface NewMessage {
@@ -29,7 +29,7 @@ export async function insertMessage(db: Executor, m: NewMessage): Promise<boolea
       kind: m.kind,
       mid: m.mid,
       text: m.text,
-      payload: m.payload === undefined ? null : JSON.stringify(m.payload),
+      payload: m.payload === undefined ? null : jsonText(m.payload),
       created_at: m.at,
     })
     .onConflict((oc) => oc.columns(['page_id', 'mid']).where('mid', 'is not', null).doNothing())
@@ -66,7 +66,7 @@ export async function insertInboundMessages(
     col((m) => m.kind),
     col((m) => m.mid),
     col((m) => m.text),
-    col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload))),
+    col((m) => (m.payload === undefined ? null : jsonText(m.payload))),
     col((m) => m.at),
   ]);
   return new Set(res.map((r) => `${r.page_id}\u0000${r.mid}`));
@@ -86,7 +86,7 @@ export async function insertInboundEntries(
     col((m) => m.kind),
     col(() => null),
     col((m) => m.text),
-    col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload))),
+    col((m) => (m.payload === undefined ? null : jsonText(m.payload))),
     col((m) => m.at),
   ]);
 }
@@ -115,7 +115,7 @@ export function insertSentMessagesStatement(
     FROM unnest(${col((m) => m.workspaceId)}::int[], ${col((m) => m.pageId)}::int[], ${col((m) => m.customerId)}::int[],
       ${col((m) => m.direction)}::text[], ${col((m) => m.senderKind)}::text[], ${col((m) => m.kind)}::text[],
       ${col((m) => m.mid)}::text[], ${col((m) => m.text)}::text[],
-      ${col((m) => (m.payload === undefined ? null : JSON.stringify(m.payload)))}::text[], ${col((m) => m.at)}::timestamptz[],
+      ${col((m) => (m.payload === undefined ? null : jsonText(m.payload)))}::text[], ${col((m) => m.at)}::timestamptz[],
       ${gate ? [...gate.keys] : col(() => null)}::bigint[])
       AS v(w, p, c, dir, sk, k, mid, txt, pl, at, gate_key)
     ${gate ? sql`WHERE gate_key IN ${gate.in}` : sql``}

@@ -15,7 +15,7 @@
 import type { SubscriptionState } from '../domain/model.ts';
 import type { Frequency, Profile } from '../domain/options.ts';
 import type { NewSubscription } from '../domain/subscriptions.ts';
-import { type Executor, prepared } from './db.ts';
+import { type Executor, jsonText, prepared } from './db.ts';
 import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
 export interface OptInReadInput {
@@ -368,7 +368,7 @@ export type OptInWritten =
  * id of the token the history row names, null: none); otherwise writes nothing but maybe the customer.
  */
 export async function writeOptIn(db: Executor, w: OptInWrite): Promise<OptInWritten> {
-  const detail = JSON.stringify(w.detail ?? {});
+  const detail = jsonText(w.detail ?? {});
   const inv = w.invitation;
   const c = w.customer;
   const checks = [c.interactionAt, w.versions.customer, w.versions.subscriptions, inv?.acceptedAt ?? null];
@@ -445,8 +445,8 @@ const readManyText = `SELECT i.ord::int AS ord, c.id AS customer_id, c.xmin::tex
      inv.id AS inv_id, inv.accepted_at AS inv_accepted_at, inv.sender_kind AS inv_sender_kind,
      t.id AS topic_id, t.kind AS topic_kind, t.frequency AS topic_frequency,
      t.validity_months AS topic_validity_months, s.subs, coalesce(s.subs_version, '') AS subs_version
-   FROM unnest($1::int[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[])
-     WITH ORDINALITY AS i(page_id, psid, payload, payload_topic, title, kind, ord)
+   FROM json_to_recordset($1::json)
+     AS i(ord int, page_id int, psid text, payload text, payload_topic int, title text, kind text)
    LEFT JOIN customers c ON c.page_id = i.page_id AND c.psid = i.psid
    LEFT JOIN invitations inv ON inv.page_id = i.page_id AND inv.payload = i.payload
    LEFT JOIN LATERAL (
@@ -470,33 +470,35 @@ const readMany = prepared<ReadRowOfPage & { ord: number }>('optin_read_many', re
 /** What readForOptIn returns, for each input in order (the page as given). Takes no locks. */
 export async function readForOptIns(db: Executor, inputs: readonly OptInBatchInput[]): Promise<OptInReads[]> {
   if (inputs.length === 0) return [];
-  const col = <T>(f: (i: OptInBatchInput) => T) => inputs.map(f);
-  const rows = await readMany.run(db, [
-    col((i) => i.page.id),
-    col((i) => i.psid),
-    col((i) => i.payload),
-    col((i) => i.payloadTopicId),
-    col((i) => i.title),
-    col((i) => i.kind),
-  ]);
+  // One JSON parameter, as the write's (below).
+  const input = inputs.map((i, k) => ({
+    ord: k + 1,
+    page_id: i.page.id,
+    psid: i.psid,
+    payload: i.payload,
+    payload_topic: i.payloadTopicId,
+    title: i.title,
+    kind: i.kind,
+  }));
+  const rows = await readMany.run(db, [jsonText(input)]);
   return rows.map((r) => toReads(r, inputs[r.ord - 1]!.page));
 }
 
 /** One row of a batch write: the one-opt-in write's fields (the action never "customer only"). */
 export type OptInBatchWrite = OptInWrite;
 
+// The rows travel as one JSON parameter: node-postgres would escape 26 arrays element by element in
+// JavaScript, holding the worker's event loop (and the service's, when the worker runs inside it).
 const writeManyText = `WITH input AS (
-     SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::int[],
-       $8::int[], $9::timestamptz[], $10::text[], $11::text[], $12::int[],
-       $13::text[], $14::text[], $15::text[], $16::int[], $17::timestamptz[], $18::timestamptz[], $19::timestamptz[],
-       $20::timestamptz[], $21::text[], $22::timestamptz[], $23::timestamptz[], $24::text[], $25::timestamptz[], $26::text[])
-       WITH ORDINALITY AS v(workspace, page, psid, interaction, cversion, sversion, topic,
-         invitation, inv_accepted, sender_kind, action, sub_id,
-         kind, token, token_hash, t_invitation, opted_in_at, expires_at, stopped_at,
-         used_at, frequency, last_sent_at, next_eligible_at, event, at, detail, ord)
+     SELECT * FROM json_to_recordset($1::json) AS v(ord int, workspace int, page int, psid text,
+       interaction timestamptz, cversion text, sversion text, topic int, invitation int,
+       inv_accepted timestamptz, sender_kind text, action text, sub_id int, kind text, token text,
+       token_hash text, t_invitation int, opted_in_at timestamptz, expires_at timestamptz,
+       stopped_at timestamptz, used_at timestamptz, frequency text, last_sent_at timestamptz,
+       next_eligible_at timestamptz, event text, at timestamptz, detail jsonb)
    ), cust AS (
      INSERT INTO customers (workspace_id, page_id, psid, last_interaction_at, created_at)
-     SELECT workspace, page, psid, interaction, $27::timestamptz FROM input ORDER BY page, psid
+     SELECT workspace, page, psid, interaction, $2::timestamptz FROM input ORDER BY page, psid
      ON CONFLICT ON CONSTRAINT customers_page_psid_key DO UPDATE
        SET last_interaction_at = greatest(customers.last_interaction_at, excluded.last_interaction_at)
        WHERE (excluded.page_id, excluded.psid, customers.xmin::text) IN (SELECT page, psid, cversion FROM input)
@@ -522,13 +524,13 @@ const writeManyText = `WITH input AS (
      INSERT INTO subscriptions (${TOKEN_COLUMNS}, workspace_id, page_id, customer_id, expiry_recorded_at,
                                 created_at, updated_at)
      SELECT topic, kind, token, token_hash, t_invitation, opted_in_at, expires_at, stopped_at, used_at, frequency,
-            last_sent_at, next_eligible_at, workspace, page, customer_id, NULL, $27::timestamptz, $27::timestamptz
+            last_sent_at, next_eligible_at, workspace, page, customer_id, NULL, $2::timestamptz, $2::timestamptz
      FROM ok WHERE action = 'insert'
      RETURNING id, customer_id
    ), upd AS (
      UPDATE subscriptions s SET (${TOKEN_COLUMNS}, expiry_recorded_at, updated_at)
        = (ok.topic, ok.kind, ok.token, ok.token_hash, ok.t_invitation, ok.opted_in_at, ok.expires_at, ok.stopped_at,
-          ok.used_at, ok.frequency, ok.last_sent_at, ok.next_eligible_at, NULL, $27::timestamptz)
+          ok.used_at, ok.frequency, ok.last_sent_at, ok.next_eligible_at, NULL, $2::timestamptz)
      FROM ok WHERE ok.action = 'update' AND s.id = ok.sub_id
      RETURNING s.id
    ), mark AS (
@@ -540,7 +542,7 @@ const writeManyText = `WITH input AS (
      INSERT INTO consent_history
        (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at, invitation_id, sender_kind, detail)
      SELECT ok.workspace, ok.page, ok.topic, ok.customer_id, coalesce(ins.id, ok.sub_id), ok.event, ok.at,
-            ok.invitation, ok.sender_kind, ok.detail::jsonb
+            ok.invitation, ok.sender_kind, ok.detail
      FROM ok LEFT JOIN ins ON ins.customer_id = ok.customer_id
      RETURNING customer_id, subscription_id
    )
@@ -558,37 +560,39 @@ export async function writeOptIns(
   now: Date,
 ): Promise<OptInWritten[]> {
   if (ws.length === 0) return [];
-  const col = <T>(f: (w: OptInBatchWrite) => T) => ws.map(f);
-  const row = (w: OptInBatchWrite) => (w.action.kind === 'ignore' ? null : w.action.row);
-  const rows = await writeMany.run(db, [
-    col((w) => w.customer.workspaceId),
-    col((w) => w.customer.pageId),
-    col((w) => w.customer.psid),
-    col((w) => w.customer.interactionAt),
-    col((w) => w.versions.customer),
-    col((w) => w.versions.subscriptions),
-    col((w) => w.topicId),
-    col((w) => w.invitation?.id ?? null),
-    col((w) => w.invitation?.acceptedAt ?? null),
-    col((w) => w.invitation?.senderKind ?? null),
-    col((w) => w.action.kind),
-    col((w) => (w.action.kind === 'insert' ? null : w.action.subscriptionId)),
-    col((w) => row(w)?.kind ?? null),
-    col((w) => (row(w) ? encrypt(row(w)!.token) : null)),
-    col((w) => (row(w) ? lookupHash(row(w)!.token) : null)),
-    col((w) => row(w)?.invitationId ?? null),
-    col((w) => row(w)?.optedInAt ?? null),
-    col((w) => row(w)?.expiresAt ?? null),
-    col((w) => row(w)?.stoppedAt ?? null),
-    col((w) => row(w)?.usedAt ?? null),
-    col((w) => row(w)?.frequency ?? null),
-    col((w) => row(w)?.lastSentAt ?? null),
-    col((w) => row(w)?.nextEligibleAt ?? null),
-    col((w) => w.event),
-    col((w) => w.at),
-    col((w) => JSON.stringify(w.detail ?? {})),
-    now,
-  ]);
+  const input = ws.map((w, k) => {
+    const row = w.action.kind === 'ignore' ? null : w.action.row;
+    return {
+      ord: k + 1,
+      workspace: w.customer.workspaceId,
+      page: w.customer.pageId,
+      psid: w.customer.psid,
+      interaction: w.customer.interactionAt,
+      cversion: w.versions.customer,
+      sversion: w.versions.subscriptions,
+      topic: w.topicId,
+      invitation: w.invitation?.id ?? null,
+      inv_accepted: w.invitation?.acceptedAt ?? null,
+      sender_kind: w.invitation?.senderKind ?? null,
+      action: w.action.kind,
+      sub_id: w.action.kind === 'insert' ? null : w.action.subscriptionId,
+      kind: row?.kind ?? null,
+      token: row ? encrypt(row.token) : null,
+      token_hash: row ? lookupHash(row.token) : null,
+      t_invitation: row?.invitationId ?? null,
+      opted_in_at: row?.optedInAt ?? null,
+      expires_at: row?.expiresAt ?? null,
+      stopped_at: row?.stoppedAt ?? null,
+      used_at: row?.usedAt ?? null,
+      frequency: row?.frequency ?? null,
+      last_sent_at: row?.lastSentAt ?? null,
+      next_eligible_at: row?.nextEligibleAt ?? null,
+      event: w.event,
+      at: w.at,
+      detail: w.detail ?? {},
+    };
+  });
+  const rows = await writeMany.run(db, [jsonText(input), now]);
   const byOrd = new Map(rows.map((r) => [r.ord, r]));
   return ws.map((_, k): OptInWritten => {
     const r = byOrd.get(k + 1);
