@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import {
   addMonths,
@@ -51,6 +53,19 @@ describe('R8a validity', () => {
 describe('R7a OTN expiry', () => {
   it('R7a: an OTN token expires exactly one year after acceptance', () => {
     expect(otnExpiry(d('2026-03-02T03:00:00Z'))).toEqual(d('2027-03-02T03:00:00Z'));
+    expect(otnExpiry(d('2028-02-29T23:59:59.999Z'))).toEqual(d('2029-02-28T23:59:59.999Z'));
+    expect(otnExpiry(d('2027-12-31T23:00:00Z'))).toEqual(d('2028-12-31T23:00:00Z'));
+  });
+
+  it('R7a: one calendar year in UTC, as luxon counts it, for any instant (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) }), (ms) => {
+        const at = new Date(ms);
+        const luxon = DateTime.fromJSDate(at, { zone: 'utc' }).plus({ years: 1 }).toJSDate();
+        expect(otnExpiry(at)).toEqual(luxon);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 
