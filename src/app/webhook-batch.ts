@@ -24,6 +24,7 @@ import {
 
 /** Events applied in one transaction at most; a longer backlog takes several. */
 export const EVENTS_PER_TRANSACTION = 1000;
+const DECODE_CHUNK = 50;
 
 export interface CustomerOutcome extends ProcessedBatch {
   job: WebhookCustomerJob;
@@ -89,11 +90,17 @@ async function applyTogether(
       await inbox.markProcessedMany(tx, marks, ctx.clock.now());
       marks = [];
     };
-    const events: PendingEvent[] = pending.map((row) => ({
-      row,
-      key: keyOf({ fbPageId: row.fb_page_id, psid: row.psid }),
-      parsed: storedEvent(row),
-    }));
+    const events: PendingEvent[] = [];
+    for (const row of pending) {
+      // Decoding (decrypt, parse) is the batch's longest stretch of JavaScript: the event loop is let go
+      // every DECODE_CHUNK events, so a service running the worker inside it keeps answering meanwhile.
+      if (events.length > 0 && events.length % DECODE_CHUNK === 0) await new Promise(setImmediate);
+      events.push({
+        row,
+        key: keyOf({ fbPageId: row.fb_page_id, psid: row.psid }),
+        parsed: storedEvent(row),
+      });
+    }
     // Customers with nothing but plain messages pending: applied set-based (webhook-messages.ts).
     const plain = plainMessageCustomers(events, pageOf);
     const bulk = events.filter((ev) => plain.has(ev.key));
