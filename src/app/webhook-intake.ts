@@ -145,7 +145,8 @@ export class WebhookIntake {
     const changed = statuses.length ? await applyTemplateStatusChanges(this.ctx, statuses) : 0;
     // R14d: the marketing_message_* changes are applied (idempotently) before the delivery is answered.
     const paid = parseMarketingWebhook(body, this.ctx.clock.now());
-    await applyMarketingEvents(this.ctx, paid.events);
+    // Most deliveries carry none: no call (and no promise) for them.
+    if (paid.events.length) await applyMarketingEvents(this.ctx, paid.events);
     const changesOnly = statuses.length > 0 || paid.events.length > 0;
     return {
       status: 'accepted',
