@@ -3,6 +3,7 @@
 // processing — one transaction, shared by concurrent deliveries (group commit) — then 200.
 
 import {
+  carriesChanges,
   checkDelivery,
   type DeliveryProblem,
   entryPageIds,
@@ -131,6 +132,9 @@ export class WebhookIntake {
           throw new Error('webhook intake: pages kept changing under the delivery');
         continue;
       }
+      // Nothing page-level to apply (every delivery of messaging events only): answered as it is.
+      if (!carriesChanges(input.body))
+        return { status: 'accepted', events: events.length, stored, skipped: parsed.errors, dropped };
       return this.applyChanges(input.body, { events: events.length, stored, errors: parsed.errors, dropped });
     }
   }
@@ -145,8 +149,7 @@ export class WebhookIntake {
     const changed = statuses.length ? await applyTemplateStatusChanges(this.ctx, statuses) : 0;
     // R14d: the marketing_message_* changes are applied (idempotently) before the delivery is answered.
     const paid = parseMarketingWebhook(body, this.ctx.clock.now());
-    // Most deliveries carry none: no call (and no promise) for them.
-    if (paid.events.length) await applyMarketingEvents(this.ctx, paid.events);
+    await applyMarketingEvents(this.ctx, paid.events);
     const changesOnly = statuses.length > 0 || paid.events.length > 0;
     return {
       status: 'accepted',
