@@ -42,7 +42,7 @@ export {
   verifyChallenge,
   verifySignature,
 } from './webhook.ts';
-export { parseTemplateStatusUpdates, type TemplateStatusUpdate } from './webhook-changes.ts';
+export { carriesChanges, parseTemplateStatusUpdates, type TemplateStatusUpdate } from './webhook-changes.ts';
 export type * from './webhook-events.ts';
 export {
   checkDelivery,

@@ -7,7 +7,7 @@ import {
   parseLibraryTemplate,
   templateSendBody,
 } from './templates.ts';
-import { parseTemplateStatusUpdates } from './webhook-changes.ts';
+import { carriesChanges, parseTemplateStatusUpdates } from './webhook-changes.ts';
 
 describe('utility template wire formats', () => {
   it("R13a: a written template is Meta's named-parameter create body", () => {
@@ -142,5 +142,26 @@ describe('utility template wire formats', () => {
       { fbPageId: '111', fbTemplateId: null, name: 'b', language: null, event: 'APPROVED', reason: null },
     ]);
     expect(parseTemplateStatusUpdates({ object: 'user', entry: [] })).toEqual([]);
+  });
+});
+
+describe('carriesChanges: whether a delivery has page changes to look for', () => {
+  it('is true when any entry has a changes array, false for messaging-only and odd bodies', () => {
+    const messaging = { object: 'page', entry: [{ id: '1', time: 1, messaging: [{ sender: { id: '2' } }] }] };
+    const changes = {
+      object: 'page',
+      entry: [
+        { id: '1', messaging: [] },
+        { id: '1', changes: [{ field: 'message_template_status_update', value: { event: 'APPROVED' } }] },
+      ],
+    };
+    expect(carriesChanges(messaging)).toBe(false);
+    expect(carriesChanges(changes)).toBe(true);
+    expect(carriesChanges({ object: 'page', entry: [{ id: '1', changes: [] }] })).toBe(true);
+    for (const odd of [null, 'x', {}, { entry: 'x' }, { entry: [null, 3, { changes: {} }] }])
+      expect(carriesChanges(odd)).toBe(false);
+    // What it skips is what the parsers would find: nothing, for every body it calls change-free.
+    expect(parseTemplateStatusUpdates(messaging)).toEqual([]);
+    expect(parseTemplateStatusUpdates(changes)).toHaveLength(1);
   });
 });

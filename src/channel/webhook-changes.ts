@@ -28,6 +28,17 @@ function str(v: unknown): string | null {
   return typeof v === 'number' && Number.isFinite(v) ? String(v) : null;
 }
 
+/**
+ * Does any entry carry page changes (`entry[].changes[]`: template statuses, the marketing funnel)? A
+ * delivery of `messaging[]` events only carries none, and its intake skips looking for them.
+ */
+export function carriesChanges(body: unknown): boolean {
+  const b = rec(body);
+  if (!b || !Array.isArray(b.entry)) return false;
+  for (const entry of b.entry) if (Array.isArray(rec(entry)?.changes)) return true;
+  return false;
+}
+
 /** Every template status change of a delivery; entries and changes it cannot read are skipped. */
 export function parseTemplateStatusUpdates(body: unknown): TemplateStatusUpdate[] {
   const b = rec(body);

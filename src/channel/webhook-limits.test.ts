@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDelivery, entryPageIds, MAX_DEPTH, MAX_EVENTS, MAX_STRING } from './webhook-limits.ts';
 
@@ -94,5 +95,69 @@ describe('checkDelivery (issue 9 item 4; platform.md wire formats)', () => {
   it('names every page the entries carry, once', () => {
     const body = { object: 'page', entry: [{ id: 'a' }, { id: 'b' }, { id: 'a' }, { id: '\u0000' }] };
     expect(entryPageIds(body)).toEqual(['a', 'b']);
+  });
+});
+
+// The explicit-stack walk checkDelivery used before its walk became recursive (no allocation per value):
+// the reference the new one must agree with, problem and path, whatever the body.
+function stackWalk(body: unknown): { code: string; at: string } | null {
+  const stack: Array<[unknown, number, string]> = [[body, 1, '$']];
+  while (stack.length) {
+    const [v, depth, at] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.length > MAX_STRING) return { code: 'webhook_value_too_long', at };
+      if (v.includes('\u0000')) return { code: 'webhook_invalid_text', at };
+      continue;
+    }
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_DEPTH) return { code: 'webhook_too_deep', at };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1, `${at}[${i}]`]);
+    } else {
+      for (const [k, child] of Object.entries(v)) {
+        if (k.length > MAX_STRING || k.includes('\u0000')) return { code: 'webhook_invalid_text', at };
+        stack.push([child, depth + 1, `${at}.${k}`]);
+      }
+    }
+  }
+  return null;
+}
+
+describe('checkDelivery walks a body as the explicit stack did', () => {
+  const odd = fc.constantFrom('a\u0000b', 'x'.repeat(MAX_STRING + 1), '', 'chào', '\u0000');
+  const value = fc.letrec((tie) => ({
+    v: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.string(),
+      odd,
+      fc.integer(),
+      fc.constant(null),
+      fc.array(tie('v'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(fc.string({ maxLength: 3 }), odd), tie('v'), { maxKeys: 4 }),
+    ),
+  })).v;
+
+  it('names the same problem at the same path (or none) for any entries', () => {
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 4 }), (entry) => {
+        const body = { object: 'page', entry };
+        const ref = stackWalk(body);
+        const got = checkDelivery(body);
+        if (ref) expect({ code: got?.code, at: got?.at }).toEqual(ref);
+        else
+          expect(['webhook_too_deep', 'webhook_value_too_long', 'webhook_invalid_text']).not.toContain(
+            got?.code,
+          );
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('the same at nesting around the limit', () => {
+    for (let n = MAX_DEPTH - 6; n <= MAX_DEPTH + 2; n++) {
+      const body = delivery(event({ x: nest(n), y: [nest(n), 'a\u0000'] }));
+      expect(checkDelivery(body)?.at).toBe(stackWalk(body)?.at);
+      expect(checkDelivery(body)?.code).toBe(stackWalk(body)?.code);
+    }
   });
 });

@@ -80,31 +80,58 @@ function validTimestamp(v: unknown): boolean {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 && n <= MAX_TIMESTAMP_MS;
 }
 
+/** A problem found by `walk`, with the path to it innermost first (built only once one is found). */
+type Found = { code: DeliveryProblemCode; path: Array<string | number> };
+
 /**
- * Depth, string sizes and NULs over the whole body, without recursion (a hostile body may nest far
- * deeper than the stack).
+ * Depth, string sizes and NULs over the whole body. Recursive, but never deeper than MAX_DEPTH + 1
+ * frames: an object or array deeper than that is refused before its children are looked at, so a
+ * hostile body nested far deeper than the stack stops at the limit. Nothing is allocated per value
+ * (a delivery has dozens): the path is built only for the problem found. Keys of an object are checked
+ * before its values, and children are looked at last first — the order the explicit stack this
+ * replaced had, so the same problem is named when there are several.
  */
-function walk(body: unknown): DeliveryProblem | null {
-  const stack: Array<[unknown, number, string]> = [[body, 1, '$']];
-  while (stack.length) {
-    const [v, depth, at] = stack.pop()!;
-    if (typeof v === 'string') {
-      if (v.length > MAX_STRING) return problem('webhook_value_too_long', at);
-      if (v.includes('\u0000')) return problem('webhook_invalid_text', at);
-      continue;
-    }
-    if (v === null || typeof v !== 'object') continue;
-    if (depth > MAX_DEPTH) return problem('webhook_too_deep', at);
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) stack.push([v[i], depth + 1, `${at}[${i}]`]);
-    } else {
-      for (const [k, child] of Object.entries(v)) {
-        if (k.length > MAX_STRING || k.includes('\u0000')) return problem('webhook_invalid_text', at);
-        stack.push([child, depth + 1, `${at}.${k}`]);
+function walk(v: unknown, depth: number): Found | null {
+  if (typeof v === 'string') {
+    if (v.length > MAX_STRING) return { code: 'webhook_value_too_long', path: [] };
+    if (v.includes('\u0000')) return { code: 'webhook_invalid_text', path: [] };
+    return null;
+  }
+  if (v === null || typeof v !== 'object') return null;
+  if (depth > MAX_DEPTH) return { code: 'webhook_too_deep', path: [] };
+  if (Array.isArray(v)) {
+    for (let i = v.length - 1; i >= 0; i--) {
+      const found = walk(v[i], depth + 1);
+      if (found) {
+        found.path.push(i);
+        return found;
       }
+    }
+    return null;
+  }
+  const keys = Object.keys(v);
+  for (const k of keys) {
+    if (k.length > MAX_STRING || k.includes('\u0000')) return { code: 'webhook_invalid_text', path: [] };
+  }
+  for (let i = keys.length - 1; i >= 0; i--) {
+    const k = keys[i]!;
+    const found = walk((v as Rec)[k], depth + 1);
+    if (found) {
+      found.path.push(k);
+      return found;
     }
   }
   return null;
+}
+
+/** `$.entry[0].messaging[3]` from a path innermost first. */
+function pathText(path: Array<string | number>): string {
+  let at = '$';
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i]!;
+    at += typeof step === 'number' ? `[${step}]` : `.${step}`;
+  }
+  return at;
 }
 
 function checkEvent(e: unknown, at: string): DeliveryProblem | null {
@@ -133,8 +160,8 @@ export function checkDelivery(body: unknown): DeliveryProblem | null {
   if (!isRec(body) || body.object !== 'page' || !Array.isArray(body.entry))
     return problem('invalid_webhook', '$');
   if (body.entry.length > MAX_EVENTS) return problem('webhook_too_many_events', 'entry');
-  const shape = walk(body);
-  if (shape) return shape;
+  const shape = walk(body, 1);
+  if (shape) return problem(shape.code, pathText(shape.path));
   let events = 0;
   for (const [ei, entry] of body.entry.entries()) {
     const at = `entry[${ei}]`;

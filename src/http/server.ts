@@ -9,7 +9,7 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
 import { checkDatabase } from '../app/workspaces.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
@@ -132,18 +132,27 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
   const checkAccess = guard(deps.ctx, limit);
   const recordAudit = auditTrail(deps.ctx);
-  app.addHook('onRequest', async (req, reply) => {
+  // Run for every request but needed by /api only: elsewhere (a webhook delivery) they call `done` at
+  // once, no promise per request; for /api they return the promise, awaited as an async hook's is.
+  const apiOnly =
+    (hook: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    (
+      req: FastifyRequest,
+      reply: FastifyReply,
+      done: HookHandlerDoneFunction,
+    ): Promise<unknown> | undefined => {
+      if (isApi(req.url)) return hook(req, reply);
+      done();
+      return undefined;
+    };
+  const access = apiOnly(checkAccess);
+  app.addHook('onRequest', (req, reply, done) => {
     req.auth = null;
-    if (!isApi(req.url)) return;
-    return checkAccess(req, reply);
+    return access(req, reply, done);
   });
   const noteTarget = noteAuditTarget(deps.ctx);
-  app.addHook('preHandler', async (req) => {
-    if (isApi(req.url)) await noteTarget(req);
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    if (isApi(req.url)) await recordAudit(req, reply);
-  });
+  app.addHook('preHandler', apiOnly(noteTarget));
+  app.addHook('onResponse', apiOnly(recordAudit));
   const apiRoutes: ApiRoute[] = [];
   app.decorate('apiRoutes', apiRoutes);
   app.addHook('onRoute', (route) => {

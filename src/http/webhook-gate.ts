@@ -2,6 +2,7 @@
 // signature can be checked, so anyone can make the server hold one. Three bounds keep that small:
 // a body size limit (the route's bodyLimit), a time limit to receive it, and a cap on how many are
 // held at once — over the cap a request is answered 503 + Retry-After before its body is read.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './errors.ts';
 
@@ -27,10 +28,36 @@ const BUSY = {
   vi: 'Máy chủ đang nhận quá nhiều webhook cùng lúc; vui lòng thử lại sau ít giây.',
 };
 
-/** Counts webhook bodies from the first byte of the request until authenticated or answered. */
+/** Sweeps per body timeout: a slow body is dropped between 1 and 1 + 1/SWEEPS timeouts after it began. */
+const SWEEPS = 4;
+
+interface Slot {
+  gate: BodyGate;
+  req: IncomingMessage;
+  /** The sweep count when the request arrived: its age in sweep periods, without reading a clock. */
+  born: number;
+}
+
+const SLOT = Symbol('webhook body slot');
+type WithSlot = { [SLOT]?: Slot };
+
+/** The response's 'close' (answered, refused, dropped or aborted): one shared listener, no closure. */
+function onResponseClose(this: ServerResponse): void {
+  const slot = (this as WithSlot)[SLOT];
+  if (slot) slot.gate.free(slot);
+}
+
+/**
+ * Counts webhook bodies from the first byte of the request until authenticated or answered. The time
+ * bound costs no timer per request (a timer, its callback and two listeners were a visible part of a
+ * delivery's CPU): one sweep every timeout / SWEEPS, running only while a body is held, drops a request
+ * whose body is still incomplete after at least the timeout (at most a quarter more).
+ */
 export class BodyGate {
-  private held = 0;
-  private readonly slots = new WeakMap<FastifyRequest, () => void>();
+  private readonly held = new Set<Slot>();
+  private sweeps = 0;
+  private sweeper: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly limits: WebhookLimits,
@@ -38,12 +65,12 @@ export class BodyGate {
   ) {}
 
   get pending(): number {
-    return this.held;
+    return this.held.size;
   }
 
-  /** onRequest hook: takes a slot or answers 503; drops the connection if the body is too slow. */
-  readonly enter = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    if (this.held >= this.limits.maxPendingBodies) {
+  /** onRequest hook: takes a slot or answers 503 (callback style: no promise per request). */
+  readonly enter = (req: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    if (this.held.size >= this.limits.maxPendingBodies) {
       this.onRefused('busy');
       // Read no more of a body we will not use (draining it costs as much memory churn as keeping
       // it), answer, and close the connection.
@@ -58,30 +85,56 @@ export class BodyGate {
         connection: 'close',
       });
       reply.raw.end(body, () => socket.destroy());
+      done();
       return;
     }
-    this.held++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.held--;
-      clearTimeout(timer);
-    };
-    const timer = setTimeout(() => {
-      // No answer can be written while the body is half read: drop the connection (frees its buffers).
-      this.onRefused('body_timeout');
-      release();
-      req.raw.destroy();
-    }, this.limits.bodyTimeoutMs);
-    timer.unref();
-    req.raw.once('end', () => clearTimeout(timer));
-    reply.raw.once('close', release);
-    this.slots.set(req, release);
+    const slot: Slot = { gate: this, req: req.raw, born: this.sweeps };
+    this.held.add(slot);
+    (req.raw as WithSlot)[SLOT] = slot;
+    (reply.raw as WithSlot)[SLOT] = slot;
+    reply.raw.on('close', onResponseClose);
+    if (this.sweeper === null && !this.closed) {
+      const every = Math.max(1, Math.ceil(this.limits.bodyTimeoutMs / SWEEPS));
+      this.sweeper = setInterval(() => this.sweep(), every);
+      this.sweeper.unref();
+    }
+    done();
   };
 
   /** The body is read and its origin known: it no longer counts as unauthenticated. */
   release(req: FastifyRequest): void {
-    this.slots.get(req)?.();
+    const slot = (req.raw as WithSlot)[SLOT];
+    if (slot) this.free(slot);
+  }
+
+  /** @internal The slot is given back (released, answered or dropped); idempotent. */
+  free(slot: Slot): void {
+    this.held.delete(slot);
+  }
+
+  /** Stops the sweep (the server is closing; its connections go with it). */
+  close(): void {
+    this.closed = true;
+    this.stopSweeping();
+  }
+
+  private sweep(): void {
+    this.sweeps++;
+    // Oldest first (a Set keeps insertion order): stop at the first one too young to drop.
+    for (const slot of this.held) {
+      if (this.sweeps - slot.born <= SWEEPS) break;
+      // Fully received: it waits for its answer, no longer for its body.
+      if (slot.req.complete) continue;
+      // No answer can be written while the body is half read: drop the connection (frees its buffers).
+      this.onRefused('body_timeout');
+      this.free(slot);
+      slot.req.destroy();
+    }
+    if (this.held.size === 0) this.stopSweeping();
+  }
+
+  private stopSweeping(): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    this.sweeper = null;
   }
 }

@@ -83,8 +83,10 @@ export function encrypt(plain: string | null): string | null {
   if (plain === null) return null;
   const iv = nextIv();
   const cipher = createCipheriv('aes-256-gcm', cipherKey(), iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  const body = cipher.update(plain, 'utf8');
+  const tail = cipher.final(); // empty for GCM; the tag is ready after it
+  // One copy of the pieces, not one for the ciphertext and another for iv + tag + ciphertext.
+  return PREFIX + Buffer.concat([iv, cipher.getAuthTag(), body, tail]).toString('base64');
 }
 
 export function decrypt(stored: string): string;

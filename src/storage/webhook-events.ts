@@ -16,12 +16,15 @@ export interface InboxEvent {
   body: Record<string, unknown>;
 }
 
-/** The events insert, its parameters numbered from `$<first>` (the rows' columns, then the time). */
-function insertEventsText(first: number): string {
-  const [p, s, k, i, e, b, at] = [0, 1, 2, 3, 4, 5, 6].map((n) => `$${first + n}`);
+/**
+ * The events insert: `$<events>` is the rows as one JSON array (`eventsJson`), `$<at>` the time. One
+ * JSON text instead of six arrays: node-postgres escapes every element of an array parameter in
+ * JavaScript, while JSON.stringify is native (a visible share of the intake's CPU per delivery).
+ */
+function insertEventsText(events: number, at: number): string {
   return `INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at)
-   SELECT p, s, k, i, e, b, ${at}::timestamptz
-   FROM unnest(${p}::text[], ${s}::text[], ${k}::text[], ${i}::text[], ${e}::timestamptz[], ${b}::text[]) AS r(p, s, k, i, e, b)
+   SELECT p, s, k, i, e, b, $${at}::timestamptz
+   FROM json_to_recordset($${events}::json) AS r(p text, s text, k text, i text, e timestamptz, b text)
    ON CONFLICT ON CONSTRAINT webhook_events_key DO NOTHING
    RETURNING idempotency_key`;
 }
@@ -62,9 +65,9 @@ const GUARD = `guard AS (
  */
 function guardedText(jobsInsert: string | undefined): string {
   const first = jobsInsert ? 6 : 5;
-  const insert = insertEventsText(first).replace(
-    'AS r(p, s, k, i, e, b)',
-    'AS r(p, s, k, i, e, b)\n   WHERE (SELECT ok FROM guard)',
+  const insert = insertEventsText(first, first + 1).replace(
+    'e timestamptz, b text)',
+    'e timestamptz, b text)\n   WHERE (SELECT ok FROM guard)',
   );
   const ctes = [GUARD];
   if (jobsInsert)
@@ -89,20 +92,32 @@ function guardedStatement(jobsInsert: string | undefined): Prepared<{ idempotenc
   return p;
 }
 
-/** The events' columns in key order (see storeEvents), then the time. */
-function eventParams(events: InboxEvent[], receivedAt: Date): unknown[] {
+// Node 24 has it (ES2024); the project's lib is ES2023.
+type WellFormed = string & { toWellFormed(): string };
+
+/**
+ * A text the way the array parameters sent it: a lone surrogate (a JSON body may escape one) becomes
+ * U+FFFD, as UTF-8 encoding made it, where PostgreSQL's JSON would keep the escape as written.
+ */
+function text(s: string): string {
+  return (s as WellFormed).toWellFormed();
+}
+
+/** The events as one JSON array, in key order (see storeEvents), each body encrypted. */
+function eventsJson(events: InboxEvent[]): string {
   const rows = [...events].sort((a, b) =>
     a.idempotencyKey < b.idempotencyKey ? -1 : a.idempotencyKey > b.idempotencyKey ? 1 : 0,
   );
-  return [
-    rows.map((e) => e.fbPageId),
-    rows.map((e) => e.psid),
-    rows.map((e) => e.kind),
-    rows.map((e) => e.idempotencyKey),
-    rows.map((e) => e.eventAt.toISOString()),
-    rows.map((e) => encrypt(JSON.stringify(e.body))),
-    receivedAt,
-  ];
+  return JSON.stringify(
+    rows.map((e) => ({
+      p: text(e.fbPageId),
+      s: text(e.psid),
+      k: e.kind,
+      i: text(e.idempotencyKey),
+      e: e.eventAt.toISOString(),
+      b: encrypt(JSON.stringify(e.body)),
+    })),
+  );
 }
 
 /**
@@ -139,16 +154,24 @@ export async function storeEventsIfPages(
   receivedAt: Date,
   jobs?: JobsWithEvents,
 ): Promise<Set<string> | 'stale'> {
+  // A group's deliveries mostly name the same page: each distinct belief is sent once (the key is
+  // injective: PostgreSQL text holds no NUL, and a null secret is told apart from every string).
+  const distinct = new Map<string, PageBelief>();
+  for (const b of beliefs) {
+    const secret = b.secretCiphertext === null ? '-' : `+${b.secretCiphertext}`;
+    distinct.set(`${b.fbPageId}\0${b.pageId}\0${b.workspaceId}\0${secret}`, b);
+  }
+  const unique = [...distinct.values()];
   const guard = [
-    beliefs.map((b) => b.fbPageId),
-    beliefs.map((b) => b.pageId),
-    beliefs.map((b) => b.workspaceId),
-    beliefs.map((b) => b.secretCiphertext),
+    unique.map((b) => b.fbPageId),
+    unique.map((b) => b.pageId),
+    unique.map((b) => b.workspaceId),
+    unique.map((b) => b.secretCiphertext),
   ];
-  const params = eventParams(events, receivedAt);
+  const rows = eventsJson(events);
   const res = await guardedStatement(jobs?.insert).run(
     db,
-    jobs ? [...guard, jobs.payload, ...params] : [...guard, ...params],
+    jobs ? [...guard, jobs.payload, rows, receivedAt] : [...guard, rows, receivedAt],
   );
   const fresh = new Set<string>();
   for (const r of res) {

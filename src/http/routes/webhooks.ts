@@ -10,6 +10,12 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
   const intake = new WebhookIntake(deps.ctx, { commitsInFlight: deps.webhook.commitsInFlight ?? 1 });
   const limits = { ...DEFAULT_WEBHOOK_LIMITS, ...deps.webhook.limits };
   const gate = new BodyGate(limits, (reason) => deps.metrics.webhooksRejected.inc({ reason }));
+  app.addHook('onClose', async () => gate.close());
+  // The per-delivery series, bound once (a labelled inc looks its series up by the labels every time).
+  const events = {
+    stored: deps.metrics.webhookEvents.labels({ stage: 'stored' }),
+    duplicate: deps.metrics.webhookEvents.labels({ stage: 'duplicate' }),
+  };
   app.get('/webhooks/messenger', { schema: { hide: true } }, async (req, reply) => {
     const challenge = deps.webhook.verifyToken
       ? verifyChallenge(req.query as Record<string, unknown>, deps.webhook.verifyToken)
@@ -61,8 +67,8 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
             // Logged whatever the request logger: the operator sees a suspended shop's traffic.
             console.warn(`[webhooks] ${result.dropped} event(s) of a suspended workspace dropped`);
           }
-          deps.metrics.webhookEvents.inc({ stage: 'stored' }, result.stored);
-          deps.metrics.webhookEvents.inc({ stage: 'duplicate' }, result.events - result.stored);
+          events.stored.inc(result.stored);
+          events.duplicate.inc(result.events - result.stored);
           return reply.status(200).send('EVENT_RECEIVED');
       }
     },
