@@ -134,7 +134,7 @@ export async function applyOptIn(ctx: AppContext, e: OptInEvent): Promise<OptInO
 /** What an opt-in writes, decided by the domain from what was read. */
 type OptInPlan =
   | { kind: 'unknown_topic'; customer: OptInCustomer }
-  | { kind: 'write'; write: OptInWrite; alreadyHeld: boolean };
+  | { kind: 'write'; write: OptInWrite; outcome: AcceptanceDecision['history']; alreadyHeld: boolean };
 
 function planOptIn(r: OptInReads, e: OptInEvent, now: Date): OptInPlan {
   const { topic, invitation, existing } = r;
@@ -155,6 +155,7 @@ function planOptIn(r: OptInReads, e: OptInEvent, now: Date): OptInPlan {
   });
   return {
     kind: 'write',
+    outcome: decision.history,
     alreadyHeld: existing.some((s) => isHeld(s, e.at)),
     write: {
       customer,
@@ -176,7 +177,7 @@ const outcomeOf = (
 ): OptInOutcome | null =>
   written.applied
     ? {
-        outcome: plan.write.event as 'accepted' | 'accepted_again' | 'accepted_stale',
+        outcome: plan.outcome,
         topicId: plan.write.topicId,
         customerId: written.customerId,
         subscriptionId: written.subscriptionId,
