@@ -1,15 +1,16 @@
 // buildServer(deps): the Fastify app, used by main.ts and by tests. Routes are thin: validate input
 // by schema, call one use-case, present the result. Errors go through one table (errors.ts).
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
+import helmet, { type HelmetOptions } from 'helmet';
 import { checkDatabase } from '../app/workspaces.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
@@ -49,6 +50,39 @@ declare module 'fastify' {
 
 /** The console's build output (web/dist), served at / when it exists. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+/**
+ * The security headers helmet sets for this server's options, computed once: the console and the API docs
+ * are served from this origin only. (The Fastify plugin rebuilt helmet's middleware for every request.)
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = helmetHeaders({
+  contentSecurityPolicy: {
+    directives: {
+      defaultSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:', 'https:', 'http:'],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      scriptSrc: ["'self'"],
+      connectSrc: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+});
+
+/** Runs helmet's middleware once against a response that only records what it sets. */
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const res = {
+    setHeader: (name: string, value: string) => {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader: () => {},
+  };
+  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
+    if (err) throw err;
+  });
+  return headers;
+}
 
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
@@ -109,20 +143,6 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
   }
   // --- end web console ----------------------------------------------------------------------------------
 
-  // Security headers. The console and the API docs are served from this origin only.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'https:', 'http:'],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginEmbedderPolicy: false,
-  });
   await app.register(cookie);
   // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
   const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
@@ -146,8 +166,11 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       return undefined;
     };
   const access = apiOnly(checkAccess);
+  // Webhook deliveries go without them: Meta reads none of the browser security headers.
+  const isWebhook = (url: string) => url.startsWith('/webhooks/');
   app.addHook('onRequest', (req, reply, done) => {
     req.auth = null;
+    if (!isWebhook(req.url)) reply.headers(SECURITY_HEADERS);
     return access(req, reply, done);
   });
   const noteTarget = noteAuditTarget(deps.ctx);

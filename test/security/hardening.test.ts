@@ -49,11 +49,30 @@ describe('hardening', () => {
     expect(verify.status).toBe(403);
   });
 
-  it('security headers are set on the API and the console', async () => {
-    const res = await call(base, 'GET', '/healthz');
-    expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(String(res.headers['content-security-policy'])).toContain("default-src 'self'");
-    expect(res.headers['x-frame-options']).toBeDefined();
+  it('security headers are set on the API (answers and refusals) and the console, not on webhook deliveries', async () => {
+    for (const [method, url] of [
+      ['GET', '/healthz'],
+      ['GET', '/api/topics'], // 401: refusals carry them too
+      ['GET', '/no-such-route'],
+    ] as const) {
+      const res = await call(base, method, url);
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(String(res.headers['content-security-policy']), url).toContain("default-src 'self'");
+      expect(String(res.headers['content-security-policy']), url).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(res.headers['strict-transport-security'], url).toContain('max-age=');
+    }
+    // Meta reads none of them: a delivery's answer is not a page a browser renders.
+    const delivery = await call(
+      base,
+      'POST',
+      '/webhooks/messenger',
+      {},
+      JSON.stringify({ object: 'page', entry: [] }),
+    );
+    expect(delivery.status).toBe(401);
+    expect(delivery.headers['content-security-policy']).toBeUndefined();
+    expect(delivery.headers['x-frame-options']).toBeUndefined();
   });
 
   it('the database holds no page token, app secret or notification token in clear text (a dump is grepped)', async () => {

@@ -29,8 +29,8 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
 
   app.post(
     '/webhooks/messenger',
-    // Meta reads none of the browser security headers: computing them per delivery is wasted work.
-    { schema: { hide: true }, bodyLimit: limits.bodyLimit, onRequest: gate.enter, helmet: false },
+    // No browser security headers here (server.ts): Meta reads none of them.
+    { schema: { hide: true }, bodyLimit: limits.bodyLimit, onRequest: gate.enter },
     async (req, reply) => {
       deps.metrics.webhooksReceived.inc();
       const header = req.headers['x-hub-signature-256'];
