@@ -24,7 +24,7 @@ import {
 
 /** Events applied in one transaction at most; a longer backlog takes several. */
 export const EVENTS_PER_TRANSACTION = 1000;
-const DECODE_CHUNK = 50;
+const DECODE_CHUNK = 25;
 
 export interface CustomerOutcome extends ProcessedBatch {
   job: WebhookCustomerJob;

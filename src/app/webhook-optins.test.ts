@@ -372,6 +372,75 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(of('invited').invitations[0]!.accepted_at).not.toBeNull(); // R3a: marked
   });
 
+  it('R7d: a burst larger than one write statement (120 first OTN opt-ins) is written in several, each customer with its own token and history row', async () => {
+    const w = await seedWorkspace(world.storage);
+    const restock = await seedTopic(w.ctx, w.workspaceId, w.page.id, otnTopic({ title: 'Size L is back' }));
+    const t = w.clock.now().getTime();
+    const n = 120; // the write takes at most 50 rows a statement: three statements
+    const psid = (k: number) => `big-${k}`;
+    await storeEvents(
+      world.storage.db,
+      Array.from(
+        { length: n },
+        (_, k): InboxEvent => ({
+          fbPageId: w.page.fb_page_id,
+          psid: psid(k),
+          kind: 'optin_otn',
+          idempotencyKey: `big-${k}`,
+          eventAt: new Date(t + k),
+          body: {
+            sender: { id: psid(k) },
+            recipient: { id: w.page.fb_page_id },
+            timestamp: t + k,
+            optin: {
+              type: 'one_time_notif_req',
+              one_time_notif_token: `big-otn-${k}`,
+              payload: newInvitationPayload(restock.id),
+            },
+          },
+        }),
+      ),
+      w.clock.now(),
+    );
+    const ctx = {
+      db: world.storage.db,
+      clock: w.clock,
+      queue: world.queue,
+      channel: world.graph,
+      profiles: world.graph,
+    };
+    const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+    const jobs = Array.from({ length: n }, (_, k) => ({ fbPageId: w.page.fb_page_id, psid: psid(k) }));
+    vi.mocked(readForOptIn).mockClear();
+    vi.mocked(readForOptIns).mockClear();
+    const fellBack = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    expect(await handleWebhookCustomers(ctx, observe, jobs)).toEqual(jobs.map(() => undefined));
+    expect(fellBack).not.toHaveBeenCalled();
+    fellBack.mockRestore();
+    // One read for all; every row written by the batch (a row whose write came back unapplied would be
+    // read again one at a time).
+    expect(vi.mocked(readForOptIns).mock.calls.map((c) => c[1].length)).toEqual([n]);
+    expect(vi.mocked(readForOptIn)).not.toHaveBeenCalled();
+    const rows = await world.storage.db
+      .selectFrom('customers as c')
+      .innerJoin('subscriptions as s', 's.customer_id', 'c.id')
+      .innerJoin('consent_history as h', 'h.customer_id', 'c.id')
+      .innerJoin('webhook_events as e', (j) =>
+        j.onRef('e.psid', '=', 'c.psid').on('e.fb_page_id', '=', w.page.fb_page_id),
+      )
+      .select(['c.psid', 's.token_hash', 's.id as sub', 'h.subscription_id', 'h.event', 'e.outcome'])
+      .where('c.page_id', '=', w.page.id)
+      .orderBy('c.psid')
+      .execute();
+    expect(rows).toHaveLength(n);
+    for (const r of rows) {
+      const k = Number(r.psid.slice('big-'.length));
+      expect(r.token_hash, r.psid).toBe(lookupHash(`big-otn-${k}`));
+      expect(r.subscription_id, r.psid).toBe(r.sub);
+      expect([r.event, r.outcome], r.psid).toEqual(['accepted', 'accepted']);
+    }
+  });
+
   it('trust: a row of the batch write whose customer another opt-in wrote after the read writes nothing; the others are written', async () => {
     const w = await seedWorkspace(world.storage);
     const scope = { workspaceId: w.workspaceId, pageId: w.page.id };

@@ -559,6 +559,27 @@ export async function writeOptIns(
   ws: readonly OptInBatchWrite[],
   now: Date,
 ): Promise<OptInWritten[]> {
+  const out: OptInWritten[] = [];
+  // The rows are independent (one per customer, no invitation or token shared: the caller's plan), so
+  // they may go in several statements. Each statement's rows are encrypted, hashed and serialised in one
+  // go on the event loop: at most WRITE_CHUNK of them, so a burst's batch never holds it for long (the
+  // shop's own requests, a customer's topic lists, wait behind it).
+  for (let i = 0; i < ws.length; i += WRITE_CHUNK)
+    out.push(...(await writeOptInsChunk(db, ws.slice(i, i + WRITE_CHUNK), now)));
+  return out;
+}
+
+/** Rows per write statement (see writeOptIns). */
+const WRITE_CHUNK = 50;
+
+/** ISO text: what JSON.stringify makes of a Date, without its slower toJSON path. */
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+
+async function writeOptInsChunk(
+  db: Executor,
+  ws: readonly OptInBatchWrite[],
+  now: Date,
+): Promise<OptInWritten[]> {
   if (ws.length === 0) return [];
   const input = ws.map((w, k) => {
     const row = w.action.kind === 'ignore' ? null : w.action.row;
@@ -567,12 +588,12 @@ export async function writeOptIns(
       workspace: w.customer.workspaceId,
       page: w.customer.pageId,
       psid: w.customer.psid,
-      interaction: w.customer.interactionAt,
+      interaction: iso(w.customer.interactionAt),
       cversion: w.versions.customer,
       sversion: w.versions.subscriptions,
       topic: w.topicId,
       invitation: w.invitation?.id ?? null,
-      inv_accepted: w.invitation?.acceptedAt ?? null,
+      inv_accepted: iso(w.invitation?.acceptedAt),
       sender_kind: w.invitation?.senderKind ?? null,
       action: w.action.kind,
       sub_id: w.action.kind === 'insert' ? null : w.action.subscriptionId,
@@ -580,15 +601,15 @@ export async function writeOptIns(
       token: row ? encrypt(row.token) : null,
       token_hash: row ? lookupHash(row.token) : null,
       t_invitation: row?.invitationId ?? null,
-      opted_in_at: row?.optedInAt ?? null,
-      expires_at: row?.expiresAt ?? null,
-      stopped_at: row?.stoppedAt ?? null,
-      used_at: row?.usedAt ?? null,
+      opted_in_at: iso(row?.optedInAt),
+      expires_at: iso(row?.expiresAt),
+      stopped_at: iso(row?.stoppedAt),
+      used_at: iso(row?.usedAt),
       frequency: row?.frequency ?? null,
-      last_sent_at: row?.lastSentAt ?? null,
-      next_eligible_at: row?.nextEligibleAt ?? null,
+      last_sent_at: iso(row?.lastSentAt),
+      next_eligible_at: iso(row?.nextEligibleAt),
       event: w.event,
-      at: w.at,
+      at: iso(w.at),
       detail: w.detail ?? {},
     };
   });
