@@ -2,27 +2,35 @@
 // count of one topic, one customer's topic lists (p50/p99) and opt-in applications per second, on
 // PGlite and (with DATABASE_URL) PostgreSQL. Writes its table into BENCHMARKS.md.
 //   npm run bench:store [-- --customers 200000 --subscriptions 1000000 --optins 5000 --paced-rate 500 --unprepared]
+//                       [--worker-rate 2000 --worker-concurrency 4]
 // After the opt-ins at full speed (which saturate both cores: every round trip then waits for a CPU), the
 // lists are measured again while opt-ins arrive at a fixed rate (--paced-rate per second, 10 s), as they do
-// from a page's webhooks, to tell the lists' own latency from the saturated machine's queueing.
+// from a page's webhooks, to tell the lists' own latency from the saturated machine's queueing. Then
+// opt-ins as the worker applies them (webhook events, in batches), at full speed and at --worker-rate,
+// in this process and with the worker in a process of its own (bench/store-worker.ts).
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { applyOptIn } from '../src/app/optins.ts';
 import { customerTopicLists } from '../src/app/sends.ts';
 import { createTopic } from '../src/app/topics.ts';
-import { processCustomersEvents } from '../src/app/webhook-batch.ts';
 import { createWorkspace } from '../src/app/workspaces.ts';
 import { ManualClock } from '../src/clock.ts';
-import type { Enqueuer } from '../src/jobs/queue.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
+import { parseKey, setSecretKey } from '../src/storage/secrets.ts';
 import { countValidSubscribers } from '../src/storage/subscriptions.ts';
 import { topicListStatement } from '../src/storage/topic-lists.ts';
 import { type InboxEvent, storeEvents } from '../src/storage/webhook-events.ts';
 import { load1, machine, percentile, writeBenchSection } from './report.ts';
+import { applyOptInJobs, type OptInJob } from './store-optins.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +41,8 @@ const { values: args } = parseArgs({
     'paced-rate': { type: 'string', default: '500' },
     // Opt-ins through the worker at this rate (batches of 200 on schedule) while the lists are sampled.
     'worker-rate': { type: 'string', default: '2000' },
+    // Batches the worker applies at once on PostgreSQL (worker.ts: 4).
+    'worker-concurrency': { type: 'string', default: '4' },
     only: { type: 'string' },
     // Hot statements sent unnamed (parsed and planned each time): measures what preparing them gains.
     unprepared: { type: 'boolean', default: false },
@@ -47,6 +57,7 @@ const LISTS = Number(args.lists);
 const PACED_RATE = Number(args['paced-rate']);
 const PACED_SECONDS = 10;
 const WORKER_RATE = Number(args['worker-rate']);
+const WORKER_CONCURRENCY = Number(args['worker-concurrency']);
 const TOPICS = 10;
 
 // Round trips per opt-in, independent of the machine's load: every query an opt-in sends (BEGIN and
@@ -104,7 +115,13 @@ interface Result {
     loadAfter: number;
   } | null;
   /** Opt-in webhook events applied as the worker applies them (processCustomersEvents). */
-  workerOptins: { batch: number; concurrency: number; full: WorkerRun; paced: WorkerRun | null };
+  workerOptins: {
+    batch: number;
+    concurrency: number;
+    full: WorkerRun;
+    paced: WorkerRun | null;
+    apart: WorkerRun | null;
+  };
   loadBefore: number;
   loadAfter: number;
 }
@@ -144,8 +161,62 @@ function serverCpuMsPer(
   return (ticks * 10) / items;
 }
 
-async function run(storage: Storage, label: string): Promise<Result> {
-  const clock = new ManualClock(new Date('2026-06-01T00:00:00Z'), { frozen: true });
+// One key for this process and the worker process it may start (the stored event bodies are encrypted).
+const KEY = randomBytes(32).toString('hex');
+setSecretKey(parseKey(KEY));
+const CLOCK_AT = new Date('2026-06-01T00:00:00Z');
+
+/** bench/store-worker.ts started on this bench's schema, connected; `run` starts it and ends with its CPU ms; `close` ends it. */
+async function startOptInWorker(
+  schema: string | undefined,
+  jobs: readonly OptInJob[],
+  rate: number | null,
+  worker: { batch: number; concurrency: number },
+): Promise<{ run(): Promise<number>; close(): Promise<void> }> {
+  if (!schema) throw new Error('bench: a worker process needs PostgreSQL');
+  const file = path.join(tmpdir(), `bench-store-jobs-${process.pid}.json`);
+  writeFileSync(file, JSON.stringify(jobs));
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'store-worker.ts'),
+      schema,
+      file,
+      String(rate ?? 0),
+      String(worker.batch),
+      String(worker.concurrency),
+    ],
+    {
+      env: { ...process.env, RN_SECRET_KEY: KEY, RN_CLOCK: CLOCK_AT.toISOString() },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
+  const lines = createInterface({ input: child.stdout! });
+  const next = () =>
+    new Promise<string>((resolve, reject) => {
+      lines.once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`bench: the worker process exited (${code})`)));
+    });
+  if ((await next()) !== 'ready') throw new Error('bench: the worker process did not start');
+  return {
+    async run() {
+      const done = next();
+      child.stdin!.write('go\n');
+      const { cpuMs } = JSON.parse(await done) as { cpuMs: number };
+      return cpuMs;
+    },
+    async close() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.end('exit\n');
+      await exited;
+    },
+  };
+}
+
+async function run(storage: Storage, label: string, schema?: string): Promise<Result> {
+  const clock = new ManualClock(CLOCK_AT, { frozen: true });
   const ctx = { db: storage.db, clock };
   const { workspaceId, page } = await createWorkspace(ctx, 'Bench shop', {
     fbPageId: `bench-${Date.now()}`,
@@ -305,24 +376,11 @@ async function run(storage: Storage, label: string): Promise<Result> {
   // customers hold the even topics), so no R4f notice is enqueued. With `rate`, a batch starts every
   // 200 / rate s (a worker keeping up with a page's webhooks) instead of as soon as one ends.
   let drawn = OPTINS + (storage.kind === 'postgres' && PACED_RATE > 0 ? PACED_RATE * PACED_SECONDS : 0);
-  const worker = { batch: 200, concurrency: storage.kind === 'postgres' ? 4 : 1 };
-  const noQueue: Enqueuer = {
-    send: async () => {
-      throw new Error('bench: no job expected');
-    },
-    sendMany: async (_name, data) => {
-      if (data.length > 0) throw new Error('bench: no job expected');
-    },
+  const worker = {
+    batch: 200,
+    concurrency: storage.kind === 'postgres' ? WORKER_CONCURRENCY : 1,
   };
-  const workerCtx = { ...ctx, queue: noQueue };
-  // A batch that fails is applied again one event per transaction (webhook-batch.ts): correct, but not
-  // what this measures — the run stops instead.
-  const warn = console.warn;
-  console.warn = (...a: unknown[]) => {
-    if (String(a[0]).includes('fell back')) throw new Error(`bench: ${String(a[0])} ${String(a[1])}`);
-    warn(...a);
-  };
-  const workerOptIns = async (count: number, rate: number | null): Promise<WorkerRun> => {
+  const workerOptIns = async (count: number, rate: number | null, ownProcess = false): Promise<WorkerRun> => {
     if (drawn + count > CUSTOMERS)
       throw new Error(`bench: ${drawn + count} opt-ins need as many customers (--customers ${CUSTOMERS})`);
     const at0 = clock.now().getTime();
@@ -355,40 +413,16 @@ async function run(storage: Storage, label: string): Promise<Result> {
     const lists: number[] = [];
     const pings: number[] = [];
     let done = false;
-    let batchAt = 0;
+    // In a process of its own: started (connected) before the first readings, then told to go.
+    const child = ownProcess ? await startOptInWorker(schema, jobs, rate, worker) : null;
     const server0 = await serverTicks(storage);
     const cpu0 = process.cpuUsage();
     // How long the bench process's event loop was held (the lists' timings include it).
     const loopDelay = monitorEventLoopDelay({ resolution: 1 });
     loopDelay.enable();
     const start = performance.now();
-    const apply = async (batch: typeof jobs) => {
-      for (const o of (await processCustomersEvents(workerCtx, batch)).values()) if (o.error) throw o.error;
-    };
-    const applying = (
-      rate === null
-        ? Promise.all(
-            Array.from({ length: worker.concurrency }, async () => {
-              while (batchAt < jobs.length) {
-                const batch = jobs.slice(batchAt, batchAt + worker.batch);
-                batchAt += worker.batch;
-                await apply(batch);
-              }
-            }),
-          )
-        : (async () => {
-            const inFlight = new Set<Promise<unknown>>();
-            for (let b = 0; b * worker.batch < jobs.length; b++) {
-              const wait = start + (b * worker.batch * 1000) / rate - performance.now();
-              if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-              if (inFlight.size >= worker.concurrency) await Promise.race(inFlight);
-              const op = apply(jobs.slice(b * worker.batch, (b + 1) * worker.batch)).finally(() =>
-                inFlight.delete(op),
-              );
-              inFlight.add(op);
-            }
-            await Promise.all(inFlight);
-          })()
+    const applying: Promise<number> = (
+      child ? child.run() : applyOptInJobs(ctx, jobs, rate, worker).then(() => 0)
     ).finally(() => {
       done = true;
     });
@@ -403,7 +437,9 @@ async function run(storage: Storage, label: string): Promise<Result> {
     const perSecond = jobs.length / ((performance.now() - start) / 1000);
     loopDelay.disable();
     const cpu = process.cpuUsage(cpu0);
+    const childCpuMs = await applying;
     const server1 = await serverTicks(storage);
+    await child?.close();
     const applied = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM webhook_events
       WHERE idempotency_key = ANY(${stored.map((e) => e.idempotencyKey)}::text[]) AND outcome = 'accepted'`.execute(
@@ -414,8 +450,8 @@ async function run(storage: Storage, label: string): Promise<Result> {
     const r: WorkerRun = {
       perSecond,
       n: jobs.length,
-      // Includes the lists and pings that ran meanwhile.
-      cpuMs: (cpu.user + cpu.system) / 1000 / jobs.length,
+      // Includes the lists and pings that ran meanwhile (and the worker's own process, if it had one).
+      cpuMs: ((cpu.user + cpu.system) / 1000 + childCpuMs) / jobs.length,
       serverCpuMs: serverCpuMsPer(server0, server1, jobs.length),
       listsP50: lists.length ? percentile(lists, 50) : null,
       listsP99: lists.length ? percentile(lists, 99) : null,
@@ -425,13 +461,18 @@ async function run(storage: Storage, label: string): Promise<Result> {
       loopDelayMax: loopDelay.max / 1e6,
       loadAfter: load1(),
     };
-    console.log({ workerOptIns: { rate, ...r } });
+    console.log({ workerOptIns: { rate, ownProcess, ...r } });
     return r;
   };
   const workerFull = await workerOptIns(OPTINS, null);
   const workerPaced =
     storage.kind === 'postgres' && WORKER_RATE > 0
       ? await workerOptIns(WORKER_RATE * PACED_SECONDS, WORKER_RATE)
+      : null;
+  // The same, with the worker in a process of its own (`renotify worker` beside the service).
+  const workerApart =
+    storage.kind === 'postgres' && WORKER_RATE > 0
+      ? await workerOptIns(WORKER_RATE * PACED_SECONDS, WORKER_RATE, true)
       : null;
 
   // Opt-ins at a fixed rate (each started on its schedule, at most 64 in flight) and the lists meanwhile.
@@ -494,7 +535,7 @@ async function run(storage: Storage, label: string): Promise<Result> {
     pingP99: percentile(pingTimes, 99),
     lists: listTimes.length,
     paced,
-    workerOptins: { ...worker, full: workerFull, paced: workerPaced },
+    workerOptins: { ...worker, full: workerFull, paced: workerPaced, apart: workerApart },
     loadBefore,
     loadAfter: load1(),
   };
@@ -517,7 +558,7 @@ if (process.env.DATABASE_URL && args.only !== 'pglite') {
     prepare: !args.unprepared,
   });
   try {
-    results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)'));
+    results.push(await run(storage, 'PostgreSQL server (pg.Pool, 20 connections)', schema));
   } finally {
     if (args.keep) console.log(`schema ${schema} kept`);
     else await sql.raw(`DROP SCHEMA ${schema} CASCADE`).execute(storage.db);
@@ -551,7 +592,7 @@ await writeBenchSection(
           `| ${r.backend} | ${Math.round(r.paced!.optinsPerSecond).toLocaleString('en')} | ${f(r.paced!.listsP50, 2)} / ${f(r.paced!.listsP99, 2)} ms (${r.paced!.lists}) | ${f(r.paced!.pingP50, 2)} / ${f(r.paced!.pingP99, 2)} ms | ${f(r.paced!.loadAfter)} |`,
       ),
     '',
-    "Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by `processCustomersEvents` in the worker's batches of 200, 4 at once on PostgreSQL; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed), at full speed and with a batch started on schedule (`--worker-rate`), a customer's topic lists sampled meanwhile:",
+    `Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by \`processCustomersEvents\` in the worker's batches of 200, ${WORKER_CONCURRENCY} at once on PostgreSQL; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed), at full speed and with a batch started on schedule (\`--worker-rate\`), in the bench process and in a process of its own (as \`renotify worker\` runs beside the service), a customer's topic lists sampled meanwhile by the bench process:`,
     '',
     '| backend | run | opt-ins / s | of the one-insert ceiling | events | CPU per opt-in: bench process / server | topic lists p50 / p99 meanwhile | `SELECT 1` p99 | event-loop delay p99 / max | machine load after |',
     '|---|---|---|---|---|---|---|---|---|---|',
@@ -560,6 +601,14 @@ await writeBenchSection(
         ['full speed', r.workerOptins.full] as const,
         ...(r.workerOptins.paced
           ? ([[`paced at ${WORKER_RATE.toLocaleString('en')}/s`, r.workerOptins.paced]] as const)
+          : []),
+        ...(r.workerOptins.apart
+          ? ([
+              [
+                `paced at ${WORKER_RATE.toLocaleString('en')}/s, worker in its own process`,
+                r.workerOptins.apart,
+              ],
+            ] as const)
           : []),
       ].map(
         ([run, w]) =>
