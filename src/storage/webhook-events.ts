@@ -216,12 +216,17 @@ const lockCustomers = prepared(
    FROM (SELECT DISTINCT hashtextextended(p || ':' || s, 7) AS h
          FROM unnest($1::text[], $2::text[]) AS c(p, s) ORDER BY 1) AS k`,
 );
-const pendingOfCustomers = prepared<WebhookEventRow>(
+// Each customer's own pending events by its key (LATERAL): a join let the planner, trusting statistics
+// taken before a burst ("nothing pending"), read every pending event once per customer of the batch.
+export const pendingOfCustomers = prepared<WebhookEventRow>(
   'webhook_events_pending_of',
-  `SELECT w.* FROM webhook_events w
-   JOIN (SELECT DISTINCT p, s FROM unnest($1::text[], $2::text[]) AS c(p, s)) c
-     ON w.fb_page_id = c.p AND w.psid = c.s
-   WHERE w.processed_at IS NULL
+  `SELECT w.* FROM (SELECT DISTINCT p, s FROM unnest($1::text[], $2::text[]) AS c(p, s)) c
+   CROSS JOIN LATERAL (
+     SELECT * FROM webhook_events e
+     WHERE e.fb_page_id = c.p AND e.psid = c.s AND e.processed_at IS NULL
+     ORDER BY e.event_at, e.id
+     LIMIT $3
+   ) w
    ORDER BY w.fb_page_id, w.psid, w.event_at, w.id
    LIMIT $3`,
 );
