@@ -23,7 +23,8 @@ console.log('ready');
 const lines = createInterface({ input: process.stdin });
 await new Promise((r) => lines.once('line', r));
 const cpu0 = process.cpuUsage();
-await applyOptInJobs({ db: storage.db, clock }, jobs, Number(rate), {
+// 0: at full speed.
+await applyOptInJobs({ db: storage.db, clock }, jobs, Number(rate) > 0 ? Number(rate) : null, {
   batch: Number(batch),
   concurrency: Number(concurrency),
 });

@@ -11,7 +11,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -194,12 +194,41 @@ async function startOptInWorker(
     },
   );
   const lines = createInterface({ input: child.stdout! });
+  let exitCode: number | null = null;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code ?? -1;
+      resolve();
+    }),
+  );
+  // The worker's next line, or an error if it exits first.
   const next = () =>
     new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`bench: the worker process exited (${code})`)));
+      if (exitCode !== null) return reject(new Error(`bench: the worker process exited (${exitCode})`));
+      const onLine = (line: string) => resolve(line);
+      lines.once('line', onLine);
+      void exited.then(() => {
+        lines.off('line', onLine);
+        reject(new Error(`bench: the worker process exited (${exitCode})`));
+      });
     });
-  if ((await next()) !== 'ready') throw new Error('bench: the worker process did not start');
+  const close = async () => {
+    if (exitCode === null) {
+      child.stdin!.end('exit\n');
+      // It exits on that line; one that hangs is ended.
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(file, { force: true });
+  };
+  try {
+    if ((await next()) !== 'ready') throw new Error('bench: the worker process did not start');
+  } catch (e) {
+    child.kill('SIGKILL');
+    await close();
+    throw e;
+  }
   return {
     async run() {
       const done = next();
@@ -207,11 +236,7 @@ async function startOptInWorker(
       const { cpuMs } = JSON.parse(await done) as { cpuMs: number };
       return cpuMs;
     },
-    async close() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin!.end('exit\n');
-      await exited;
-    },
+    close,
   };
 }
 
@@ -415,54 +440,59 @@ async function run(storage: Storage, label: string, schema?: string): Promise<Re
     let done = false;
     // In a process of its own: started (connected) before the first readings, then told to go.
     const child = ownProcess ? await startOptInWorker(schema, jobs, rate, worker) : null;
-    const server0 = await serverTicks(storage);
-    const cpu0 = process.cpuUsage();
-    // How long the bench process's event loop was held (the lists' timings include it).
-    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-    loopDelay.enable();
-    const start = performance.now();
-    const applying: Promise<number> = (
-      child ? child.run() : applyOptInJobs(ctx, jobs, rate, worker).then(() => 0)
-    ).finally(() => {
-      done = true;
-    });
-    const sampler = (async () => {
-      if (storage.kind !== 'postgres') return;
-      while (!done) {
-        await sampleLists(lists, pings);
-        await new Promise((r) => setTimeout(r, 5));
-      }
-    })();
-    await Promise.all([applying, sampler]);
-    const perSecond = jobs.length / ((performance.now() - start) / 1000);
-    loopDelay.disable();
-    const cpu = process.cpuUsage(cpu0);
-    const childCpuMs = await applying;
-    const server1 = await serverTicks(storage);
-    await child?.close();
-    const applied = await sql<{ n: number }>`
+    try {
+      const server0 = await serverTicks(storage);
+      const cpu0 = process.cpuUsage();
+      // How long the bench process's event loop was held (the lists' timings include it).
+      const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+      loopDelay.enable();
+      const start = performance.now();
+      const applying: Promise<number> = (
+        child ? child.run() : applyOptInJobs(ctx, jobs, rate, worker).then(() => 0)
+      ).finally(() => {
+        done = true;
+      });
+      const sampler = (async () => {
+        if (storage.kind !== 'postgres') return;
+        while (!done) {
+          await sampleLists(lists, pings);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      })();
+      await Promise.all([applying, sampler]);
+      const perSecond = jobs.length / ((performance.now() - start) / 1000);
+      loopDelay.disable();
+      const cpu = process.cpuUsage(cpu0);
+      const childCpuMs = await applying;
+      const server1 = await serverTicks(storage);
+      await child?.close();
+      const applied = await sql<{ n: number }>`
       SELECT count(*)::int AS n FROM webhook_events
       WHERE idempotency_key = ANY(${stored.map((e) => e.idempotencyKey)}::text[]) AND outcome = 'accepted'`.execute(
-      storage.db,
-    );
-    if (applied.rows[0]!.n !== jobs.length)
-      throw new Error(`bench: ${applied.rows[0]!.n} of ${jobs.length} worker opt-ins accepted`);
-    const r: WorkerRun = {
-      perSecond,
-      n: jobs.length,
-      // Includes the lists and pings that ran meanwhile (and the worker's own process, if it had one).
-      cpuMs: ((cpu.user + cpu.system) / 1000 + childCpuMs) / jobs.length,
-      serverCpuMs: serverCpuMsPer(server0, server1, jobs.length),
-      listsP50: lists.length ? percentile(lists, 50) : null,
-      listsP99: lists.length ? percentile(lists, 99) : null,
-      pingP99: pings.length ? percentile(pings, 99) : null,
-      lists: lists.length,
-      loopDelayP99: loopDelay.percentile(99) / 1e6,
-      loopDelayMax: loopDelay.max / 1e6,
-      loadAfter: load1(),
-    };
-    console.log({ workerOptIns: { rate, ownProcess, ...r } });
-    return r;
+        storage.db,
+      );
+      if (applied.rows[0]!.n !== jobs.length)
+        throw new Error(`bench: ${applied.rows[0]!.n} of ${jobs.length} worker opt-ins accepted`);
+      const r: WorkerRun = {
+        perSecond,
+        n: jobs.length,
+        // Includes the lists and pings that ran meanwhile (and the worker's own process, if it had one).
+        cpuMs: ((cpu.user + cpu.system) / 1000 + childCpuMs) / jobs.length,
+        serverCpuMs: serverCpuMsPer(server0, server1, jobs.length),
+        listsP50: lists.length ? percentile(lists, 50) : null,
+        listsP99: lists.length ? percentile(lists, 99) : null,
+        pingP99: pings.length ? percentile(pings, 99) : null,
+        lists: lists.length,
+        loopDelayP99: loopDelay.percentile(99) / 1e6,
+        loopDelayMax: loopDelay.max / 1e6,
+        loadAfter: load1(),
+      };
+      console.log({ workerOptIns: { rate, ownProcess, ...r } });
+      return r;
+    } finally {
+      // Whatever failed, the worker process does not outlive the run (nor apply into a dropped schema).
+      if (child) await child.close().catch(() => undefined);
+    }
   };
   const workerFull = await workerOptIns(OPTINS, null);
   const workerPaced =
@@ -594,7 +624,7 @@ await writeBenchSection(
     '',
     `Opt-ins as the worker applies them (opt-in webhook events of distinct customers, stored first, then applied by \`processCustomersEvents\` in the worker's batches of 200, ${WORKER_CONCURRENCY} at once on PostgreSQL; each customer's opt-in read, decided and written together with the batch's others, logged and marked processed), at full speed and with a batch started on schedule (\`--worker-rate\`), in the bench process and in a process of its own (as \`renotify worker\` runs beside the service), a customer's topic lists sampled meanwhile by the bench process:`,
     '',
-    '| backend | run | opt-ins / s | of the one-insert ceiling | events | CPU per opt-in: bench process / server | topic lists p50 / p99 meanwhile | `SELECT 1` p99 | event-loop delay p99 / max | machine load after |',
+    "| backend | run | opt-ins / s | of the one-insert ceiling | events | CPU per opt-in: bench process (+ worker process) / server | topic lists p50 / p99 meanwhile | `SELECT 1` p99 | the bench process's event-loop delay p99 / max | machine load after |",
     '|---|---|---|---|---|---|---|---|---|---|',
     ...results.flatMap((r) =>
       [

@@ -372,11 +372,11 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
     expect(of('invited').invitations[0]!.accepted_at).not.toBeNull(); // R3a: marked
   });
 
-  it('R7d: a burst larger than one write statement (120 first OTN opt-ins) is written in several, each customer with its own token and history row', async () => {
+  it('R7d: a burst of 120 first OTN opt-ins (prepared for the write over several turns of the event loop) is applied by the batch, each customer with its own token, history row and log entry', async () => {
     const w = await seedWorkspace(world.storage);
     const restock = await seedTopic(w.ctx, w.workspaceId, w.page.id, otnTopic({ title: 'Size L is back' }));
     const t = w.clock.now().getTime();
-    const n = 120; // the write takes at most 50 rows a statement: three statements
+    const n = 120; // the write's rows are prepared 50 at a time
     const psid = (k: number) => `big-${k}`;
     await storeEvents(
       world.storage.db,
@@ -395,7 +395,7 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
             optin: {
               type: 'one_time_notif_req',
               one_time_notif_token: `big-otn-${k}`,
-              payload: newInvitationPayload(restock.id),
+              payload: `rn:t${restock.id}:big${k}`, // an m.me link's: the topic, no invitation
             },
           },
         }),
@@ -433,6 +433,22 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       .orderBy('c.psid')
       .execute();
     expect(rows).toHaveLength(n);
+    // Each customer's inbound log entry names that customer (the batch maps its results back by row).
+    const logs = await world.storage.db
+      .selectFrom('messages as m')
+      .innerJoin('customers as c', 'c.id', 'm.customer_id')
+      .select(['c.psid', 'm.direction', 'm.payload'])
+      .where('c.page_id', '=', w.page.id)
+      .orderBy('c.psid')
+      .execute();
+    expect(logs).toHaveLength(n);
+    for (const l of logs) {
+      const k = l.psid.slice('big-'.length);
+      expect([l.direction, JSON.stringify(l.payload)], l.psid).toEqual([
+        'in',
+        expect.stringContaining(`:big${k}"`),
+      ]);
+    }
     for (const r of rows) {
       const k = Number(r.psid.slice('big-'.length));
       expect(r.token_hash, r.psid).toBe(lookupHash(`big-otn-${k}`));

@@ -166,11 +166,12 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       return undefined;
     };
   const access = apiOnly(checkAccess);
-  // Webhook deliveries go without them: Meta reads none of the browser security headers.
-  const isWebhook = (url: string) => url.startsWith('/webhooks/');
+  // Webhook deliveries (POST) go without them: Meta reads none of the browser security headers. The GET
+  // handshake keeps them: it echoes a value the caller chose.
+  const isDelivery = (req: FastifyRequest) => req.method === 'POST' && req.url.startsWith('/webhooks/');
   app.addHook('onRequest', (req, reply, done) => {
     req.auth = null;
-    if (!isWebhook(req.url)) reply.headers(SECURITY_HEADERS);
+    if (!isDelivery(req)) reply.headers(SECURITY_HEADERS);
     return access(req, reply, done);
   });
   const noteTarget = noteAuditTarget(deps.ctx);

@@ -54,6 +54,8 @@ describe('hardening', () => {
       ['GET', '/healthz'],
       ['GET', '/api/topics'], // 401: refusals carry them too
       ['GET', '/no-such-route'],
+      // The handshake echoes what the caller sent (here refused): it keeps them.
+      ['GET', '/webhooks/messenger?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=42'],
     ] as const) {
       const res = await call(base, method, url);
       expect(res.headers['x-content-type-options'], url).toBe('nosniff');
