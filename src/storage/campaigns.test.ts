@@ -4,7 +4,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import { seedWorkspace } from '../../test/support/factories.ts';
-import { explainAnalyzed, PLAN_MODES, planOutline, rowsLookedAt } from '../../test/support/plans.ts';
+import {
+  explainAnalyzed,
+  insertSubscribers,
+  insertTopic,
+  PLAN_MODES,
+  planOutline,
+  rowsLookedAt,
+} from '../../test/support/plans.ts';
 import { subscriptionsOf, subscriptionsOfStatement } from './campaigns.ts';
 import type { Storage } from './db.ts';
 
@@ -19,36 +26,13 @@ describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
     const db = storage.db;
     for (const t of ['customers', 'subscriptions'])
       await sql.raw(`ALTER TABLE ${t} SET (autovacuum_enabled = off)`).execute(db);
-    const topicOf = async (scope: { workspaceId: number; page: { id: number } }, name: string) =>
-      (
-        await sql<{
-          id: number;
-        }>`INSERT INTO topics (workspace_id, page_id, name, kind, title, frequency, created_at, updated_at)
-          VALUES (${scope.workspaceId}, ${scope.page.id}, ${name}, 'recurring', ${name}, 'DAILY', now(), now())
-          RETURNING id`.execute(db)
-      ).rows[0]!.id;
-    const subscribers = async (
-      scope: { workspaceId: number; page: { id: number } },
-      topicId: number,
-      n: number,
-    ) => {
-      await sql`INSERT INTO customers (workspace_id, page_id, psid, created_at)
-        SELECT ${scope.workspaceId}, ${scope.page.id}, 'c-' || g, now() FROM generate_series(1, ${n}) g`.execute(
-        db,
-      );
-      await sql`INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, token_hash,
-          opted_in_at, expires_at, frequency, created_at, updated_at)
-        SELECT workspace_id, page_id, ${topicId}, id, 'recurring', 'tok-' || id, 'hash-' || id, now(),
-          now() + interval '1 year', 'DAILY', now(), now()
-        FROM customers WHERE page_id = ${scope.page.id}`.execute(db);
-    };
     // The statistics know the quiet shop's 20,000 tokens; then a livestream's 5,000 opt-ins to a new topic.
     const quiet = await seedWorkspace(storage);
-    await subscribers(quiet, await topicOf(quiet, 'quiet'), 20_000);
+    await insertSubscribers(db, quiet, await insertTopic(db, quiet, 'quiet'), 20_000);
     await sql`ANALYZE customers, subscriptions`.execute(db);
     const live = await seedWorkspace(storage);
-    const topic = await topicOf(live, 'live');
-    await subscribers(live, topic, 5000);
+    const topic = await insertTopic(db, live, 'live');
+    await insertSubscribers(db, live, topic, 5000);
     const batch = (
       await sql<{
         id: number;

@@ -107,3 +107,41 @@ export function planOutline(node: PlanNode, depth = 0): string {
   const line = `${'  '.repeat(depth)}${n['Node Type']} ${what}${index} rows=${n['Actual Rows']}×${n['Actual Loops']}${removed}`;
   return [line, ...(node.Plans ?? []).map((c) => planOutline(c, depth + 1))].join('\n');
 }
+
+type PageScope = { workspaceId: number; page: { id: number } };
+
+/** A recurring topic of the page, inserted as it is (the statement tests need no domain check). */
+export async function insertTopic(
+  // biome-ignore lint/suspicious/noExplicitAny: any schema
+  db: Kysely<any>,
+  scope: PageScope,
+  name: string,
+): Promise<number> {
+  const r = await sql<{ id: number }>`
+    INSERT INTO topics (workspace_id, page_id, name, kind, title, frequency, created_at, updated_at)
+    VALUES (${scope.workspaceId}, ${scope.page.id}, ${name}, 'recurring', ${name}, 'DAILY', now(), now())
+    RETURNING id`.execute(db);
+  return r.rows[0]!.id;
+}
+
+/**
+ * `n` customers of the page (PSIDs `c-1`…`c-n`), each with a recurring token on the topic (hash
+ * `hash-<customer id>`), in two statements: a burst or a quiet spell's history, in bulk.
+ */
+export async function insertSubscribers(
+  // biome-ignore lint/suspicious/noExplicitAny: any schema
+  db: Kysely<any>,
+  scope: PageScope,
+  topicId: number,
+  n: number,
+): Promise<void> {
+  await sql`INSERT INTO customers (workspace_id, page_id, psid, created_at, last_interaction_at)
+    SELECT ${scope.workspaceId}, ${scope.page.id}, 'c-' || g, now(), now() FROM generate_series(1, ${n}) g`.execute(
+    db,
+  );
+  await sql`INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, token_hash,
+      opted_in_at, expires_at, frequency, created_at, updated_at)
+    SELECT workspace_id, page_id, ${topicId}, id, 'recurring', 'tok-' || id, 'hash-' || id, now(),
+      now() + interval '1 year', 'DAILY', now(), now()
+    FROM customers WHERE page_id = ${scope.page.id}`.execute(db);
+}
