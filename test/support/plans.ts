@@ -83,7 +83,7 @@ export async function explainAnalyzed(
       prepared = true;
       const r = await sql
         .raw<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-          `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained_statement(${params.map(literal).join(', ')})`,
+          `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE explained_statement${params.length ? `(${params.map(literal).join(', ')})` : ''}`,
         )
         .execute(conn);
       return r.rows[0]!['QUERY PLAN'][0]!.Plan;
