@@ -280,19 +280,26 @@ export async function customersByIds(db: Executor, ids: readonly number[]): Prom
     .execute();
 }
 
+/** The customers' tokens on the topic, by id (a campaign's claimed batch, a page of the dry run). */
 export async function subscriptionsOf(
   db: Executor,
   topicId: number,
   customerIds: readonly number[],
 ): Promise<SubscriptionRow[]> {
   if (customerIds.length === 0) return [];
-  return db
-    .selectFrom('subscriptions')
-    .selectAll()
-    .where('topic_id', '=', topicId)
-    .where('customer_id', '=', sql<number>`any(${customerIds as number[]}::int[])`)
-    .orderBy('id')
-    .execute();
+  return (await subscriptionsOfStatement(topicId, customerIds).execute(db)).rows;
+}
+
+// Each customer's own tokens by its key (LATERAL; OFFSET 0 keeps it a lookup per customer): with
+// statistics taken before a burst of opt-ins to the topic ("few tokens"), `customer_id = any(…)` was
+// planned as a filter over every token of the topic, read again for every batch of the campaign.
+export function subscriptionsOfStatement(topicId: number, customerIds: readonly number[]) {
+  return sql<SubscriptionRow>`
+    SELECT s.* FROM (SELECT DISTINCT id FROM unnest(${customerIds as number[]}::int[]) AS c(id)) c
+    CROSS JOIN LATERAL (
+      SELECT * FROM subscriptions s WHERE s.customer_id = c.id AND s.topic_id = ${topicId} OFFSET 0
+    ) s
+    ORDER BY s.id`;
 }
 
 /**

@@ -143,16 +143,22 @@ export async function lockCustomersByPsid(
   psids: string[],
 ): Promise<CustomerRow[]> {
   if (psids.length === 0) return [];
-  return (
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('page_id', '=', pageId)
-      // One array parameter, not one per PSID: an import of 100,000 rows must stay under 65,535 parameters.
-      .where(sql<boolean>`psid = any(${psids}::text[])`)
-      .forUpdate()
-      .execute()
-  );
+  return (await lockCustomersByPsidStatement(pageId, psids).execute(db)).rows;
+}
+
+// One array parameter, not one per PSID: an import of 100,000 rows must stay under 65,535 parameters.
+// Each PSID's row by the page's key (LATERAL, a lookup per PSID), locked in PSID order. With statistics
+// taken before a burst of new customers on the page ("few"), `psid = any(…)` was planned as a filter over
+// every customer of the page, for each marketing send (one PSID) as for an import; the page id comes in
+// beside each PSID, not as a constant, or the lookup still takes another index of the page and filters.
+export function lockCustomersByPsidStatement(pageId: number, psids: readonly string[]) {
+  return sql<CustomerRow>`
+    SELECT c.* FROM (
+      SELECT DISTINCT ${pageId}::int AS page_id, psid FROM unnest(${psids as string[]}::text[]) AS p(psid) ORDER BY psid
+    ) p
+    CROSS JOIN LATERAL (
+      SELECT * FROM customers c WHERE c.page_id = p.page_id AND c.psid = p.psid OFFSET 0 FOR UPDATE
+    ) c`;
 }
 
 export async function findCustomer(

@@ -1,9 +1,18 @@
 // R14b: Meta's token list as stored. A token not seen by a complete read has unsubscribed — so what a
 // read records as "seen" must never go back in time, whichever of two overlapping reads writes last
 // (the hourly sweep of every worker process, and the admin's "sync now").
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import { seedWorkspace } from '../../test/support/factories.ts';
+import {
+  explainAnalyzed,
+  insertSubscribers,
+  insertTopic,
+  PLAN_MODES,
+  planOutline,
+  rowsLookedAt,
+} from '../../test/support/plans.ts';
 import type { Storage } from './db.ts';
 import * as meta from './meta-subscribers.ts';
 
@@ -42,5 +51,36 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
       token: live.token,
       unsubscribed: true,
     });
+  });
+  it("a chunk of Meta's list finds our tokens by the page key, however stale the statistics (a burst of opt-ins on the page)", async () => {
+    const db = storage.db;
+    await sql`ALTER TABLE subscriptions SET (autovacuum_enabled = off)`.execute(db);
+    // The statistics know a quiet shop's 20,000 tokens; then 5,000 opt-ins on a page they never saw.
+    const quiet = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    await insertSubscribers(db, quiet, await insertTopic(db, quiet, 'quiet'), 20_000);
+    await sql`ANALYZE subscriptions`.execute(db);
+    const live = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    await insertSubscribers(db, live, await insertTopic(db, live, 'live'), 5000);
+    const ours = (
+      await sql<{
+        h: string;
+      }>`SELECT token_hash AS h FROM subscriptions WHERE page_id = ${live.page.id} ORDER BY id LIMIT 50`.execute(
+        db,
+      )
+    ).rows.map((r) => r.h);
+    const quietOne = (
+      await sql<{
+        h: string;
+      }>`SELECT token_hash AS h FROM subscriptions WHERE page_id = ${quiet.page.id} LIMIT 1`.execute(db)
+    ).rows[0]!.h;
+    // Ours, one of them twice, the quiet page's token and one nobody holds.
+    const hashes = [...ours, ours[0]!, quietOne, 'hash-none'];
+    const statement = meta.knownTokenHashesStatement(live.page.id, hashes).compile(db);
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(db, statement.sql, statement.parameters, mode);
+      // Each hash looked up once: not every token of the page for each chunk.
+      expect(rowsLookedAt(plan, 'subscriptions'), `${mode}\n${planOutline(plan)}`).toBeLessThanOrEqual(150);
+    }
+    expect(await meta.knownTokenHashes(db, live.page.id, hashes)).toEqual(new Set(ours));
   });
 });

@@ -5,9 +5,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
 import { seedWorkspace } from '../../test/support/factories.ts';
+import { explainAnalyzed, PLAN_MODES, planOutline, rowsLookedAt } from '../../test/support/plans.ts';
 import type { Storage } from './db.ts';
 import { findPagesByFbIds } from './pages.ts';
 import {
+  customersWithUnknownTokenAfter,
   eventBody,
   type InboxEvent,
   type PageBelief,
@@ -15,31 +17,8 @@ import {
   storeEvents,
   storeEventsIfPages,
   takePendingOf,
+  unknownTokenAfter,
 } from './webhook-events.ts';
-
-interface PlanNode {
-  'Relation Name'?: string;
-  'Actual Rows': number;
-  'Actual Loops': number;
-  'Rows Removed by Filter'?: number;
-  'Rows Removed by Join Filter'?: number;
-  'Rows Removed by Index Recheck'?: number;
-  Plans?: PlanNode[];
-}
-
-/** Rows of `table` a plan looked at: those its scans returned or filtered out, and those joins threw away. */
-function rowsLookedAt(node: PlanNode, table: string): number {
-  const loops = node['Actual Loops'];
-  const scanned =
-    node['Relation Name'] === table
-      ? (node['Actual Rows'] +
-          (node['Rows Removed by Filter'] ?? 0) +
-          (node['Rows Removed by Index Recheck'] ?? 0)) *
-        loops
-      : 0;
-  const joined = (node['Rows Removed by Join Filter'] ?? 0) * loops;
-  return scanned + joined + (node.Plans ?? []).reduce((n, c) => n + rowsLookedAt(c, table), 0);
-}
 
 describe.each(BACKENDS)('webhook events store on %s', (backend) => {
   let storage: Storage;
@@ -144,33 +123,46 @@ describe.each(BACKENDS)('webhook events store on %s', (backend) => {
     for (let i = 0; i < burst.length; i += 500)
       await storeEvents(storage.db, burst.slice(i, i + 500), new Date());
     const batch = [3, 7, 11].map((n) => ({ fbPageId: 'page-live', psid: `crowd-${n}` }));
-    const list = (xs: string[]) => `ARRAY[${xs.map((x) => `'${x}'`).join(',')}]::text[]`;
-    const args = `${list(batch.map((c) => c.fbPageId))}, ${list(batch.map((c) => c.psid))}, 1000`;
+    const params = [batch.map((c) => c.fbPageId), batch.map((c) => c.psid), 1000];
     // As planned for these values, and as the plan kept for any values (used after 5 executions).
-    for (const mode of ['force_custom_plan', 'force_generic_plan']) {
-      const explained = await storage.db.connection().execute(async (conn) => {
-        await sql.raw(`SET plan_cache_mode = ${mode}`).execute(conn);
-        await sql
-          .raw(`PREPARE pending_of_test(text[], text[], int) AS ${pendingOfCustomers.text}`)
-          .execute(conn);
-        try {
-          const r = await sql
-            .raw<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-              `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE pending_of_test(${args})`,
-            )
-            .execute(conn);
-          return r.rows[0]!['QUERY PLAN'][0]!.Plan;
-        } finally {
-          await sql.raw('DEALLOCATE pending_of_test').execute(conn);
-          await sql.raw('RESET plan_cache_mode').execute(conn);
-        }
-      });
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(storage.db, pendingOfCustomers.text, params, mode);
       // Their 9 events, each looked at about once: not every pending event once per customer.
-      expect(rowsLookedAt(explained, 'webhook_events'), mode).toBeLessThanOrEqual(30);
+      expect(rowsLookedAt(plan, 'webhook_events'), `${mode}\n${planOutline(plan)}`).toBeLessThanOrEqual(30);
     }
     const rows = await storage.db.transaction().execute((tx) => takePendingOf(tx, batch, 1000));
     expect(rows.map((r) => [r.psid, r.idempotency_key])).toEqual(
       [11, 3, 7].flatMap((n) => [0, 1, 2].map((k) => [`crowd-${n}`, `burst:${n + 1000 * k}`])),
     );
+  });
+  it('the customers of a batch with a Stop/Resume before their opt-in are found by their key, however stale the statistics', async () => {
+    // The statistics say no event was applied as unknown_token (20,000 plain messages), then a burst of
+    // Stop replies before any opt-in: 3,000 such events of 1,000 customers.
+    await sql`ALTER TABLE webhook_events SET (autovacuum_enabled = off)`.execute(storage.db);
+    const insert = (prefix: string, n: number, psids: number, outcome: string, at: Date) =>
+      sql`INSERT INTO webhook_events (fb_page_id, psid, kind, idempotency_key, event_at, body, received_at, processed_at, outcome)
+        SELECT 'page-stop', ${prefix} || (g % ${psids}), 'message', ${prefix} || g, ${at}::timestamptz + g * interval '1 ms',
+               '{}', ${at}, ${at}, ${outcome}
+        FROM generate_series(0, ${n - 1}) g`.execute(storage.db);
+    await insert('quiet-', 20_000, 20_000, 'message', new Date('2026-11-29T00:00:00Z'));
+    await sql`ANALYZE webhook_events`.execute(storage.db);
+    const at = new Date('2026-11-30T12:00:00Z');
+    await insert('stop-', 3000, 1000, 'unknown_token', at);
+    // stop-3's events are all before its time; stop-7 is asked twice; quiet-5 had only messages.
+    const batch = [
+      { fbPageId: 'page-stop', psid: 'stop-3', after: new Date(at.getTime() + 5000) },
+      { fbPageId: 'page-stop', psid: 'stop-7', after: at },
+      { fbPageId: 'page-stop', psid: 'stop-7', after: new Date(at.getTime() + 2500) },
+      { fbPageId: 'page-stop', psid: 'stop-11', after: at },
+      { fbPageId: 'page-stop', psid: 'quiet-5', after: at },
+    ];
+    const params = [batch.map((c) => c.fbPageId), batch.map((c) => c.psid), batch.map((c) => c.after)];
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(storage.db, unknownTokenAfter.text, params, mode);
+      // At most their own 9 events: not all 3,000 for each customer.
+      expect(rowsLookedAt(plan, 'webhook_events'), `${mode}\n${planOutline(plan)}`).toBeLessThanOrEqual(30);
+    }
+    const found = await customersWithUnknownTokenAfter(storage.db, batch);
+    expect(found.map((c) => c.psid).sort()).toEqual(['stop-11', 'stop-7']);
   });
 });

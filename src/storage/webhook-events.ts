@@ -290,12 +290,17 @@ export async function processedWithOutcome(
     .execute();
 }
 
-const unknownTokenAfter = prepared<{ fb_page_id: string; psid: string }>(
+// Each customer's own events by its key (LATERAL, one is enough): a join let the planner, trusting
+// statistics taken before a burst of such events ("none"), read all of them for every customer.
+export const unknownTokenAfter = prepared<{ fb_page_id: string; psid: string }>(
   'webhook_events_unknown_token_after',
-  `SELECT DISTINCT w.fb_page_id, w.psid
+  `SELECT DISTINCT c.page AS fb_page_id, c.psid
    FROM unnest($1::text[], $2::text[], $3::timestamptz[]) AS c(page, psid, after)
-   JOIN webhook_events w ON w.fb_page_id = c.page AND w.psid = c.psid AND w.event_at > c.after
-     AND w.outcome = 'unknown_token'`,
+   CROSS JOIN LATERAL (
+     SELECT 1 FROM webhook_events w
+     WHERE w.fb_page_id = c.page AND w.psid = c.psid AND w.event_at > c.after AND w.outcome = 'unknown_token'
+     LIMIT 1
+   ) w`,
 );
 
 /** Of these customers, those with an event applied as `unknown_token` stamped after the time given. */

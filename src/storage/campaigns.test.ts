@@ -1,0 +1,61 @@
+// The campaign's reads of its recipients' tokens as PostgreSQL plans them when the statistics are older
+// than the topic's subscribers (a burst of opt-ins, then a campaign to them).
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BACKENDS, openTestStorage } from '../../test/support/backends.ts';
+import { seedWorkspace } from '../../test/support/factories.ts';
+import {
+  explainAnalyzed,
+  insertSubscribers,
+  insertTopic,
+  PLAN_MODES,
+  planOutline,
+  rowsLookedAt,
+} from '../../test/support/plans.ts';
+import { subscriptionsOf, subscriptionsOfStatement } from './campaigns.ts';
+import type { Storage } from './db.ts';
+
+describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
+  let storage: Storage;
+  beforeAll(async () => {
+    storage = await openTestStorage(backend);
+  });
+  afterAll(async () => storage?.close());
+
+  it("a batch reads its customers' tokens by their key, however stale the statistics (a burst of opt-ins to the topic)", async () => {
+    const db = storage.db;
+    for (const t of ['customers', 'subscriptions'])
+      await sql.raw(`ALTER TABLE ${t} SET (autovacuum_enabled = off)`).execute(db);
+    // The statistics know the quiet shop's 20,000 tokens; then a livestream's 5,000 opt-ins to a new topic.
+    const quiet = await seedWorkspace(storage);
+    await insertSubscribers(db, quiet, await insertTopic(db, quiet, 'quiet'), 20_000);
+    await sql`ANALYZE customers, subscriptions`.execute(db);
+    const live = await seedWorkspace(storage);
+    const topic = await insertTopic(db, live, 'live');
+    await insertSubscribers(db, live, topic, 5000);
+    const batch = (
+      await sql<{
+        id: number;
+      }>`SELECT id FROM customers WHERE page_id = ${live.page.id} ORDER BY id DESC LIMIT 50`.execute(db)
+    ).rows.map((r) => r.id);
+    // One of them twice, and one customer of the quiet shop (no token on this topic).
+    const other = (
+      await sql<{ id: number }>`SELECT min(id) AS id FROM customers WHERE page_id = ${quiet.page.id}`.execute(
+        db,
+      )
+    ).rows[0]!.id;
+    const ids = [...batch, batch[0]!, other];
+    const statement = subscriptionsOfStatement(topic, ids).compile(db);
+    // As planned for these values (how Kysely sends it), and as a plan kept for any values.
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(db, statement.sql, statement.parameters, mode);
+      // Their 50 tokens, each looked at about once: not every token of the topic for each batch.
+      expect(rowsLookedAt(plan, 'subscriptions'), `${mode}\n${planOutline(plan)}`).toBeLessThanOrEqual(150);
+    }
+    const rows = await subscriptionsOf(db, topic, ids);
+    const byId = (a: number, b: number) => a - b;
+    expect(rows.map((r) => r.customer_id).sort(byId)).toEqual([...batch].sort(byId));
+    expect(rows.map((r) => r.id)).toEqual(rows.map((r) => r.id).sort(byId));
+    expect(rows.every((r) => r.topic_id === topic && r.token_hash === `hash-${r.customer_id}`)).toBe(true);
+  });
+});
