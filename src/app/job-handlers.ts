@@ -2,7 +2,13 @@
 // did through `observe`, so the composition root only wires the queue, the timers and the metrics.
 // (They live in app, not src/jobs: jobs/ is queue wiring and may not import app — see the architecture
 // test's table.)
-import { type AssistantReplyJob, type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import {
+  type AssistantReplyJob,
+  type Enqueuer,
+  JOBS,
+  type WebhookCustomerJob,
+  webhookCustomerKey,
+} from '../jobs/queue.ts';
 import { pendingCustomers } from '../storage/webhook-events.ts';
 import { answerWithNotice, answerWithTrigger } from './assistant.ts';
 import type { AppContext } from './context.ts';
@@ -48,8 +54,8 @@ export async function handleWebhookCustomers(
   const outcomes = await processCustomersEvents(ctx, jobs);
   for (const o of outcomes.values()) {
     observe.webhookEventsProcessed(o.applied);
-    // A job that found nothing pending (the intake enqueues a customer once per group commit, so a busy
-    // customer's later jobs arrive after an earlier batch applied their events): the profile was the
+    // A job that found nothing pending (a customer's events stored while their job ran get a job of
+    // their own, which may find them applied already, or a requeued customer): the profile was the
     // business of the job that applied them, and a nameless customer is asked again at their next event.
     if (o.error || o.applied === 0) continue;
     try {
@@ -90,7 +96,8 @@ export const PENDING_SWEEP_SECONDS = 15;
 /**
  * Enqueues again the customers whose events are stored but not applied (a crash before their job ran,
  * or a job lost with its connection). `receivedBefore`: only events that should have been applied by then.
- * Keyed per customer and throttled to one job per sweep window, so every worker process sweeping the
+ * Under the customer's own key, so nothing is added for a customer whose job waits already (the queue
+ * keeps one per key), and throttled to one job per sweep window, so every worker process sweeping the
  * same backlog adds one job per customer, not one each.
  */
 export async function requeuePendingCustomers(
@@ -101,7 +108,10 @@ export async function requeuePendingCustomers(
     await ctx.queue.send(
       JOBS.webhookCustomer,
       { fbPageId: c.fb_page_id, psid: c.psid },
-      { singletonKey: `pending:${c.fb_page_id}:${c.psid}`, singletonSeconds: PENDING_SWEEP_SECONDS },
+      {
+        singletonKey: webhookCustomerKey({ fbPageId: c.fb_page_id, psid: c.psid }),
+        singletonSeconds: PENDING_SWEEP_SECONDS,
+      },
     );
   }
 }

@@ -36,7 +36,7 @@ export const keyOf = (j: WebhookCustomerJob) => `${j.fbPageId}\u0000${j.psid}`;
 
 /**
  * Applies every pending event of the given customers. Jobs naming the same customer share one outcome
- * (the intake enqueues one per group commit, so a busy customer has several).
+ * (one customer's waiting job and the one back for its retry can be fetched together).
  */
 export async function processCustomersEvents(
   ctx: AppContext & { queue: Enqueuer },

@@ -11,7 +11,7 @@ import {
   parseTemplateStatusUpdates,
   parseWebhook,
 } from '../channel/index.ts';
-import { type Enqueuer, JOBS, type WebhookCustomerJob } from '../jobs/queue.ts';
+import { type Enqueuer, JOBS, type WebhookCustomerJob, webhookCustomerKey } from '../jobs/queue.ts';
 import { inTransaction } from '../storage/db.ts';
 import type { InboxEvent, PageBelief } from '../storage/webhook-events.ts';
 import * as inbox from '../storage/webhook-events.ts';
@@ -204,7 +204,9 @@ export class WebhookIntake {
   /**
    * One statement when the queue can give its job insert (events and jobs together, atomic on its own,
    * one round trip); else one transaction of two inserts. Either way: stored before acknowledged, and
-   * every event's customer has its job. A job per customer of the group, duplicates included (as ever).
+   * every event's customer has a job that runs after the event is visible — a job of the group, or the
+   * customer's job already waiting (the queue keeps one per customer: `JOBS.webhookCustomer`; the
+   * statement holds that job back from workers until it commits, see queue.ts LOCK_WAITING_JOB).
    * The statement also checks every member's page beliefs: if one is stale, nothing of the group is
    * stored (`stale`), and every member goes back to `accept`, which looks its pages up afresh and joins a
    * later group. Each stale group counts for all its members, so a page that keeps changing can bring a
@@ -216,7 +218,7 @@ export class WebhookIntake {
   private commit(batch: Waiting[]): Promise<Set<string> | 'stale'> {
     const all = batch.flatMap((w) => w.events);
     const beliefs = batch.flatMap((w) => w.beliefs);
-    const customersInBatch = new Map(all.map((e) => [`${e.fbPageId}:${e.psid}`, e]));
+    const customersInBatch = new Map(all.map((e) => [webhookCustomerKey(e), e]));
     const jobs: WebhookCustomerJob[] = [...customersInBatch.values()].map((e) => ({
       fbPageId: e.fbPageId,
       psid: e.psid,

@@ -5,8 +5,14 @@ import { fromKysely, type JobResult, PgBoss } from 'pg-boss';
 import { type Db, type Executor, prepareText, type Storage } from '../storage/db.ts';
 
 export const JOBS = {
-  /** Apply one customer's pending webhook events, in timestamp order. */
-  webhookCustomer: 'webhook-customer',
+  /**
+   * Apply one customer's pending webhook events, in timestamp order. A `short`-policy queue keyed by the
+   * customer (`webhookCustomerKey`): at most one job per customer waits in it, because a job applies
+   * every event of its customer pending when it runs, so a second waiting one would find nothing left.
+   * Its own name, not the `webhook-customer` queue of earlier versions: pg-boss cannot change a queue's
+   * policy once created (LEGACY_JOBS).
+   */
+  webhookCustomer: 'webhook-customer-short',
   /** Send the chat assistant's answer (blocks of a trigger, or the R4f notice). */
   assistantReply: 'assistant-reply',
   /**
@@ -22,6 +28,26 @@ export const JOBS = {
 } as const;
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
+
+/**
+ * Queues earlier versions sent to and this one only works, so jobs waiting in them when an installation
+ * upgrades (or sent by a process of the earlier version still running beside this one) are still applied.
+ * Nothing sends to them any more.
+ */
+export const LEGACY_JOBS = {
+  /** The standard-policy webhook queue (one job per customer per group commit). Same payload. */
+  webhookCustomer: 'webhook-customer',
+} as const;
+
+export type LegacyJobName = (typeof LEGACY_JOBS)[keyof typeof LEGACY_JOBS];
+
+/**
+ * A webhook customer's singleton key: the queue's "one waiting job" is per key. Length-prefixed, so no
+ * two customers share one (a page id holding the separator cannot pass for another page's customer).
+ */
+export function webhookCustomerKey(job: WebhookCustomerJob): string {
+  return `${job.fbPageId.length}:${job.fbPageId}:${job.psid}`;
+}
 
 export interface WebhookCustomerJob {
   fbPageId: string;
@@ -63,10 +89,17 @@ export interface JobsInsert {
 export interface Enqueuer {
   /**
    * `singletonKey` with `singletonSeconds`: at most one job of that key per window of that many seconds,
-   * whichever process sends it (pg-boss 12 ignores a key alone on a standard-policy queue).
+   * whichever process sends it (pg-boss 12 ignores a key alone on a standard-policy queue). On the
+   * webhook queue (`short`) a key also means at most one waiting job of that key; its jobs are always
+   * keyed (by default `webhookCustomerKey`).
    */
   send(name: JobName, data: object, opts?: SendOpts): Promise<void>;
-  /** Many jobs of one kind in one statement (webhook intake's group commit). */
+  /**
+   * Many jobs of one kind in one statement (webhook intake's group commit, where the queue gives no
+   * `jobsInsert`). On the webhook queue it runs pg-boss's own insert, which skips a customer whose job
+   * waits without holding that job back from a fetch (see LOCK_WAITING_JOB): an event stored in the
+   * same transaction can then wait for the pending sweep.
+   */
   sendMany(name: JobName, data: object[], opts?: { tx?: Executor }): Promise<void>;
   /** `name`'s job insert as one statement (undefined: only `sendMany` can enqueue, e.g. notify queues). */
   jobsInsert?(name: JobName): JobsInsert | undefined;
@@ -110,6 +143,43 @@ function jobsPayload(data: object[]): string {
   return JSON.stringify(data.map((d) => ({ data: d })));
 }
 
+/** Every queue's options; a queue named here gets that policy instead of pg-boss's standard one. */
+const QUEUE_OPTIONS = { retryLimit: 5, retryDelay: 1, retryBackoff: true };
+const POLICIES: Partial<Record<JobName, 'short'>> = { [JOBS.webhookCustomer]: 'short' };
+
+/**
+ * The webhook queue's jobs as pg-boss's `insert` takes them: one per customer, under the customer's key
+ * (two jobs of one key in one statement would be one job, and the locking insert below refuses them),
+ * in key order: concurrent intake statements that name the same customers wait on each other's rows
+ * of those keys, and taking them in one order makes them queue instead of deadlocking (as the events'
+ * own insert does, sorted by idempotency key).
+ */
+function webhookJobs(data: readonly object[]): Array<{ data: object; singletonKey: string }> {
+  const byKey = new Map<string, WebhookCustomerJob>();
+  for (const d of data as WebhookCustomerJob[]) byKey.set(webhookCustomerKey(d), d);
+  return [...byKey.keys()]
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    .map((singletonKey) => ({ data: byKey.get(singletonKey)!, singletonKey }));
+}
+
+/**
+ * The conflict clause the intake's statement uses for the webhook queue, in place of pg-boss's
+ * `ON CONFLICT DO NOTHING`. Skipping a customer whose job already waits is not enough: that job could be
+ * fetched, and its customer's pending events read, between the skip and the statement's commit — the
+ * events just stored would then have no job to apply them until the pending sweep (30 s and more).
+ * Naming the queue's one-waiting-job index (pg-boss's job_i1, `short` policy) with `DO UPDATE … WHERE
+ * false` writes nothing but locks the waiting job until the statement commits, and pg-boss's fetch
+ * (FOR UPDATE SKIP LOCKED) passes it by until then: it runs once these events are visible. A job whose
+ * fetch has not committed yet is waited for; taken, it no longer waits (state `active`), and the insert
+ * goes ahead with a new job. queue.test.ts holds a statement open and checks that the job is not fetched.
+ */
+const LOCK_WAITING_JOB = `ON CONFLICT (name, COALESCE(singleton_key, '')) WHERE state = 'created' AND policy = 'short'
+    DO UPDATE SET data = EXCLUDED.data WHERE false`;
+
+function isJobName(name: string): name is JobName {
+  return (Object.values(JOBS) as string[]).includes(name);
+}
+
 export class JobQueue implements Enqueuer {
   readonly boss: PgBoss;
   private readonly inserts = new Map<JobName, JobsInsert>();
@@ -127,14 +197,29 @@ export class JobQueue implements Enqueuer {
 
   async start(): Promise<void> {
     await this.boss.start();
-    for (const name of Object.values(JOBS)) {
-      await this.boss.createQueue(name, { retryLimit: 5, retryDelay: 1, retryBackoff: true });
+    for (const name of [...Object.values(JOBS), ...Object.values(LEGACY_JOBS)]) {
+      const policy = POLICIES[name as JobName];
+      // An existing queue keeps what it was created with (pg-boss: ON CONFLICT DO NOTHING).
+      await this.boss.createQueue(name, { ...QUEUE_OPTIONS, ...(policy && { policy }) });
       // pg-boss looks a queue up through its own connection the first time a job is sent to it unless its
       // cache has it, and queues created on a fresh database are not cached. On PGlite (one connection)
       // that lookup inside the webhook intake transaction deadlocks: warm the cache before serving.
       await this.boss.getJobById(name, '00000000-0000-0000-0000-000000000000');
+      if (!isJobName(name)) continue;
       const text = await this.captureInsert(name);
-      if (text !== undefined) this.inserts.set(name, { text, payload: jobsPayload });
+      if (text === undefined) continue;
+      if (name !== JOBS.webhookCustomer) {
+        this.inserts.set(name, { text, payload: jobsPayload });
+        continue;
+      }
+      // Kept only with its conflict clause in place: pg-boss's own would let a fetch slip between the
+      // skip and the commit (LOCK_WAITING_JOB); without it the intake falls back to sendMany.
+      const conflict = /\bON CONFLICT DO NOTHING\b/g;
+      if (text.match(conflict)?.length === 1)
+        this.inserts.set(name, {
+          text: text.replace(conflict, LOCK_WAITING_JOB),
+          payload: (data) => JSON.stringify(webhookJobs(data)),
+        });
     }
   }
 
@@ -165,9 +250,13 @@ export class JobQueue implements Enqueuer {
   }
 
   async send(name: JobName, data: object, opts: SendOpts = {}): Promise<void> {
+    // A webhook job is always under its customer's key: keyless, every job would share the key ''.
+    const singletonKey =
+      opts.singletonKey ??
+      (name === JOBS.webhookCustomer ? webhookCustomerKey(data as WebhookCustomerJob) : undefined);
     await this.boss.send(name, data, {
       ...(opts.tx && { db: fromKysely(opts.tx) }),
-      ...(opts.singletonKey && { singletonKey: opts.singletonKey }),
+      ...(singletonKey && { singletonKey }),
       ...(opts.singletonSeconds && { singletonSeconds: opts.singletonSeconds }),
       ...(opts.startAfter && { startAfter: opts.startAfter }),
     });
@@ -179,7 +268,7 @@ export class JobQueue implements Enqueuer {
     const db = opts.tx && fromKysely(opts.tx);
     await this.boss.insert(
       name,
-      data.map((d) => ({ data: d })),
+      name === JOBS.webhookCustomer ? webhookJobs(data) : data.map((d) => ({ data: d })),
       db
         ? {
             db: {
@@ -194,7 +283,7 @@ export class JobQueue implements Enqueuer {
   }
 
   async work<T>(
-    name: JobName,
+    name: JobName | LegacyJobName,
     handler: (data: T) => Promise<void>,
     opts: { batchSize?: number; concurrency?: number; pollSeconds?: number } = {},
   ): Promise<void> {
@@ -230,7 +319,7 @@ export class JobQueue implements Enqueuer {
    * failed it (undefined: completed) — for handlers that apply many jobs in one transaction.
    */
   async workBatch<T>(
-    name: JobName,
+    name: JobName | LegacyJobName,
     handler: (data: T[]) => Promise<Array<unknown | undefined>>,
     opts: { batchSize?: number; concurrency?: number; pollSeconds?: number } = {},
   ): Promise<void> {
@@ -262,7 +351,7 @@ export class JobQueue implements Enqueuer {
 
   async depth(): Promise<number> {
     let total = 0;
-    for (const name of Object.values(JOBS)) {
+    for (const name of [...Object.values(JOBS), ...Object.values(LEGACY_JOBS)]) {
       const q = await this.boss.getQueue(name);
       total += (q as { queuedCount?: number } | null)?.queuedCount ?? 0;
     }
