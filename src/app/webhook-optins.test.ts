@@ -46,6 +46,12 @@ async function waitUntilBlocked(db: Executor): Promise<void> {
 describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
   const world = useQueueWorld(backend, 'wopt');
 
+  /** What the worker's handlers are given, on this world. */
+  const worker = (clock: Awaited<ReturnType<typeof seedWorkspace>>['clock']) => ({
+    ctx: { db: world.storage.db, clock, queue: world.queue, channel: world.graph, profiles: world.graph },
+    observe: { webhookEventsProcessed: () => undefined, botSend: () => undefined },
+  });
+
   /** One page with its topics and customers in the states the scenarios start from; its events stored. */
   async function page(tag: string) {
     const w = await seedWorkspace(world.storage);
@@ -145,14 +151,7 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       }),
       t + 50,
     );
-    const ctx = {
-      db: world.storage.db,
-      clock: w.clock,
-      queue: world.queue,
-      channel: world.graph,
-      profiles: world.graph,
-    };
-    const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+    const { ctx, observe } = worker(w.clock);
     await handleWebhookCustomer(ctx, observe, { fbPageId: w.page.fb_page_id, psid: psid('early') });
 
     // The burst: one opt-in per customer.
@@ -402,14 +401,7 @@ describe.each(BACKENDS)('opt-ins applied together on %s', (backend) => {
       ),
       w.clock.now(),
     );
-    const ctx = {
-      db: world.storage.db,
-      clock: w.clock,
-      queue: world.queue,
-      channel: world.graph,
-      profiles: world.graph,
-    };
-    const observe = { webhookEventsProcessed: () => undefined, botSend: () => undefined };
+    const { ctx, observe } = worker(w.clock);
     const jobs = Array.from({ length: n }, (_, k) => ({ fbPageId: w.page.fb_page_id, psid: psid(k) }));
     vi.mocked(readForOptIn).mockClear();
     vi.mocked(readForOptIns).mockClear();
