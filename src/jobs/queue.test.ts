@@ -7,6 +7,15 @@ import { type Executor, inTransaction, type Storage } from '../storage/db.ts';
 import { storeEvents } from '../storage/webhook-events.ts';
 import { JOBS, JobQueue, type WebhookCustomerJob, webhookCustomerKey } from './queue.ts';
 
+/** A promise and the function that resolves it: a step one test's transaction waits for or signals. */
+function signal(): { promise: Promise<void>; fire: () => void } {
+  let fire: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    fire = r;
+  });
+  return { promise, fire };
+}
+
 describe.each(BACKENDS)('job queue batches on %s', (backend) => {
   let storage: Storage;
   let queue: JobQueue;
@@ -188,23 +197,17 @@ describe.each(BACKENDS)('the webhook queue on %s: one waiting job per customer',
       const page = 'page-held';
       await store(page, 'a');
       const [job] = await jobsOf(page);
-      let release: () => void = () => undefined;
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let storedInTx: () => void = () => undefined;
-      const stored = new Promise<void>((r) => {
-        storedInTx = r;
-      });
+      const held = signal();
+      const stored = signal();
       const open = inTransaction(storage.db, async (tx) => {
         await store(page, 'a', tx);
-        storedInTx();
-        await held;
+        stored.fire();
+        await held.promise;
       });
-      await stored;
+      await stored.promise;
       // Another connection's fetch, as a worker's: the job waits for the statement's commit.
       expect(await fetchIds()).not.toContain(job!.id);
-      release();
+      held.fire();
       await open;
       expect(await fetchIds()).toContain(job!.id);
       expect((await jobsOf(page)).length).toBe(1);
@@ -217,29 +220,23 @@ describe.each(BACKENDS)('the webhook queue on %s: one waiting job per customer',
       const page = 'page-taken';
       await store(page, 'a');
       const [job] = await jobsOf(page);
-      let release: () => void = () => undefined;
-      const held = new Promise<void>((r) => {
-        release = r;
-      });
-      let takenInTx: () => void = () => undefined;
-      const taken = new Promise<void>((r) => {
-        takenInTx = r;
-      });
+      const held = signal();
+      const taken = signal();
       // What pg-boss's fetch writes, held open.
       const fetching = inTransaction(storage.db, async (tx) => {
         await sql`UPDATE ${sql.table(`${schema}.job`)} SET state = 'active', started_on = now()
           WHERE id = ${job!.id}`.execute(tx);
-        takenInTx();
-        await held;
+        taken.fire();
+        await held.promise;
       });
-      await taken;
+      await taken.promise;
       let done = false;
       const storing = store(page, 'a').then(() => {
         done = true;
       });
       await new Promise((r) => setTimeout(r, 300));
       expect(done).toBe(false);
-      release();
+      held.fire();
       await fetching;
       await storing;
       const states = (await jobsOf(page)).map((j) => [j.id === job!.id, j.state]).sort();
