@@ -12,7 +12,7 @@ import {
   planOutline,
   rowsLookedAt,
 } from '../../test/support/plans.ts';
-import { subscriptionsOf, subscriptionsOfStatement } from './campaigns.ts';
+import { audienceIdsStatement, subscriptionsOf, subscriptionsOfStatement } from './campaigns.ts';
 import type { Storage } from './db.ts';
 
 describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
@@ -58,4 +58,43 @@ describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
     expect(rows.map((r) => r.id)).toEqual(rows.map((r) => r.id).sort(byId));
     expect(rows.every((r) => r.topic_id === topic && r.token_hash === `hash-${r.customer_id}`)).toBe(true);
   });
+
+  it('R9a: each page of the audience copy reads from its cursor on, not the audience before it (a linear copy)', async () => {
+    const db = storage.db;
+    const shop = await seedWorkspace(storage);
+    const topic = await insertTopic(db, shop, 'news');
+    await insertSubscribers(db, shop, topic, 12_000);
+    // The same customers hold a second topic's tokens too (both token indexes are candidates).
+    const other = await insertTopic(db, shop, 'sales');
+    await sql`INSERT INTO subscriptions (workspace_id, page_id, topic_id, customer_id, kind, token, token_hash,
+        opted_in_at, expires_at, frequency, created_at, updated_at)
+      SELECT workspace_id, page_id, ${other}, customer_id, kind, 'o' || token, 'o' || token_hash, opted_in_at,
+        expires_at, frequency, created_at, updated_at
+      FROM subscriptions WHERE topic_id = ${topic}`.execute(db);
+    await sql`ANALYZE customers, subscriptions`.execute(db);
+    const subscribers = (
+      await sql<{ id: number }>`SELECT id FROM customers WHERE page_id = ${shop.page.id} ORDER BY id`.execute(
+        db,
+      )
+    ).rows.map((r) => r.id);
+    const page = 500;
+    const scope = { pageId: shop.page.id, topicId: topic, filters: {} };
+    // Pages early, in the middle and at the end of the copy, as the dispatcher walks them.
+    for (const at of [0, 4000, 8000, 11_000, 11_800]) {
+      const after = at === 0 ? 0 : subscribers[at - 1]!;
+      const rest = subscribers.length - at;
+      const statement = audienceIdsStatement(db, scope, after, page);
+      for (const mode of PLAN_MODES) {
+        const plan = await explainAnalyzed(db, statement.sql, statement.parameters, mode);
+        // Before the fix a merge join read the topic's tokens from the first customer on: at the
+        // 11,000th, 11,500 of them for a page of 500 (the copy was quadratic in the audience).
+        expect(
+          rowsLookedAt(plan, 'subscriptions'),
+          `at ${at}, ${mode}\n${planOutline(plan)}`,
+        ).toBeLessThanOrEqual(rest);
+      }
+      const { rows } = await db.executeQuery<{ id: number }>(statement);
+      expect(rows.map((r) => r.id)).toEqual(subscribers.slice(at, at + page));
+    }
+  }, 60_000);
 });
