@@ -67,12 +67,27 @@ export interface WebhookConfig {
   maxPendingBodies: number;
   /** Processed webhook events are kept this long, then pruned (WEBHOOK_RETENTION_DAYS, default 30). */
   retentionDays: number;
+  /**
+   * Batches of up to 200 customers' events a worker process applies at once on PostgreSQL
+   * (WEBHOOK_WORKER_BATCHES, default 4; PGlite has one connection: always 1). Fewer leave the CPU to the
+   * console's reads during a burst on a small machine, at the cost of the burst's throughput.
+   */
+  workerBatches: number;
 }
 
 function positive(v: string | undefined, fallback: number, name: string): number {
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${v}"`);
+  return n;
+}
+
+/** A whole number from 1 to `max`. */
+function count(v: string | undefined, fallback: number, max: number, name: string): number {
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw new Error(`${name} must be a whole number from 1 to ${max}, got "${v}"`);
   return n;
 }
 
@@ -185,6 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyTimeoutMs: positive(env.WEBHOOK_BODY_TIMEOUT_MS, 5_000, 'WEBHOOK_BODY_TIMEOUT_MS'),
       maxPendingBodies: Math.ceil(positive(env.WEBHOOK_MAX_PENDING_BODIES, 64, 'WEBHOOK_MAX_PENDING_BODIES')),
       retentionDays: positive(env.WEBHOOK_RETENTION_DAYS, 30, 'WEBHOOK_RETENTION_DAYS'),
+      workerBatches: count(env.WEBHOOK_WORKER_BATCHES, 4, 16, 'WEBHOOK_WORKER_BATCHES'),
     },
     logLevel: env.LOG_LEVEL || 'info',
     trustedProxies: proxies(env.TRUSTED_PROXIES),

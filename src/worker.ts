@@ -19,7 +19,7 @@ import { type OrderEventContext, requeueOrphanedOrderEvents, retryOrderEvent } f
 import { checkPageHealth } from './app/page-connections.ts';
 import { BackgroundProfiles } from './app/profiles.ts';
 import type { GraphClient } from './channel/index.ts';
-import type { Config } from './config.ts';
+import type { Config, WebhookConfig } from './config.ts';
 import { type Dispatcher, type DispatcherOptions, startDispatcher } from './dispatcher/dispatcher.ts';
 import type { Clock } from './domain/model.ts';
 import type { Metrics } from './http/metrics.ts';
@@ -67,6 +67,11 @@ export function periodicSweep(ctx: RuntimeContext, config: Config): () => Promis
   };
 }
 
+/** Webhook batches a worker process applies at once: the setting on PostgreSQL, 1 on PGlite's one connection. */
+export function webhookBatchesAtOnce(webhook: WebhookConfig, kind: Storage['kind']): number {
+  return kind === 'postgres' ? webhook.workerBatches : 1;
+}
+
 export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherOptions): Promise<Worker> {
   const { ctx, storage, clock, graph, config, metrics, facebookApp, sweepOnce } = deps;
   const { queue } = ctx;
@@ -98,14 +103,15 @@ export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherO
   // the job rows per event (bench:webhooks --backlog: 287–291 vs 447–587 rows, 43–47 % vs 38–41 % of the
   // claim ceiling; then one job per customer per group commit). Since one job at most waits per customer
   // (JOBS.webhookCustomer), the same backlog bench reads 6.7 job rows per event, 265.6 before.
-  // Up to 4 × 200 advisory locks per process at once (max_locks_per_transaction: 64 a connection).
+  // Up to 4 × 200 advisory locks per process at once by default (max_locks_per_transaction: 64 a
+  // connection; the setting stops at 16 batches).
   // First-seen customers' names are fetched beside the processing, paced by the page's Graph rate.
   const profiles = new BackgroundProfiles(ctx);
   const webhookCustomers = (jobs: WebhookCustomerJob[]) =>
     handleWebhookCustomers(ctx, observe, jobs, profiles);
   await queue.workBatch<WebhookCustomerJob>(JOBS.webhookCustomer, webhookCustomers, {
     batchSize: 200,
-    concurrency: storage.kind === 'postgres' ? 4 : 1,
+    concurrency: webhookBatchesAtOnce(config.webhook, storage.kind),
   });
   // The webhook queue of earlier versions: jobs waiting there when the installation upgraded (or sent by
   // a process of the earlier version still running) are applied by the same handler. Nothing of this
