@@ -12,7 +12,15 @@ import {
   planOutline,
   rowsLookedAt,
 } from '../../test/support/plans.ts';
-import { audienceIdsStatement, subscriptionsOf, subscriptionsOfStatement } from './campaigns.ts';
+import {
+  audienceIdsStatement,
+  campaignReadStatement,
+  findCampaign,
+  insertCampaign,
+  subscriptionsOf,
+  subscriptionsOfStatement,
+} from './campaigns.ts';
+import { inTransaction } from './db.ts';
 import type { Storage } from './db.ts';
 
 describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
@@ -97,4 +105,50 @@ describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
       expect(rows.map((r) => r.id)).toEqual(subscribers.slice(at, at + page));
     }
   }, 60_000);
+
+  it("R9e: a campaign's progress sums its batches' tallies in one read of them, exactly", async () => {
+    const db = storage.db;
+    const shop = await seedWorkspace(storage);
+    const topic = await insertTopic(db, shop, 'progress');
+    const at = new Date('2026-06-01T00:00:00Z');
+    const c = await insertCampaign(
+      db,
+      {
+        workspaceId: shop.workspaceId,
+        pageId: shop.page.id,
+        topicId: topic,
+        name: 'Progress',
+        content: { type: 'text', text: 'Xin chào' },
+        audience: {},
+        allowDefer: false,
+        linkSecret: 'secret',
+      },
+      at,
+    );
+    // 400 batches' tallies (a 200k campaign's), the last one the latest.
+    await sql`INSERT INTO campaign_tallies (campaign_id, sent, failed, skipped, at)
+      SELECT ${c.id}, 480, 15, 5, ${at}::timestamptz + g * interval '1 second'
+      FROM generate_series(1, 400) g`.execute(db);
+    await sql`ANALYZE campaign_tallies`.execute(db);
+    const statement = campaignReadStatement(db, c.id);
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(db, statement.sql, statement.parameters, mode);
+      // Once each, not once per counter (four subqueries read them four times).
+      expect(rowsLookedAt(plan, 'campaign_tallies'), `${mode}\n${planOutline(plan)}`).toBeLessThanOrEqual(
+        400,
+      );
+    }
+    const expected = {
+      sent_count: 400 * 480,
+      failed_count: 400 * 15,
+      skipped_count: 400 * 5,
+      checkpoint_at: new Date(at.getTime() + 400_000),
+    };
+    expect(await findCampaign(db, shop.workspaceId, c.id)).toMatchObject(expected);
+    // Another workspace does not see it; the life-cycle's locking read gets the same counts.
+    expect(await findCampaign(db, shop.workspaceId + 1000, c.id)).toBeUndefined();
+    expect(await inTransaction(db, (tx) => findCampaign(tx, null, c.id, { forUpdate: true }))).toMatchObject(
+      expected,
+    );
+  });
 });
