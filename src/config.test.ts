@@ -4,14 +4,14 @@ import { loadConfig } from './config.ts';
 import { webhookBatchesAtOnce } from './worker.ts';
 
 describe('WEBHOOK_WORKER_BATCHES', () => {
-  it('defaults to 4 batches at once and takes a whole number from 1 to 16', () => {
+  it('defaults to 4 batches at once and takes a whole number from 1 to 4 (each holds a pooled connection)', () => {
     expect(loadConfig({}).webhook.workerBatches).toBe(4);
     expect(loadConfig({ WEBHOOK_WORKER_BATCHES: '' }).webhook.workerBatches).toBe(4);
     expect(loadConfig({ WEBHOOK_WORKER_BATCHES: '1' }).webhook.workerBatches).toBe(1);
-    expect(loadConfig({ WEBHOOK_WORKER_BATCHES: '16' }).webhook.workerBatches).toBe(16);
-    for (const bad of ['0', '17', '2.5', '-1', 'two'])
+    expect(loadConfig({ WEBHOOK_WORKER_BATCHES: '4' }).webhook.workerBatches).toBe(4);
+    for (const bad of ['0', '5', '16', '2.5', '-1', 'two'])
       expect(() => loadConfig({ WEBHOOK_WORKER_BATCHES: bad }), bad).toThrow(
-        `WEBHOOK_WORKER_BATCHES must be a whole number from 1 to 16, got "${bad}"`,
+        `WEBHOOK_WORKER_BATCHES must be a whole number from 1 to 4, got "${bad}"`,
       );
   });
 

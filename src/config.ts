@@ -69,8 +69,11 @@ export interface WebhookConfig {
   retentionDays: number;
   /**
    * Batches of up to 200 customers' events a worker process applies at once on PostgreSQL
-   * (WEBHOOK_WORKER_BATCHES, default 4; PGlite has one connection: always 1). Fewer leave the CPU to the
-   * console's reads during a burst on a small machine, at the cost of the burst's throughput.
+   * (WEBHOOK_WORKER_BATCHES, 1 to 4, default 4; PGlite has one connection: always 1). Fewer leave the CPU
+   * to the console's reads during a burst on a small machine, at the cost of the burst's throughput. Not
+   * more: each batch holds one of the process's 10 pooled connections for its transaction (and 200
+   * advisory locks), which the console, the queue and the dispatcher share; more worker processes
+   * (`renotify worker`) are the way to apply more at once.
    */
   workerBatches: number;
 }
@@ -200,7 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       bodyTimeoutMs: positive(env.WEBHOOK_BODY_TIMEOUT_MS, 5_000, 'WEBHOOK_BODY_TIMEOUT_MS'),
       maxPendingBodies: Math.ceil(positive(env.WEBHOOK_MAX_PENDING_BODIES, 64, 'WEBHOOK_MAX_PENDING_BODIES')),
       retentionDays: positive(env.WEBHOOK_RETENTION_DAYS, 30, 'WEBHOOK_RETENTION_DAYS'),
-      workerBatches: count(env.WEBHOOK_WORKER_BATCHES, 4, 16, 'WEBHOOK_WORKER_BATCHES'),
+      workerBatches: count(env.WEBHOOK_WORKER_BATCHES, 4, 4, 'WEBHOOK_WORKER_BATCHES'),
     },
     logLevel: env.LOG_LEVEL || 'info',
     trustedProxies: proxies(env.TRUSTED_PROXIES),

@@ -103,8 +103,8 @@ export async function startWorker(deps: WorkerDeps, dispatcherOpts?: DispatcherO
   // the job rows per event (bench:webhooks --backlog: 287–291 vs 447–587 rows, 43–47 % vs 38–41 % of the
   // claim ceiling; then one job per customer per group commit). Since one job at most waits per customer
   // (JOBS.webhookCustomer), the same backlog bench reads 6.7 job rows per event, 265.6 before.
-  // Up to 4 × 200 advisory locks per process at once by default (max_locks_per_transaction: 64 a
-  // connection; the setting stops at 16 batches).
+  // Up to 4 × 200 advisory locks per process at once (WEBHOOK_WORKER_BATCHES goes no higher; the lock
+  // table is shared: max_locks_per_transaction × max_connections, 6,400 by default).
   // First-seen customers' names are fetched beside the processing, paced by the page's Graph rate.
   const profiles = new BackgroundProfiles(ctx);
   const webhookCustomers = (jobs: WebhookCustomerJob[]) =>
