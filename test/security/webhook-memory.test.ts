@@ -108,6 +108,12 @@ describe.each(BACKENDS)('webhook bodies on %s', (backend) => {
       // The ceiling every measure is compared with, from this very run: what a server buffering every
       // body would hold.
       const unbounded = CONNECTIONS * SENT;
+      // What the bounded server holds at its peak: the 32 bodies of the cap (16 MB), every connection's
+      // first socket read (up to 64 KiB each before the gate answers: ~38 MB), their parsers and what the
+      // allocator keeps. Measured 66–82 MB on session 9's faster machine, with this code and with session
+      // 8's alike, so a quarter of the unbounded 287 MB failed by chance; a third still fails a server that
+      // holds bodies past the cap.
+      const bounded = unbounded / 3;
       const wave = async () => {
         const attack = Array.from({ length: CONNECTIONS }, () => slowBody(port));
         let finished = false;
@@ -122,7 +128,7 @@ describe.each(BACKENDS)('webhook bodies on %s', (backend) => {
           peak = Math.max(peak, await rssAfterGc(s));
           await new Promise((r) => setTimeout(r, 200));
         }
-        expect(peak - baseline, 'held while attacked').toBeLessThan(unbounded / 4);
+        expect(peak - baseline, 'held while attacked').toBeLessThan(bounded);
         expect(finished, 'every slow body answered or dropped').toBe(true);
         const outcomes = await all;
         const busy = outcomes.filter((o) => o.status === 503);
@@ -140,7 +146,7 @@ describe.each(BACKENDS)('webhook bodies on %s', (backend) => {
         `memory (${backend}): baseline ${mb(baseline)}; 1st attack peak ${mb(first.peak)}, after ${mb(first.after)}; ` +
           `2nd attack peak ${mb(second.peak)}, after ${mb(second.after)}; unbounded ${mb(unbounded)}`,
       );
-      expect(first.after - baseline).toBeLessThan(unbounded / 4);
+      expect(first.after - baseline).toBeLessThan(bounded);
       expect(second.after - first.after).toBeLessThan(unbounded / 32);
       // And the service still takes real deliveries.
       expect((await deliver(`m_after_${randomBytes(3).toString('hex')}`)).status).toBe(200);
