@@ -83,4 +83,49 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
     }
     expect(await meta.knownTokenHashes(db, live.page.id, hashes)).toEqual(new Set(ours));
   });
+
+  it('R14e: the sweep finds the stops not yet told to Meta without reading the whole consent history', async () => {
+    const db = storage.db;
+    // A paid-route shop: 3,000 recurring tokens, each accepted (a consent row), a thousand stopped and of
+    // those 900 already told to Meta; a neighbour's 20,000 consent rows beside them.
+    const shop = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    const topic = await insertTopic(db, shop, 'deals');
+    await insertSubscribers(db, shop, topic, 3000);
+    const neighbour = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    await insertSubscribers(db, neighbour, await insertTopic(db, neighbour, 'other'), 10_000);
+    const consent = (page: number, event: string, where: string, at: string) =>
+      sql`INSERT INTO consent_history (workspace_id, page_id, topic_id, customer_id, subscription_id, event, at)
+        SELECT workspace_id, page_id, topic_id, customer_id, id, ${event}, ${sql.raw(at)}
+        FROM subscriptions WHERE page_id = ${page} ${sql.raw(where)}`.execute(db);
+    for (const s of [neighbour, neighbour, shop])
+      await consent(s.page.id, 'accepted', '', "now() - interval '2 days'");
+    const stopped = (
+      await sql<{ id: number }>`UPDATE subscriptions SET stopped_at = now() - interval '1 day'
+        WHERE id IN (SELECT id FROM subscriptions WHERE page_id = ${shop.page.id} ORDER BY id LIMIT 1000)
+        RETURNING id`.execute(db)
+    ).rows
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
+    await consent(shop.page.id, 'stopped', 'AND stopped_at IS NOT NULL', "now() - interval '1 day'");
+    const told = new Set(stopped.filter((_, i) => i % 10 !== 0));
+    await consent(
+      shop.page.id,
+      'meta_unsubscribed',
+      `AND id = any('{${[...told].join(',')}}'::int[])`,
+      'now()',
+    );
+    await sql`ANALYZE subscriptions, consent_history, customers`.execute(db);
+    const statement = meta.stopsNotToldToMetaStatement(db, [shop.page.id, neighbour.page.id], 100);
+    // The sweep runs every minute in every worker process, and the history only grows.
+    for (const mode of PLAN_MODES) {
+      const plan = await explainAnalyzed(db, statement.sql, statement.parameters, mode);
+      const why = `${mode}\n${planOutline(plan)}`;
+      // The 900 told marks at most (each stop's own, by its subscription), not 24,900 rows of history;
+      // the shop's 1,000 stopped tokens at most, not every token of both shops (13,000).
+      expect(rowsLookedAt(plan, 'consent_history'), why).toBeLessThanOrEqual(1000);
+      expect(rowsLookedAt(plan, 'subscriptions'), why).toBeLessThanOrEqual(1000);
+    }
+    const untold = await meta.stopsNotToldToMeta(db, [shop.page.id, neighbour.page.id], 100);
+    expect(untold.map((s) => s.subscriptionId)).toEqual(stopped.filter((id) => !told.has(id)));
+  });
 });
