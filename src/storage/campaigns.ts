@@ -253,15 +253,13 @@ function audience(
         .selectFrom('subscriptions')
         .select(sql`1`.as('one'))
         .whereRef('subscriptions.customer_id', '=', 'customers.id')
-        // Implied by the join, but PostgreSQL does not carry the cursor across it: without it a merge
-        // join read the topic's tokens from the first customer on, for every page (quadratic copy).
-        .where('subscriptions.customer_id', '>', afterId)
         .where('subscriptions.topic_id', '=', scope.topicId);
       if (f.optedInFrom) s = s.where('subscriptions.opted_in_at', '>=', f.optedInFrom);
       if (f.optedInTo) s = s.where('subscriptions.opted_in_at', '<=', f.optedInTo);
       // OFFSET 0 keeps the check a lookup per customer, walked in id order from the cursor on the page's
-      // keyset index (migration 036) and stopped at the page's end: joined instead, the plan for the
-      // cursor's values read every customer and token after it and sorted them, for every page.
+      // keyset index (migration 036) and stopped at the page's end. Joined instead, the plans read the
+      // topic's tokens from the first customer on (PostgreSQL does not carry the cursor across the join),
+      // or every customer and token after the cursor, sorted: for every page (a quadratic copy).
       return eb.exists(s.offset(0));
     });
   if (f.labels?.length) q = q.where(sql<boolean>`customers.labels @> ${f.labels}::text[]`);
