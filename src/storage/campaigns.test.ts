@@ -20,8 +20,7 @@ import {
   subscriptionsOf,
   subscriptionsOfStatement,
 } from './campaigns.ts';
-import { inTransaction } from './db.ts';
-import type { Storage } from './db.ts';
+import { inTransaction, type Storage } from './db.ts';
 
 describe.each(BACKENDS)('campaign recipients on %s', (backend) => {
   let storage: Storage;
