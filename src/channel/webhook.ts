@@ -10,7 +10,7 @@
 //   tell two real events apart (token and status for opt-ins, mids and watermark for deliveries,
 //   watermark for reads, mid/action/reaction for reactions)]. Two deliveries of one event agree on
 //   all of these; two distinct events differ in at least the timestamp (ms) or the token/status.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, type KeyObject, timingSafeEqual } from 'node:crypto';
 import { FREQUENCIES, type Frequency, parseMetaTimestamp } from '../domain/platform.ts';
 import type { MessageAttachment, MessengerEvent, ParsedWebhook } from './webhook-events.ts';
 
@@ -21,6 +21,19 @@ export type * from './webhook-events.ts';
 // ---------------------------------------------------------------------------------------------
 
 const SIGNATURE = /^sha256=([0-9a-fA-F]{64})$/;
+
+/** App secrets as keys, made once (a string key is converted again on every HMAC); bounded. */
+const hmacKeys = new Map<string, KeyObject>();
+
+function hmacKey(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    if (hmacKeys.size >= 1000) hmacKeys.clear();
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
 
 /**
  * Checks `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(app secret, raw body)>` over the exact bytes
@@ -39,7 +52,7 @@ export function verifySignature(
   const m = SIGNATURE.exec(header.trim());
   if (!m) return false;
   const given = Buffer.from(m[1]!, 'hex');
-  const expected = createHmac('sha256', appSecret).update(rawBody).digest();
+  const expected = createHmac('sha256', hmacKey(appSecret)).update(rawBody).digest();
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 

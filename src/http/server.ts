@@ -1,7 +1,6 @@
 // buildServer(deps): the Fastify app, used by main.ts and by tests. Routes are thin: validate input
 // by schema, call one use-case, present the result. Errors go through one table (errors.ts).
 import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cookie from '@fastify/cookie';
@@ -10,7 +9,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyReply, type FastifyRequest, type HookHandlerDoneFunction } from 'fastify';
-import helmet, { type HelmetOptions } from 'helmet';
 import { checkDatabase } from '../app/workspaces.ts';
 import { noteAuditTarget } from './audit-actions.ts';
 import { auditTrail, guard } from './auth.ts';
@@ -33,14 +31,16 @@ import { statsRoutes } from './routes/stats.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { SECURITY_HEADERS } from './security-headers.ts';
 import type { WebhookLimits } from './webhook-gate.ts';
 
 // The types live in deps.ts so the routes need not import this file (which imports them).
 export type { ApiRoute, App, ServerDeps } from './deps.ts';
+export { SECURITY_HEADERS } from './security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    rawBody?: Buffer;
+    rawBody: Buffer | null;
   }
   interface FastifyInstance {
     /** Every /api route with its declared role and schemas (the tenancy test walks them all). */
@@ -50,39 +50,6 @@ declare module 'fastify' {
 
 /** The console's build output (web/dist), served at / when it exists. */
 export const WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
-
-/**
- * The security headers helmet sets for this server's options, computed once: the console and the API docs
- * are served from this origin only. (The Fastify plugin rebuilt helmet's middleware for every request.)
- */
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = helmetHeaders({
-  contentSecurityPolicy: {
-    directives: {
-      defaultSrc: ["'self'"],
-      imgSrc: ["'self'", 'data:', 'https:', 'http:'],
-      styleSrc: ["'self'", "'unsafe-inline'"],
-      scriptSrc: ["'self'"],
-      connectSrc: ["'self'"],
-      frameAncestors: ["'none'"],
-    },
-  },
-  crossOriginEmbedderPolicy: false,
-});
-
-/** Runs helmet's middleware once against a response that only records what it sets. */
-function helmetHeaders(options: HelmetOptions): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const res = {
-    setHeader: (name: string, value: string) => {
-      headers[name.toLowerCase()] = value;
-    },
-    removeHeader: () => {},
-  };
-  helmet(options)({} as IncomingMessage, res as unknown as ServerResponse, (err?: unknown) => {
-    if (err) throw err;
-  });
-  return headers;
-}
 
 export async function buildServer(deps: ServerDeps): Promise<App> {
   const app = Fastify({
@@ -111,138 +78,147 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     }
   });
   app.setErrorHandler(errorHandler);
-  // --- web console (web/dist, built by `npm run build:web`): static files + SPA fallback --------------
-  // Only GETs that want HTML and are outside the service's own prefixes fall back to index.html, so
-  // /api, /webhooks, /healthz, /metrics and /r keep their JSON 404s.
-  const webRoot = deps.webRoot === undefined ? WEB_DIST : deps.webRoot;
-  const serveConsole = webRoot !== null && existsSync(path.join(webRoot, 'index.html'));
-  const spaPath = (url: string) => !/^\/(api|webhooks|healthz|metrics|r)(\/|$|\?)/.test(url);
-  app.setNotFoundHandler((req, reply) => {
-    if (
-      serveConsole &&
-      (req.method === 'GET' || req.method === 'HEAD') &&
-      spaPath(req.url) &&
-      String(req.headers.accept ?? '').includes('text/html')
-    ) {
-      return reply.header('cache-control', 'no-cache').sendFile('index.html');
-    }
-    return reply
-      .status(404)
-      .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
-  });
-  if (serveConsole) {
-    await app.register(fastifyStatic, {
-      root: webRoot,
-      wildcard: false,
-      setHeaders: (res, file) =>
-        res.setHeader(
-          'cache-control',
-          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-        ),
-    });
-  }
-  // --- end web console ----------------------------------------------------------------------------------
-
-  await app.register(cookie);
-  // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
-  const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
-  // Per client address until a request authenticates, then per principal (see rate-limit.ts).
-  const apiRate = deps.security?.apiRatePerMinute ?? 1200;
-  const limit = apiRate > 0 ? new ApiRateLimit(apiRate, 60_000, () => deps.ctx.clock.now().getTime()) : null;
-  // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
-  const checkAccess = guard(deps.ctx, limit);
-  const recordAudit = auditTrail(deps.ctx);
-  // Run for every request but needed by /api only: elsewhere (a webhook delivery) they call `done` at
-  // once, no promise per request; for /api they return the promise, awaited as an async hook's is.
-  const apiOnly =
-    (hook: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
-    (
-      req: FastifyRequest,
-      reply: FastifyReply,
-      done: HookHandlerDoneFunction,
-    ): Promise<unknown> | undefined => {
-      if (isApi(req.url)) return hook(req, reply);
-      done();
-      return undefined;
-    };
-  const access = apiOnly(checkAccess);
-  // Webhook deliveries (POST) go without them: Meta reads none of the browser security headers. The GET
-  // handshake keeps them: it echoes a value the caller chose.
-  const isDelivery = (req: FastifyRequest) => req.method === 'POST' && req.url.startsWith('/webhooks/');
-  app.addHook('onRequest', (req, reply, done) => {
-    req.auth = null;
-    if (!isDelivery(req)) reply.headers(SECURITY_HEADERS);
-    return access(req, reply, done);
-  });
-  const noteTarget = noteAuditTarget(deps.ctx);
-  app.addHook('preHandler', apiOnly(noteTarget));
-  app.addHook('onResponse', apiOnly(recordAudit));
+  // Declared, so every request object has them from the start (one shape, not one per added field).
+  app.decorateRequest('rawBody', null);
+  app.decorateRequest('auth', null);
+  // Before the console and the API, in a scope of its own: a delivery runs none of their hooks (cookies,
+  // security headers, access, audit), needs none of them, and is the server's hottest path (issue 13).
+  await app.register(async (scope) => webhookRoutes(scope as App, deps));
   const apiRoutes: ApiRoute[] = [];
   app.decorate('apiRoutes', apiRoutes);
-  app.addHook('onRoute', (route) => {
-    if (isApi(route.url)) {
-      const role = (route.config as { role?: string } | undefined)?.role;
-      if (role === 'public') boundPublicBody(route, deps.security?.publicBodyTimeoutMs);
-      for (const method of [route.method].flat()) {
-        if (method === 'HEAD') continue;
-        apiRoutes.push({
-          method,
-          url: route.url,
-          role: (route.config as { role?: string } | undefined)?.role ?? 'admin',
-          body: route.schema?.body,
-          querystring: route.schema?.querystring,
-        });
+  await app.register(async (scope) => {
+    const site = scope as App;
+    // --- web console (web/dist, built by `npm run build:web`): static files + SPA fallback --------------
+    // Only GETs that want HTML and are outside the service's own prefixes fall back to index.html, so
+    // /api, /webhooks, /healthz, /metrics and /r keep their JSON 404s.
+    const webRoot = deps.webRoot === undefined ? WEB_DIST : deps.webRoot;
+    const serveConsole = webRoot !== null && existsSync(path.join(webRoot, 'index.html'));
+    const spaPath = (url: string) => !/^\/(api|webhooks|healthz|metrics|r)(\/|$|\?)/.test(url);
+    site.setNotFoundHandler((req, reply) => {
+      if (
+        serveConsole &&
+        (req.method === 'GET' || req.method === 'HEAD') &&
+        spaPath(req.url) &&
+        String(req.headers.accept ?? '').includes('text/html')
+      ) {
+        return reply.header('cache-control', 'no-cache').sendFile('index.html');
       }
+      return reply
+        .status(404)
+        .send({ error: { code: 'not_found', message: `No route ${req.method} ${req.url.split('?')[0]}.` } });
+    });
+    if (serveConsole) {
+      await site.register(fastifyStatic, {
+        root: webRoot,
+        wildcard: false,
+        setHeaders: (res, file) =>
+          res.setHeader(
+            'cache-control',
+            file.includes(`${path.sep}assets${path.sep}`)
+              ? 'public, max-age=31536000, immutable'
+              : 'no-cache',
+          ),
+      });
     }
-  });
+    // --- end web console ----------------------------------------------------------------------------------
 
-  await app.register(swagger, {
-    openapi: {
-      info: {
-        title: 'renotify API',
-        version: '0.1.0',
-        description: 'Messenger notification topics, opt-ins and sends.',
+    await site.register(cookie);
+    // Every /api route (not the docs) is rate limited per caller; webhooks and the console are not.
+    const isApi = (url: string) => url.startsWith('/api/') && !url.startsWith('/api/docs');
+    // Per client address until a request authenticates, then per principal (see rate-limit.ts).
+    const apiRate = deps.security?.apiRatePerMinute ?? 1200;
+    const limit =
+      apiRate > 0 ? new ApiRateLimit(apiRate, 60_000, () => deps.ctx.clock.now().getTime()) : null;
+    // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
+    const checkAccess = guard(deps.ctx, limit);
+    const recordAudit = auditTrail(deps.ctx);
+    // Run for every request but needed by /api only: elsewhere (a webhook delivery) they call `done` at
+    // once, no promise per request; for /api they return the promise, awaited as an async hook's is.
+    const apiOnly =
+      (hook: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+      (
+        req: FastifyRequest,
+        reply: FastifyReply,
+        done: HookHandlerDoneFunction,
+      ): Promise<unknown> | undefined => {
+        if (isApi(req.url)) return hook(req, reply);
+        done();
+        return undefined;
+      };
+    const access = apiOnly(checkAccess);
+    // Not on /webhooks (registered above, before the hooks): Meta reads none of the browser security
+    // headers; the GET handshake sets them itself, since it echoes a value the caller chose.
+    site.addHook('onRequest', (req, reply, done) => {
+      reply.headers(SECURITY_HEADERS);
+      return access(req, reply, done);
+    });
+    const noteTarget = noteAuditTarget(deps.ctx);
+    site.addHook('preHandler', apiOnly(noteTarget));
+    site.addHook('onResponse', apiOnly(recordAudit));
+    site.addHook('onRoute', (route) => {
+      if (isApi(route.url)) {
+        const role = (route.config as { role?: string } | undefined)?.role;
+        if (role === 'public') boundPublicBody(route, deps.security?.publicBodyTimeoutMs);
+        for (const method of [route.method].flat()) {
+          if (method === 'HEAD') continue;
+          apiRoutes.push({
+            method,
+            url: route.url,
+            role: (route.config as { role?: string } | undefined)?.role ?? 'admin',
+            body: route.schema?.body,
+            querystring: route.schema?.querystring,
+          });
+        }
+      }
+    });
+
+    await site.register(swagger, {
+      openapi: {
+        info: {
+          title: 'renotify API',
+          version: '0.1.0',
+          description: 'Messenger notification topics, opt-ins and sends.',
+        },
       },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+    });
+    await site.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  // A load balancer or orchestrator reads this: 503 with the reason while the database is away (the
-  // process itself stays up and reconnects), 200 again once it answers.
-  app.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
-    const problem = deps.healthProblem
-      ? await deps.healthProblem()
-      : await checkDatabase(deps.ctx).then(
-          () => null,
-          (e: Error) => `database: ${e.message}`,
-        );
-    if (problem) return reply.status(503).send({ status: 'unavailable', reason: problem });
-    return { status: 'ok' };
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    if (deps.queueDepth) deps.metrics.queueDepth.set(await deps.queueDepth());
-    reply.header('content-type', deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+    // A load balancer or orchestrator reads this: 503 with the reason while the database is away (the
+    // process itself stays up and reconnects), 200 again once it answers.
+    site.get('/healthz', { schema: { hide: true } }, async (_req, reply) => {
+      const problem = deps.healthProblem
+        ? await deps.healthProblem()
+        : await checkDatabase(deps.ctx).then(
+            () => null,
+            (e: Error) => `database: ${e.message}`,
+          );
+      if (problem) return reply.status(503).send({ status: 'unavailable', reason: problem });
+      return { status: 'ok' };
+    });
+    site.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+      if (deps.queueDepth) deps.metrics.queueDepth.set(await deps.queueDepth());
+      reply.header('content-type', deps.metrics.registry.contentType);
+      return deps.metrics.registry.metrics();
+    });
 
-  await app.register(async (scope) => webhookRoutes(scope as App, deps));
-  const accountDeps = {
-    ...deps,
-    secureCookies: deps.security?.secureCookies ?? false,
-  };
-  await app.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
-  await app.register(async (scope) => signUpRoutes(scope as App, accountDeps), { prefix: '/api' });
-  await app.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => facebookConnectRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => sendRouteRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => orderEventRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => marketingRoutes(scope as App, deps), { prefix: '/api' });
-  await app.register(async (scope) => campaignRoutes(scope as App, deps));
+    const accountDeps = {
+      ...deps,
+      secureCookies: deps.security?.secureCookies ?? false,
+    };
+    await site.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
+    await site.register(async (scope) => signUpRoutes(scope as App, accountDeps), { prefix: '/api' });
+    await site.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => facebookConnectRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => sendRouteRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => orderEventRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => marketingRoutes(scope as App, deps), { prefix: '/api' });
+    await site.register(async (scope) => campaignRoutes(scope as App, deps));
+  });
   return app as App;
 }

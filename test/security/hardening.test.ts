@@ -77,6 +77,23 @@ describe('hardening', () => {
     expect(delivery.headers['x-frame-options']).toBeUndefined();
   });
 
+  it('a webhook delivery runs none of the console’s and the API’s hooks (the intake’s hottest path)', () => {
+    // Fastify's own listing of each route's hooks: the webhook routes' block ends at the next route.
+    const listing = env.rt.server!.printRoutes({ includeHooks: true, commonPrefix: false });
+    const lines = listing.split('\n');
+    const at = lines.findIndex((l) => l.includes('webhooks/messenger (POST)'));
+    expect(at).toBeGreaterThan(-1);
+    const next = lines.findIndex((l, i) => i > at && /[├└]──/.test(l));
+    const hooks = lines
+      .slice(at + 1, next === -1 ? undefined : next)
+      .map((l) => /• \((\w+)\) (.*)$/.exec(l)?.slice(1).join(' '))
+      .filter(Boolean);
+    // Only its own body gate (webhook-gate.ts).
+    expect(hooks).toEqual(['onRequest ["enter()"]']);
+    // …while the API's routes have them (the listing shows hooks at all).
+    expect(listing).toMatch(/\(preHandler\)/);
+  });
+
   it('the database holds no page token, app secret or notification token in clear text (a dump is grepped)', async () => {
     const info = env.rt.sandbox!.info();
     const sandbox = new SandboxClient(env.rt.sandboxUrl!);

@@ -4,6 +4,7 @@ import { verifyChallenge } from '../../app/webhook-handshake.ts';
 import { WebhookIntake } from '../../app/webhook-intake.ts';
 import type { App, ServerDeps } from '../deps.ts';
 import { errorBody } from '../errors.ts';
+import { SECURITY_HEADERS } from '../security-headers.ts';
 import { BodyGate, DEFAULT_WEBHOOK_LIMITS } from '../webhook-gate.ts';
 
 export async function webhookRoutes(app: App, deps: ServerDeps) {
@@ -17,6 +18,8 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
     duplicate: deps.metrics.webhookEvents.labels({ stage: 'duplicate' }),
   };
   app.get('/webhooks/messenger', { schema: { hide: true } }, async (req, reply) => {
+    // The handshake echoes a value the caller chose: it gets the headers every other page has.
+    reply.headers(SECURITY_HEADERS);
     const challenge = deps.webhook.verifyToken
       ? verifyChallenge(req.query as Record<string, unknown>, deps.webhook.verifyToken)
       : null;
@@ -29,7 +32,7 @@ export async function webhookRoutes(app: App, deps: ServerDeps) {
 
   app.post(
     '/webhooks/messenger',
-    // No browser security headers here (server.ts): Meta reads none of them.
+    // No browser security headers, no API hooks (server.ts registers this before them).
     { schema: { hide: true }, bodyLimit: limits.bodyLimit, onRequest: gate.enter },
     async (req, reply) => {
       deps.metrics.webhooksReceived.inc();
