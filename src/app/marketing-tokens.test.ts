@@ -199,6 +199,39 @@ describe.each(BACKENDS)('Meta subscription tokens on %s', (backend) => {
     expect(meta.calls(`${w.page.fb_page_id}/messaging_customer_base/unsubscribe`)).toHaveLength(calls);
   });
 
+  it('R14e: a stop Meta keeps refusing does not hold up the stops after it', async () => {
+    const w = await subscribed();
+    // Whatever earlier tests left to tell is told first: this test's sweeps then see only its stops.
+    for (let i = 0; i < 10 && (await tellMetaStops(w.ctx)) > 0; i++);
+    const page = { workspaceId: w.workspaceId, pageId: w.page.id, fbPageId: w.page.fb_page_id };
+    const second = await seedSubscriber(w.ctx, page, w.topic.id, (id) => `sync-${id}-${w.workspaceId}`);
+    w.clock.advance(60_000);
+    for (const [psid, token] of [
+      [w.customer.psid, w.token],
+      [second.psid, `sync-${second.id}-${w.workspaceId}`],
+    ] as const)
+      await applyStopResume(w.ctx, {
+        fbPageId: page.fbPageId,
+        psid,
+        token,
+        action: 'stop',
+        at: w.clock.now(),
+      });
+    const path = `${page.fbPageId}/messaging_customer_base/unsubscribe`;
+    const told = () =>
+      meta.calls(path).map((c) => (c.body as { data: Array<{ psid?: string }> }).data[0]!.psid);
+    // One stop per sweep: Meta refuses the first (the older token)…
+    meta.failNext(path, 2);
+    expect(await tellMetaStops(w.ctx, 1)).toBe(0);
+    // …and the next sweep tells the second instead of trying the first again and again.
+    expect(await tellMetaStops(w.ctx, 1)).toBe(1);
+    expect(told().at(-1)).toBe(second.psid);
+    // The refused one comes back after it.
+    expect(await tellMetaStops(w.ctx, 1)).toBe(1);
+    expect(told().at(-1)).toBe(w.customer.psid);
+    expect(await tellMetaStops(w.ctx, 1)).toBe(0);
+  });
+
   it('R14e: a stop on a page where the recurring route is open (FR) is not sent to the paid API', async () => {
     const w = await subscribed('FR');
     await applyStopResume(w.ctx, {

@@ -4,6 +4,7 @@
 import { credentials, notificationStatus } from '../channel/index.ts';
 import { DomainError } from '../domain/errors.ts';
 import { marketingRouteApplies } from '../domain/marketing-messages.ts';
+import { inTransaction } from '../storage/db.ts';
 import * as meta from '../storage/meta-subscribers.ts';
 import * as pages from '../storage/pages.ts';
 import { lookupHash } from '../storage/secrets.ts';
@@ -79,7 +80,8 @@ export async function syncMetaTokens(
 /**
  * R14e: every recurring subscription stopped on a paid-route page and not yet told to Meta is
  * unsubscribed there (by PSID and token), then `meta_unsubscribed` is appended beside the `stopped`.
- * A failed call appends nothing, so the next sweep tries again. Returns how many Meta confirmed.
+ * A failed call appends nothing, so a later sweep tries again — after the stops not tried yet and
+ * those refused longer ago. Returns how many Meta confirmed.
  */
 export async function tellMetaStops(ctx: MarketingContext, limit = 100): Promise<number> {
   if (!ctx.marketing) return 0;
@@ -92,19 +94,25 @@ export async function tellMetaStops(ctx: MarketingContext, limit = 100): Promise
       psid: stop.psid,
       subscriberToken: stop.token,
     });
+    const at = ctx.clock.now();
     if (!r.ok) {
       console.error('[meta unsubscribe]', page.fb_page_id, r.error.message);
+      // To the back of the line: a stop Meta keeps refusing does not hold up the ones after it.
+      await meta.markStopTried(ctx.db, stop.subscriptionId, at);
       continue;
     }
-    await subscriptions.appendConsent(ctx.db, {
-      workspaceId: stop.workspaceId,
-      pageId: stop.pageId,
-      topicId: stop.topicId,
-      customerId: stop.customerId,
-      subscriptionId: stop.subscriptionId,
-      event: 'meta_unsubscribed',
-      at: ctx.clock.now(),
-      detail: { invalidRows: r.value.invalidRows, stoppedAt: stop.stoppedAt.toISOString() },
+    await inTransaction(ctx.db, async (tx) => {
+      await subscriptions.appendConsent(tx, {
+        workspaceId: stop.workspaceId,
+        pageId: stop.pageId,
+        topicId: stop.topicId,
+        customerId: stop.customerId,
+        subscriptionId: stop.subscriptionId,
+        event: 'meta_unsubscribed',
+        at,
+        detail: { invalidRows: r.value.invalidRows, stoppedAt: stop.stoppedAt.toISOString() },
+      });
+      await meta.markStopTold(tx, stop.subscriptionId, at);
     });
     told++;
   }

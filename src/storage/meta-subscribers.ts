@@ -186,45 +186,41 @@ export interface StopToTell {
   stoppedAt: Date;
 }
 
-/** R14e: recurring subscriptions stopped on these pages with no `meta_unsubscribed` since the stop. */
-function stopsNotToldQuery(db: Executor, pageIds: number[], limit: number) {
-  return (
-    db
-      .selectFrom('subscriptions as s')
-      .innerJoin('customers as c', 'c.id', 's.customer_id')
-      .select([
-        's.id',
-        's.workspace_id',
-        's.page_id',
-        's.topic_id',
-        's.customer_id',
-        's.token',
-        's.stopped_at',
-        'c.psid',
-      ])
-      // Literals, not parameters: the partial indexes of migration 037 match them in any plan.
-      .where('s.kind', '=', sql.lit('recurring'))
-      .where('s.stopped_at', 'is not', null)
-      .where(sql<boolean>`s.page_id = any(${pageIds}::int[])`)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('consent_history as h')
-              .select(sql`1`.as('one'))
-              .whereRef('h.subscription_id', '=', 's.id')
-              .where('h.event', '=', sql.lit('meta_unsubscribed'))
-              .whereRef('h.at', '>=', 's.stopped_at'),
-          ),
-        ),
-      )
-      .orderBy('s.id')
-      .limit(limit)
-  );
+/**
+ * R14e: recurring subscriptions stopped on these pages and not yet confirmed stopped by Meta since the
+ * stop, never-tried first, then the longest since a refused try; at most `limit`. Each page is read on
+ * its own through migration 040's partial index, which holds only the stops still to tell: the read
+ * touches at most `limit` of them per page, whatever was stopped and told before.
+ */
+function stopsNotToldQuery(pageIds: number[], limit: number) {
+  // Literals, not parameters, in the predicate: the partial index matches them in any plan.
+  return sql<{
+    id: number;
+    workspace_id: number;
+    page_id: number;
+    topic_id: number;
+    customer_id: number;
+    token: string;
+    stopped_at: Date | string;
+    psid: string;
+  }>`SELECT s.id, s.workspace_id, s.page_id, s.topic_id, s.customer_id, s.token, s.stopped_at, c.psid
+    FROM unnest(${pageIds}::int[]) AS p(id)
+    CROSS JOIN LATERAL (
+      SELECT s.id, s.workspace_id, s.page_id, s.topic_id, s.customer_id, s.token, s.stopped_at,
+        s.meta_stop_tried_at
+      FROM subscriptions s
+      WHERE s.page_id = p.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL
+        AND (s.meta_stop_told_at IS NULL OR s.meta_stop_told_at < s.stopped_at)
+      ORDER BY s.meta_stop_tried_at NULLS FIRST, s.id
+      LIMIT ${limit}) s
+    JOIN customers c ON c.id = s.customer_id
+    ORDER BY s.meta_stop_tried_at NULLS FIRST, s.id
+    LIMIT ${limit}`;
 }
 
 /** `stopsNotToldToMeta`'s read, compiled (a plan test looks at it). */
 export function stopsNotToldToMetaStatement(db: Executor, pageIds: number[], limit: number) {
-  return stopsNotToldQuery(db, pageIds, limit).compile();
+  return stopsNotToldQuery(pageIds, limit).compile(db);
 }
 
 export async function stopsNotToldToMeta(
@@ -233,7 +229,7 @@ export async function stopsNotToldToMeta(
   limit: number,
 ): Promise<StopToTell[]> {
   if (pageIds.length === 0) return [];
-  const rows = await stopsNotToldQuery(db, pageIds, limit).execute();
+  const { rows } = await stopsNotToldQuery(pageIds, limit).execute(db);
   return rows.map((r) => ({
     subscriptionId: r.id,
     workspaceId: r.workspace_id,
@@ -242,6 +238,27 @@ export async function stopsNotToldToMeta(
     customerId: r.customer_id,
     psid: r.psid,
     token: decrypt(r.token),
-    stoppedAt: new Date(r.stopped_at!),
+    stoppedAt: new Date(r.stopped_at),
   }));
+}
+
+/**
+ * R14e: Meta confirmed this stop (with the consent row, in the caller's transaction). Never before the
+ * stop itself: a stop timed by Meta a little ahead of this clock would otherwise be told again and again.
+ */
+export async function markStopTold(db: Executor, subscriptionId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('subscriptions')
+    .set({ meta_stop_told_at: sql`GREATEST(${at}::timestamptz, stopped_at)` })
+    .where('id', '=', subscriptionId)
+    .execute();
+}
+
+/** R14e: Meta refused this stop now: the next sweeps try the others first. */
+export async function markStopTried(db: Executor, subscriptionId: number, at: Date): Promise<void> {
+  await db
+    .updateTable('subscriptions')
+    .set({ meta_stop_tried_at: at })
+    .where('id', '=', subscriptionId)
+    .execute();
 }

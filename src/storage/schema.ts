@@ -152,6 +152,10 @@ export interface SubscriptionsTable {
   status_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** Keyed hash of the (encrypted) token, for lookups and uniqueness. */
   token_hash: string;
+  /** R14e: when Meta confirmed this token's stop (null or older than stopped_at: still to tell). */
+  meta_stop_told_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** R14e: the last try Meta refused (the sweep takes never-tried stops first). */
+  meta_stop_tried_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }

@@ -1,0 +1,20 @@
+-- R14e: the stops still to tell Meta are kept on the token itself, so the minute sweep reads only them
+-- (storage/meta-subscribers.ts `stopsNotToldToMeta`). Before, it walked every stop ever made, each
+-- checked against the consent history, until it found 100 not told — and a stop Meta kept refusing
+-- stayed at the head of that walk, so 100 of them hid every later stop from the sweep.
+-- meta_stop_told_at: when Meta confirmed the stop (the consent history still records it);
+-- meta_stop_tried_at: the last refused try, which sends the token to the back of the line.
+ALTER TABLE subscriptions ADD COLUMN meta_stop_told_at timestamptz, ADD COLUMN meta_stop_tried_at timestamptz;
+
+UPDATE subscriptions s SET meta_stop_told_at = h.at
+FROM (SELECT subscription_id, max(at) AS at FROM consent_history WHERE event = 'meta_unsubscribed' GROUP BY 1) h
+WHERE h.subscription_id = s.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL AND h.at >= s.stopped_at;
+
+-- Per page (a sweep reads only the paid-route pages), never tried first, then the longest since a try.
+CREATE INDEX subscriptions_meta_stops_untold ON subscriptions (page_id, meta_stop_tried_at NULLS FIRST, id)
+  WHERE kind = 'recurring' AND stopped_at IS NOT NULL
+    AND (meta_stop_told_at IS NULL OR meta_stop_told_at < stopped_at);
+
+-- Migration 037's indexes served the walk this replaces.
+DROP INDEX subscriptions_stopped_recurring;
+DROP INDEX consent_history_meta_unsubscribed;
