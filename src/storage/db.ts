@@ -2,9 +2,6 @@
 // PostgreSQL server (DATABASE_URL) or, by default, to embedded PGlite through its node-postgres
 // adapter. Same SQL, same migrations, same type parsing on both.
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import {
@@ -12,9 +9,6 @@ import {
   type DatabaseIntrospector,
   type DatabaseMetadata,
   Kysely,
-  type Migration,
-  type MigrationProvider,
-  Migrator,
   PostgresDialect,
   type SchemaMetadata,
   sql,
@@ -23,6 +17,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.ts';
+import { migrate } from './migrate.ts';
 import type { Database } from './schema.ts';
 
 // int8 (count(*), bigint ids) as numbers: our values stay far below 2^53.
@@ -233,7 +228,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
       await lock?.release();
     },
   };
-  if (opts.migrate !== false) await migrate(db, opts.schema);
+  if (opts.migrate !== false)
+    await migrate(db as unknown as Kysely<unknown>, { schema: opts.schema, online: !!opts.databaseUrl });
   return storage;
 }
 
@@ -301,38 +297,6 @@ class OwnSchemaIntrospector implements DatabaseIntrospector {
 class OwnSchemaPostgresDialect extends PostgresDialect {
   override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
     return new OwnSchemaIntrospector(db);
-  }
-}
-
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-
-/** Numbered plain-SQL files (`001_init.sql`, …), applied in order by Kysely's Migrator. */
-class SqlFileMigrationProvider implements MigrationProvider {
-  async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
-    const out: Record<string, Migration> = {};
-    for (const file of files) {
-      const text = await fs.readFile(path.join(MIGRATIONS_DIR, file), 'utf8');
-      out[file.replace(/\.sql$/, '')] = { up: async (db) => void (await sql.raw(text).execute(db)) };
-    }
-    return out;
-  }
-}
-
-export async function migrate(db: Db, schema?: string): Promise<void> {
-  // Kysely looks its bookkeeping tables up by schema: name ours when it is not the default one.
-  const migrator = new Migrator({
-    db,
-    provider: new SqlFileMigrationProvider(),
-    ...(schema && { migrationTableSchema: schema }),
-    // Numbers are reserved per piece of work, so a new file may sort before one already applied (034
-    // after 039): apply it too rather than refuse to start.
-    allowUnorderedMigrations: true,
-  });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`migration ${failed ?? '?'} failed: ${(error as Error).message ?? String(error)}`);
   }
 }
 

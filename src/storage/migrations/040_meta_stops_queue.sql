@@ -10,11 +10,6 @@ UPDATE subscriptions s SET meta_stop_told_at = h.at
 FROM (SELECT subscription_id, max(at) AS at FROM consent_history WHERE event = 'meta_unsubscribed' GROUP BY 1) h
 WHERE h.subscription_id = s.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL AND h.at >= s.stopped_at;
 
--- Per page (a sweep reads only the paid-route pages), never tried first, then the longest since a try.
-CREATE INDEX subscriptions_meta_stops_untold ON subscriptions (page_id, meta_stop_tried_at NULLS FIRST, id)
-  WHERE kind = 'recurring' AND stopped_at IS NOT NULL
-    AND (meta_stop_told_at IS NULL OR meta_stop_told_at < stopped_at);
-
--- Migration 037's indexes served the walk this replaces.
-DROP INDEX subscriptions_stopped_recurring;
-DROP INDEX consent_history_meta_unsubscribed;
+-- Migration 037's indexes served the walk this replaces (041 indexes the new read).
+DROP INDEX IF EXISTS subscriptions_stopped_recurring;
+DROP INDEX IF EXISTS consent_history_meta_unsubscribed;
