@@ -32,7 +32,6 @@ import { templateRoutes } from './routes/templates.ts';
 import { topicRoutes } from './routes/topics.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { SECURITY_HEADERS } from './security-headers.ts';
-import type { WebhookLimits } from './webhook-gate.ts';
 
 // The types live in deps.ts so the routes need not import this file (which imports them).
 export type { ApiRoute, App, ServerDeps } from './deps.ts';
@@ -205,19 +204,22 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       ...deps,
       secureCookies: deps.security?.secureCookies ?? false,
     };
-    await site.register(async (scope) => accountRoutes(scope as App, accountDeps), { prefix: '/api' });
-    await site.register(async (scope) => signUpRoutes(scope as App, accountDeps), { prefix: '/api' });
-    await site.register(async (scope) => pageRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => facebookConnectRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => topicRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => assistantRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => conversationRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => sendRouteRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => statsRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => dataRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => templateRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => orderEventRoutes(scope as App, deps), { prefix: '/api' });
-    await site.register(async (scope) => marketingRoutes(scope as App, deps), { prefix: '/api' });
+    for (const routes of [accountRoutes, signUpRoutes])
+      await site.register(async (scope) => routes(scope as App, accountDeps), { prefix: '/api' });
+    for (const routes of [
+      pageRoutes,
+      facebookConnectRoutes,
+      topicRoutes,
+      assistantRoutes,
+      conversationRoutes,
+      sendRouteRoutes,
+      statsRoutes,
+      dataRoutes,
+      templateRoutes,
+      orderEventRoutes,
+      marketingRoutes,
+    ])
+      await site.register(async (scope) => routes(scope as App, deps), { prefix: '/api' });
     await site.register(async (scope) => campaignRoutes(scope as App, deps));
   });
   return app as App;
