@@ -447,11 +447,11 @@ const row = (r: Row) =>
       ? '— | — | —'
       : `${f0(r.processedPerSecond)} | ${r.backlogAtEnd} | ${r.drained ? f1(r.drainSeconds!) : `not drained in ${f0(r.drainSeconds!)}`}`
   } | ${f0(r.cpuUs)} (${((100 * top.cpuUs) / r.cpuUs).toFixed(0)}%) | ${f1(r.loadBefore)} → ${f1(r.loadAfter)} |`;
-const shape = `${SUSTAIN_S > 0 ? `a sustained ${SUSTAIN_S} s burst` : `${N} deliveries`}, after ${WARMUP_S} s of the same load (each target)`;
+const shape = SUSTAIN_S > 0 ? `a sustained ${SUSTAIN_S} s burst` : `${N} deliveries`;
 const body = `
 ${machine()}. ${shape} of signed deliveries (one \`message\` event each) over ${CUSTOMERS} customers, ${CONCURRENCY}
-concurrent keep-alive connections (undici Pool) on loopback; the service, its worker(s), PostgreSQL and the load
-generator share the machine. "Accepted" is HTTP 200 after the event is stored and its customer's job enqueued in
+concurrent keep-alive connections (undici Pool) on loopback, after ${WARMUP_S} s of the same load on each target (not
+counted); the service, its worker(s), PostgreSQL and the load generator share the machine. "Accepted" is HTTP 200 after the event is stored and its customer's job enqueued in
 one transaction; "processed / s" counts from the start of the load until no event is pending (bot answers off);
 "drain" is the time from the end of the load until then. "CPU µs / delivery": user + system CPU of the bench
 process (load generator and server; not PostgreSQL, not the workers' processes) per delivery, and the ceiling's
