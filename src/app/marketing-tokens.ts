@@ -112,7 +112,7 @@ export async function tellMetaStops(ctx: MarketingContext, limit = 100): Promise
         at,
         detail: { invalidRows: r.value.invalidRows, stoppedAt: stop.stoppedAt.toISOString() },
       });
-      await meta.markStopTold(tx, stop.subscriptionId, at);
+      await meta.markStopTold(tx, stop.subscriptionId, stop.stoppedAt, at);
     });
     told++;
   }

@@ -229,7 +229,11 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
     },
   };
   if (opts.migrate !== false)
-    await migrate(db as unknown as Kysely<unknown>, { schema: opts.schema, online: !!opts.databaseUrl });
+    await migrate(db as unknown as Kysely<unknown>, {
+      schema: opts.schema,
+      // The online path holds three connections at once (its lock, a migration, an index build).
+      online: !!opts.databaseUrl && (opts.poolSize ?? 10) >= 3,
+    });
   return storage;
 }
 

@@ -114,7 +114,10 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
       .sort((a, b) => a - b);
     await consent(shop.page.id, 'stopped', 'AND stopped_at IS NOT NULL', "now() - interval '1 day'");
     const told = stopped.filter((_, i) => i % 10 !== 0);
-    for (const id of told) await meta.markStopTold(db, id, new Date());
+    const stoppedAt = (
+      await sql<{ at: Date }>`SELECT stopped_at AS at FROM subscriptions WHERE id = ${stopped[0]}`.execute(db)
+    ).rows[0]!.at;
+    for (const id of told) await meta.markStopTold(db, id, stoppedAt, new Date());
     await consent(shop.page.id, 'meta_unsubscribed', `AND id = any('{${told.join(',')}}'::int[])`, 'now()');
     await sql`ANALYZE subscriptions, consent_history, customers`.execute(db);
     const statement = meta.stopsNotToldToMetaStatement(db, [shop.page.id, neighbour.page.id], 100);
@@ -134,5 +137,41 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
     await meta.markStopTried(db, untold[0]!, new Date());
     const next = await meta.stopsNotToldToMeta(db, [shop.page.id, neighbour.page.id], 100);
     expect(next.map((s) => s.subscriptionId)).toEqual([...untold.slice(1), untold[0]]);
+  });
+
+  it('R14e: a told stop is the one read; the token’s next stop is told afresh, not queued behind others', async () => {
+    const db = storage.db;
+    const shop = await seedWorkspace(storage, { profile: '2026', region: 'VN' });
+    await insertSubscribers(db, shop, await insertTopic(db, shop, 'r14e'), 3);
+    const ids = (
+      await sql<{ id: number }>`UPDATE subscriptions SET stopped_at = '2026-11-01T10:00:00.000123Z'
+        WHERE page_id = ${shop.page.id} RETURNING id`.execute(db)
+    ).rows
+      .map((r) => r.id)
+      .sort((a, b) => a - b);
+    const untold = async () =>
+      (await meta.stopsNotToldToMeta(db, [shop.page.id], 100)).map((s) => s.subscriptionId);
+    const [first, second, third] = ids as [number, number, number];
+    // Read with the stored microseconds cut to milliseconds, as the sweep reads it.
+    const read = (await meta.stopsNotToldToMeta(db, [shop.page.id], 100)).find(
+      (s) => s.subscriptionId === first,
+    )!;
+    // Meta refused the first once: it goes last.
+    await meta.markStopTried(db, first, new Date('2026-11-01T10:01:00Z'));
+    expect(await untold()).toEqual([second, third, first]);
+    // Then told.
+    await meta.markStopTold(db, first, read.stoppedAt, new Date('2026-11-01T10:02:00Z'));
+    expect(await untold()).toEqual([second, third]);
+    // The customer resumes and stops again: the new stop is to tell, first in line (never tried).
+    await sql`UPDATE subscriptions SET stopped_at = '2026-11-02T10:00:00Z' WHERE id = ${first}`.execute(db);
+    expect(await untold()).toEqual([first, second, third]);
+    // The second's stop is read; it resumes and stops again while Meta is being called: the answer was
+    // about the earlier stop, so the new one stays to tell.
+    const second0 = (await meta.stopsNotToldToMeta(db, [shop.page.id], 100)).find(
+      (s) => s.subscriptionId === second,
+    )!;
+    await sql`UPDATE subscriptions SET stopped_at = '2026-11-02T11:00:00Z' WHERE id = ${second}`.execute(db);
+    await meta.markStopTold(db, second, second0.stoppedAt, new Date('2026-11-02T11:00:05Z'));
+    expect(await untold()).toEqual([first, second, third]);
   });
 });

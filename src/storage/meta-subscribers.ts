@@ -243,14 +243,25 @@ export async function stopsNotToldToMeta(
 }
 
 /**
- * R14e: Meta confirmed this stop (with the consent row, in the caller's transaction). Never before the
- * stop itself: a stop timed by Meta a little ahead of this clock would otherwise be told again and again.
+ * R14e: Meta confirmed the stop the sweep read (`stoppedAt`), with the consent row in the caller's
+ * transaction. Only while the token still stands stopped at that time: a resume and a new stop while
+ * Meta was being called leave the new stop to tell. Never marked before the stop itself (a stop Meta
+ * timed a little ahead of this clock would be told again and again); a refused try is forgotten, so the
+ * token's next stop is not queued behind the stops never tried.
  */
-export async function markStopTold(db: Executor, subscriptionId: number, at: Date): Promise<void> {
+export async function markStopTold(
+  db: Executor,
+  subscriptionId: number,
+  stoppedAt: Date,
+  at: Date,
+): Promise<void> {
   await db
     .updateTable('subscriptions')
-    .set({ meta_stop_told_at: sql`GREATEST(${at}::timestamptz, stopped_at)` })
+    .set({ meta_stop_told_at: sql`GREATEST(${at}::timestamptz, stopped_at)`, meta_stop_tried_at: null })
     .where('id', '=', subscriptionId)
+    // The stop read, to the millisecond it was read with (a stored time may carry microseconds); a later
+    // stop is a later webhook.
+    .where('stopped_at', '<', new Date(stoppedAt.getTime() + 1))
     .execute();
 }
 

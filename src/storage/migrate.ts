@@ -10,6 +10,9 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
+/** The session advisory lock of an online upgrade (a fixed key; Kysely's migration lock is another). */
+const UPGRADE_LOCK = sql`hashtext('renotify online upgrade')`;
+
 /**
  * Tables whose rows take at least this much space get their new indexes built online (the size, not
  * PostgreSQL's row estimate: a table never analysed has none). Smaller ones build in well under a second.
@@ -69,22 +72,48 @@ export async function migrate(db: Kysely<unknown>, opts: MigrateOptions = {}): P
     allowUnorderedMigrations: true,
   });
   const minBytes = opts.onlineMinBytes ?? ONLINE_INDEX_MIN_BYTES;
-  const pending = opts.online
-    ? (await migrator.getMigrations()).filter((m) => !m.executedAt).map((m) => m.name)
-    : [];
-  const big = new Set<string>();
-  for (const name of pending)
-    for (const ix of onlineIndexes(texts.get(name) ?? ''))
-      if ((await tableBytes(db, ix.table)) >= minBytes) big.add(name);
-  if (big.size === 0) return check(await migrator.migrateToLatest());
-  // One step at a time, so an index on a column an earlier pending migration adds can be built online
-  // once that migration has run.
-  for (const name of pending) {
-    if (big.has(name))
-      for (const ix of onlineIndexes(texts.get(name)!))
+  let online = false;
+  if (opts.online)
+    for (const m of await migrator.getMigrations())
+      for (const ix of m.executedAt ? [] : onlineIndexes(texts.get(m.name) ?? ''))
+        online ||= (await tableBytes(db, ix.table)) >= minBytes;
+  // A fresh database, PGlite, or nothing big to index: all at once, as Kysely does.
+  if (!online) return check(await migrator.migrateToLatest());
+  await holdingUpgradeLock(db, async () => {
+    // One step at a time, so an index on a column an earlier pending migration adds can be built online
+    // once that migration has run. Always up by one (migrateUp), never "to" a name: Kysely's migrateTo an
+    // applied migration migrates *down* to it.
+    for (;;) {
+      const next = (await migrator.getMigrations()).find((m) => !m.executedAt);
+      if (!next) return;
+      for (const ix of onlineIndexes(texts.get(next.name) ?? ''))
         if ((await tableBytes(db, ix.table)) >= minBytes) await buildOnline(db, ix);
-    check(await migrator.migrateTo(name));
-  }
+      check(await migrator.migrateUp());
+    }
+  });
+}
+
+/**
+ * One process at a time upgrades online (the others find nothing left when their turn comes). The lock
+ * is polled, never waited on: a session waiting on a lock holds a snapshot, and CREATE INDEX CONCURRENTLY
+ * waits for every older snapshot — the holder's build and the waiter would deadlock, as would a build
+ * and another process's migration transaction on the same table.
+ */
+async function holdingUpgradeLock(db: Kysely<unknown>, fn: () => Promise<void>): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    for (;;) {
+      const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${UPGRADE_LOCK}) AS ok`.execute(
+        conn,
+      );
+      if (rows[0]?.ok) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      await fn();
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${UPGRADE_LOCK})`.execute(conn);
+    }
+  });
 }
 
 function check(r: Awaited<ReturnType<Migrator['migrateToLatest']>>): void {
@@ -102,31 +131,38 @@ async function tableBytes(db: Kysely<unknown>, table: string): Promise<number> {
 }
 
 /**
- * CREATE INDEX CONCURRENTLY on a connection of its own, outside any transaction, one process at a time
- * (a session lock). A build that failed before leaves an invalid index under the name, which IF NOT
- * EXISTS would take for done: it is dropped first, and after a failure here too.
+ * CREATE INDEX CONCURRENTLY on a connection of its own, outside any transaction (under the upgrade lock).
+ * A build that failed before leaves an invalid index under the name, which IF NOT EXISTS would take for
+ * done: it is dropped first, and after a failure here too. A failed build is tried once more (another
+ * session's deadlock or cancel); then the migration builds the index itself, holding writes meanwhile.
  */
 async function buildOnline(db: Kysely<unknown>, ix: { name: string; table: string; rest: string }) {
   await db.connection().execute(async (conn) => {
-    await sql`SELECT pg_advisory_lock(hashtext('renotify online index'))`.execute(conn);
-    try {
-      const dropInvalid = async () => {
-        const { rows } = await sql<{ valid: boolean }>`SELECT i.indisvalid AS valid FROM pg_index i
-          WHERE i.indexrelid = to_regclass(${ix.name})`.execute(conn);
-        if (rows[0] && !rows[0].valid) await sql`DROP INDEX CONCURRENTLY ${sql.id(ix.name)}`.execute(conn);
-      };
+    const dropInvalid = async () => {
+      const { rows } = await sql<{ valid: boolean }>`SELECT i.indisvalid AS valid FROM pg_index i
+        WHERE i.indexrelid = to_regclass(${ix.name})`.execute(conn);
+      if (rows[0] && !rows[0].valid) await sql`DROP INDEX CONCURRENTLY ${sql.id(ix.name)}`.execute(conn);
+    };
+    for (let attempt = 1; ; attempt++) {
       await dropInvalid();
       try {
         await sql`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${sql.id(ix.name)} ON ${sql.id(ix.table)} ${sql.raw(ix.rest)}`.execute(
           conn,
         );
+        return;
       } catch (e) {
-        // The migration builds it in its transaction instead (and reports what is wrong, if anything).
         await dropInvalid();
-        console.warn(`[migrate] ${ix.name} could not be built online: ${(e as Error).message}`);
+        const why = (e as Error).message;
+        if (attempt < 2) {
+          console.warn(`[migrate] building ${ix.name} online failed (${why}); trying again`);
+          await new Promise((r) => setTimeout(r, 1000));
+          continue;
+        }
+        console.error(
+          `[migrate] ${ix.name} could not be built online (${why}): the migration builds it, and writes to ${ix.table} wait until it is done`,
+        );
+        return;
       }
-    } finally {
-      await sql`SELECT pg_advisory_unlock(hashtext('renotify online index'))`.execute(conn);
     }
   });
 }

@@ -4,12 +4,10 @@
 -- stayed at the head of that walk, so 100 of them hid every later stop from the sweep.
 -- meta_stop_told_at: when Meta confirmed the stop (the consent history still records it);
 -- meta_stop_tried_at: the last refused try, which sends the token to the back of the line.
+-- Alone in its migration: the ALTER holds the table exclusively until the migration commits (041 indexes
+-- the new read, 042 fills the column in from the history).
 ALTER TABLE subscriptions ADD COLUMN meta_stop_told_at timestamptz, ADD COLUMN meta_stop_tried_at timestamptz;
 
-UPDATE subscriptions s SET meta_stop_told_at = h.at
-FROM (SELECT subscription_id, max(at) AS at FROM consent_history WHERE event = 'meta_unsubscribed' GROUP BY 1) h
-WHERE h.subscription_id = s.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL AND h.at >= s.stopped_at;
-
--- Migration 037's indexes served the walk this replaces (041 indexes the new read).
+-- Migration 037's indexes served the walk this replaces.
 DROP INDEX IF EXISTS subscriptions_stopped_recurring;
 DROP INDEX IF EXISTS consent_history_meta_unsubscribed;

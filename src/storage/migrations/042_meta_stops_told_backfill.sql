@@ -1,0 +1,6 @@
+-- R14e: the stops already told to Meta before migration 040, from the consent history (a stop is told
+-- when a meta_unsubscribed follows it). Apart from 040, so the scan of the history does not hold the
+-- subscriptions table exclusively: only the rows it marks are locked.
+UPDATE subscriptions s SET meta_stop_told_at = h.at
+FROM (SELECT subscription_id, max(at) AS at FROM consent_history WHERE event = 'meta_unsubscribed' GROUP BY 1) h
+WHERE h.subscription_id = s.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL AND h.at >= s.stopped_at;
