@@ -110,6 +110,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
       await site.register(fastifyStatic, {
         root: webRoot,
         wildcard: false,
+        // Ours below, not the plugin's own `public, max-age=0`, which it wrote over them.
+        cacheControl: false,
         setHeaders: (res, file) =>
           res.setHeader(
             'cache-control',

@@ -1,8 +1,11 @@
 // Issue 6: secrets at rest, brute-force protection, refusing to start unsafe, security headers.
 // The API rate limit is in rate-limit.test.ts.
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
+import { WEB_DIST } from '../../src/http/server.ts';
 import { SandboxClient } from '../../src/sandbox/index.ts';
 import { toSubscriptionState } from '../../src/storage/subscriptions.ts';
 import { boot, call } from './harness.ts';
@@ -76,6 +79,24 @@ describe('hardening', () => {
     expect(delivery.headers['content-security-policy']).toBeUndefined();
     expect(delivery.headers['x-frame-options']).toBeUndefined();
   });
+
+  // The console is served only once built (the browser suites' global setup builds it where Chromium is).
+  it.skipIf(!existsSync(path.join(WEB_DIST, 'index.html')))(
+    'the console: hashed assets are cached for good, the page itself is asked for again every time',
+    async () => {
+      const asset = readdirSync(path.join(WEB_DIST, 'assets')).find((f) => f.endsWith('.js'))!;
+      for (const [url, cache] of [
+        ['/', 'no-cache'],
+        ['/index.html', 'no-cache'],
+        ['/topics', 'no-cache'], // the single-page app's fallback
+        [`/assets/${asset}`, 'public, max-age=31536000, immutable'],
+      ] as const) {
+        const res = await env.rt.server!.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+        expect(res.statusCode, url).toBe(200);
+        expect(res.headers['cache-control'], url).toBe(cache);
+      }
+    },
+  );
 
   it('a webhook delivery runs none of the console’s and the API’s hooks (the intake’s hottest path)', () => {
     // Fastify's own listing of each route's hooks: the webhook routes' block ends at the next route.
