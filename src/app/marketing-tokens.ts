@@ -98,7 +98,7 @@ export async function tellMetaStops(ctx: MarketingContext, limit = 100): Promise
     if (!r.ok) {
       console.error('[meta unsubscribe]', page.fb_page_id, r.error.message);
       // To the back of the line: a stop Meta keeps refusing does not hold up the ones after it.
-      await meta.markStopTried(ctx.db, stop.subscriptionId, at);
+      await meta.markStopTried(ctx.db, stop.subscriptionId, stop.stoppedAt, at);
       continue;
     }
     await inTransaction(ctx.db, async (tx) => {

@@ -115,7 +115,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
         setHeaders: (res, file) =>
           res.setHeader(
             'cache-control',
-            file.includes(`${path.sep}assets${path.sep}`)
+            // Relative to the console's root: an install under any directory named `assets` is not one.
+            path.relative(webRoot, file).startsWith(`assets${path.sep}`)
               ? 'public, max-age=31536000, immutable'
               : 'no-cache',
           ),

@@ -231,8 +231,8 @@ export async function openStorage(opts: OpenOptions = {}): Promise<Storage> {
   if (opts.migrate !== false)
     await migrate(db as unknown as Kysely<unknown>, {
       schema: opts.schema,
-      // The online path holds three connections at once (its lock, a migration, an index build).
-      online: !!opts.databaseUrl && (opts.poolSize ?? 10) >= 3,
+      // The online path holds two connections at once (its lock, and a migration or an index build).
+      online: !!opts.databaseUrl && (opts.poolSize ?? 10) >= 2,
     });
   return storage;
 }

@@ -15,6 +15,7 @@ import {
 } from '../../test/support/plans.ts';
 import type { Storage } from './db.ts';
 import * as meta from './meta-subscribers.ts';
+import * as subscriptions from './subscriptions.ts';
 
 describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
   let storage: Storage;
@@ -134,7 +135,7 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
     const found = await meta.stopsNotToldToMeta(db, [shop.page.id, neighbour.page.id], 100);
     expect(found.map((s) => s.subscriptionId)).toEqual(untold);
     // A refused try sends a stop to the back of the line.
-    await meta.markStopTried(db, untold[0]!, new Date());
+    await meta.markStopTried(db, untold[0]!, stoppedAt, new Date());
     const next = await meta.stopsNotToldToMeta(db, [shop.page.id, neighbour.page.id], 100);
     expect(next.map((s) => s.subscriptionId)).toEqual([...untold.slice(1), untold[0]]);
   });
@@ -157,7 +158,7 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
       (s) => s.subscriptionId === first,
     )!;
     // Meta refused the first once: it goes last.
-    await meta.markStopTried(db, first, new Date('2026-11-01T10:01:00Z'));
+    await meta.markStopTried(db, first, read.stoppedAt, new Date('2026-11-01T10:01:00Z'));
     expect(await untold()).toEqual([second, third, first]);
     // Then told.
     await meta.markStopTold(db, first, read.stoppedAt, new Date('2026-11-01T10:02:00Z'));
@@ -173,5 +174,21 @@ describe.each(BACKENDS)("Meta's token list on %s", (backend) => {
     await sql`UPDATE subscriptions SET stopped_at = '2026-11-02T11:00:00Z' WHERE id = ${second}`.execute(db);
     await meta.markStopTold(db, second, second0.stoppedAt, new Date('2026-11-02T11:00:05Z'));
     expect(await untold()).toEqual([first, second, third]);
+    // The first (its new stop) and then the third are refused: both go last, the older try first.
+    const now = async (id: number) =>
+      (await meta.stopsNotToldToMeta(db, [shop.page.id], 100)).find((s) => s.subscriptionId === id)!
+        .stoppedAt;
+    await meta.markStopTried(db, first, await now(first), new Date('2026-11-02T11:30:00Z'));
+    await meta.markStopTried(db, third, await now(third), new Date('2026-11-02T12:00:00Z'));
+    expect(await untold()).toEqual([second, first, third]);
+    // The third resumes and stops again (the product's own stop): its new stop is not queued behind the
+    // others for the old refusal.
+    const at = new Date('2026-11-02T12:30:00Z');
+    await subscriptions.setStopped(db, third, null, at, at);
+    await subscriptions.setStopped(db, third, new Date('2026-11-02T13:00:00Z'), at, at);
+    expect(await untold()).toEqual([second, third, first]);
+    // A refusal of a stop no longer standing (the second's earlier one) marks nothing.
+    await meta.markStopTried(db, second, second0.stoppedAt, new Date('2026-11-02T13:00:01Z'));
+    expect(await untold()).toEqual([second, third, first]);
   });
 });

@@ -265,11 +265,17 @@ export async function markStopTold(
     .execute();
 }
 
-/** R14e: Meta refused this stop now: the next sweeps try the others first. */
-export async function markStopTried(db: Executor, subscriptionId: number, at: Date): Promise<void> {
+/** R14e: Meta refused the stop the sweep read (`stoppedAt`, as in markStopTold): the next sweeps try the others first. */
+export async function markStopTried(
+  db: Executor,
+  subscriptionId: number,
+  stoppedAt: Date,
+  at: Date,
+): Promise<void> {
   await db
     .updateTable('subscriptions')
     .set({ meta_stop_tried_at: at })
     .where('id', '=', subscriptionId)
+    .where('stopped_at', '<', new Date(stoppedAt.getTime() + 1))
     .execute();
 }

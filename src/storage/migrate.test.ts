@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { hasPostgres, openTestStorage } from '../../test/support/backends.ts';
 import { seedWorkspace } from '../../test/support/factories.ts';
 import { insertSubscribers, insertTopic } from '../../test/support/plans.ts';
-import type { Storage } from './db.ts';
+import { openStorage, type Storage } from './db.ts';
 import { migrate, onlineIndexes } from './migrate.ts';
 
 describe('migrations: which indexes may be built online', () => {
@@ -58,10 +58,11 @@ describe.skipIf(!hasPostgres())('migrations on a running PostgreSQL installation
     await sql`DROP INDEX IF EXISTS customers_page_keyset`.execute(storage.db);
     await sql`DELETE FROM kysely_migration WHERE name = '036_customers_page_keyset'`.execute(storage.db);
   }
-  /** What migrate() warns: a build that fell back to the migration's own, blocking one. */
+  /** What migrate() warns or reports: a failed online build (the fallback is the migration's blocking one). */
   function warnings(): unknown[] {
     const seen: unknown[] = [];
     vi.spyOn(console, 'warn').mockImplementation((...args) => void seen.push(args));
+    vi.spyOn(console, 'error').mockImplementation((...args) => void seen.push(args));
     return seen;
   }
 
@@ -196,4 +197,55 @@ describe.skipIf(!hasPostgres())('migrations on a running PostgreSQL installation
       { id: never, at: null },
     ]);
   });
+
+  // A second process starting while the first builds an index online, judging the table big or small:
+  // a session waiting on a lock holds a snapshot the concurrent build waits for, and a plain CREATE INDEX
+  // waits on the build — either way a deadlock, unless the second only polls the upgrade lock.
+  for (const [judged, minBytes] of [
+    ['big', 0],
+    ['small', Number.MAX_SAFE_INTEGER],
+  ] as const)
+    it(`a second process arriving during an online build (judging the table ${judged}) waits its turn`, async () => {
+      const db = storage.db;
+      await sql`DROP INDEX subscriptions_meta_stops_untold`.execute(db);
+      await sql`DELETE FROM kysely_migration WHERE name = '041_meta_stops_queue_index'`.execute(db);
+      const second = await openStorage({ databaseUrl: process.env.DATABASE_URL!, schema, migrate: false });
+      const admin = await connect();
+      const writer = await connect();
+      const warned = warnings();
+      await writer.query('BEGIN');
+      await writer.query('LOCK TABLE subscriptions IN ROW EXCLUSIVE MODE');
+      const outcome = (p: Promise<unknown>) =>
+        p.then(
+          () => 'ok',
+          (e: Error) => e.message,
+        );
+      const first = outcome(migrate(db as never, { schema, online: true, onlineMinBytes: 0 }));
+      try {
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const { rows } = await admin.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+               AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "subscriptions_meta_stops_untold"%'`,
+          );
+          if (rows.length > 0) break;
+          if (Date.now() > deadline) throw new Error('the online build never waited on the open write');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        const later = outcome(
+          migrate(second.db as never, { schema, online: true, onlineMinBytes: minBytes }),
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+        await writer.query('COMMIT');
+        expect(await Promise.all([first, later])).toEqual(['ok', 'ok']);
+      } finally {
+        await writer.query('ROLLBACK').catch(() => undefined);
+        await first;
+        await second.close();
+      }
+      expect(warned).toEqual([]);
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration
+        WHERE name = '041_meta_stops_queue_index'`.execute(db);
+      expect(rows[0]!.n).toBe(1);
+    });
 });

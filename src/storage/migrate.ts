@@ -10,8 +10,11 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } fr
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** The session advisory lock of an online upgrade (a fixed key; Kysely's migration lock is another). */
-const UPGRADE_LOCK = sql`hashtext('renotify online upgrade')`;
+/**
+ * The session advisory lock of an upgrade with indexes to build, per schema (test suites migrate many
+ * schemas of one database at once); Kysely's own migration lock is another.
+ */
+const UPGRADE_LOCK = sql`hashtext('renotify online upgrade ' || current_schema())`;
 
 /**
  * Tables whose rows take at least this much space get their new indexes built online (the size, not
@@ -72,19 +75,25 @@ export async function migrate(db: Kysely<unknown>, opts: MigrateOptions = {}): P
     allowUnorderedMigrations: true,
   });
   const minBytes = opts.onlineMinBytes ?? ONLINE_INDEX_MIN_BYTES;
-  let online = false;
-  if (opts.online)
-    for (const m of await migrator.getMigrations())
-      for (const ix of m.executedAt ? [] : onlineIndexes(texts.get(m.name) ?? ''))
-        online ||= (await tableBytes(db, ix.table)) >= minBytes;
-  // A fresh database, PGlite, or nothing big to index: all at once, as Kysely does.
-  if (!online) return check(await migrator.migrateToLatest());
+  const pending = async () => (await migrator.getMigrations()).filter((m) => !m.executedAt);
+  // PGlite, or no pending migration with an index to build: all at once, as Kysely does.
+  if (!opts.online || !(await pending()).some((m) => onlineIndexes(texts.get(m.name) ?? '').length > 0))
+    return check(await migrator.migrateToLatest());
+  // Decided under the lock, where no other process is upgrading: two processes that judged a table
+  // differently (one online, one not) would deadlock, one's plain CREATE INDEX waiting on the other's
+  // concurrent build, which waits for the first's transaction.
   await holdingUpgradeLock(db, async () => {
+    let online = false;
+    for (const m of await pending())
+      for (const ix of onlineIndexes(texts.get(m.name) ?? ''))
+        online ||= (await tableBytes(db, ix.table)) >= minBytes;
+    // A fresh database or nothing big to index.
+    if (!online) return check(await migrator.migrateToLatest());
     // One step at a time, so an index on a column an earlier pending migration adds can be built online
     // once that migration has run. Always up by one (migrateUp), never "to" a name: Kysely's migrateTo an
     // applied migration migrates *down* to it.
     for (;;) {
-      const next = (await migrator.getMigrations()).find((m) => !m.executedAt);
+      const [next] = await pending();
       if (!next) return;
       for (const ix of onlineIndexes(texts.get(next.name) ?? ''))
         if ((await tableBytes(db, ix.table)) >= minBytes) await buildOnline(db, ix);
@@ -101,11 +110,21 @@ export async function migrate(db: Kysely<unknown>, opts: MigrateOptions = {}): P
  */
 async function holdingUpgradeLock(db: Kysely<unknown>, fn: () => Promise<void>): Promise<void> {
   await db.connection().execute(async (conn) => {
+    const since = Date.now();
+    let told = 0;
     for (;;) {
       const { rows } = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(${UPGRADE_LOCK}) AS ok`.execute(
         conn,
       );
       if (rows[0]?.ok) break;
+      // Said once after 10 s, then every minute: a stuck upgrade elsewhere holds every start here.
+      const waited = Date.now() - since;
+      if (waited >= 10_000 + told * 60_000) {
+        told++;
+        console.warn(
+          `[migrate] waiting ${Math.round(waited / 1000)} s for another process to finish upgrading this schema (an advisory lock: pg_locks)`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 200));
     }
     try {
@@ -138,31 +157,42 @@ async function tableBytes(db: Kysely<unknown>, table: string): Promise<number> {
  */
 async function buildOnline(db: Kysely<unknown>, ix: { name: string; table: string; rest: string }) {
   await db.connection().execute(async (conn) => {
-    const dropInvalid = async () => {
-      const { rows } = await sql<{ valid: boolean }>`SELECT i.indisvalid AS valid FROM pg_index i
-        WHERE i.indexrelid = to_regclass(${ix.name})`.execute(conn);
-      if (rows[0] && !rows[0].valid) await sql`DROP INDEX CONCURRENTLY ${sql.id(ix.name)}`.execute(conn);
-    };
-    for (let attempt = 1; ; attempt++) {
-      await dropInvalid();
-      try {
-        await sql`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${sql.id(ix.name)} ON ${sql.id(ix.table)} ${sql.raw(ix.rest)}`.execute(
-          conn,
-        );
-        return;
-      } catch (e) {
-        await dropInvalid();
-        const why = (e as Error).message;
-        if (attempt < 2) {
-          console.warn(`[migrate] building ${ix.name} online failed (${why}); trying again`);
-          await new Promise((r) => setTimeout(r, 1000));
-          continue;
-        }
-        console.error(
-          `[migrate] ${ix.name} could not be built online (${why}): the migration builds it, and writes to ${ix.table} wait until it is done`,
-        );
-        return;
-      }
+    // A role's statement timeout would cancel every try (and the fallback) on every start.
+    await sql`SET statement_timeout = 0`.execute(conn);
+    try {
+      await buildOnce(conn, ix);
+    } finally {
+      await sql`RESET statement_timeout`.execute(conn);
     }
   });
+}
+
+/** Tried twice (another session's deadlock or cancel), an invalid leftover dropped before and after. */
+async function buildOnce(conn: Kysely<unknown>, ix: { name: string; table: string; rest: string }) {
+  const dropInvalid = async () => {
+    const { rows } = await sql<{ valid: boolean }>`SELECT i.indisvalid AS valid FROM pg_index i
+      WHERE i.indexrelid = to_regclass(${ix.name})`.execute(conn);
+    if (rows[0] && !rows[0].valid) await sql`DROP INDEX CONCURRENTLY ${sql.id(ix.name)}`.execute(conn);
+  };
+  for (let attempt = 1; ; attempt++) {
+    await dropInvalid();
+    try {
+      await sql`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${sql.id(ix.name)} ON ${sql.id(ix.table)} ${sql.raw(ix.rest)}`.execute(
+        conn,
+      );
+      return;
+    } catch (e) {
+      await dropInvalid();
+      const why = (e as Error).message;
+      if (attempt < 2) {
+        console.warn(`[migrate] building ${ix.name} online failed (${why}); trying again`);
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      console.error(
+        `[migrate] ${ix.name} could not be built online (${why}): the migration builds it, and writes to ${ix.table} wait until it is done`,
+      );
+      return;
+    }
+  }
 }

@@ -28,7 +28,7 @@ export async function stopSubscriptions(
   const col = <T>(f: (r: StoppedByMeta) => T) => rows.map(f);
   await db
     .updateTable('subscriptions')
-    .set({ stopped_at: at, status_at: at, updated_at: at })
+    .set({ stopped_at: at, status_at: at, updated_at: at, meta_stop_tried_at: null })
     .where(
       'id',
       'in',

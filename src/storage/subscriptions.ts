@@ -113,7 +113,8 @@ export async function setStopped(
 ): Promise<void> {
   await db
     .updateTable('subscriptions')
-    .set({ stopped_at: stoppedAt, status_at: statusAt, updated_at: now })
+    // A new stop is told to Meta afresh (R14e): not queued behind others for an earlier stop's refusal.
+    .set({ stopped_at: stoppedAt, status_at: statusAt, updated_at: now, meta_stop_tried_at: null })
     .where('id', '=', id)
     .execute();
 }

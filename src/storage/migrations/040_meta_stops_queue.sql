@@ -8,6 +8,6 @@
 -- the new read, 042 fills the column in from the history).
 ALTER TABLE subscriptions ADD COLUMN meta_stop_told_at timestamptz, ADD COLUMN meta_stop_tried_at timestamptz;
 
--- Migration 037's indexes served the walk this replaces.
+-- Migration 037's index of stopped tokens served the walk this replaces (its index of the history serves
+-- 042's backfill, which drops it).
 DROP INDEX IF EXISTS subscriptions_stopped_recurring;
-DROP INDEX IF EXISTS consent_history_meta_unsubscribed;

@@ -4,3 +4,6 @@
 UPDATE subscriptions s SET meta_stop_told_at = h.at
 FROM (SELECT subscription_id, max(at) AS at FROM consent_history WHERE event = 'meta_unsubscribed' GROUP BY 1) h
 WHERE h.subscription_id = s.id AND s.kind = 'recurring' AND s.stopped_at IS NOT NULL AND h.at >= s.stopped_at;
+
+-- Migration 037's index of the history's Meta marks served the walk 040 replaced, and the scan above.
+DROP INDEX IF EXISTS consent_history_meta_unsubscribed;
