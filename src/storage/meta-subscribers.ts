@@ -1,7 +1,8 @@
 // The Meta side of consent for paid marketing messages (R14b, R14e): Meta's token list as last
 // synchronised, and the stops not yet told to Meta.
-import { sql } from 'kysely';
+import { sql, type UpdateObject } from 'kysely';
 import type { Executor } from './db.ts';
+import type { Database } from './schema.ts';
 import { decrypt, encrypt, lookupHash } from './secrets.ts';
 
 /** One row of Meta's list; `unsubscribed` when the row itself says the person stopped (R14b). */
@@ -244,38 +245,43 @@ export async function stopsNotToldToMeta(
 
 /**
  * R14e: Meta confirmed the stop the sweep read (`stoppedAt`), with the consent row in the caller's
- * transaction. Only while the token still stands stopped at that time: a resume and a new stop while
- * Meta was being called leave the new stop to tell. Never marked before the stop itself (a stop Meta
- * timed a little ahead of this clock would be told again and again); a refused try is forgotten, so the
- * token's next stop is not queued behind the stops never tried.
+ * transaction. Never marked before the stop itself (a stop Meta timed a little ahead of this clock would
+ * be told again and again); a refused try is forgotten, so the token's next stop is not queued behind
+ * the stops never tried.
  */
-export async function markStopTold(
-  db: Executor,
-  subscriptionId: number,
-  stoppedAt: Date,
-  at: Date,
-): Promise<void> {
-  await db
-    .updateTable('subscriptions')
-    .set({ meta_stop_told_at: sql`GREATEST(${at}::timestamptz, stopped_at)`, meta_stop_tried_at: null })
-    .where('id', '=', subscriptionId)
-    // The stop read, to the millisecond it was read with (a stored time may carry microseconds); a later
-    // stop is a later webhook.
-    .where('stopped_at', '<', new Date(stoppedAt.getTime() + 1))
-    .execute();
+export function markStopTold(db: Executor, subscriptionId: number, stoppedAt: Date, at: Date): Promise<void> {
+  return markStopRead(db, subscriptionId, stoppedAt, {
+    meta_stop_told_at: sql`GREATEST(${at}::timestamptz, stopped_at)`,
+    meta_stop_tried_at: null,
+  });
 }
 
-/** R14e: Meta refused the stop the sweep read (`stoppedAt`, as in markStopTold): the next sweeps try the others first. */
-export async function markStopTried(
+/** R14e: Meta refused the stop the sweep read (`stoppedAt`): the next sweeps try the others first. */
+export function markStopTried(
   db: Executor,
   subscriptionId: number,
   stoppedAt: Date,
   at: Date,
 ): Promise<void> {
+  return markStopRead(db, subscriptionId, stoppedAt, { meta_stop_tried_at: at });
+}
+
+/**
+ * Marks a token's stop only while the token still stands stopped as the sweep read it: a resume and a new
+ * stop while Meta was being called leave the new stop to tell, untouched.
+ */
+async function markStopRead(
+  db: Executor,
+  subscriptionId: number,
+  stoppedAt: Date,
+  marks: UpdateObject<Database, 'subscriptions'>,
+): Promise<void> {
   await db
     .updateTable('subscriptions')
-    .set({ meta_stop_tried_at: at })
+    .set(marks)
     .where('id', '=', subscriptionId)
+    // To the millisecond it was read with (a stored time may carry microseconds); a later stop is a later
+    // webhook.
     .where('stopped_at', '<', new Date(stoppedAt.getTime() + 1))
     .execute();
 }

@@ -53,6 +53,19 @@ describe.skipIf(!hasPostgres())('migrations on a running PostgreSQL installation
   const valid = async (c: pg.Client) =>
     (await c.query(`SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('customers_page_keyset')`))
       .rows[0]?.indisvalid as boolean | undefined;
+  /** Until the upgrade's CREATE INDEX CONCURRENTLY of `index` waits on a lock, in this database. */
+  async function onlineBuildWaiting(admin: pg.Client, index: string): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { rows } = await admin.query(
+        `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+           AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "${index}"%'`,
+      );
+      if (rows.length > 0) return;
+      if (Date.now() > deadline) throw new Error('the online build never waited on the open write');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
   /** Back to an installation from before migration 036. */
   async function before036(): Promise<void> {
     await sql`DROP INDEX IF EXISTS customers_page_keyset`.execute(storage.db);
@@ -81,16 +94,7 @@ describe.skipIf(!hasPostgres())('migrations on a running PostgreSQL installation
     const upgrade = migrate(db as never, { schema, online: true, onlineMinBytes: 0 });
     try {
       // The build waits for that write to finish (any index build must)…
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const { rows } = await admin.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-             AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "customers_page_keyset"%'`,
-        );
-        if (rows.length > 0) break;
-        if (Date.now() > deadline) throw new Error('the online build never waited on the open write');
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await onlineBuildWaiting(admin, 'customers_page_keyset');
       // …and other writes to the table are not held back behind it (a plain CREATE INDEX queues them).
       const other = await connect();
       await other.query("SET lock_timeout = '3s'");
@@ -222,16 +226,7 @@ describe.skipIf(!hasPostgres())('migrations on a running PostgreSQL installation
         );
       const first = outcome(migrate(db as never, { schema, online: true, onlineMinBytes: 0 }));
       try {
-        const deadline = Date.now() + 10_000;
-        for (;;) {
-          const { rows } = await admin.query(
-            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-               AND query LIKE 'CREATE INDEX CONCURRENTLY IF NOT EXISTS "subscriptions_meta_stops_untold"%'`,
-          );
-          if (rows.length > 0) break;
-          if (Date.now() > deadline) throw new Error('the online build never waited on the open write');
-          await new Promise((r) => setTimeout(r, 50));
-        }
+        await onlineBuildWaiting(admin, 'subscriptions_meta_stops_untold');
         const later = outcome(
           migrate(second.db as never, { schema, online: true, onlineMinBytes: minBytes }),
         );
