@@ -35,7 +35,6 @@ import { SECURITY_HEADERS } from './security-headers.ts';
 
 // The types live in deps.ts so the routes need not import this file (which imports them).
 export type { ApiRoute, App, ServerDeps } from './deps.ts';
-export { SECURITY_HEADERS } from './security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -134,8 +133,8 @@ export async function buildServer(deps: ServerDeps): Promise<App> {
     // Every /api route (not the docs) authenticates and checks its declared role; admin writes are audited.
     const checkAccess = guard(deps.ctx, limit);
     const recordAudit = auditTrail(deps.ctx);
-    // Run for every request but needed by /api only: elsewhere (a webhook delivery) they call `done` at
-    // once, no promise per request; for /api they return the promise, awaited as an async hook's is.
+    // Run for every request of this scope but needed by /api only: elsewhere (the console's files,
+    // /healthz, /metrics, /r) they call `done` at once, no promise per request; for /api they return the promise, awaited as an async hook's is.
     const apiOnly =
       (hook: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
       (

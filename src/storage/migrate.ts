@@ -20,7 +20,7 @@ const UPGRADE_LOCK = sql`hashtext('renotify online upgrade ' || current_schema()
  * Tables whose rows take at least this much space get their new indexes built online (the size, not
  * PostgreSQL's row estimate: a table never analysed has none). Smaller ones build in well under a second.
  */
-export const ONLINE_INDEX_MIN_BYTES = 8 * 1024 * 1024;
+const ONLINE_INDEX_MIN_BYTES = 8 * 1024 * 1024;
 
 async function migrationTexts(): Promise<Map<string, string>> {
   const files = (await fs.readdir(MIGRATIONS_DIR)).filter((f) => /^\d+_.+\.sql$/.test(f)).sort();
@@ -76,17 +76,17 @@ export async function migrate(db: Kysely<unknown>, opts: MigrateOptions = {}): P
   });
   const minBytes = opts.onlineMinBytes ?? ONLINE_INDEX_MIN_BYTES;
   const pending = async () => (await migrator.getMigrations()).filter((m) => !m.executedAt);
+  const indexesOf = (name: string) => onlineIndexes(texts.get(name) ?? '');
+  const big = async (ix: { table: string }) => (await tableBytes(db, ix.table)) >= minBytes;
   // PGlite, or no pending migration with an index to build: all at once, as Kysely does.
-  if (!opts.online || !(await pending()).some((m) => onlineIndexes(texts.get(m.name) ?? '').length > 0))
+  if (!opts.online || !(await pending()).some((m) => indexesOf(m.name).length > 0))
     return check(await migrator.migrateToLatest());
   // Decided under the lock, where no other process is upgrading: two processes that judged a table
   // differently (one online, one not) would deadlock, one's plain CREATE INDEX waiting on the other's
   // concurrent build, which waits for the first's transaction.
   await holdingUpgradeLock(db, async () => {
     let online = false;
-    for (const m of await pending())
-      for (const ix of onlineIndexes(texts.get(m.name) ?? ''))
-        online ||= (await tableBytes(db, ix.table)) >= minBytes;
+    for (const m of await pending()) for (const ix of indexesOf(m.name)) online ||= await big(ix);
     // A fresh database or nothing big to index.
     if (!online) return check(await migrator.migrateToLatest());
     // One step at a time, so an index on a column an earlier pending migration adds can be built online
@@ -95,8 +95,7 @@ export async function migrate(db: Kysely<unknown>, opts: MigrateOptions = {}): P
     for (;;) {
       const [next] = await pending();
       if (!next) return;
-      for (const ix of onlineIndexes(texts.get(next.name) ?? ''))
-        if ((await tableBytes(db, ix.table)) >= minBytes) await buildOnline(db, ix);
+      for (const ix of indexesOf(next.name)) if (await big(ix)) await buildOnline(db, ix);
       check(await migrator.migrateUp());
     }
   });
